@@ -1,0 +1,508 @@
+"""From text to the typed document model, as nats-server reads a config.
+
+Pipeline for one file: :mod:`lexer` (a port of the server's lexer) -> Lark LALR over
+``grammar/nats.lark`` (the tree shape) -> :class:`Builder`, which walks the tree in
+document order the way the server's parser walks its items: a stack of open maps and
+arrays, a stack of pending keys, ``$name`` looked up in the maps open *so far*, and
+``include`` parsed on its own and merged shallowly.
+
+Where the server stops at its first error, natslint reports it and goes on where it
+can (an undefined variable becomes an unknown value; a missing include is skipped), so
+one mistake does not hide the next.  ``Document.server_error`` keeps the exact text the
+server would print, for agreement tests and ``natslint dump``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Iterator, Mapping
+
+from natslint.findings import (
+    INCLUDE_CYCLE,
+    INCLUDE_NOT_FOUND,
+    SURPRISING_VALUE,
+    SYNTAX_ERROR,
+    UNDEFINED_VARIABLE,
+    UNREADABLE_FILE,
+    Finding,
+    Related,
+    Severity,
+)
+from natslint.span import Span
+from natslint.syntax import lexer as lx
+from natslint.syntax.convert import ConvertError, to_datetime, to_float, to_int
+from natslint.syntax.model import (
+    BOOL,
+    DATETIME,
+    FLOAT,
+    INTEGER,
+    STRING,
+    UNKNOWN,
+    Array,
+    Entry,
+    Key,
+    Map,
+    Node,
+    Scalar,
+    VarUse,
+)
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+# ---------------------------------------------------------------------------------------
+# The Lark side: the grammar is compiled once per process.
+
+
+@lru_cache(maxsize=1)
+def _lark():
+    from lark import Lark, Token
+    from lark.lexer import Lexer as LarkLexer
+
+    from natslint.resources import grammar_text
+
+    class RawTok(Token):
+        __slots__ = ("raw",)
+
+    class TokenFeed(LarkLexer):
+        """Feeds the tokens of natslint's own lexer to Lark (a "custom lexer")."""
+
+        def __init__(self, lexer_conf) -> None:  # noqa: D401 - Lark's interface
+            pass
+
+        def lex(self, data: list[lx.RawToken]) -> Iterator[Token]:  # type: ignore[override]
+            for raw in data:
+                tok = RawTok(raw.kind, raw.value, start_pos=raw.start, end_pos=raw.end)
+                tok.raw = raw
+                yield tok
+
+    return Lark(grammar_text(), parser="lalr", lexer=TokenFeed, start="start")
+
+
+def token_tree(tokens: list[lx.RawToken]):
+    return _lark().parse(tokens)
+
+
+def ordered(tree) -> Iterator[tuple[str, object]]:
+    """The tree's tokens in document order, plus ("dangling", raw) marks; iterative."""
+    from lark import Tree
+
+    stack: list[Iterator] = [iter(tree.children)]
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, Tree):
+                if child.data == "dangling":
+                    yield "dangling", child.children[0].raw
+                stack.append(iter(child.children))
+                break
+            yield "token", child.raw
+        else:
+            stack.pop()
+
+
+# ---------------------------------------------------------------------------------------
+# Documents and loading
+
+
+@dataclass(slots=True)
+class Document:
+    path: str  # display path (relative to the working directory where possible)
+    text: str
+    root: Map | None  # None when the file could not be read or does not parse
+    findings: list[Finding] = field(default_factory=list)
+    server_error: str | None = None  # what nats-server would print and stop on
+    includes: list[tuple[Span, str]] = field(default_factory=list)  # (directive, target path)
+    comments: list[lx.Comment] = field(default_factory=list)
+    lines: lx.LineIndex | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.server_error is None
+
+
+def go_join(directory: str, path: str) -> str:
+    """Go's filepath.Join: absolute include paths are *not* special, they join too."""
+    joined = posixpath.normpath(posixpath.join(directory or ".", path.lstrip("/") or "."))
+    if path.startswith("/") and not path.lstrip("/"):
+        joined = posixpath.normpath(directory or ".")
+    return joined
+
+
+@dataclass
+class Loader:
+    """Reads and parses files; each file is parsed once per loader (includes are shared).
+
+    ``env`` is the environment the server will run with.  ``env_visible`` says whether
+    natslint knows it: if not, an undefined ``$name`` is only info and its value unknown.
+    """
+
+    env: Mapping[str, str] = field(default_factory=dict)
+    env_visible: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    cache: dict[str, Document] = field(default_factory=dict)
+    _stack: list[str] = field(default_factory=list)
+
+    def read(self, path: str) -> tuple[str | None, str | None]:
+        """(text, error): text decoded as the server does; error names why not."""
+        try:
+            st = os.stat(path)
+            if os.path.isdir(path):
+                return None, f"read {path}: is a directory"
+            if st.st_size > self.max_bytes:
+                return None, (f"file is {st.st_size} bytes, over the {self.max_bytes}-byte "
+                              "limit (--max-file-size)")
+            with open(path, "rb") as fh:
+                data = fh.read(self.max_bytes + 1)
+        except FileNotFoundError:
+            return None, f"open {path}: no such file or directory"
+        except PermissionError:
+            return None, f"open {path}: permission denied"
+        except OSError as exc:
+            return None, f"open {path}: {exc.strerror or exc}"
+        if len(data) > self.max_bytes:
+            return None, f"file is over the {self.max_bytes}-byte limit (--max-file-size)"
+        return data.decode("utf-8", "surrogateescape"), None
+
+    def load(self, path: str) -> Document:
+        key = os.path.realpath(path)
+        doc = self.cache.get(key)
+        if doc is None:
+            text, error = self.read(path)
+            if text is None:
+                doc = Document(path, "", None)
+                doc.server_error = f"error opening config file: {error}"
+                doc.findings.append(UNREADABLE_FILE.at(
+                    Span(path, 0, 0, 1, 1, 1, 1), f"cannot read {path}: {error}"))
+            else:
+                self._stack.append(key)
+                try:
+                    doc = parse_text(text, path, loader=self)
+                finally:
+                    self._stack.pop()
+            self.cache[key] = doc
+        return doc
+
+    def in_progress(self, path: str) -> list[str] | None:
+        key = os.path.realpath(path)
+        if key in self._stack:
+            return self._stack[self._stack.index(key):]
+        return None
+
+
+def parse_text(text: str, path: str = "<string>", *, loader: Loader | None = None,
+               env: Mapping[str, str] | None = None,
+               _resolving: set[str] | None = None) -> Document:
+    """Parse one document.  ``env`` (when no loader is given) makes the environment visible."""
+    if loader is None:
+        loader = Loader(env=env or {}, env_visible=env is not None)
+    doc = Document(path, text, None)
+    doc.lines = lx.LineIndex(text)
+    result = lx.lex(text)
+    doc.comments = result.comments
+    builder = Builder(doc, loader, _resolving if _resolving is not None else set(), result)
+    if result.error is None:
+        events: Iterable[tuple[str, object]] = ordered(token_tree(result.tokens))
+    else:
+        # Tokens before the error still matter: the server meets their errors first.
+        events = (("token", t) for t in result.tokens)
+    builder.run(events)
+    if result.error is not None and doc.server_error is None:
+        err = result.error
+        doc.server_error = f"Parse error on line {err.go_line}: '{err.message}'"
+        builder.report_lex_error(err)
+    else:
+        builder.check_eof()
+        doc.root = builder.root  # a file the lexer rejects stays unparsed: rules skip it
+    return doc
+
+
+def parse_file(path: str, env: Mapping[str, str] | None = None, *,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    loader = Loader(env=env or {}, env_visible=env is not None, max_bytes=max_bytes)
+    return loader.load(path)
+
+
+# ---------------------------------------------------------------------------------------
+# The builder: the server's parser loop, over the tree's tokens in document order.
+
+
+class Builder:
+    def __init__(self, doc: Document, loader: Loader, resolving: set[str],
+                 lexed: lx.LexResult) -> None:
+        self.doc = doc
+        self.loader = loader
+        self.resolving = resolving
+        self.lexed = lexed
+        self.lines = doc.lines
+        self.root = Map(self.span(0, len(doc.text)))
+        self.contexts: list[Map | Array] = [self.root]
+        self.keys: list[Key] = []
+        self.last: lx.RawToken | None = None
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def span(self, start: int, end: int) -> Span:
+        line, col = self.lines.line_col(start)
+        end_line, end_col = self.lines.line_col(end)
+        return Span(self.doc.path, start, end, line, col, end_line, end_col)
+
+    def tspan(self, tok: lx.RawToken) -> Span:
+        return self.span(tok.start, tok.end)
+
+    def go_line(self, tok: lx.RawToken) -> int:
+        return self.doc.text.count("\n", 0, tok.emit_pos) + 1
+
+    def add(self, finding: Finding) -> None:
+        self.doc.findings.append(finding)
+
+    def fatal(self, server_text: str, finding: Finding) -> None:
+        """An error that stops nats-server; natslint records it and goes on."""
+        if self.doc.server_error is None:
+            self.doc.server_error = server_text
+        self.add(finding)
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def run(self, events: Iterable[tuple[str, object]]) -> None:
+        for what, tok in events:
+            if what == "dangling":
+                self.dangling(tok)  # type: ignore[arg-type]
+                continue
+            self.token(tok)  # type: ignore[arg-type]
+
+    def token(self, tok: lx.RawToken) -> None:
+        kind = tok.kind
+        self.last = tok
+        if kind == lx.KEY:
+            self.keys.append(Key(tok.value, self.tspan(tok), tok.style))
+            if tok.style == "bare" and "{" in tok.value:
+                self.add(SURPRISING_VALUE.at(
+                    self.tspan(tok),
+                    f"`{tok.value}` is one key: nats-server reads a '{{' right after a bare key "
+                    "as part of the key",
+                    fix="put a space before '{'"))
+        elif kind == lx.MAP_START:
+            self.contexts.append(Map(self.tspan(tok)))
+        elif kind == lx.ARRAY_START:
+            self.contexts.append(Array(self.tspan(tok)))
+        elif kind in (lx.MAP_END, lx.ARRAY_END):
+            node = self.contexts.pop()
+            s = node.span
+            node.span = self.span(s.start, tok.end)
+            self.set_value(node, tok)
+        elif kind == lx.VARIABLE:
+            self.set_value(self.variable(tok), tok)
+        elif kind == lx.INCLUDE:
+            self.include(tok)
+        else:
+            node = self.scalar(tok)
+            if node is not None:
+                self.set_value(node, tok)
+
+    def set_value(self, node: Node, tok: lx.RawToken) -> None:
+        ctx = self.contexts[-1]
+        if isinstance(ctx, Array):
+            ctx.items.append(node)
+            return
+        if not self.keys:  # the server panics here; the lexer never lets it happen
+            self.fatal("BUG in parser, keys stack empty",
+                       SYNTAX_ERROR.at(self.tspan(tok), "value without a key"))
+            return
+        ctx.assign(Entry(self.keys.pop(), node))
+
+    def dangling(self, tok: lx.RawToken) -> None:
+        if len(self.contexts) == 1:
+            return  # a trailing top-level key: check_eof decides
+        self.add(SURPRISING_VALUE.at(
+            self.tspan(tok),
+            f"key `{tok.value}` has no value: nats-server closes the map here, assigns it to "
+            f"`{tok.value}` and drops the key that opened the map",
+            fix=f"give `{tok.value}` a value, or remove it"))
+
+    def check_eof(self) -> None:
+        last = self.last
+        if last is not None and last.kind == lx.KEY and last.value != "}":
+            line, pos = self.lexed.eof_go_pos
+            shown = "" if self.doc.path == "<string>" else self.doc.path
+            self.fatal(f"config is invalid ({shown}:{line}:{pos})", SYNTAX_ERROR.at(
+                self.tspan(last),
+                f"key `{last.value}` at the end of the file has no value (config is invalid)",
+                fix=f"give `{last.value}` a value, or remove it"))
+
+    # -- scalars --------------------------------------------------------------------------
+
+    def scalar(self, tok: lx.RawToken) -> Scalar | None:
+        span = self.tspan(tok)
+        kind = tok.kind
+        text = tok.value
+        raw = self.doc.text[tok.start:tok.end]
+        try:
+            if kind == lx.STRING:
+                value = lx.normalise_bytes(text)
+                if tok.style == "bare" and (text.startswith("#") or text.startswith("//")):
+                    self.add(SURPRISING_VALUE.at(
+                        span, f"`{text}` is a string value, not a comment: a comment cannot "
+                        "start where a value is expected", fix="quote the value, or give the key "
+                        "a value before the comment"))
+                return Scalar(STRING, value, span, raw, tok.style)
+            if kind == lx.BOOL:
+                return Scalar(BOOL, text.lower() in ("true", "yes", "on"), span, raw)
+            if kind == lx.INTEGER:
+                value, wrapped = to_int(text)
+                suffix = text[len(text.rstrip("bBiIkKmMgGtTpPeE")):]
+                if value is None:
+                    self.add(SURPRISING_VALUE.at(
+                        span, f"`{text}` has an unknown size suffix: nats-server silently stores "
+                        "no value for this key", fix="use k, M, G, ... or KB, MiB, ... suffixes"))
+                    return None
+                if wrapped:
+                    self.add(SURPRISING_VALUE.at(
+                        span, f"`{text}` overflows a 64-bit integer: nats-server reads it as "
+                        f"{value}", fix="use a smaller value"))
+                return Scalar(INTEGER, value, span, raw, suffix=suffix)
+            if kind == lx.FLOAT:
+                return Scalar(FLOAT, to_float(text), span, raw)
+            if kind == lx.DATETIME:
+                return Scalar(DATETIME, to_datetime(text), span, raw)
+        except ConvertError as exc:
+            self.fatal(str(exc), SYNTAX_ERROR.at(span, str(exc)))
+            return Scalar(UNKNOWN, None, span, raw)
+        raise AssertionError(f"unexpected token {kind}")
+
+    # -- variables ------------------------------------------------------------------------
+
+    def variable(self, tok: lx.RawToken) -> Node:
+        name = tok.value
+        span = self.tspan(tok)
+        line = self.go_line(tok)
+        if name.startswith("2a$"):  # a bcrypt hash, not a reference
+            return Scalar(STRING, "$" + name, span, "$" + name, "bare")
+        for ctx in reversed(self.contexts):
+            if isinstance(ctx, Map):
+                entry = ctx.entry(name)
+                if entry is not None:
+                    entry.used_as_variable = True
+                    return _with_use(entry.value, VarUse(name, span, entry.key.span, "config"))
+        if name in self.resolving:
+            self.fatal(f"variable reference for '{name}' on line {line} could not be parsed: "
+                       f"variable reference cycle for '{name}'",
+                       SYNTAX_ERROR.at(span, f"environment variable `{name}` refers to itself"))
+            return Scalar(UNKNOWN, None, span, tok.value, via=VarUse(name, span, None, "unresolved"))
+        env = self.loader.env
+        if name in env:
+            self.resolving.add(name)
+            try:
+                sub = parse_text(f"pk={env[name]}", f"${name}", loader=self.loader,
+                                 _resolving=self.resolving)
+            finally:
+                self.resolving.discard(name)
+            value = sub.root.get("pk") if sub.root is not None else None
+            if sub.server_error is not None or value is None:
+                inner = sub.server_error or "config is invalid"
+                self.fatal(f"variable reference for '{name}' on line {line} could not be "
+                           f"parsed: {inner}",
+                           SYNTAX_ERROR.at(span, f"environment variable `{name}` does not parse as "
+                                           f"a config value: {inner}",
+                                           fix="quote the value in the environment"))
+                return Scalar(UNKNOWN, None, span, tok.value, via=VarUse(name, span, None, "env"))
+            return _respan(value, span, VarUse(name, span, None, "env"))
+        message = f"variable reference for '{name}' on line {line} can not be found"
+        if self.loader.env_visible:
+            self.fatal(message, UNDEFINED_VARIABLE.at(
+                span, f"`${name}` is defined neither earlier in an enclosing block nor in the "
+                "environment the server runs with",
+                fix=f"define `{name}` before this line, or set it in the environment"))
+        else:
+            self.add(UNDEFINED_VARIABLE.at(
+                span, f"`${name}` is not defined in the config; its value comes from the server's "
+                "environment, which natslint does not see, so it is unknown here",
+                severity=Severity.INFO, fix=f"pass --env {name}=VALUE or --env-file to check it"))
+        return Scalar(UNKNOWN, None, span, tok.value, via=VarUse(name, span, None, "unresolved"))
+
+    # -- includes -------------------------------------------------------------------------
+
+    def include(self, tok: lx.RawToken) -> None:
+        span = self.tspan(tok)
+        written = tok.value
+        target = go_join(posixpath.dirname(self.doc.path), written)
+        self.doc.includes.append((span, target))
+        prefix = f"error parsing include file '{written}', "
+        cycle = self.loader.in_progress(target)
+        if cycle is not None:
+            chain = " -> ".join([*(os.path.relpath(p) for p in cycle), target])
+            self.add(INCLUDE_CYCLE.at(
+                span, f"include cycle: {chain} (nats-server would recurse until it crashes)",
+                fix="remove one of the includes in the cycle"))
+            self.doc.server_error = self.doc.server_error or prefix + "include cycle"
+            return
+        included = self.loader.load(target)
+        if included.root is None and included.text == "" and included.server_error and \
+                included.server_error.startswith("error opening config file"):
+            reason = included.server_error[len("error opening config file: "):]
+            self.fatal(prefix + included.server_error, INCLUDE_NOT_FOUND.at(
+                span, f"cannot include {target}: {reason}",
+                fix="fix the path: it is joined to this file's directory, even when absolute"))
+            return
+        if included.server_error is not None:
+            first = next((f for f in included.findings if f.severity == Severity.ERROR), None)
+            related = (Related(first.span, first.message),) if first else ()
+            self.fatal(prefix + included.server_error, SYNTAX_ERROR.at(
+                span, f"included file {target} is rejected by nats-server: "
+                f"{included.server_error}", related=related))
+        if included.root is None:
+            return
+        ctx = self.contexts[-1]
+        assert isinstance(ctx, Map)  # includes only appear where keys do
+        for entry in included.root.live():
+            ctx.assign(Entry(entry.key, entry.value, (span, *entry.via), entry.used_as_variable))
+
+    # -- lexer errors ---------------------------------------------------------------------
+
+    def report_lex_error(self, err: lx.LexError) -> None:
+        text = self.doc.text
+        message = err.message.replace("\x00", "EOF")
+        hint = ""
+        if "Unexpected EOF processing block" in message and "\r\n" in text:
+            hint = ("this file has CRLF line ends: a block string closes only on a line that is "
+                    "exactly ')' followed by LF, so it never closes")
+        elif message.startswith("Expected an array value terminator"):
+            bad = next((t for t in reversed(self.lexed.tokens)
+                        if t.kind == lx.STRING and t.value[:1].isdecimal() and "]" in t.value), None)
+            if bad is not None:
+                hint = (f"nats-server reads `{bad.value}` as one string, so the array never "
+                        "closes: put a space or a newline between a number and ']'")
+        elif message.startswith("Expected a top-level value to end") and err.offset < len(text) \
+                and text[err.offset].isdecimal():
+            hint = "a size suffix ends a number: quote values like `1m30s` or `4e2abc`"
+        offset = min(err.offset, len(text))
+        end = offset + 1 if offset < len(text) and text[offset] != "\n" else offset
+        self.add(SYNTAX_ERROR.at(self.span(offset, end), message, fix=hint))
+
+
+def _with_use(node: Node, use: VarUse) -> Node:
+    """The referenced value, seen from the reference: same data, the use's location."""
+    if isinstance(node, Scalar):
+        return Scalar(node.kind, node.value, use.span, node.raw, node.style, node.suffix, use)
+    if isinstance(node, Map):
+        m = Map(use.span, node.entries, use)
+        m._index = node._index
+        return m
+    return Array(use.span, node.items, use)
+
+
+def _respan(node: Node, span: Span, use: VarUse) -> Node:
+    """An environment value: every part of it is located at the reference."""
+    top = _with_use(node, use)
+    stack = [top]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Map):
+            n.entries = [Entry(Key(e.key.name, span, e.key.style), _with_use(e.value, use))
+                         for e in n.entries]
+            stack.extend(e.value for e in n.entries)
+        elif isinstance(n, Array):
+            n.items = [_with_use(i, use) for i in n.items]
+            stack.extend(n.items)
+    return top
