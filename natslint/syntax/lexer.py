@@ -126,8 +126,11 @@ class LexResult:
 class Lexer:
     """One pass over one document.  States are methods that return the next state."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, digit_ends_suffix: bool = False) -> None:
         self.s = text
+        # Before nats-server 2.15.1 a digit right after a size suffix ended the integer
+        # ("1m30s" was the integer 1m, then an error); since then the value is a string.
+        self.digit_ends_suffix = digit_ends_suffix
         self.n = len(text)
         self.pos = 0
         self.start = 0
@@ -799,7 +802,7 @@ class Lexer:
         if r in "bBiI" and r != EOF:
             return self.lex_suffix
         self.backup()
-        if r in INT_END or is_digit(r):
+        if r in INT_END or (self.digit_ends_suffix and is_digit(r)):
             self.emit(INTEGER)
             return self.pop()
         self.string_state = self.lex_string
@@ -888,8 +891,8 @@ class Lexer:
         return LexResult(self.tokens, self.comments, self.error, eof_go_pos)
 
 
-def lex(text: str) -> LexResult:
-    return Lexer(text).run()
+def lex(text: str, *, digit_ends_suffix: bool = False) -> LexResult:
+    return Lexer(text, digit_ends_suffix=digit_ends_suffix).run()
 
 
 class LineIndex:

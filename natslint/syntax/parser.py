@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
@@ -50,7 +51,27 @@ from natslint.syntax.model import (
     VarUse,
 )
 
+_SUFFIX_THEN_DIGIT = re.compile(r"-?\d+[kKmMgGtTpPeE][bBiI]*\d")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+# The nats-server version whose reading natslint reproduces.  The shared reference
+# (commit 1787eee, "2.15.0-dev") still ends an integer at a digit after a size suffix;
+# released 2.15.1 reads "1m30s" as a string (nats-server PR #8263).
+DEFAULT_NATS_VERSION = "2.15.1"
+REFERENCE_NATS_VERSION = "2.15.0-dev"
+
+
+def version_tuple(version: str) -> tuple[int, int, int]:
+    """'2.15.1' -> (2, 15, 1); a pre-release such as '2.15.0-dev' counts as before 2.15.0."""
+    core, _, pre = version.lstrip("v").partition("-")
+    parts = [int(p) for p in core.split(".")[:3] if p.isdigit()]
+    parts += [0] * (3 - len(parts))
+    major, minor, patch = parts
+    return (major, minor, patch) if not pre else (major, minor, patch - 1) if patch else (major, minor - 1, 99)
+
+
+def digit_ends_suffix(version: str) -> bool:
+    return version_tuple(version) < (2, 15, 1)
 
 # ---------------------------------------------------------------------------------------
 # The Lark side: the grammar is compiled once per process.
@@ -141,6 +162,7 @@ class Loader:
     env: Mapping[str, str] = field(default_factory=dict)
     env_visible: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
+    nats_version: str = DEFAULT_NATS_VERSION
     cache: dict[str, Document] = field(default_factory=dict)
     _stack: list[str] = field(default_factory=list)
 
@@ -192,14 +214,14 @@ class Loader:
 
 
 def parse_text(text: str, path: str = "<string>", *, loader: Loader | None = None,
-               env: Mapping[str, str] | None = None,
+               env: Mapping[str, str] | None = None, nats_version: str = DEFAULT_NATS_VERSION,
                _resolving: set[str] | None = None) -> Document:
     """Parse one document.  ``env`` (when no loader is given) makes the environment visible."""
     if loader is None:
-        loader = Loader(env=env or {}, env_visible=env is not None)
+        loader = Loader(env=env or {}, env_visible=env is not None, nats_version=nats_version)
     doc = Document(path, text, None)
     doc.lines = lx.LineIndex(text)
-    result = lx.lex(text)
+    result = lx.lex(text, digit_ends_suffix=digit_ends_suffix(loader.nats_version))
     doc.comments = result.comments
     builder = Builder(doc, loader, _resolving if _resolving is not None else set(), result)
     if result.error is None:
@@ -219,8 +241,9 @@ def parse_text(text: str, path: str = "<string>", *, loader: Loader | None = Non
 
 
 def parse_file(path: str, env: Mapping[str, str] | None = None, *,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    loader = Loader(env=env or {}, env_visible=env is not None, max_bytes=max_bytes)
+               max_bytes: int = DEFAULT_MAX_BYTES, nats_version: str = DEFAULT_NATS_VERSION) -> Document:
+    loader = Loader(env=env or {}, env_visible=env is not None, max_bytes=max_bytes,
+                    nats_version=nats_version)
     return loader.load(path)
 
 
@@ -346,6 +369,11 @@ class Builder:
                         span, f"`{text}` is a string value, not a comment: a comment cannot "
                         "start where a value is expected", fix="quote the value, or give the key "
                         "a value before the comment"))
+                if tok.style == "bare" and _SUFFIX_THEN_DIGIT.match(text):
+                    self.add(SURPRISING_VALUE.at(
+                        span, f"`{text}` is a string since nats-server 2.15.1; older servers stop "
+                        "the number at the size suffix and reject the file",
+                        fix=f'quote it: "{text}"'))
                 return Scalar(STRING, value, span, raw, tok.style)
             if kind == lx.BOOL:
                 return Scalar(BOOL, text.lower() in ("true", "yes", "on"), span, raw)

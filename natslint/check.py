@@ -1,0 +1,76 @@
+"""The main job: discover -> parse -> (model -> rules) -> findings, for whole directories."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from natslint.discover import Discovery, discover, display_path
+from natslint.findings import Finding, Severity
+from natslint.syntax.parser import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION, Document, Loader
+
+
+@dataclass(slots=True)
+class Settings:
+    env: dict[str, str] = field(default_factory=dict)
+    env_visible: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    fail_on: Severity = Severity.WARNING
+    nats_version: str = DEFAULT_NATS_VERSION
+
+
+@dataclass(slots=True)
+class Result:
+    findings: list[Finding]
+    documents: dict[str, Document]  # every file read, includes too, by display path
+    discovery: Discovery
+    roots: list[str]  # configs that no other config includes: one server each
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def failed(self, threshold: Severity) -> bool:
+        return any(f.severity >= threshold for f in self.findings)
+
+
+def check_paths(paths: list[str], settings: Settings | None = None) -> Result:
+    settings = settings or Settings()
+    found = discover(paths)
+    loader = Loader(env=settings.env, env_visible=settings.env_visible,
+                    max_bytes=settings.max_bytes, nats_version=settings.nats_version)
+    for path in found.nats:
+        loader.load(path)
+    documents: dict[str, Document] = {}
+    included: set[str] = set()
+    for doc in loader.cache.values():
+        if doc.path.startswith("$"):
+            continue  # environment values parsed as config values
+        documents[display_path(doc.path)] = doc
+        for _, target in doc.includes:
+            included.add(os.path.realpath(target))
+    roots = [p for p in found.nats if os.path.realpath(p) not in included]
+    findings = sorted((f for d in documents.values() for f in d.findings), key=Finding.sort_key)
+    return Result(findings, documents, found, roots)
+
+
+def env_from(pairs: list[str], files: list[str], use_process_env: bool) -> dict[str, str]:
+    """The lint-time environment: process env (if asked), then env files, then --env pairs."""
+    env: dict[str, str] = dict(os.environ) if use_process_env else {}
+    if files:
+        from dotenv import dotenv_values
+
+        for f in files:
+            if not os.path.isfile(f):
+                raise UsageError(f"--env-file {f}: no such file")
+            env.update({k: v or "" for k, v in dotenv_values(f).items()})
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageError(f"--env {pair!r}: expected KEY=VALUE")
+        k, v = pair.split("=", 1)
+        env[k] = v
+    return env
+
+
+class UsageError(Exception):
+    """Bad command-line input: exit code 2 with this message."""

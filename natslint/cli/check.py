@@ -1,0 +1,85 @@
+"""`natslint check PATH...`: the main job."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from natslint.cli.app import app
+from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, NatsVersionOpt, ProcessEnvOpt, fail
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Level(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def use_color(stream) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(help="Files and folders to check.")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    fail_on: Annotated[Level, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")] = Level.warning,
+    env: EnvOpt = None,
+    env_file: EnvFileOpt = None,
+    use_process_env: ProcessEnvOpt = False,
+    max_file_size: Annotated[int, typer.Option("--max-file-size", metavar="BYTES",
+                                               help="Files larger than this are skipped (NL005).")] = 10 * 1024 * 1024,
+    show_files: Annotated[bool, typer.Option("--show-files", help="List the files read and skipped, then exit.")] = False,
+    nats_version: NatsVersionOpt = "2.15.1",
+    debug: DebugOpt = False,
+) -> None:
+    """Check every NATS config under PATHS and report findings with file:line:col."""
+    from natslint.check import Settings, UsageError, check_paths, env_from
+    from natslint.findings import Severity
+    from natslint.report import render
+
+    try:
+        settings = Settings(
+            env=env_from(env or [], env_file or [], use_process_env),
+            env_visible=bool(env or env_file or use_process_env),
+            max_bytes=max_file_size,
+            fail_on=Severity.parse(fail_on.value),
+            nats_version=nats_version,
+        )
+        result = check_paths(paths, settings)
+    except UsageError as exc:
+        raise fail(str(exc))
+    except Exception as exc:  # an internal error: short message, traceback only on --debug
+        if debug:
+            raise
+        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+    if result.discovery.missing:
+        raise fail("no such file or folder: " + ", ".join(result.discovery.missing))
+    if show_files:
+        for path in sorted(result.documents):
+            typer.echo(f"read     {path}")
+        for s in result.discovery.skipped:
+            typer.echo(f"skipped  {s.path}  ({s.reason})")
+        raise typer.Exit(0)
+    stream = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        stream.write(render(fmt.value, result, color=fmt == Format.text and not output and use_color(stream)))
+    finally:
+        if output:
+            stream.close()
+    raise typer.Exit(1 if result.failed(settings.fail_on) else 0)

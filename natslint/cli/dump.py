@@ -1,0 +1,48 @@
+"""`natslint dump FILE`: exactly what nats-server will read, as typed JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from natslint.cli.app import app
+from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, NatsVersionOpt, ProcessEnvOpt, fail
+
+
+@app.command()
+def dump(
+    file: Annotated[str, typer.Argument(help="A NATS server config file.")],
+    env: EnvOpt = None,
+    env_file: EnvFileOpt = None,
+    use_process_env: ProcessEnvOpt = False,
+    nats_version: NatsVersionOpt = "2.15.1",
+    debug: DebugOpt = False,
+) -> None:
+    """Print the resolved config (includes inlined, $VARs resolved, last key wins) as JSON.
+
+    Like nats-server, an unresolved $VAR is an error here: exit 1, findings on stderr.
+    """
+    from natslint.check import UsageError, env_from
+    from natslint.findings import Severity
+    from natslint.syntax.model import encode_typed, plain
+    from natslint.syntax.parser import Loader
+
+    try:
+        loader = Loader(env=env_from(env or [], env_file or [], use_process_env), env_visible=True,
+                        nats_version=nats_version)
+        doc = loader.load(file)
+    except UsageError as exc:
+        raise fail(str(exc))
+    except Exception as exc:
+        if debug:
+            raise
+        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+    if doc.server_error is not None or doc.root is None:
+        errors = [f for d in loader.cache.values() for f in d.findings if f.severity == Severity.ERROR]
+        for f in sorted(errors, key=lambda f: f.sort_key()):
+            typer.echo(f"{f.span.path}:{f.span.line}:{f.span.col}: {f.code} [error] {f.message}", err=True)
+        typer.echo(f"nats-server: {doc.server_error}", err=True)
+        raise typer.Exit(1)
+    typer.echo(json.dumps(encode_typed(plain(doc.root)), indent=2, sort_keys=True, ensure_ascii=False))

@@ -1,0 +1,42 @@
+"""The JSON contract.  Later versions extend it; they never change or remove a field."""
+
+from __future__ import annotations
+
+import json
+
+from natslint import __version__
+from natslint.findings import Finding, Severity
+
+
+def finding_dict(f: Finding) -> dict:
+    s = f.span
+    return {
+        "code": f.code,
+        "name": f.name,
+        "severity": str(f.severity),
+        "message": f.message,
+        "path": s.path,
+        "line": s.line,
+        "column": s.col,
+        "end_line": s.end_line,
+        "end_column": s.end_col,
+        "related": [
+            {"path": r.span.path, "line": r.span.line, "column": r.span.col, "message": r.message}
+            for r in f.related
+        ],
+        "fix": f.fix,
+    }
+
+
+def render_json(result) -> str:
+    doc = {
+        "natslint": __version__,
+        "findings": [finding_dict(f) for f in result.findings],
+        "summary": {
+            "files": len(result.documents),
+            "errors": result.count(Severity.ERROR),
+            "warnings": result.count(Severity.WARNING),
+            "infos": result.count(Severity.INFO),
+        },
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

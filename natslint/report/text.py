@@ -1,0 +1,68 @@
+"""The default, ruff-like text output: location, code, severity, message, a code frame."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from natslint.findings import Finding, Severity
+from natslint.redact import redact_line
+
+_COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def _printable(text: str) -> str:
+    return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in text).replace("\t", " ")
+
+
+def code_frame(lines: list[str], f: Finding, color: bool) -> list[str]:
+    s = f.span
+    if not 1 <= s.line <= len(lines):
+        return []
+    source = _printable(redact_line(lines[s.line - 1].rstrip("\r\n")))
+    width = len(str(s.line))
+    start = max(s.col - 1, 0)
+    end = s.end_col - 1 if s.end_line == s.line else len(source)
+    carets = "^" * max(1, min(end, len(source)) - start)
+    gutter = " " * width
+    return [
+        f" {gutter} |",
+        f" {s.line} | {source}",
+        f" {gutter} | {' ' * start}{_paint(carets, _COLORS[f.severity], color)}",
+    ]
+
+
+def render_text(result, *, color: bool = False) -> str:
+    out: list[str] = []
+    cache: dict[str, list[str]] = {}
+    for f in result.findings:
+        s = f.span
+        sev = _paint(str(f.severity), _COLORS[f.severity], color)
+        out.append(f"{_paint(f'{s.path}:{s.line}:{s.col}:', '1', color)} "
+                   f"{_paint(f.code, '1', color)} [{sev}] {f.message}")
+        doc = result.documents.get(s.path)
+        if doc is not None:
+            lines = cache.get(s.path)
+            if lines is None:
+                lines = cache[s.path] = doc.text.split("\n")
+            out.extend(code_frame(lines, f, color))
+        for r in f.related:
+            out.append(f"   = related: {r.span.path}:{r.span.line}:{r.span.col}: {r.message}")
+        if f.fix:
+            out.append(f"   = fix: {f.fix}")
+        out.append("")
+    n_files = len(result.documents)
+    counts = Counter(f.severity for f in result.findings)
+    if result.findings:
+        by_code = Counter(f"{f.code} {f.name}" for f in result.findings)
+        out.append(f"Found {len(result.findings)} finding(s) in {n_files} file(s): "
+                   f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), "
+                   f"{counts[Severity.INFO]} info.")
+        for code, n in sorted(by_code.items()):
+            out.append(f"  {n:>4}  {code}")
+    else:
+        out.append(f"All checks passed: {n_files} file(s), no findings.")
+    return "\n".join(out) + "\n"

