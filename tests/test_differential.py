@@ -42,7 +42,7 @@ def server_verdict(binary: str, path: Path) -> tuple[bool, str]:
     out = (proc.stdout + proc.stderr).decode("utf-8", "surrogateescape")
     if proc.returncode == 0:
         return True, ""
-    first = out.strip().splitlines()[0] if out.strip() else ""
+    first = out.split("\n", 1)[0]  # the message itself may hold a CR
     if first.startswith("nats-server: "):
         first = first[len("nats-server: "):]
     if any(m in first for m in SYNTAX_MARKERS) and "unknown field" not in first:

@@ -301,10 +301,11 @@ class Lexer:
 
     def lex_block_value_end(self):
         r = self.next()
+        # unlike the top level, a comment here must still be followed by a newline
         if r == "#":
-            return self.comment(self.lex_block_start)
+            return self.comment(self.lex_block_value_end)
         if r == "/":
-            if self.slash_comment(self.lex_block_start):
+            if self.slash_comment(self.lex_block_value_end):
                 return self.lex_comment_start
             return self.lex_block_value_end
         if r in WS:
@@ -322,13 +323,14 @@ class Lexer:
 
     def lex_block_after_inner(self):
         r = self.next()
-        if r in USPACE:
+        if r in WS or r in NL:
             self.ignore()
             return self.lex_block_after_inner
+        # a comment here ends the entry, as a newline after a value does
         if r == "#":
-            return self.comment(self.lex_block_after_inner)
+            return self.comment(self.lex_block_start)
         if r == "/":
-            if self.slash_comment(self.lex_block_after_inner):
+            if self.slash_comment(self.lex_block_start):
                 return self.lex_comment_start
             self.ignore()
             return self.lex_block_after_inner

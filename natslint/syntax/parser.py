@@ -224,11 +224,19 @@ def parse_text(text: str, path: str = "<string>", *, loader: Loader | None = Non
     result = lx.lex(text, digit_ends_suffix=digit_ends_suffix(loader.nats_version))
     doc.comments = result.comments
     builder = Builder(doc, loader, _resolving if _resolving is not None else set(), result)
+    events: Iterable[tuple[str, object]] = (("token", t) for t in result.tokens)
     if result.error is None:
-        events: Iterable[tuple[str, object]] = ordered(token_tree(result.tokens))
-    else:
-        # Tokens before the error still matter: the server meets their errors first.
-        events = (("token", t) for t in result.tokens)
+        from lark.exceptions import UnexpectedInput
+
+        try:
+            events = ordered(token_tree(result.tokens))
+        except UnexpectedInput:
+            # The server's "silent EOF" quirk (a quote right before EOF) can stop the token
+            # stream inside an open array or map; the server keeps what it has, and so do
+            # we, by walking the raw tokens.
+            pass
+    # Otherwise the tokens before a lexer error still matter: the server meets their
+    # errors (a bad variable, an unreadable include) before the lexer's.
     builder.run(events)
     if result.error is not None and doc.server_error is None:
         err = result.error
