@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from natslint.discover import Discovery, discover, display_path
-from natslint.findings import Finding, Severity
+from natslint.findings import UNREADABLE_FILE, Finding, Severity
+from natslint.span import Span
 from natslint.syntax.parser import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION, Document, Loader
 
 
@@ -38,19 +39,24 @@ def check_paths(paths: list[str], settings: Settings | None = None) -> Result:
     settings = settings or Settings()
     found = discover(paths)
     loader = Loader(env=settings.env, env_visible=settings.env_visible,
-                    max_bytes=settings.max_bytes, nats_version=settings.nats_version)
+                    max_bytes=settings.max_bytes, nats_version=settings.nats_version,
+                    strict_text=True)
+    vanished: list[Finding] = []
     for path in found.nats:
-        loader.load(path)
+        if loader.load(path).missing:
+            vanished.append(UNREADABLE_FILE.at(Span(path, 0, 0, 1, 1, 1, 1),
+                                               f"skipped {path}: it vanished during the run"))
     documents: dict[str, Document] = {}
     included: set[str] = set()
     for doc in loader.cache.values():
-        if doc.path.startswith("$"):
-            continue  # environment values parsed as config values
+        if doc.path.startswith("$") or doc.missing:
+            continue  # environment values parsed as config values; files that are not there
         documents[display_path(doc.path)] = doc
         for _, target in doc.includes:
             included.add(os.path.realpath(target))
     roots = [p for p in found.nats if os.path.realpath(p) not in included]
-    findings = sorted((f for d in documents.values() for f in d.findings), key=Finding.sort_key)
+    findings = sorted([*vanished, *(f for d in documents.values() for f in d.findings)],
+                      key=Finding.sort_key)
     return Result(findings, documents, found, roots)
 
 

@@ -137,6 +137,7 @@ class Document:
     includes: list[tuple[Span, str]] = field(default_factory=list)  # (directive, target path)
     comments: list[lx.Comment] = field(default_factory=list)
     lines: lx.LineIndex | None = None
+    missing: bool = False  # the file does not exist (named by an include, or vanished)
 
     @property
     def ok(self) -> bool:
@@ -163,6 +164,8 @@ class Loader:
     env_visible: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
     nats_version: str = DEFAULT_NATS_VERSION
+    # check skips binary and non-UTF-8 files (NL005); dump reads bytes as the server does
+    strict_text: bool = False
     cache: dict[str, Document] = field(default_factory=dict)
     _stack: list[str] = field(default_factory=list)
 
@@ -185,6 +188,13 @@ class Loader:
             return None, f"open {path}: {exc.strerror or exc}"
         if len(data) > self.max_bytes:
             return None, f"file is over the {self.max_bytes}-byte limit (--max-file-size)"
+        if self.strict_text:
+            if b"\x00" in data:
+                return None, "binary file (it holds NUL bytes)"
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return None, f"not UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 1]!r})"
         return data.decode("utf-8", "surrogateescape"), None
 
     def load(self, path: str) -> Document:
@@ -195,8 +205,10 @@ class Loader:
             if text is None:
                 doc = Document(path, "", None)
                 doc.server_error = f"error opening config file: {error}"
-                doc.findings.append(UNREADABLE_FILE.at(
-                    Span(path, 0, 0, 1, 1, 1, 1), f"cannot read {path}: {error}"))
+                doc.missing = not os.path.lexists(path)
+                if not doc.missing:  # a missing file is reported where it is named
+                    doc.findings.append(UNREADABLE_FILE.at(
+                        Span(path, 0, 0, 1, 1, 1, 1), f"skipped {path}: {error}"))
             else:
                 self._stack.append(key)
                 try:
@@ -482,11 +494,13 @@ class Builder:
                 fix="fix the path: it is joined to this file's directory, even when absolute"))
             return
         if included.server_error is not None:
-            first = next((f for f in included.findings if f.severity == Severity.ERROR), None)
-            related = (Related(first.span, first.message),) if first else ()
-            self.fatal(prefix + included.server_error, SYNTAX_ERROR.at(
-                span, f"included file {target} is rejected by nats-server: "
-                f"{included.server_error}", related=related))
+            first = next((f for f in included.findings if f.code == SYNTAX_ERROR.code), None)
+            if first is None:  # the included file's own findings say why (cycle, variable)
+                self.doc.server_error = self.doc.server_error or prefix + included.server_error
+            else:
+                self.fatal(prefix + included.server_error, SYNTAX_ERROR.at(
+                    span, f"included file {target} does not parse: {first.message}",
+                    related=(Related(first.span, first.message),)))
         if included.root is None:
             return
         ctx = self.contexts[-1]
