@@ -62,6 +62,8 @@ _DQ_RUN = re.compile(r'[^\\"\x00]+')
 _SQ_RUN = re.compile(r"[^'\x00]*")
 _DQ_KEY_RUN = re.compile(r'[^"\x00]*')
 _COMMENT_RUN = re.compile(r"[^\n\r\x00]+")
+_RAW_BYTE = re.compile("[\udc80-\udcff]")  # a byte kept by surrogateescape
+_BLANK_RUN = re.compile(r"[ \t\r\n]+")
 
 
 def is_digit(c: str) -> bool:
@@ -76,7 +78,7 @@ def blen(text: str) -> int:
 
 def normalise_bytes(text: str) -> str:
     """Turn escape-produced bytes that form valid UTF-8 back into characters."""
-    if not any("\udc80" <= c <= "\udcff" for c in text):
+    if not _RAW_BYTE.search(text):
         return text
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
 
@@ -168,6 +170,13 @@ class Lexer:
         self.start = self.tstart = self.pos
         self.ilstart_at = self.pos
 
+    def skip_blanks(self) -> None:
+        """Skip a run of ASCII blanks in a state that skips every Unicode space anyway."""
+        m = _BLANK_RUN.match(self.s, self.pos)
+        if m:
+            self.pos = m.end()
+            self.ignore()
+
     def push(self, state) -> None:
         self.stack.append(state)
 
@@ -231,6 +240,7 @@ class Lexer:
     # -- document level -----------------------------------------------------------------
 
     def lex_top(self):
+        self.skip_blanks()
         r = self.next()
         if r in USPACE:
             self.ignore()
@@ -276,6 +286,7 @@ class Lexer:
         return self.lex_top if self.depth == 0 else self.lex_block_after_inner
 
     def lex_block_start(self):
+        self.skip_blanks()
         r = self.next()
         if r in USPACE:
             self.ignore()
@@ -402,6 +413,7 @@ class Lexer:
         return self.lex_key_end
 
     def lex_key_end(self):
+        self.skip_blanks()
         r = self.next()
         if r in USPACE:
             self.ignore()
@@ -516,6 +528,7 @@ class Lexer:
     # -- arrays -------------------------------------------------------------------------
 
     def lex_array_value(self):
+        self.skip_blanks()
         r = self.next()
         if r in USPACE:
             self.ignore()
@@ -559,6 +572,7 @@ class Lexer:
     # -- maps ---------------------------------------------------------------------------
 
     def lex_map_key_start(self):
+        self.skip_blanks()
         r = self.peek()
         if r in KEY_SEP:
             self.next()
@@ -615,6 +629,7 @@ class Lexer:
         return self.errorf("Unexpected EOF processing map key.")
 
     def lex_map_key_end(self):
+        self.skip_blanks()
         r = self.next()
         if r in USPACE:
             self.ignore()
@@ -626,6 +641,7 @@ class Lexer:
         return self.lex_map_value
 
     def lex_map_value(self):
+        self.skip_blanks()
         r = self.next()
         if r in USPACE:
             self.ignore()

@@ -14,9 +14,12 @@ server would print, for agreement tests and ``natslint dump``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import posixpath
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
@@ -51,6 +54,7 @@ from natslint.syntax.model import (
     VarUse,
 )
 
+_QUOTED_VAR = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 _SUFFIX_THEN_DIGIT = re.compile(r"-?\d+[kKmMgGtTpPeE][bBiI]*\d")
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -103,7 +107,95 @@ def _lark():
 
 
 def token_tree(tokens: list[lx.RawToken]):
+    """The Lark tree of a token stream (tests compare it with the fast driver below)."""
     return _lark().parse(tokens)
+
+
+class GrammarMismatch(Exception):
+    """The token stream does not fit grammar/nats.lark (only the silent-EOF quirk does this)."""
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict, int, int]:
+    """Lark's LALR(1) table for grammar/nats.lark, flattened for a tight driver loop.
+
+    Lark's own parse builds a Token and a Tree node per step; the builder needs neither,
+    only the order of the tokens (which it already has) and the reductions that matter.
+    Building the table costs an import of Lark and ~20 ms, so the flattened table is
+    cached on disk, keyed by the grammar's text: a pre-commit run does not pay for it.
+    """
+    from natslint.resources import grammar_text
+
+    digest = hashlib.sha256((TABLE_FORMAT + grammar_text()).encode()).hexdigest()[:16]
+    cache = _cache_dir() / f"lalr-{digest}.json"
+    try:
+        raw = json.loads(cache.read_text(encoding="utf-8"))
+        return ({int(k): {sym: tuple(v) for sym, v in row.items()} for k, row in raw["states"].items()},
+                raw["start"], raw["end"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    from lark.parsers.lalr_analysis import Shift
+
+    table = _lark().parser.parser.parser.parse_table
+    states: dict[int, dict[str, tuple]] = {}
+    for state, actions in table.states.items():
+        row = {}
+        for symbol, (action, arg) in actions.items():
+            # Lark's names may be Token objects; plain str keys keep the lookups cheap
+            if action is Shift:
+                row[str(symbol)] = (True, arg)
+            else:
+                row[str(symbol)] = (False, len(arg.expansion), str(arg.origin.name))
+        states[state] = row
+    start, end = table.start_states["start"], table.end_states["start"]
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"states": states, "start": start, "end": end}), encoding="utf-8")
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only home: build the table each run, still correct
+    return states, start, end
+
+
+TABLE_FORMAT = "natslint-lalr-1\n"
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("NATSLINT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or \
+        os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "natslint"
+
+
+def dangling_keys(tokens: list[lx.RawToken]) -> set[int]:
+    """Run the LALR automaton over the stream; return the indexes of keys with no value."""
+    states, state0, end = _table()
+    stack = [state0]
+    dangling: set[int] = set()
+    n = len(tokens)
+    i = 0
+    while True:
+        kind = tokens[i].kind if i < n else "$END"
+        act = states[stack[-1]].get(kind)
+        if act is None:
+            if kind == "$END" and stack[-1] == end:
+                return dangling
+            raise GrammarMismatch(i)
+        if act[0]:
+            stack.append(act[1])
+            i += 1
+            continue
+        _, size, origin = act
+        if size:
+            del stack[-size:]
+        if origin == "dangling":
+            dangling.add(i - 1)
+        goto = states[stack[-1]].get(origin)
+        if goto is None:
+            if origin == "start" and kind == "$END":
+                return dangling
+            raise GrammarMismatch(i)
+        stack.append(goto[1])
 
 
 def ordered(tree) -> Iterator[tuple[str, object]]:
@@ -236,20 +328,17 @@ def parse_text(text: str, path: str = "<string>", *, loader: Loader | None = Non
     result = lx.lex(text, digit_ends_suffix=digit_ends_suffix(loader.nats_version))
     doc.comments = result.comments
     builder = Builder(doc, loader, _resolving if _resolving is not None else set(), result)
-    events: Iterable[tuple[str, object]] = (("token", t) for t in result.tokens)
+    dangling: set[int] = set()
     if result.error is None:
-        from lark.exceptions import UnexpectedInput
-
         try:
-            events = ordered(token_tree(result.tokens))
-        except UnexpectedInput:
+            dangling = dangling_keys(result.tokens)
+        except GrammarMismatch:
             # The server's "silent EOF" quirk (a quote right before EOF) can stop the token
-            # stream inside an open array or map; the server keeps what it has, and so do
-            # we, by walking the raw tokens.
+            # stream inside an open array or map; the server keeps what it has, and so do we.
             pass
-    # Otherwise the tokens before a lexer error still matter: the server meets their
+    # After a lexer error the tokens before it still matter: the server meets their
     # errors (a bad variable, an unreadable include) before the lexer's.
-    builder.run(events)
+    builder.run(result.tokens, dangling)
     if result.error is not None and doc.server_error is None:
         err = result.error
         doc.server_error = f"Parse error on line {err.go_line}: '{err.message}'"
@@ -287,9 +376,7 @@ class Builder:
     # -- helpers --------------------------------------------------------------------------
 
     def span(self, start: int, end: int) -> Span:
-        line, col = self.lines.line_col(start)
-        end_line, end_col = self.lines.line_col(end)
-        return Span(self.doc.path, start, end, line, col, end_line, end_col)
+        return Span(self.doc.path, start, end, index=self.lines)
 
     def tspan(self, tok: lx.RawToken) -> Span:
         return self.span(tok.start, tok.end)
@@ -308,12 +395,12 @@ class Builder:
 
     # -- the loop -------------------------------------------------------------------------
 
-    def run(self, events: Iterable[tuple[str, object]]) -> None:
-        for what, tok in events:
-            if what == "dangling":
-                self.dangling(tok)  # type: ignore[arg-type]
-                continue
-            self.token(tok)  # type: ignore[arg-type]
+    def run(self, tokens: list[lx.RawToken], dangling: set[int]) -> None:
+        token = self.token
+        for i, tok in enumerate(tokens):
+            token(tok)
+            if i in dangling:
+                self.dangling(tok)
 
     def token(self, tok: lx.RawToken) -> None:
         kind = tok.kind
@@ -389,6 +476,12 @@ class Builder:
                         span, f"`{text}` is a string value, not a comment: a comment cannot "
                         "start where a value is expected", fix="quote the value, or give the key "
                         "a value before the comment"))
+                if tok.style in ("double", "single") and (ref := _QUOTED_VAR.search(text)):
+                    self.add(SURPRISING_VALUE.at(
+                        span, f"`{ref.group()}` inside quotes is literal text: nats-server never "
+                        "interpolates variables inside strings",
+                        fix=f"use a bare `{ref.group()}` as the whole value, or build the value "
+                        "outside the config"))
                 if tok.style == "bare" and _SUFFIX_THEN_DIGIT.match(text):
                     self.add(SURPRISING_VALUE.at(
                         span, f"`{text}` is a string since nats-server 2.15.1; older servers stop "
