@@ -76,9 +76,13 @@ def _gitignore(directory: str):
 
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return pathspec.PathSpec.from_lines("gitwildmatch", fh)
+            lines = fh.read().splitlines()
     except OSError:
         return None
+    try:  # pathspec >= 0.12.2 names git's own semantics "gitignore"
+        return pathspec.PathSpec.from_lines("gitignore", lines)
+    except (KeyError, LookupError):
+        return pathspec.PathSpec.from_lines("gitwildmatch", lines)
 
 
 def _classify(path: str, discovery: Discovery, explicit: bool) -> None:

@@ -1,0 +1,205 @@
+"""The command line: exit codes, the JSON contract, paths, environments, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from natslint.cli import check as _check  # noqa: F401
+from natslint.cli import dump as _dump  # noqa: F401
+from natslint.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def write(tmp: Path, files: dict[str, str]) -> None:
+    for name, body in files.items():
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / name).write_text(body, encoding="utf-8")
+
+
+def run_json(args: list[str]) -> tuple[int, dict]:
+    result = runner.invoke(app, ["check", "--format", "json", *args])
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_clean_fleet_exits_0(tmp_path, monkeypatch):
+    write(tmp_path, {"nats.conf": "port: 4222\njetstream { domain: hub }\n"})
+    monkeypatch.chdir(tmp_path)
+    code, out = run_json(["."])
+    assert code == 0
+    assert out["findings"] == []
+    assert out["summary"] == {"files": 1, "errors": 0, "warnings": 0, "infos": 0}
+
+
+def test_json_contract_and_sorting(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "b/z.conf": "port: 4222\nping_interval: 1.5s\n",
+        "a/y.conf": "x: \"$HOME\"\nm { a }\n",
+    })
+    monkeypatch.chdir(tmp_path)
+    code, out = run_json(["."])
+    assert code == 1
+    assert out["natslint"]
+    got = [(f["code"], f["path"], f["line"], f["column"], f["severity"]) for f in out["findings"]]
+    assert got == [
+        ("NL006", "a/y.conf", 1, 4, "warning"),
+        ("NL006", "a/y.conf", 2, 5, "warning"),
+        ("NL001", "b/z.conf", 2, 19, "error"),
+    ]
+    keys = {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "related"}
+    for f in out["findings"]:
+        assert keys <= set(f)
+    assert out["summary"] == {"files": 2, "errors": 1, "warnings": 2, "infos": 0}
+
+
+def test_fail_on_threshold(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: $PORT\n"})
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["check", "."]).exit_code == 0  # info only
+    assert runner.invoke(app, ["check", "--fail-on", "info", "."]).exit_code == 1
+
+
+def test_env_makes_undefined_variables_errors_and_resolves_them(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: $PORT\nserver_name: $NAME\n", "deploy.env": "PORT=4222\n"})
+    monkeypatch.chdir(tmp_path)
+    code, out = run_json(["--env-file", "deploy.env", "n.conf"])
+    assert code == 1
+    assert [(f["code"], f["line"], f["severity"]) for f in out["findings"]] == [("NL004", 2, "error")]
+    code, out = run_json(["--env-file", "deploy.env", "--env", "NAME=hub-1", "n.conf"])
+    assert (code, out["findings"]) == (0, [])
+
+
+def test_process_env_is_not_read_unless_asked(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: $NATSLINT_TEST_PORT\n"})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NATSLINT_TEST_PORT", "4222")
+    code, out = run_json(["n.conf"])
+    assert [(f["code"], f["severity"]) for f in out["findings"]] == [("NL004", "info")]
+    code, out = run_json(["--use-process-env", "n.conf"])
+    assert out["findings"] == []
+
+
+def test_paths_outside_cwd_stay_absolute_and_inside_are_relative(tmp_path, monkeypatch):
+    write(tmp_path, {"sub/n.conf": "a = [1 ,2]\n"})
+    monkeypatch.chdir(tmp_path / "sub")
+    _, out = run_json(["n.conf"])
+    assert out["findings"][0]["path"] == "n.conf"
+    monkeypatch.chdir(ROOT)
+    _, out = run_json([str(tmp_path / "sub")])
+    assert out["findings"][0]["path"] == (tmp_path / "sub" / "n.conf").as_posix()
+
+
+def test_usage_errors_exit_2(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "does-not-exist"])
+    assert result.exit_code == 2
+    assert "no such file or folder: does-not-exist" in result.stderr
+    result = runner.invoke(app, ["check", "--env", "NOEQUALS", "."])
+    assert result.exit_code == 2
+    assert "expected KEY=VALUE" in result.stderr
+
+
+def test_internal_error_is_short_without_debug(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: 1\n"})
+    monkeypatch.chdir(tmp_path)
+
+    def boom(*a, **k):
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr("natslint.check.discover", boom)
+    result = runner.invoke(app, ["check", "."])
+    assert result.exit_code == 2
+    assert "internal error: RuntimeError: kaboom" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = runner.invoke(app, ["check", "--debug", "."])
+    assert isinstance(result.exception, RuntimeError)
+
+
+def test_text_output_has_location_code_frame_and_summary(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: 4222\nleafnodes { remotes: [ { url: \"nats://u:$PASS@hub:7422\" } ] }\n"})
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "n.conf"])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("n.conf:2:31: NL006 [warning] `$PASS` inside quotes is literal text")
+    assert lines[2].startswith(" 2 | leafnodes {")
+    assert "$PASS" not in lines[2]  # a URL's password is masked in the frame
+    assert "Found 1 finding(s) in 1 file(s): 0 error(s), 1 warning(s), 0 info." in result.stdout
+
+
+def test_show_files_lists_read_and_skipped(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "nats.conf": "port: 4222\n",
+        "systemd/override.conf": "[Service]\nEnvironment=WASMCLOUD_JS_DOMAIN=hub\n",
+        "node_modules/x.conf": "port: 1\n",
+        ".gitignore": "ignored/\n",
+        "ignored/y.conf": "port: 2\n",
+    })
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "--show-files", "."])
+    assert result.exit_code == 0
+    out = result.stdout
+    assert "read     nats.conf" in out
+    assert "skipped  systemd/override.conf  (INI sections ([Section] headers): not a NATS config)" in out
+    assert "skipped  node_modules/  (tool or VCS folder)" in out
+    assert "skipped  ignored/  (matched by .gitignore)" in out
+
+
+def test_output_file(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: 4222\n"})
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "-f", "json", "-o", "out.json", "n.conf"])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert json.loads((tmp_path / "out.json").read_text())["summary"]["files"] == 1
+
+
+def test_dump_resolves_includes_variables_and_duplicates(tmp_path, monkeypatch):
+    write(tmp_path, {
+        "main.conf": "include inc/base.conf\nport: $P\njetstream { domain: a }\njetstream { store_dir: /d }\n",
+        "inc/base.conf": "server_name: hub-1\nP: 4222\n",
+    })
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["dump", "main.conf"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "P": 4222, "jetstream": {"store_dir": "/d"}, "port": 4222, "server_name": "hub-1"}
+
+
+def test_dump_unresolved_variable_is_an_error(tmp_path, monkeypatch):
+    write(tmp_path, {"main.conf": "server_name: $SERVER_NAME\n"})
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["dump", "main.conf"])
+    assert result.exit_code == 1
+    assert "main.conf:1:14: NL004 [error]" in result.stderr
+    assert "nats-server: variable reference for 'SERVER_NAME' on line 1 can not be found" in result.stderr
+    result = runner.invoke(app, ["dump", "main.conf", "--env", "SERVER_NAME=hub-1"])
+    assert json.loads(result.stdout) == {"server_name": "hub-1"}
+
+
+def test_python_m_natslint_and_console_script(tmp_path):
+    (tmp_path / "n.conf").write_text("port: 4222\n")
+    proc = subprocess.run([sys.executable, "-m", "natslint", "check", str(tmp_path)], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "All checks passed: 1 file(s), no findings." in proc.stdout
+
+
+def test_json_check_does_not_import_rich_or_lark(tmp_path):
+    (tmp_path / "n.conf").write_text("port: 4222\n")
+    code = ("import sys, runpy; sys.argv=['natslint','check','-f','json',%r];\n"
+            "try:\n    runpy.run_module('natslint', run_name='__main__')\n"
+            "except SystemExit: pass\n"
+            "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'lark', 'pydantic')))"
+            % str(tmp_path))
+    env = dict(os.environ, NATSLINT_CACHE_DIR=str(tmp_path / "cache"))
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)  # warm
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert "LOADED []" in proc.stdout, proc.stdout + proc.stderr
