@@ -27,6 +27,7 @@ class Result:
     documents: dict[str, Document]  # every file read, includes too, by display path
     discovery: Discovery
     roots: list[str]  # configs that no other config includes: one server each
+    fleet: object = None  # natslint.fleet.model.Fleet
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -55,9 +56,12 @@ def check_paths(paths: list[str], settings: Settings | None = None) -> Result:
         for _, target in doc.includes:
             included.add(os.path.realpath(target))
     roots = [p for p in found.nats if os.path.realpath(p) not in included]
-    findings = sorted([*vanished, *(f for d in documents.values() for f in d.findings)],
+    from natslint.fleet.assemble import assemble
+
+    fleet, fleet_findings = assemble(found, documents, roots, settings.env)
+    findings = sorted([*vanished, *(f for d in documents.values() for f in d.findings), *fleet_findings],
                       key=Finding.sort_key)
-    return Result(findings, documents, found, roots)
+    return Result(findings, documents, found, roots, fleet)
 
 
 def env_from(pairs: list[str], files: list[str], use_process_env: bool) -> dict[str, str]:

@@ -35,6 +35,10 @@ class Skipped:
 @dataclass(slots=True)
 class Discovery:
     nats: list[str] = field(default_factory=list)
+    compose: list[str] = field(default_factory=list)
+    yaml: list[str] = field(default_factory=list)  # other YAML: Kubernetes manifests, maybe
+    envfiles: list[str] = field(default_factory=list)
+    systemd: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
 
@@ -85,8 +89,25 @@ def _gitignore(directory: str):
         return pathspec.PathSpec.from_lines("gitwildmatch", lines)
 
 
+_COMPOSE = re.compile(r"^(docker-)?compose[\w.-]*\.ya?ml$")
+_ENVFILE = re.compile(r"^(\.env(\..+)?|.+\.env)$")
+
+
 def _classify(path: str, discovery: Discovery, explicit: bool) -> None:
     name = os.path.basename(path)
+    parent = os.path.basename(os.path.dirname(path))
+    if name.endswith(".service") or (parent.endswith(".service.d") and name.endswith(".conf")):
+        discovery.systemd.append(display_path(path))
+        return
+    if _COMPOSE.match(name):
+        discovery.compose.append(display_path(path))
+        return
+    if name.endswith((".yaml", ".yml")):
+        discovery.yaml.append(display_path(path))
+        return
+    if _ENVFILE.match(name):
+        discovery.envfiles.append(display_path(path))
+        return
     if name.endswith(NATS_SUFFIXES):
         reason = sniff_nats(_read_head(path))
         if reason is None or explicit:
@@ -148,5 +169,6 @@ def discover(paths: list[str]) -> Discovery:
                         found.skipped.append(Skipped(display_path(full), "matched by .gitignore"))
                     continue
                 _classify(full, found, explicit=False)
-    found.nats = sorted(dict.fromkeys(found.nats))
+    for attr in ("nats", "compose", "yaml", "envfiles", "systemd"):
+        setattr(found, attr, sorted(dict.fromkeys(getattr(found, attr))))
     return found

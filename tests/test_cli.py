@@ -132,7 +132,7 @@ def test_text_output_has_location_code_frame_and_summary(tmp_path, monkeypatch):
     assert lines[0].startswith("n.conf:2:31: NL006 [warning] `$PASS` inside quotes is literal text")
     assert lines[2].startswith(" 2 | leafnodes {")
     assert "$PASS" not in lines[2]  # a URL's password is masked in the frame
-    assert "Found 1 finding(s) in 1 file(s): 0 error(s), 1 warning(s), 0 info." in result.stdout
+    assert "Found 2 finding(s) in 1 file(s): 0 error(s), 1 warning(s), 1 info." in result.stdout  # + NL406: hub unknown
 
 
 def test_show_files_lists_read_and_skipped(tmp_path, monkeypatch):

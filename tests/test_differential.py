@@ -74,6 +74,8 @@ def agree(binary: str, text: str) -> None:
 @example("{a=1} ; b=2\n")
 @example("a = (\r\nx\r\n)\r\nb = 2\r\n")
 @example("m { a }\n")
+@example("include \"\x00\n")
+@example("include 'a\x00b'\n")
 def test_generated_documents_agree(nats_server, text):
     agree(nats_server, text)
 

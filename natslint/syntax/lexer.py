@@ -458,8 +458,12 @@ class Lexer:
 
     def _include_quoted(self, quote: str, style: str, eof_error: str):
         end = self.s.find(quote, self.pos)
+        nul = self.s.find("\x00", self.pos, end if end >= 0 else self.n)
+        if nul >= 0:  # NUL is the server's EOF
+            self.pos, self.width = nul + 1, 1
+            return self.errorf(eof_error)
         if end < 0:
-            self.pos = self.n
+            self.pos, self.width = self.n, 0
             return self.errorf(eof_error)
         self.pos = end
         self.emit(INCLUDE, style, self.include_start, end + 1)

@@ -278,6 +278,8 @@ class Loader:
             return None, f"open {path}: permission denied"
         except OSError as exc:
             return None, f"open {path}: {exc.strerror or exc}"
+        except ValueError as exc:  # a NUL byte in the path
+            return None, f"open {path!r}: {exc}"
         if len(data) > self.max_bytes:
             return None, f"file is over the {self.max_bytes}-byte limit (--max-file-size)"
         if self.strict_text:
@@ -290,14 +292,17 @@ class Loader:
         return data.decode("utf-8", "surrogateescape"), None
 
     def load(self, path: str) -> Document:
-        key = os.path.realpath(path)
+        try:
+            key = os.path.realpath(path)
+        except ValueError:  # a NUL byte in the path
+            key = path
         doc = self.cache.get(key)
         if doc is None:
             text, error = self.read(path)
             if text is None:
                 doc = Document(path, "", None)
                 doc.server_error = f"error opening config file: {error}"
-                doc.missing = not os.path.lexists(path)
+                doc.missing = "\x00" not in path and not os.path.lexists(path)
                 if not doc.missing:  # a missing file is reported where it is named
                     doc.findings.append(UNREADABLE_FILE.at(
                         Span(path, 0, 0, 1, 1, 1, 1), f"skipped {path}: {error}"))
@@ -311,7 +316,10 @@ class Loader:
         return doc
 
     def in_progress(self, path: str) -> list[str] | None:
-        key = os.path.realpath(path)
+        try:
+            key = os.path.realpath(path)
+        except ValueError:
+            return None
         if key in self._stack:
             return self._stack[self._stack.index(key):]
         return None

@@ -1,0 +1,90 @@
+"""Documents and deployment files -> the Fleet, then every fleet rule over it."""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping
+
+from natslint.discover import Discovery
+from natslint.findings import Finding
+from natslint.fleet.build import hosts_from_workloads, link, servers_from_workloads
+from natslint.fleet.model import Fleet, Server
+from natslint.fleet.reach import Reach
+from natslint.fleet.servers import server_from_document
+from natslint.rules import all_rules
+from natslint.rules.context import Context
+from natslint.sources import (
+    Workload,
+    load_yaml_documents,
+    looks_like_compose,
+    looks_like_kubernetes,
+    read_compose,
+    read_envfile_workload,
+    read_kubernetes,
+    read_systemd,
+)
+from natslint.syntax.parser import Document
+
+
+def read_workloads(found: Discovery, env: Mapping[str, str]) -> list[Workload]:
+    workloads: list[Workload] = []
+    used_env_files: set[str] = set()
+    for path in found.compose:
+        res = read_compose(path, env)
+        workloads.extend(res.workloads)
+        used_env_files |= res.env_files_used
+    for path in found.yaml:
+        docs, error = load_yaml_documents(path)
+        if error or not docs:
+            continue
+        if looks_like_compose(docs[0]):
+            res = read_compose(path, env)
+            used_env_files |= res.env_files_used
+        elif looks_like_kubernetes(docs):
+            res = read_kubernetes(path, docs)
+        else:
+            continue
+        workloads.extend(res.workloads)
+    units: dict[str, Workload] = {}
+    for path in found.systemd:
+        w = read_systemd(path)
+        if w is None:
+            continue
+        if w.id in units:  # a drop-in adds to (and overrides) its unit
+            base = units[w.id]
+            base.env.update(w.env)
+            base.command = w.command or base.command
+            base.runs_nats = base.runs_nats or w.runs_nats
+            base.config_paths += w.config_paths
+        else:
+            units[w.id] = w
+    workloads.extend(units.values())
+    for path in found.envfiles:
+        if os.path.realpath(path) in used_env_files:
+            continue  # compose's own .env: interpolation input, not a host of its own
+        w = read_envfile_workload(path)
+        if w is not None:
+            workloads.append(w)
+    return workloads
+
+
+def assemble(found: Discovery, documents: dict[str, Document], roots: list[str],
+             env: Mapping[str, str], aliases: dict[str, str] | None = None) -> tuple[Fleet, list[Finding]]:
+    fleet = Fleet()
+    by_path: dict[str, Server] = {}
+    for path in roots:
+        doc = documents.get(path)
+        if doc is None:
+            continue
+        s = server_from_document(doc, path)
+        fleet.servers.append(s)
+        by_path[os.path.realpath(path)] = s
+    workloads = read_workloads(found, env)
+    servers_from_workloads(fleet, workloads, by_path)
+    hosts_from_workloads(fleet, workloads)
+    link(fleet, aliases)
+    ctx = Context(fleet, Reach(fleet))
+    findings: list[Finding] = []
+    for rule in all_rules():
+        findings.extend(rule.check(ctx))
+    return fleet, findings

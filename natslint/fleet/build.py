@@ -1,0 +1,343 @@
+"""Build the fleet: servers from configs and deployments, hosts from environments, and the
+links between them, every one resolved explicitly or reported as unresolved (never guessed).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from natslint.fleet.model import (
+    DEFAULT_CLIENT_PORT,
+    DEFAULT_LEAF_PORT,
+    GLOBAL_ACCOUNT,
+    UNKNOWN_ACCOUNT,
+    Cluster,
+    Fleet,
+    Host,
+    Listener,
+    Remote,
+    Server,
+    Value,
+)
+from natslint.fleet.servers import (
+    LOOPBACK_HOSTS,
+    WILDCARD_HOSTS,
+    apply_cli,
+    bare_server,
+    parse_url,
+    split_hostport,
+)
+from natslint.sources import Workload
+from natslint.span import Span
+
+
+@dataclass(slots=True)
+class Resolution:
+    server: Server | None
+    listener: Listener | None
+    how: str  # how it was resolved, or why not
+
+
+def _dns_variants(host: str) -> list[str]:
+    """k8s names: svc.ns.svc.cluster.local -> svc.ns.svc -> svc.ns -> svc."""
+    host = host.lower().rstrip(".")
+    out = [host]
+    for suffix in (".svc.cluster.local", ".svc"):
+        if host.endswith(suffix):
+            out.append(host[: -len(suffix)])
+    return out
+
+
+class Resolver:
+    def __init__(self, fleet: Fleet, aliases: dict[str, str] | None = None) -> None:
+        self.fleet = fleet
+        self.by_name: dict[str, list[Server]] = {}
+        for s in fleet.servers:
+            for n in s.names:
+                self.by_name.setdefault(n.lower(), []).append(s)
+        for alias, target in (aliases or {}).items():
+            for s in fleet.servers:
+                if target.lower() in s.names or target == s.id:
+                    self.by_name.setdefault(alias.lower(), []).append(s)
+
+    def resolve(self, host: str, port: int | None, netns: str) -> Resolution:
+        host = host.lower().strip("[]")
+        if host in LOOPBACK_HOSTS:
+            if not netns:
+                return Resolution(None, None, "127.0.0.1 means the machine itself, and which machine "
+                                              "this runs on is not known")
+            cands = [s for s in self.fleet.servers if s.netns == netns]
+            how = "loopback in the same network namespace"
+        else:
+            cands = []
+            for variant in _dns_variants(host):
+                cands = self.by_name.get(variant, [])
+                if cands:
+                    break
+            # a bare "svc" also matches "svc.<ns>...": the short form is what pods use
+            if not cands and "." in host:
+                cands = self.by_name.get(host.split(".")[0], []) if host.endswith(".svc.cluster.local") else []
+            cands = list(dict.fromkeys(cands))
+            how = f"name {host!r}"
+            if not cands:
+                cands = [s for s in self.fleet.servers for li in s.listeners if li.host.lower() == host]
+                how = f"listen address {host}"
+        cands = list(dict.fromkeys(cands))
+        if not cands:
+            return Resolution(None, None, f"no server in the fleet is named {host!r}")
+        if port is None:
+            return Resolution(cands[0], None, how) if len(cands) == 1 else \
+                Resolution(None, None, f"{host!r} names {len(cands)} servers")
+        on_port = [(s, li) for s in cands for li in s.listeners if li.port == port]
+        if len(on_port) == 1:
+            return Resolution(on_port[0][0], on_port[0][1], how)
+        if len(on_port) > 1:
+            servers = {id(s) for s, _ in on_port}
+            if len(servers) == 1:
+                return Resolution(on_port[0][0], on_port[0][1], how)
+            return Resolution(None, None, f"{host}:{port} matches {len(servers)} servers")
+        if len(cands) == 1:
+            return Resolution(cands[0], None, how)  # the server is known, nothing listens there
+        return Resolution(None, None, f"{host!r} names {len(cands)} servers, none listening on {port}")
+
+
+def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dict[str, Server]) -> None:
+    """Give config-file servers their deployment names; make servers for config-less ones."""
+    for w in workloads:
+        if w.kind == "whc":
+            fleet.servers.append(_whc_sidecar(w))
+            continue
+        if not w.runs_nats:
+            continue
+        bound = None
+        for path, span in w.config_paths:
+            s = by_path.get(os.path.realpath(path))
+            if s is not None:
+                bound = s
+                break
+        if bound is None:
+            bound = bare_server(w.id, w.path, w.span)
+            if w.config_paths:
+                path, span = w.config_paths[0]
+                fleet.unresolved.append((span, f"config file {path} is not in the checked tree; "
+                                               f"server {w.id} is modeled from its command line only"))
+            fleet.servers.append(bound)
+        if not bound.netns:
+            bound.netns = w.netns
+        bound.names.update(w.names)
+        args = _cli_args(w)
+        apply_cli(bound, args)
+
+
+def _cli_args(w: Workload) -> list[tuple[str, str | None, Span]]:
+    out = []
+    words = w.command
+    i = 0
+    while i < len(words):
+        word, span = words[i]
+        if word.startswith("-"):
+            flag, _, inline = word.partition("=")
+            value = inline or None
+            if value is None and flag.lstrip("-") not in ("js", "jetstream") and i + 1 < len(words) \
+                    and not words[i + 1][0].startswith("-"):
+                value = words[i + 1][0]
+                i += 1
+            out.append((flag, value, span))
+        i += 1
+    return out
+
+
+def _whc_sidecar(w: Workload) -> Server:
+    """The NATS leaf sidecar the wasmCloud operator runs beside each host."""
+    spec = w.spec
+    span = spec.get("_span", (None, w.span))[1]
+    s = bare_server(f"{w.id} (nats-leaf sidecar)", w.path, span)
+    s.netns = w.netns
+    s.js_enabled = Value(True, span)  # the operator starts it with -js
+    domain, dspan = spec.get("leafNodeDomain", ("leaf", span))
+    s.domain = Value(str(domain), dspan)
+    addr, aspan = spec.get("natsAddress", ("nats://nats.default.svc.cluster.local", span))
+    port, _ = spec.get("natsLeafnodePort", (DEFAULT_LEAF_PORT, span))
+    host, _, _ = parse_url(str(addr), None)
+    url = f"nats://{host}:{port}"
+    s.remotes.append(Remote([(url, aspan)], GLOBAL_ACCOUNT, aspan, None, "secretName" in spec))
+    return s
+
+
+def hosts_from_workloads(fleet: Fleet, workloads: list[Workload]) -> None:
+    for w in workloads:
+        if w.kind == "whc":
+            fleet.hosts.append(_whc_host(w))
+            continue
+        if w.runs_nats:
+            continue
+        if w.is_wadm and not any(k.startswith("WASMCLOUD_") for k in w.env):
+            fleet.hosts.append(_wadm(w))
+        elif w.is_host:
+            fleet.hosts.append(_host(w))
+
+
+_VERSION = re.compile(r":v?(\d+)\.(\d+)")
+
+
+def _image_version(image: str | None) -> str | None:
+    m = _VERSION.search(image or "")
+    return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
+def _value(w: Workload, *names: str, default=None) -> Value:
+    for n in names:
+        var = w.env.get(n)
+        if var is not None:
+            return Value(var.value, var.span)
+    return Value(default)
+
+
+def _host(w: Workload) -> Host:
+    h = Host("host", w.id, w.path, w.span, netns=w.netns)
+    h.version = _image_version(w.image)
+    h.env_names = {k: v.span for k, v in w.env.items()}
+    h.lattice = _value(w, "WASMCLOUD_LATTICE", default="default")
+    if h.lattice.value is None and h.lattice.span is not None:
+        h.lattice = Value("default", h.lattice.span)
+    legacy = h.version is not None and h.version.startswith("0.")
+    if legacy and "WASMCLOUD_LATTICE" not in w.env and "WASMCLOUD_LATTICE_PREFIX" in w.env:
+        h.lattice = _value(w, "WASMCLOUD_LATTICE_PREFIX")
+    h.domain = _value(w, "WASMCLOUD_JS_DOMAIN")
+    host_names = ["WASMCLOUD_CTL_HOST", "WASMCLOUD_NATS_HOST"] + (["NATS_HOST"] if legacy else [])
+    port_names = ["WASMCLOUD_CTL_PORT", "WASMCLOUD_NATS_PORT"] + (["NATS_PORT"] if legacy else [])
+    h.endpoint_host = _value(w, *host_names, default="127.0.0.1")
+    port = _value(w, *port_names, default=DEFAULT_CLIENT_PORT)
+    if isinstance(port.value, str):
+        port = Value(int(port.value) if port.value.isdigit() else None, port.span)
+    h.endpoint_port = port
+    return h
+
+
+def _wadm(w: Workload) -> Host:
+    h = Host("wadm", w.id, w.path, w.span, netns=w.netns)
+    h.version = _image_version(w.image)
+    h.env_names = {k: v.span for k, v in w.env.items()}
+    h.lattice = Value(None)  # wadm serves every lattice it sees
+    h.domain = _value(w, "WADM_JETSTREAM_DOMAIN")
+    server = _value(w, "WADM_NATS_SERVER", default="127.0.0.1:4222")
+    if isinstance(server.value, str):
+        text = server.value
+        if "://" in text:
+            host, port, _ = parse_url(text, DEFAULT_CLIENT_PORT)
+        else:
+            host, port = split_hostport(text, DEFAULT_CLIENT_PORT)
+        h.endpoint_host = Value(host or "127.0.0.1", server.span)
+        h.endpoint_port = Value(port, server.span)
+    else:
+        h.endpoint_host = Value(None, server.span)
+    return h
+
+
+def _whc_host(w: Workload) -> Host:
+    spec = w.spec
+    span = spec.get("_span", (None, w.span))[1]
+    h = Host("host", w.id, w.path, span, netns=w.netns)
+    dom, dspan = spec.get("jetstreamDomain", ("default", span))
+    h.domain = Value(str(dom), dspan)
+    lat, lspan = spec.get("lattice", ("default", span))
+    h.lattice = Value(str(lat), lspan)
+    h.endpoint_host = Value("127.0.0.1", span)
+    h.endpoint_port = Value(DEFAULT_CLIENT_PORT, span)
+    ver = spec.get("version", (None, span))[0]
+    h.version = str(ver) if ver else None
+    return h
+
+
+# -- links -----------------------------------------------------------------------------------
+
+def link(fleet: Fleet, aliases: dict[str, str] | None = None) -> None:
+    resolver = Resolver(fleet, aliases)
+    reported: set[tuple[str, str]] = set()
+
+    def unresolved(span: Span, what: str, key: tuple[str, str]) -> None:
+        if key not in reported:
+            reported.add(key)
+            fleet.unresolved.append((span, what))
+
+    for s in fleet.servers:
+        for r in s.routes:
+            res = resolver.resolve(r.host, r.port, s.netns)
+            if res.server is not None and res.listener is not None and res.listener.kind == "cluster":
+                r.target = res.server
+        for remote in s.remotes:
+            _link_remote(s, remote, resolver, unresolved)
+    for h in fleet.hosts:
+        host, port = h.endpoint_host.value, h.endpoint_port.value
+        if not isinstance(host, str) or not isinstance(port, int):
+            h.unresolved = True
+            unresolved(h.endpoint_host.span or h.span, f"{h.label}: its NATS address comes from outside "
+                       "the repository", (h.id, "?"))
+            continue
+        res = resolver.resolve(host, port, h.netns)
+        if res.server is not None and res.listener is not None and res.listener.kind == "client":
+            h.server = res.server
+        else:
+            h.unresolved = True
+            unresolved(h.endpoint_host.span or h.span, f"{h.label} connects to {host}:{port}: {res.how}"
+                       if res.server is None else f"{h.label} connects to {host}:{port}, which is not a "
+                       f"client port of {res.server.label}", (h.netns, f"{host}:{port}"))
+    _clusters(fleet)
+
+
+def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved) -> None:
+    for url, span in remote.urls:
+        host, port, user = parse_url(url, DEFAULT_LEAF_PORT)
+        if not host:
+            continue
+        res = resolver.resolve(host, port, s.netns)
+        if res.server is None:
+            unresolved(span, f"leaf remote {url} of {s.label}: {res.how}; treated as external",
+                       (s.netns, f"{host}:{port}"))
+            continue
+        remote.hub = res.server
+        remote.resolved_url = (url, span)
+        remote.resolved_listener = res.listener
+        hub = res.server
+        if remote.credentials and not user:
+            remote.hub_account = hub.leaf_default_account or UNKNOWN_ACCOUNT
+        elif user:
+            remote.hub_account = hub.leaf_users.get(user, UNKNOWN_ACCOUNT)
+        else:
+            remote.hub_account = hub.leaf_default_account or GLOBAL_ACCOUNT
+        return
+
+
+def _clusters(fleet: Fleet) -> None:
+    parent = {s.id: s.id for s in fleet.servers}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for s in fleet.servers:
+        if s.cluster_listen is None:
+            continue
+        for r in s.routes:
+            t = r.target
+            if t is None or t is s or t.cluster_listen is None:
+                continue
+            if t.cluster_name.value == s.cluster_name.value:
+                parent[find(s.id)] = find(t.id)
+    groups: dict[str, list[Server]] = {}
+    for s in fleet.servers:
+        groups.setdefault(find(s.id), []).append(s)
+    for i, members in enumerate(groups.values()):
+        name = members[0].cluster_name.value if members[0].cluster_listen else None
+        c = Cluster(i, members, name if isinstance(name, str) else None)
+        fleet.clusters.append(c)
+        for m in members:
+            fleet.cluster_of[m.id] = c
+
+
+def is_wildcard(host: str) -> bool:
+    return host in WILDCARD_HOSTS

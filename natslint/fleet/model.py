@@ -1,0 +1,162 @@
+"""The fleet: servers, their listeners and links, and the wasmCloud hosts that use them.
+
+Everything here is plain data with spans; :mod:`natslint.fleet.build` fills it in from the
+parsed documents and the deployment files, and :mod:`natslint.fleet.reach` answers the one
+question the domain rules ask: which JetStream answers a client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from natslint.span import Span
+
+DEFAULT_CLIENT_PORT = 4222
+DEFAULT_LEAF_PORT = 7422
+DEFAULT_SYSTEM_ACCOUNT = "$SYS"
+GLOBAL_ACCOUNT = "$G"
+UNKNOWN_ACCOUNT = "?"  # bound through credentials natslint cannot see
+
+
+@dataclass(slots=True, eq=False)
+class Listener:
+    kind: str  # client | cluster | leafnode | gateway | websocket | monitor
+    host: str  # "" = every address
+    port: int
+    span: Span | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Remote:
+    """One `leafnodes.remotes[]` entry: this server solicits a hub."""
+
+    urls: list[tuple[str, Span]]
+    account: str  # the local account bound to the link
+    span: Span
+    account_span: Span | None = None
+    credentials: bool = False  # creds, nkey or a URL user: the hub account is decided there
+    url_user: str | None = None
+    hub: "Server | None" = None  # resolved target
+    hub_account: str = UNKNOWN_ACCOUNT
+    resolved_url: tuple[str, Span] | None = None
+    resolved_listener: Listener | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Route:
+    url: str
+    span: Span
+    host: str
+    port: int | None
+    target: "Server | None" = None
+
+
+@dataclass(slots=True)
+class Value:
+    """A setting as the server sees it, with where it was written (None: not set)."""
+
+    value: object
+    span: Span | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Server:
+    id: str  # display path of its config, or a synthesized name
+    path: str
+    span: Span  # where the server is defined (the file's start, or the deploying service)
+    names: set[str] = field(default_factory=set)
+    server_name: Value = field(default_factory=lambda: Value(None))
+    netns: str = ""  # network namespace: 127.0.0.1 reaches the servers that share it
+    listeners: list[Listener] = field(default_factory=list)
+    cluster_name: Value = field(default_factory=lambda: Value(None))
+    cluster_listen: Listener | None = None
+    routes: list[Route] = field(default_factory=list)
+    gateway_name: Value = field(default_factory=lambda: Value(None))
+    gateway_urls: list[tuple[str, Span]] = field(default_factory=list)
+    js_enabled: Value = field(default_factory=lambda: Value(False))
+    domain: Value = field(default_factory=lambda: Value(None))  # None unset, "" empty
+    extension_hint: Value = field(default_factory=lambda: Value(None))
+    store_dir: Value = field(default_factory=lambda: Value(None))
+    accounts: dict[str, Span | None] = field(default_factory=dict)
+    js_accounts: set[str] = field(default_factory=set)  # accounts with JetStream
+    system_account: str = DEFAULT_SYSTEM_ACCOUNT
+    no_auth_account: str | None = None
+    leaf_users: dict[str, str] = field(default_factory=dict)  # leafnode user -> account
+    leaf_default_account: str | None = None
+    remotes: list[Remote] = field(default_factory=list)
+    default_js_domain: dict[str, str] = field(default_factory=dict)
+    synthetic: bool = False  # built from a deployment (operator sidecar, CLI flags)
+    external: bool = False
+
+    def listener(self, kind: str) -> Listener | None:
+        return next((li for li in self.listeners if li.kind == kind), None)
+
+    @property
+    def label(self) -> str:
+        name = self.server_name.value
+        return f"{name} ({self.path})" if isinstance(name, str) and name else self.path
+
+    @property
+    def effective_cluster_name(self) -> str | None:
+        """The name a leaf presents to its hub: cluster.name, else server_name when standalone."""
+        if isinstance(self.cluster_name.value, str) and self.cluster_name.value:
+            return self.cluster_name.value
+        if self.remotes and isinstance(self.server_name.value, str):
+            return self.server_name.value
+        return None
+
+    def account_has_js(self, account: str) -> bool:
+        if not self.js_enabled.value:
+            return False
+        if account == UNKNOWN_ACCOUNT:
+            return True  # never guess a negative: the credentials may well grant it
+        return account in self.js_accounts
+
+
+@dataclass(slots=True, eq=False)
+class Host:
+    """A wasmCloud host or a wadm instance, and where its settings come from."""
+
+    kind: str  # host | wadm
+    id: str
+    path: str
+    span: Span
+    netns: str = ""
+    lattice: Value = field(default_factory=lambda: Value("default"))
+    domain: Value = field(default_factory=lambda: Value(None))  # None unset, "" empty
+    endpoint_host: Value = field(default_factory=lambda: Value("127.0.0.1"))
+    endpoint_port: Value = field(default_factory=lambda: Value(DEFAULT_CLIENT_PORT))
+    env_names: dict[str, Span] = field(default_factory=dict)
+    version: str | None = None  # from the image tag, when it says
+    server: Server | None = None
+    unresolved: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{'wadm' if self.kind == 'wadm' else 'host'} {self.id}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.endpoint_host.value}:{self.endpoint_port.value}"
+
+
+@dataclass(slots=True, eq=False)
+class Cluster:
+    id: int
+    servers: list[Server]
+    name: str | None
+
+    @property
+    def label(self) -> str:
+        if len(self.servers) == 1:
+            return self.servers[0].label
+        return f"cluster {self.name!r} ({len(self.servers)} servers)"
+
+
+@dataclass(slots=True)
+class Fleet:
+    servers: list[Server] = field(default_factory=list)
+    hosts: list[Host] = field(default_factory=list)
+    clusters: list[Cluster] = field(default_factory=list)
+    cluster_of: dict[str, Cluster] = field(default_factory=dict)  # server id -> cluster
+    unresolved: list[tuple[Span, str]] = field(default_factory=list)  # (where, what)

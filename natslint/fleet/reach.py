@@ -1,0 +1,184 @@
+"""JetStream reachability: for a client in account A on server S, which JetStream(s) answer
+``$JS.API`` and ``$JS.<d>.API``?  Every domain rule is computed from this one function.
+
+It implements the server's per-connection decision (jetstream-domains.md §2.3, §2.5):
+- a JetStream is a cluster's JetStream-enabled servers, plus leaf servers that properly
+  extend it over a shared system account (hub clustered; leaf clustered or `will_extend`);
+- the plain API never crosses an app-account leaf link (the client JS denies);
+- the domain-prefixed API crosses leaf links, is answered by the first JetStream on the
+  path that carries that domain, and goes no further (the outgoing domain block);
+- several answering JetStreams mean a split (more than one reply).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from natslint.fleet.model import UNKNOWN_ACCOUNT, Cluster, Fleet, Host, Remote, Server
+
+
+def same_account(a: str, b: str) -> bool:
+    return a == b or a == UNKNOWN_ACCOUNT or b == UNKNOWN_ACCOUNT
+
+
+@dataclass(slots=True)
+class Extension:
+    leaf: Server
+    remote: Remote
+    hub: Server
+    valid: bool
+    why: str
+
+
+@dataclass(slots=True, eq=False)
+class JetStream:
+    """One JetStream: a meta group, named by the servers that run it."""
+
+    id: int
+    clusters: list[Cluster]
+
+    @property
+    def servers(self) -> list[Server]:
+        return [s for c in self.clusters for s in c.servers if s.js_enabled.value]
+
+    @property
+    def domains(self) -> set[str | None]:
+        return {s.domain.value for s in self.servers}  # type: ignore[misc]
+
+    @property
+    def label(self) -> str:
+        servers = self.servers
+        if len(servers) == 1:
+            return f"the JetStream of {servers[0].label}"
+        names = ", ".join(s.label for s in servers[:3]) + (" ..." if len(servers) > 3 else "")
+        return f"the JetStream of {names}"
+
+
+class Reach:
+    def __init__(self, fleet: Fleet) -> None:
+        self.fleet = fleet
+        self.extensions: list[Extension] = []
+        parent = {c.id: c.id for c in fleet.clusters}
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        self.edges: dict[int, list[tuple[str, int, str, Remote]]] = {c.id: [] for c in fleet.clusters}
+        for s in fleet.servers:
+            for r in s.remotes:
+                hub = r.hub
+                if hub is None:
+                    continue
+                cl, ch = fleet.cluster_of[s.id].id, fleet.cluster_of[hub.id].id
+                self.edges[cl].append((r.account, ch, r.hub_account, r))
+                self.edges[ch].append((r.hub_account, cl, r.account, r))
+                ext = self._extension(s, r, hub)
+                if ext is not None:
+                    self.extensions.append(ext)
+                    if ext.valid:
+                        parent[find(cl)] = find(ch)
+        self.js_by_root: dict[int, JetStream] = {}
+        self.js_of_cluster: dict[int, JetStream] = {}
+        for c in fleet.clusters:
+            root = find(c.id)
+            js = self.js_by_root.setdefault(root, JetStream(root, []))
+            js.clusters.append(c)
+            self.js_of_cluster[c.id] = js
+        for root, js in list(self.js_by_root.items()):
+            if not js.servers:
+                del self.js_by_root[root]
+
+    def _extension(self, leaf: Server, r: Remote, hub: Server) -> Extension | None:
+        """A system-account link between equal domains: the server treats it as extension."""
+        if r.account != leaf.system_account or r.hub_account != hub.system_account:
+            return None
+        if leaf.domain.value != hub.domain.value:
+            return None
+        if not leaf.js_enabled.value and not leaf.domain.value and leaf.extension_hint.value != "will_extend":
+            return None
+        if "" in leaf.default_js_domain.values() or "" in hub.default_js_domain.values():
+            return None
+        hub_cluster = self.fleet.cluster_of[hub.id]
+        leaf_cluster = self.fleet.cluster_of[leaf.id]
+        if len(hub_cluster.servers) < 2 and not hub.routes:
+            return Extension(leaf, r, hub, False, f"{hub.label} is standalone: only a clustered "
+                             "JetStream can be extended, so both servers run the API")
+        if len(leaf_cluster.servers) < 2 and not leaf.routes and leaf.extension_hint.value != "will_extend":
+            return Extension(leaf, r, hub, False, f"{leaf.label} is standalone without "
+                             "`extension_hint: will_extend`, so it runs its own JetStream while the "
+                             "system link is treated as extended")
+        return Extension(leaf, r, hub, True, "extended over the shared system account")
+
+    # -- the question -------------------------------------------------------------------------
+
+    def jetstream_of(self, server: Server) -> JetStream | None:
+        js = self.js_of_cluster.get(self.fleet.cluster_of[server.id].id)
+        return js if js is not None and js.servers else None
+
+    def _serves(self, cluster: Cluster, account: str, domain: str | None) -> JetStream | None:
+        js = self.js_of_cluster.get(cluster.id)
+        if js is None or not js.servers:
+            return None
+        for s in cluster.servers:
+            if s.account_has_js(account) and (domain is None or s.domain.value == domain):
+                return js
+        if domain is not None and any(s.domain.value == domain for s in js.servers) and \
+                any(s.account_has_js(account) for s in js.servers):
+            return js  # a JS-less member of a JetStream cluster forwards over routes
+        return None
+
+    def answers(self, server: Server, account: str, domain: str | None) -> list[JetStream]:
+        """The JetStreams that answer `$JS.API` (domain None) or `$JS.<domain>.API`."""
+        start = self.fleet.cluster_of[server.id]
+        if domain is None:
+            mapped = server.default_js_domain.get(account)
+            if mapped:
+                return self.answers(server, account, mapped)
+            js = self.js_of_cluster.get(start.id)
+            if js is not None and js.servers and any(s.account_has_js(account) for s in js.servers):
+                return [js]
+            return []
+        found: list[JetStream] = []
+        seen: set[tuple[int, str]] = set()
+        queue = deque([(start, account)])
+        clusters = {c.id: c for c in self.fleet.clusters}
+        while queue:
+            cluster, acc = queue.popleft()
+            if (cluster.id, acc) in seen:
+                continue
+            seen.add((cluster.id, acc))
+            js = self._serves(cluster, acc, domain)
+            if js is not None:
+                if js not in found:
+                    found.append(js)
+                continue  # the outgoing domain block: it goes no further
+            for local_acc, other, other_acc, _ in self.edges[cluster.id]:
+                if same_account(acc, local_acc):
+                    queue.append((clusters[other], other_acc))
+        return found
+
+    def claims(self, domain: str) -> list[JetStream]:
+        return [js for js in self.js_by_root.values() if domain in js.domains]
+
+    def host_account(self, host: Host) -> str:
+        s = host.server
+        if s is None:
+            return UNKNOWN_ACCOUNT
+        if any(k.endswith(("_CREDS", "_JWT", "_SEED")) and ("CTL" in k or "NATS" in k)
+               for k in host.env_names):
+            return UNKNOWN_ACCOUNT
+        if s.no_auth_account:
+            return s.no_auth_account
+        apps = [a for a in s.accounts if a != s.system_account]
+        return "$G" if not apps else UNKNOWN_ACCOUNT
+
+    def host_jetstreams(self, host: Host) -> list[JetStream]:
+        """The JetStream(s) a host's (or wadm's) bucket requests land on."""
+        if host.server is None:
+            return []
+        domain = host.domain.value if isinstance(host.domain.value, str) and host.domain.value else None
+        return self.answers(host.server, self.host_account(host), domain)

@@ -1,0 +1,348 @@
+"""One NATS config document -> one :class:`Server`, reading options as nats-server does.
+
+Option names match case-insensitively and aliases count (``leaf`` for ``leafnodes``,
+``store`` for ``store_dir``); the last assignment wins.  Values natslint cannot see (an
+unresolved ``$VAR``) stay unknown.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from urllib.parse import urlsplit
+
+from natslint.fleet.model import (
+    DEFAULT_CLIENT_PORT,
+    DEFAULT_LEAF_PORT,
+    DEFAULT_SYSTEM_ACCOUNT,
+    GLOBAL_ACCOUNT,
+    Listener,
+    Remote,
+    Route,
+    Server,
+    Value,
+)
+from natslint.span import Span
+from natslint.syntax.model import Array, Entry, Map, Node, Scalar
+from natslint.syntax.parser import Document
+
+WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]", "*"}
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def opt(m: Map | None, *names: str) -> Entry | None:
+    """The effective entry for an option and its aliases (case-insensitive, last wins)."""
+    if not isinstance(m, Map):
+        return None
+    wanted = {n.lower() for n in names}
+    found = None
+    for e in m.live():
+        if e.key.name.lower() in wanted:
+            found = e
+    return found
+
+
+def scalar(e: Entry | None) -> object:
+    if e is None or not isinstance(e.value, Scalar):
+        return None
+    return e.value.value
+
+
+def value_span(e: Entry | None) -> Span | None:
+    return None if e is None else e.value.span if isinstance(e.value, Scalar) else e.key.span
+
+
+def as_map(e: Entry | None) -> Map | None:
+    return e.value if e is not None and isinstance(e.value, Map) else None
+
+
+def strings(node: Node | None) -> list[tuple[str, Span]]:
+    """A string or an array of strings, with spans (unknown values are skipped)."""
+    if isinstance(node, Scalar):
+        return [(node.value, node.span)] if isinstance(node.value, str) else []
+    if isinstance(node, Array):
+        return [(i.value, i.span) for i in node.items if isinstance(i, Scalar) and isinstance(i.value, str)]
+    return []
+
+
+def split_hostport(text: str, default_port: int | None) -> tuple[str, int | None]:
+    """'h:p', ':p', 'p', 'h', '[::1]:p' -> (host, port)."""
+    text = text.strip()
+    if text.isdigit():
+        return "", int(text)
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        return host, int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else default_port
+    if text.count(":") == 1:
+        host, port = text.split(":")
+        return host, int(port) if port.isdigit() else default_port
+    return text, default_port
+
+
+def parse_url(url: str, default_port: int | None) -> tuple[str, int | None, str | None]:
+    """(host, port, user) of a NATS URL; the scheme's default port when none is written."""
+    if "://" not in url:
+        url = "nats://" + url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "", None, None
+    return (parts.hostname or "").lower(), port if port is not None else default_port, parts.username
+
+
+def _listen(m: Map | None, kind: str, default_port: int | None, *, listen_keys=("listen",),
+            port_keys=("port",), host_keys=("host", "net")) -> Listener | None:
+    """A listener from `listen: h:p` or `port`/`host`; None when the block does not listen."""
+    if m is None:
+        return None
+    listen = opt(m, *listen_keys)
+    port_e = opt(m, *port_keys)
+    host_e = opt(m, *host_keys)
+    if listen is None and port_e is None and (default_port is None or host_e is None):
+        return None
+    if listen is None and port_e is None and not host_keys:
+        return None
+    host, port = "", default_port
+    span = None
+    if listen is not None:
+        v = scalar(listen)
+        if isinstance(v, str):
+            host, port = split_hostport(v, default_port)
+        elif isinstance(v, int):
+            port = v
+        span = value_span(listen)
+    if host_e is not None and isinstance(scalar(host_e), str):
+        host = scalar(host_e)  # type: ignore[assignment]
+        span = span or value_span(host_e)
+    if port_e is not None and isinstance(scalar(port_e), int):
+        port = scalar(port_e)  # type: ignore[assignment]
+        span = value_span(port_e)
+    if port is None:
+        return None
+    return Listener(kind, host, port, span)
+
+
+def _js_enabled(v: Node) -> bool:
+    if isinstance(v, Map):
+        en = opt(v, "enabled", "enable")
+        return scalar(en) is not False
+    if isinstance(v, Scalar):
+        if isinstance(v.value, bool):
+            return v.value
+        if isinstance(v.value, str):
+            return v.value.lower() in ("enabled", "enable")
+    return False
+
+
+def server_from_document(doc: Document, path: str) -> Server:
+    root = doc.root
+    start = Span(path, 0, 0, 1, 1, 1, 1)
+    s = Server(id=path, path=path, span=start)
+    stem = posixpath.splitext(posixpath.basename(path))[0]
+    s.names.add(stem.lower())
+    if root is None:
+        return s
+
+    e = opt(root, "server_name")
+    if isinstance(scalar(e), str):
+        s.server_name = Value(scalar(e), value_span(e))
+        s.names.add(str(scalar(e)).lower())
+    elif e is not None:
+        s.server_name = Value(None, value_span(e))
+
+    client = _listen(root, "client", DEFAULT_CLIENT_PORT, host_keys=("host", "net", "addr"))
+    s.listeners.append(client or Listener("client", "", DEFAULT_CLIENT_PORT, None))
+    if client and client.host not in WILDCARD_HOSTS | LOOPBACK_HOSTS:
+        s.names.add(client.host.lower())
+
+    for key, kind in (("websocket", "websocket"), ("mqtt", "mqtt")):
+        li = _listen(as_map(opt(root, key)), kind, None)
+        if li:
+            s.listeners.append(li)
+    mon = opt(root, "http_port", "monitor_port", "http")
+    if isinstance(scalar(mon), int):
+        s.listeners.append(Listener("monitor", "", scalar(mon), value_span(mon)))  # type: ignore[arg-type]
+
+    cluster_e = opt(root, "cluster")
+    cluster = as_map(cluster_e)
+    if cluster is not None:
+        name = opt(cluster, "name")
+        if name is not None:
+            s.cluster_name = Value(scalar(name), value_span(name))
+        s.cluster_listen = _listen(cluster, "cluster", None)
+        if s.cluster_listen:
+            s.cluster_listen.span = s.cluster_listen.span or cluster_e.key.span
+            s.listeners.append(s.cluster_listen)
+        for url, span in strings(opt(cluster, "routes").value if opt(cluster, "routes") else None):
+            host, port, _ = parse_url(url, None)
+            s.routes.append(Route(url, span, host, port))
+
+    gw = as_map(opt(root, "gateway"))
+    if gw is not None:
+        name = opt(gw, "name")
+        s.gateway_name = Value(scalar(name), value_span(name))
+        li = _listen(gw, "gateway", None)
+        if li:
+            s.listeners.append(li)
+        gws = opt(gw, "gateways")
+        if gws is not None and isinstance(gws.value, Array):
+            for g in gws.value.items:
+                if isinstance(g, Map):
+                    for key in ("url", "urls"):
+                        u = opt(g, key)
+                        if u is not None:
+                            s.gateway_urls.extend(strings(u.value))
+
+    _jetstream(root, s)
+    _accounts(root, s)
+    _leafnodes(root, s)
+    return s
+
+
+def _jetstream(root: Map, s: Server) -> None:
+    js_e = opt(root, "jetstream")
+    top_store = opt(root, "store_dir", "storedir")
+    if top_store is not None:
+        s.store_dir = Value(scalar(top_store), value_span(top_store))
+    if js_e is None:
+        return
+    s.js_enabled = Value(_js_enabled(js_e.value), js_e.key.span)
+    js = as_map(js_e)
+    if js is None:
+        return
+    d = opt(js, "domain")
+    if d is not None:
+        v = scalar(d)
+        s.domain = Value(v if isinstance(v, str) else None if v is None else str(v), value_span(d))
+    hint = opt(js, "extension_hint")
+    if hint is not None:
+        s.extension_hint = Value(scalar(hint), value_span(hint))
+    sd = opt(js, "store_dir", "store", "storedir")
+    if sd is not None:
+        s.store_dir = Value(scalar(sd), value_span(sd))
+
+
+def _users(node: Node | None) -> list[tuple[str, str | None]]:
+    """(user, account) pairs of a users array (account None when not given)."""
+    out = []
+    if isinstance(node, Array):
+        for u in node.items:
+            if isinstance(u, Map):
+                name = scalar(opt(u, "user", "username"))
+                acc = scalar(opt(u, "account"))
+                if isinstance(name, str):
+                    out.append((name, acc if isinstance(acc, str) else None))
+    return out
+
+
+def _accounts(root: Map, s: Server) -> None:
+    sys_e = opt(root, "system_account", "system")
+    if isinstance(scalar(sys_e), str):
+        s.system_account = scalar(sys_e)  # type: ignore[assignment]
+    accounts = as_map(opt(root, "accounts"))
+    user_account: dict[str, str] = {}
+    if accounts is not None:
+        for e in accounts.live():
+            name = e.key.name
+            s.accounts[name] = e.key.span
+            if isinstance(e.value, Map):
+                js = opt(e.value, "jetstream")
+                if js is not None and _js_enabled(js.value) or (js is not None and isinstance(js.value, Map)):
+                    s.js_accounts.add(name)
+                users = opt(e.value, "users")
+                for user, _ in _users(users.value if users else None):
+                    user_account[user] = name
+    app_accounts = [a for a in s.accounts if a != s.system_account]
+    if not app_accounts:
+        s.js_accounts.add(GLOBAL_ACCOUNT)  # only $G and the system account: $G gets JetStream
+    nau = scalar(opt(root, "no_auth_user"))
+    if isinstance(nau, str):
+        s.no_auth_account = user_account.get(nau, GLOBAL_ACCOUNT)
+    djd = as_map(opt(root, "default_js_domain"))
+    if djd is not None:
+        for e in djd.live():
+            if isinstance(e.value, Scalar) and isinstance(e.value.value, str):
+                s.default_js_domain[e.key.name] = e.value.value
+    s.leaf_users = {}
+    leaf = as_map(opt(root, "leafnodes", "leaf"))
+    auth = as_map(opt(leaf, "authorization")) if leaf is not None else None
+    if auth is not None:
+        acc = scalar(opt(auth, "account"))
+        if isinstance(acc, str):
+            s.leaf_default_account = acc
+        single = scalar(opt(auth, "user", "username"))
+        if isinstance(single, str):
+            s.leaf_users[single] = s.leaf_default_account or GLOBAL_ACCOUNT
+        users = opt(auth, "users")
+        for user, acc2 in _users(users.value if users else None):
+            s.leaf_users[user] = acc2 or s.leaf_default_account or GLOBAL_ACCOUNT
+    if not s.leaf_users:
+        # no leafnode authorization: leaf connections log in as the accounts' users
+        s.leaf_users = dict(user_account)
+
+
+def _leafnodes(root: Map, s: Server) -> None:
+    leaf_e = opt(root, "leafnodes", "leaf")
+    leaf = as_map(leaf_e)
+    if leaf is None:
+        return
+    # only `listen` or `port` opens the leafnode listener; a listen without a port means 7422
+    li = _listen(leaf, "leafnode", DEFAULT_LEAF_PORT, host_keys=())
+    if li is not None:
+        li.span = li.span or leaf_e.key.span
+        s.listeners.append(li)
+    remotes = opt(leaf, "remotes")
+    if remotes is None or not isinstance(remotes.value, Array):
+        return
+    for r in remotes.value.items:
+        if not isinstance(r, Map):
+            continue
+        urls: list[tuple[str, Span]] = []
+        for key in ("url", "urls"):
+            u = opt(r, key)
+            if u is not None:
+                urls.extend(strings(u.value))
+        acc_e = opt(r, "account", "local")
+        account = scalar(acc_e) if isinstance(scalar(acc_e), str) else GLOBAL_ACCOUNT
+        creds = any(opt(r, k) is not None for k in ("credentials", "creds", "nkey", "seed"))
+        user = next((parse_url(u, None)[2] for u, _ in urls if parse_url(u, None)[2]), None)
+        s.remotes.append(Remote(urls, account, r.span, value_span(acc_e), creds, user))  # type: ignore[arg-type]
+
+
+def apply_cli(s: Server, args: list[tuple[str, str | None, Span]]) -> None:
+    """nats-server command-line flags override the file (-js, -p, -a, -sd, -n, --cluster_name)."""
+    for flag, value, span in args:
+        f = flag.lstrip("-").lower()
+        if f in ("js", "jetstream"):
+            s.js_enabled = Value(True, span)
+        elif f in ("p", "port") and value and value.isdigit():
+            client = s.listener("client")
+            if client is not None:
+                client.port, client.span = int(value), span
+        elif f in ("a", "addr", "net") and value:
+            client = s.listener("client")
+            if client is not None:
+                client.host = value
+        elif f in ("sd", "store_dir") and value:
+            s.store_dir = Value(value, span)
+        elif f in ("n", "name", "server_name") and value:
+            s.server_name = Value(value, span)
+            s.names.add(value.lower())
+        elif f == "cluster_name" and value:
+            s.cluster_name = Value(value, span)
+        elif f in ("cluster", "routes") and value:
+            host, port = split_hostport(value.split("://")[-1], None)
+            if f == "cluster" and port:
+                s.cluster_listen = Listener("cluster", host, port, span)
+                s.listeners.append(s.cluster_listen)
+        elif f in ("leafnodes", "ln") and value:
+            pass
+
+
+def bare_server(sid: str, path: str, span: Span) -> Server:
+    """A server known only from a deployment (no config file): defaults everywhere."""
+    s = Server(id=sid, path=path, span=span, synthetic=True)
+    s.listeners.append(Listener("client", "", DEFAULT_CLIENT_PORT, None))
+    s.js_accounts.add(GLOBAL_ACCOUNT)
+    s.system_account = DEFAULT_SYSTEM_ACCOUNT
+    return s

@@ -1,0 +1,173 @@
+"""NL2xx: JetStream domains across clusters and leaf links."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+from natslint.findings import Code, Finding, Related, Severity
+from natslint.fleet.model import Server
+from natslint.rules import Rule
+from natslint.rules.context import Context, domain_span, js_span, show_domain
+
+DUPLICATE_DOMAIN_CLAIM = Code(
+    "NL201", "duplicate-domain-claim", Severity.ERROR,
+    "two separate JetStreams carry the same domain and are reachable from the same account")
+LEAF_REUSES_DOMAIN = Code(
+    "NL202", "leaf-reuses-domain", Severity.ERROR,
+    "a leaf server sets the domain of the JetStream it connects to, without a valid extension")
+CLUSTER_DOMAIN_MISMATCH = Code(
+    "NL203", "cluster-domain-mismatch", Severity.ERROR,
+    "servers of one cluster have different JetStream domains")
+LEAF_JETSTREAM_WITHOUT_DOMAIN = Code(
+    "NL204", "leaf-jetstream-without-domain", Severity.WARNING,
+    "a leaf runs JetStream without a domain while its hub runs JetStream too")
+HUB_JETSTREAM_WITHOUT_DOMAIN = Code(
+    "NL205", "hub-jetstream-without-domain", Severity.WARNING,
+    "a JetStream that leaf-attached clients need has no domain, so no leaf can reach it")
+
+
+def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
+    reach = ctx.reach
+    domains = {d for js in reach.js_by_root.values() for d in js.domains if d}
+    for domain in sorted(domains):
+        claimers = reach.claims(domain)
+        if len(claimers) < 2:
+            continue
+        witness = None
+        for s in ctx.fleet.servers:
+            for account in ctx.accounts_of(s):
+                got = reach.answers(s, account, domain)
+                if len(got) >= 2:
+                    witness = (s, account, got)
+                    break
+            if witness:
+                break
+        if witness is None:
+            continue
+        s, account, got = witness
+        first, *others = sorted(got, key=lambda js: js.servers[0].path)
+        anchor = next(x for x in others[0].servers if x.domain.value == domain)
+        related = [Related(domain_span(x), f"also claims domain `{domain}`: {x.label}")
+                   for js in [first, *others[1:]] for x in js.servers if x.domain.value == domain][:5]
+        related.append(Related(s.span, f"a client in account {account} on {s.label} gets "
+                                       f"{len(got)} replies to `$JS.{domain}.API`"))
+        yield DUPLICATE_DOMAIN_CLAIM.at(
+            domain_span(anchor),
+            f"{len(got)} separate JetStreams carry domain `{domain}` ({first.label}; "
+            + "; ".join(js.label for js in others) + f"), and a client in account {account} on "
+            f"{s.label} reaches all of them: every `$JS.{domain}.API` request gets several replies",
+            related=tuple(related),
+            fix=f"keep domain `{domain}` on one JetStream and give the others their own domains")
+
+
+def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
+    reach = ctx.reach
+    for leaf in ctx.fleet.servers:
+        domain = leaf.domain.value
+        if not leaf.js_enabled.value or not domain:
+            continue
+        for remote in leaf.remotes:
+            hub = remote.hub
+            hub_js = reach.jetstream_of(hub) if hub is not None else None
+            if hub_js is None or domain not in hub_js.domains:
+                continue
+            if reach.jetstream_of(leaf) is hub_js:
+                continue  # a valid extension over the system account: one JetStream
+            anchor = next(s for s in hub_js.servers if s.domain.value == domain)
+            ext = next((e for e in reach.extensions if e.leaf is leaf and e.hub is hub), None)
+            why = (f" The system-account link does not make it one JetStream: {ext.why}."
+                   if ext is not None else "")
+            yield LEAF_REUSES_DOMAIN.at(
+                domain_span(leaf),
+                f"leaf {leaf.label} sets domain `{domain}`, the domain of the JetStream it connects to "
+                f"({anchor.label}): its clients' `$JS.{domain}.API` requests are answered by the leaf's "
+                f"own JetStream and never reach the hub.{why}",
+                related=(Related(domain_span(anchor), f"the hub's domain `{domain}`: {anchor.label}"),
+                         Related(remote.span, "the leaf link")),
+                fix=f"give the leaf its own domain (e.g. `{domain}-{leaf.label.split()[0]}`), "
+                    "or remove its JetStream")
+            break
+
+
+def _gateway_groups(ctx: Context) -> list[list[Server]]:
+    return [c.servers for c in ctx.fleet.clusters]
+
+
+def check_cluster_domain_mismatch(ctx: Context) -> Iterator[Finding]:
+    for members in _gateway_groups(ctx):
+        relevant = [s for s in members if s.js_enabled.value or s.domain.value is not None]
+        if len(relevant) < 2:
+            continue
+        counts = Counter(s.domain.value for s in relevant)
+        if len(counts) < 2:
+            continue
+        ordered = sorted(relevant, key=lambda s: s.path)
+        majority = max(counts, key=lambda d: (counts[d], -next(i for i, s in enumerate(ordered)
+                                                                 if s.domain.value == d)))
+        keeper = next(s for s in ordered if s.domain.value == majority)
+        for s in ordered:
+            if s.domain.value == majority:
+                continue
+            yield CLUSTER_DOMAIN_MISMATCH.at(
+                domain_span(s),
+                f"{s.label} has JetStream domain {show_domain(s.domain.value)} but its cluster "
+                f"{ctx.fleet.cluster_of[s.id].name!r} uses {show_domain(majority)} ({keeper.label}): "
+                "peers of another domain are filtered out, so placement fails and this server's domain "
+                "is unreachable",
+                related=(Related(domain_span(keeper), f"domain {show_domain(majority)}: {keeper.label}"),),
+                fix=f"use the same domain on every server of the cluster ({show_domain(majority)})")
+
+
+def check_leaf_js_without_domain(ctx: Context) -> Iterator[Finding]:
+    reach = ctx.reach
+    for leaf in ctx.fleet.servers:
+        if not leaf.js_enabled.value or leaf.domain.value is not None:
+            continue
+        for remote in leaf.remotes:
+            hub_js = reach.jetstream_of(remote.hub) if remote.hub is not None else None
+            if hub_js is None or hub_js is reach.jetstream_of(leaf):
+                continue
+            yield LEAF_JETSTREAM_WITHOUT_DOMAIN.at(
+                js_span(leaf),
+                f"leaf {leaf.label} runs JetStream without a domain while {remote.hub.label} across "
+                "its leaf link runs JetStream too: nothing outside the leaf can address the leaf's "
+                "JetStream",
+                related=(Related(remote.span, "the leaf link"),),
+                fix="give the leaf's JetStream its own domain: jetstream { domain: <name> }")
+            break
+
+
+def check_hub_js_without_domain(ctx: Context) -> Iterator[Finding]:
+    reach = ctx.reach
+    for js in reach.js_by_root.values():
+        if None not in js.domains:
+            continue
+        attached = [(leaf, r) for leaf in ctx.fleet.servers for r in leaf.remotes
+                    if r.hub is not None and reach.jetstream_of(r.hub) is js
+                    and reach.jetstream_of(leaf) is not js]
+        if not attached:
+            continue
+        needy = [h for h in ctx.fleet.hosts if h.server is not None
+                 and any(h.server is leaf for leaf, _ in attached) and not reach.host_jetstreams(h)]
+        hub = next(s for s in js.servers if s.domain.value is None)
+        severity = Severity.ERROR if needy else Severity.WARNING
+        related = [Related(r.span, f"leaf link from {leaf.label}") for leaf, r in attached[:3]]
+        related += [Related(h.span, f"{h.label} gets no JetStream") for h in needy[:3]]
+        yield HUB_JETSTREAM_WITHOUT_DOMAIN.at(
+            js_span(hub),
+            f"{js.label} has no domain, but {len(attached)} leaf server(s) attach to it: across a "
+            "leaf link only `$JS.<domain>.API` crosses, so their clients cannot reach it"
+            + (f"; {len(needy)} host(s) behind them have no JetStream at all" if needy else ""),
+            severity=severity, related=tuple(related),
+            fix="give the hub's JetStream a domain and point leaf-side clients at it "
+                "(WASMCLOUD_JS_DOMAIN, WADM_JETSTREAM_DOMAIN)")
+
+
+RULES = (
+    Rule(DUPLICATE_DOMAIN_CLAIM, check_duplicate_claims),
+    Rule(LEAF_REUSES_DOMAIN, check_leaf_reuses_domain),
+    Rule(CLUSTER_DOMAIN_MISMATCH, check_cluster_domain_mismatch),
+    Rule(LEAF_JETSTREAM_WITHOUT_DOMAIN, check_leaf_js_without_domain),
+    Rule(HUB_JETSTREAM_WITHOUT_DOMAIN, check_hub_js_without_domain),
+)

@@ -1,0 +1,201 @@
+"""NL3xx: wasmCloud hosts and wadm, and the JetStream domain each must reach."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from natslint.findings import Code, Finding, Related, Severity
+from natslint.fleet.model import Host
+from natslint.fleet.reach import JetStream
+from natslint.rules import Rule
+from natslint.rules.context import Context, domain_span
+
+HOST_DOMAIN_UNKNOWN = Code(
+    "NL301", "host-domain-unknown", Severity.ERROR,
+    "a host's or wadm's JetStream domain is claimed by no server in the fleet")
+HOST_DOMAIN_UNREACHABLE = Code(
+    "NL302", "host-domain-unreachable", Severity.ERROR,
+    "the domain exists, but the host's server cannot reach it, or reaches another JetStream")
+HOST_DOMAIN_MISSING = Code(
+    "NL303", "host-domain-missing", Severity.ERROR,
+    "a host behind a leaf sets no domain while its lattice's JetStream is only across the leaf")
+LATTICE_DOMAIN_SPLIT = Code(
+    "NL304", "lattice-domain-split", Severity.ERROR,
+    "hosts of one lattice reach different JetStreams, so links and config silently split")
+HOST_ENV_LEGACY = Code(
+    "NL305", "host-env-legacy", Severity.WARNING,
+    "a host or wadm setting that this version ignores, or an empty domain")
+
+
+def _var(h: Host) -> str:
+    return "WADM_JETSTREAM_DOMAIN" if h.kind == "wadm" else "WASMCLOUD_JS_DOMAIN"
+
+
+def _where(h: Host):
+    return h.domain.span or h.span
+
+
+def _reusers(ctx: Context, domain: str) -> set[int]:
+    """JetStreams that carry `domain` only because a leaf copied its hub's domain."""
+    out = set()
+    for leaf in ctx.fleet.servers:
+        if leaf.domain.value != domain or not leaf.js_enabled.value:
+            continue
+        for r in leaf.remotes:
+            hub_js = ctx.reach.jetstream_of(r.hub) if r.hub is not None else None
+            own = ctx.reach.jetstream_of(leaf)
+            if hub_js is not None and own is not None and own is not hub_js and domain in hub_js.domains:
+                out.add(own.id)
+    return out
+
+
+def check_unknown(ctx: Context) -> Iterator[Finding]:
+    claimed = {s.domain.value for s in ctx.fleet.servers if s.domain.value}
+    for h in ctx.fleet.hosts:
+        d = h.domain.value
+        if isinstance(d, str) and d and d not in claimed:
+            known = ", ".join(f"`{x}`" for x in sorted(claimed)) or "none"
+            yield HOST_DOMAIN_UNKNOWN.at(
+                _where(h),
+                f"{h.label} uses JetStream domain `{d}` ({_var(h)}), but no server in the fleet has "
+                f"`jetstream {{ domain: {d} }}` (domains in the fleet: {known}): its bucket requests get "
+                "no responders",
+                fix=f"set {_var(h)} to the domain of the servers that hold the lattice's JetStream")
+
+
+def check_unreachable(ctx: Context) -> Iterator[Finding]:
+    reach = ctx.reach
+    for h in ctx.fleet.hosts:
+        d = h.domain.value
+        if not (isinstance(d, str) and d) or h.server is None:
+            continue
+        claimers = reach.claims(d)
+        if not claimers:
+            continue  # NL301
+        got = reach.host_jetstreams(h)
+        s = h.server
+        if not got:
+            anchor = claimers[0].servers[0]
+            yield HOST_DOMAIN_UNREACHABLE.at(
+                _where(h),
+                f"{h.label} uses domain `{d}`, which {claimers[0].label} carries, but from "
+                f"{s.label}, the server it connects to, no leaf link leads there: its bucket requests "
+                "get no responders",
+                related=(Related(domain_span(anchor), f"domain `{d}`: {anchor.label}"),
+                         Related(h.endpoint_host.span or h.span, f"connects to {s.label}")),
+                fix=f"connect {s.label} to {anchor.label} with a leaf remote, or connect the host "
+                    "to a server that reaches it")
+            continue
+        reusers = _reusers(ctx, d)
+        if len(got) == 1 and got[0].id in reusers:
+            lattice_js = [js for js in claimers if js.id not in reusers]
+            target = lattice_js[0] if lattice_js else None
+            yield HOST_DOMAIN_UNREACHABLE.at(
+                _where(h),
+                f"{h.label} uses domain `{d}`, but {s.label} answers `$JS.{d}.API` itself "
+                f"({got[0].label})" + (f" instead of {target.label}" if target else "")
+                + ": the host keeps its lattice's state in the leaf's JetStream",
+                related=tuple(Related(domain_span(x), f"domain `{d}`: {x.label}")
+                              for js in ([target] if target else []) for x in js.servers[:1]),
+                fix=f"give {s.label} its own domain so `{d}` reaches the hub")
+
+
+def check_missing(ctx: Context) -> Iterator[Finding]:
+    reach = ctx.reach
+    domains = sorted({dd for js in reach.js_by_root.values() for dd in js.domains if dd})
+    for h in ctx.fleet.hosts:
+        if h.domain.value is not None or h.server is None:
+            continue
+        if reach.host_jetstreams(h):
+            continue
+        account = reach.host_account(h)
+        options = [(d, reach.answers(h.server, account, d)) for d in domains]
+        options = [(d, got) for d, got in options if len(got) == 1]
+        if not options:
+            continue
+        reusers = {d: _reusers(ctx, d) for d, _ in options}
+        options.sort(key=lambda o: (o[1][0].id in reusers[o[0]], o[0]))
+        d, got = options[0]
+        yield HOST_DOMAIN_MISSING.at(
+            h.span if h.domain.span is None else h.domain.span,
+            f"{h.label} sets no JetStream domain, and {h.server.label}, the server it connects to, "
+            f"has no JetStream of its own for it: the plain `$JS.API` never crosses a leaf link, so "
+            f"its bucket requests get no responders ({got[0].label} is reachable as domain `{d}`)",
+            related=(Related(got[0].servers[0].domain.span or got[0].servers[0].span,
+                             f"domain `{d}`: {got[0].servers[0].label}"),),
+            fix=f"set {_var(h)}={d}")
+
+
+def check_split(ctx: Context) -> Iterator[Finding]:
+    reach = ctx.reach
+    by_lattice: dict[str, list[tuple[Host, list[JetStream]]]] = defaultdict(list)
+    for h in ctx.fleet.hosts:
+        if h.kind != "host" or h.server is None or not isinstance(h.lattice.value, str):
+            continue
+        got = reach.host_jetstreams(h)
+        if got:
+            by_lattice[h.lattice.value].append((h, got))
+    for lattice, members in sorted(by_lattice.items()):
+        for h, got in members:
+            if len(got) > 1:
+                yield LATTICE_DOMAIN_SPLIT.at(
+                    _where(h),
+                    f"{h.label} (lattice `{lattice}`) gets replies from {len(got)} JetStreams ("
+                    + "; ".join(js.label for js in got) + "): its buckets are created twice and diverge",
+                    fix="make exactly one JetStream carry the lattice's domain")
+        singles = [(h, got[0]) for h, got in members if len(got) == 1]
+        counts: dict[int, int] = defaultdict(int)
+        for _, js in singles:
+            counts[js.id] += 1
+        if len(counts) < 2:
+            continue
+        first_js = {}
+        for h, js in singles:
+            first_js.setdefault(js.id, (h, js))
+        majority = max(counts, key=lambda i: (counts[i], -list(first_js).index(i)))
+        main_host, main_js = first_js[majority]
+        for h, js in singles:
+            if js.id == majority:
+                continue
+            yield LATTICE_DOMAIN_SPLIT.at(
+                _where(h),
+                f"{h.label} keeps lattice `{lattice}`'s state in {js.label}, while {main_host.label} "
+                f"uses {main_js.label}: links and config of the lattice silently split",
+                related=(Related(_where(main_host), f"{main_host.label} reaches {main_js.label}"),),
+                fix=f"point every host of lattice `{lattice}` at the same JetStream domain")
+
+
+def check_legacy(ctx: Context) -> Iterator[Finding]:
+    for h in ctx.fleet.hosts:
+        modern = h.version is None or not h.version.startswith("0.")
+        names = h.env_names
+        if h.kind == "host" and modern:
+            if "WASMCLOUD_LATTICE_PREFIX" in names and "WASMCLOUD_LATTICE" not in names:
+                yield HOST_ENV_LEGACY.at(names["WASMCLOUD_LATTICE_PREFIX"],
+                                         f"{h.label}: WASMCLOUD_LATTICE_PREFIX is ignored by 1.x hosts, so "
+                                         "this host joins lattice `default`",
+                                         fix="rename it to WASMCLOUD_LATTICE")
+            for old, new in (("NATS_HOST", "WASMCLOUD_NATS_HOST"), ("NATS_PORT", "WASMCLOUD_NATS_PORT")):
+                if old in names and new not in names:
+                    yield HOST_ENV_LEGACY.at(names[old], f"{h.label}: {old} is ignored by 1.x hosts, so "
+                                             "this host connects to 127.0.0.1:4222",
+                                             fix=f"rename it to {new}")
+        if h.kind == "wadm" and "WADM_JS_DOMAIN" in names:
+            yield HOST_ENV_LEGACY.at(names["WADM_JS_DOMAIN"],
+                                     f"{h.label}: wadm reads WADM_JETSTREAM_DOMAIN; WADM_JS_DOMAIN is "
+                                     "only `wash up`'s name for it",
+                                     fix="rename it to WADM_JETSTREAM_DOMAIN")
+        if h.domain.value == "":
+            yield HOST_ENV_LEGACY.at(_where(h), f"{h.label}: {_var(h)} is set but empty; hosts disagree "
+                                     "on whether that means no domain or an empty one",
+                                     fix=f"remove {_var(h)}, or give it the hub's domain")
+
+
+RULES = (
+    Rule(HOST_DOMAIN_UNKNOWN, check_unknown),
+    Rule(HOST_DOMAIN_UNREACHABLE, check_unreachable),
+    Rule(HOST_DOMAIN_MISSING, check_missing),
+    Rule(LATTICE_DOMAIN_SPLIT, check_split),
+    Rule(HOST_ENV_LEGACY, check_legacy),
+)

@@ -1,0 +1,130 @@
+"""NL4xx: leaf links, cluster names, server names and addresses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from natslint.findings import Code, Finding, Related, Severity
+from natslint.fleet.model import Server
+from natslint.fleet.servers import parse_url
+from natslint.rules import Rule
+from natslint.rules.context import Context
+
+LEAF_REMOTE_WRONG_PORT = Code(
+    "NL401", "leaf-remote-wrong-port", Severity.ERROR,
+    "a leaf remote URL points at a client, route or gateway port")
+LEAF_REMOTE_NO_LISTENER = Code(
+    "NL402", "leaf-remote-no-listener", Severity.ERROR,
+    "a leaf remote URL names a server that has no leafnode listener on that port")
+LEAF_CLUSTER_NAME_CLASH = Code(
+    "NL403", "leaf-cluster-name-clash", Severity.ERROR,
+    "a leaf's cluster name equals its hub's cluster name")
+DUPLICATE_SERVER_NAME = Code(
+    "NL404", "duplicate-server-name", Severity.ERROR,
+    "two servers share a server_name")
+UNRESOLVED_ADDRESS = Code(
+    "NL406", "unresolved-address", Severity.INFO,
+    "an address the fleet cannot resolve; that link or host is treated as external")
+
+_PORT_NAMES = {"client": "client", "cluster": "route (cluster)", "gateway": "gateway",
+               "websocket": "websocket", "mqtt": "MQTT", "monitor": "monitoring"}
+
+
+def check_wrong_port(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.fleet.servers:
+        for r in s.remotes:
+            li = r.resolved_listener
+            if r.hub is None or li is None or li.kind == "leafnode" or r.resolved_url is None:
+                continue
+            url, span = r.resolved_url
+            leaf_li = r.hub.listener("leafnode")
+            yield LEAF_REMOTE_WRONG_PORT.at(
+                span,
+                f"leaf remote {url} of {s.label} points at the {_PORT_NAMES.get(li.kind, li.kind)} port "
+                f"{li.port} of {r.hub.label}: the link never comes up (the hub logs `attempted to "
+                "connect to wrong port`)",
+                related=tuple(Related(x.span, f"{x.kind} listener of {r.hub.label}")
+                              for x in (li, leaf_li) if x is not None and x.span is not None),
+                fix=f"use the leafnode port {leaf_li.port}" if leaf_li else
+                    f"open a leafnodes listener on {r.hub.label}")
+
+
+def check_no_listener(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.fleet.servers:
+        for r in s.remotes:
+            if r.hub is None or r.resolved_listener is not None or r.resolved_url is None:
+                continue
+            url, span = r.resolved_url
+            _, port, _ = parse_url(url, 7422)
+            leaf_li = r.hub.listener("leafnode")
+            yield LEAF_REMOTE_NO_LISTENER.at(
+                span,
+                f"leaf remote {url} of {s.label} targets {r.hub.label}, which has no leafnode listener "
+                f"on port {port}" + ("" if "://" in url and f":{port}" in url else " (the default 7422)")
+                + ": the connection is refused",
+                related=((Related(leaf_li.span, f"leafnode listener on {leaf_li.port}"),)
+                         if leaf_li is not None and leaf_li.span is not None else ()),
+                fix=f"use port {leaf_li.port}" if leaf_li else
+                    f"add `leafnodes {{ port: 7422 }}` to {r.hub.label}")
+
+
+def check_cluster_name_clash(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.fleet.servers:
+        mine = s.effective_cluster_name
+        if not mine:
+            continue
+        for r in s.remotes:
+            hub = r.hub
+            if hub is None or not isinstance(hub.cluster_name.value, str) or hub.cluster_name.value != mine:
+                continue
+            where = s.cluster_name.span if isinstance(s.cluster_name.value, str) else s.server_name.span
+            yield LEAF_CLUSTER_NAME_CLASH.at(
+                where or s.span,
+                f"leaf {s.label} presents cluster name `{mine}` to {hub.label}, whose cluster is also "
+                f"`{mine}`: the hub rejects the link (`remote leafnode has same cluster name`) and the "
+                "leaf retries every 30 s",
+                related=(Related(hub.cluster_name.span or hub.span, f"the hub's cluster name `{mine}`"),),
+                fix="rename the leaf's cluster" + ("" if isinstance(s.cluster_name.value, str)
+                                                   else " (a standalone leaf uses its server_name)"))
+
+
+def check_duplicate_names(ctx: Context) -> Iterator[Finding]:
+    by_name: dict[str, list[Server]] = defaultdict(list)
+    for s in ctx.fleet.servers:
+        if isinstance(s.server_name.value, str) and s.server_name.value and s.server_name.span is not None:
+            by_name[s.server_name.value].append(s)
+    for name, servers in sorted(by_name.items()):
+        if len(servers) < 2:
+            continue
+        servers.sort(key=lambda s: s.path)
+        first = servers[0]
+        for s in servers[1:]:
+            same_cluster = ctx.fleet.cluster_of[s.id] is ctx.fleet.cluster_of[first.id] and \
+                len(ctx.fleet.cluster_of[s.id].servers) > 1
+            same_hub = any(r1.hub is not None and r1.hub is r2.hub and r1.hub_account == r2.hub_account
+                           for r1 in s.remotes for r2 in first.remotes)
+            severity = Severity.ERROR if same_cluster or same_hub else Severity.WARNING
+            why = ("in one cluster the routes reject it (`Remote server has a duplicate name`)" if same_cluster
+                   else "both solicit the same hub and account, so the hub keeps evicting one for the other"
+                   if same_hub else "logs, reports and JetStream peer lists become ambiguous")
+            yield DUPLICATE_SERVER_NAME.at(
+                s.server_name.span, f"server_name `{name}` is used by {s.path} and {first.path}: {why}",
+                severity=severity,
+                related=(Related(first.server_name.span, f"also `{name}`"),),
+                fix="give every server a unique server_name")
+
+
+def check_unresolved(ctx: Context) -> Iterator[Finding]:
+    for span, what in ctx.fleet.unresolved:
+        yield UNRESOLVED_ADDRESS.at(span, what, fix="add the target's config to the checked tree, or "
+                                                    "declare an alias in [tool.natslint] aliases")
+
+
+RULES = (
+    Rule(LEAF_REMOTE_WRONG_PORT, check_wrong_port),
+    Rule(LEAF_REMOTE_NO_LISTENER, check_no_listener),
+    Rule(LEAF_CLUSTER_NAME_CLASH, check_cluster_name_clash),
+    Rule(DUPLICATE_SERVER_NAME, check_duplicate_names),
+    Rule(UNRESOLVED_ADDRESS, check_unresolved),
+)
