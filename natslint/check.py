@@ -19,6 +19,7 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     fail_on: Severity = Severity.WARNING
     nats_version: str = DEFAULT_NATS_VERSION
+    aliases: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -28,6 +29,11 @@ class Result:
     discovery: Discovery
     roots: list[str]  # configs that no other config includes: one server each
     fleet: object = None  # natslint.fleet.model.Fleet
+
+    @property
+    def files_read(self) -> int:
+        d = self.discovery
+        return len(self.documents) + len(d.compose) + len(d.yaml) + len(d.envfiles) + len(d.systemd)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -58,7 +64,7 @@ def check_paths(paths: list[str], settings: Settings | None = None) -> Result:
     roots = [p for p in found.nats if os.path.realpath(p) not in included]
     from natslint.fleet.assemble import assemble
 
-    fleet, fleet_findings = assemble(found, documents, roots, settings.env)
+    fleet, fleet_findings = assemble(found, documents, roots, settings.env, settings.aliases)
     findings = sorted([*vanished, *(f for d in documents.values() for f in d.findings), *fleet_findings],
                       key=Finding.sort_key)
     return Result(findings, documents, found, roots, fleet)

@@ -1,5 +1,7 @@
 """The typer application object, alone, so command modules can import it without cycles."""
 
+from typing import Annotated
+
 import typer
 
 app = typer.Typer(
@@ -10,3 +12,19 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help="A static linter for fleets of NATS servers (JetStream domains, leaf links, wasmCloud hosts).",
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from natslint import __version__
+
+        typer.echo(f"natslint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Lint NATS server configs and the wasmCloud deployments that use them."""

@@ -53,16 +53,22 @@ def check(
     from natslint.findings import Severity
     from natslint.report import render
 
+    from natslint.config import ConfigError, find_config, load_config
+
     try:
+        project = load_config(find_config(paths[0] if paths else "."))
+        lint_env = dict(project.env)
+        lint_env.update(env_from(env or [], [*project.env_files, *(env_file or [])], use_process_env))
         settings = Settings(
-            env=env_from(env or [], env_file or [], use_process_env),
-            env_visible=bool(env or env_file or use_process_env),
+            env=lint_env,
+            env_visible=bool(env or env_file or use_process_env or project.env or project.env_files),
+            aliases=project.aliases,
             max_bytes=max_file_size,
             fail_on=Severity.parse(fail_on.value),
             nats_version=nats_version,
         )
         result = check_paths(paths, settings)
-    except UsageError as exc:
+    except (UsageError, ConfigError) as exc:
         raise fail(str(exc))
     except Exception as exc:  # an internal error: short message, traceback only on --debug
         if debug:

@@ -58,8 +58,9 @@ class Resolver:
             for n in s.names:
                 self.by_name.setdefault(n.lower(), []).append(s)
         for alias, target in (aliases or {}).items():
+            real = os.path.realpath(target)
             for s in fleet.servers:
-                if target.lower() in s.names or target == s.id:
+                if target.lower() in s.names or os.path.realpath(s.path) == real:
                     self.by_name.setdefault(alias.lower(), []).append(s)
 
     def resolve(self, host: str, port: int | None, netns: str) -> Resolution:
@@ -113,7 +114,7 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
             continue
         bound = None
         for path, span in w.config_paths:
-            s = by_path.get(os.path.realpath(path))
+            s = by_path.get(os.path.realpath(path)) or _by_basename(by_path, path, w.path)
             if s is not None:
                 bound = s
                 break
@@ -129,6 +130,19 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
         bound.names.update(w.names)
         args = _cli_args(w)
         apply_cli(bound, args)
+
+
+def _by_basename(by_path: dict[str, Server], path: str, near: str) -> Server | None:
+    """An absolute path from a unit (/etc/nats/leaf.conf) matched to the file of that name
+    kept beside the unit in the repository, when exactly one such file exists there."""
+    if not os.path.isabs(path):
+        return None
+    base = os.path.basename(path)
+    folder = os.path.realpath(os.path.dirname(near))
+    parent = os.path.dirname(folder)
+    hits = [s for real, s in by_path.items() if os.path.basename(real) == base
+            and (real.startswith(folder + os.sep) or os.path.dirname(real) == parent)]
+    return hits[0] if len(hits) == 1 else None
 
 
 def _cli_args(w: Workload) -> list[tuple[str, str | None, Span]]:
@@ -154,6 +168,7 @@ def _whc_sidecar(w: Workload) -> Server:
     spec = w.spec
     span = spec.get("_span", (None, w.span))[1]
     s = bare_server(f"{w.id} (nats-leaf sidecar)", w.path, span)
+    s.display = f"the nats-leaf sidecar of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`"
     s.netns = w.netns
     s.js_enabled = Value(True, span)  # the operator starts it with -js
     domain, dspan = spec.get("leafNodeDomain", ("leaf", span))
@@ -240,6 +255,7 @@ def _whc_host(w: Workload) -> Host:
     spec = w.spec
     span = spec.get("_span", (None, w.span))[1]
     h = Host("host", w.id, w.path, span, netns=w.netns)
+    h.display = f"the hosts of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`"
     dom, dspan = spec.get("jetstreamDomain", ("default", span))
     h.domain = Value(str(dom), dspan)
     lat, lspan = spec.get("lattice", ("default", span))

@@ -87,6 +87,7 @@ class Server:
     default_js_domain: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False  # built from a deployment (operator sidecar, CLI flags)
     external: bool = False
+    display: str | None = None  # how messages name a synthesized server
 
     def listener(self, kind: str) -> Listener | None:
         return next((li for li in self.listeners if li.kind == kind), None)
@@ -94,7 +95,9 @@ class Server:
     @property
     def label(self) -> str:
         name = self.server_name.value
-        return f"{name} ({self.path})" if isinstance(name, str) and name else self.path
+        if isinstance(name, str) and name:
+            return f"server `{name}`"
+        return self.display or f"server {self.id}"
 
     @property
     def effective_cluster_name(self) -> str | None:
@@ -130,10 +133,14 @@ class Host:
     version: str | None = None  # from the image tag, when it says
     server: Server | None = None
     unresolved: bool = False
+    display: str | None = None
 
     @property
     def label(self) -> str:
-        return f"{'wadm' if self.kind == 'wadm' else 'host'} {self.id}"
+        if self.display:
+            return self.display
+        name = self.id.rsplit("#", 1)[-1]
+        return f"{'wadm' if self.kind == 'wadm' else 'host'} `{name}`"
 
     @property
     def endpoint(self) -> str:

@@ -51,8 +51,10 @@ class JetStream:
         servers = self.servers
         if len(servers) == 1:
             return f"the JetStream of {servers[0].label}"
-        names = ", ".join(s.label for s in servers[:3]) + (" ..." if len(servers) > 3 else "")
-        return f"the JetStream of {names}"
+        names = ", ".join(str(s.server_name.value or s.id) for s in servers[:4]) + \
+            (", ..." if len(servers) > 4 else "")
+        named = next((c.name for c in self.clusters if c.name), None)
+        return f"the JetStream of cluster `{named}` ({names})" if named else f"the JetStream of {names}"
 
 
 class Reach:
@@ -94,7 +96,9 @@ class Reach:
 
     def _extension(self, leaf: Server, r: Remote, hub: Server) -> Extension | None:
         """A system-account link between equal domains: the server treats it as extension."""
-        if r.account != leaf.system_account or r.hub_account != hub.system_account:
+        # A remote bound to the leaf's system account through credentials natslint cannot
+        # read is taken to land in the hub's system account: that is what such links are for.
+        if r.account != leaf.system_account or r.hub_account not in (hub.system_account, UNKNOWN_ACCOUNT):
             return None
         if leaf.domain.value != hub.domain.value:
             return None

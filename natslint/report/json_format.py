@@ -33,10 +33,12 @@ def render_json(result) -> str:
         "natslint": __version__,
         "findings": [finding_dict(f) for f in result.findings],
         "summary": {
-            "files": len(result.documents),
+            "files": result.files_read,
             "errors": result.count(Severity.ERROR),
             "warnings": result.count(Severity.WARNING),
             "infos": result.count(Severity.INFO),
+            "servers": len(result.fleet.servers) if result.fleet is not None else 0,
+            "hosts": len(result.fleet.hosts) if result.fleet is not None else 0,
         },
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -35,6 +35,18 @@ def code_frame(lines: list[str], f: Finding, color: bool) -> list[str]:
     ]
 
 
+def _source_lines(result, path: str) -> list[str]:
+    """A NATS config's text as parsed; other files (YAML, .env, units) as they are on disk."""
+    doc = result.documents.get(path)
+    if doc is not None:
+        return doc.text.split("\n")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read().split("\n")
+    except OSError:
+        return []
+
+
 def render_text(result, *, color: bool = False) -> str:
     out: list[str] = []
     cache: dict[str, list[str]] = {}
@@ -43,18 +55,16 @@ def render_text(result, *, color: bool = False) -> str:
         sev = _paint(str(f.severity), _COLORS[f.severity], color)
         out.append(f"{_paint(f'{s.path}:{s.line}:{s.col}:', '1', color)} "
                    f"{_paint(f.code, '1', color)} [{sev}] {f.message}")
-        doc = result.documents.get(s.path)
-        if doc is not None:
-            lines = cache.get(s.path)
-            if lines is None:
-                lines = cache[s.path] = doc.text.split("\n")
-            out.extend(code_frame(lines, f, color))
+        lines = cache.get(s.path)
+        if lines is None:
+            lines = cache[s.path] = _source_lines(result, s.path)
+        out.extend(code_frame(lines, f, color))
         for r in f.related:
             out.append(f"   = related: {r.span.path}:{r.span.line}:{r.span.col}: {r.message}")
         if f.fix:
             out.append(f"   = fix: {f.fix}")
         out.append("")
-    n_files = len(result.documents)
+    n_files = result.files_read
     counts = Counter(f.severity for f in result.findings)
     if result.findings:
         by_code = Counter(f"{f.code} {f.name}" for f in result.findings)

@@ -85,8 +85,7 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
                 f"own JetStream and never reach the hub.{why}",
                 related=(Related(domain_span(anchor), f"the hub's domain `{domain}`: {anchor.label}"),
                          Related(remote.span, "the leaf link")),
-                fix=f"give the leaf its own domain (e.g. `{domain}-{leaf.label.split()[0]}`), "
-                    "or remove its JetStream")
+                fix=f"give {leaf.label} a domain of its own (not `{domain}`), or turn its JetStream off")
             break
 
 
