@@ -6,11 +6,11 @@ import pytest
 
 from natslint import ruledocs
 from natslint.check import Settings, check_paths
-from natslint.findings import INPUT_CODES
+from natslint.rules import all_codes
 from natslint.resources import rule_docs
 
 DOCS = {code: ruledocs.load(path) for code, path in rule_docs().items()}
-CODES = {c.code: c for c in INPUT_CODES}
+CODES = {c.code: c for c in all_codes()}
 
 
 def test_every_code_has_exactly_one_doc():
