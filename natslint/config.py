@@ -69,7 +69,7 @@ def load_config(path: Path | None) -> ProjectConfig:
         raise ConfigError(f"{path}: `env-files` must be a list of paths")
     base = os.path.dirname(path)
     # an alias names a server by server_name, or by its config's path relative to this file
-    cfg.aliases = {k: (os.path.join(base, v) if v.endswith((".conf", ".cfg")) else v)
+    cfg.aliases = {k: (os.path.join(base, v) if v.endswith((".conf", ".cfg", ".yaml", ".yml")) else v)
                    for k, v in cfg.aliases.items()}
     cfg.env_files = [os.path.join(base, f) for f in files]
     return cfg

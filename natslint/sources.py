@@ -428,6 +428,35 @@ def read_envfile_workload(path: str) -> Workload | None:
     return w
 
 
+def looks_like_nats_chart_values(doc) -> bool:
+    """Values for the NATS Helm chart (>= 1.0): `config.jetstream`, `config.leafnodes`, ..."""
+    config = doc.get("config") if isinstance(doc, dict) else None
+    return isinstance(config, dict) and any(
+        isinstance(config.get(k), dict) and "enabled" in config[k] for k in ("jetstream", "leafnodes", "cluster"))
+
+
+def read_nats_chart_values(path: str, doc) -> Workload:
+    """The hub the NATS chart renders from these values.  The chart reads the domain only
+    from `config.jetstream.merge.domain`; its Service name depends on the release name,
+    which the values do not give (declare it with an alias)."""
+    shown = display_path(path)
+    config = doc["config"]
+    w = Workload(shown, "helm-nats", shown, _yspan(shown, doc, "config"), runs_nats=True)
+    js = config.get("jetstream") if isinstance(config.get("jetstream"), dict) else {}
+    if js.get("enabled"):
+        w.spec["jetstream"] = (True, _vspan(shown, js, "enabled"))
+        merge = js.get("merge") if isinstance(js.get("merge"), dict) else {}
+        if "domain" in merge:
+            w.spec["domain"] = (str(merge["domain"]), _vspan(shown, merge, "domain"))
+    leaf = config.get("leafnodes") if isinstance(config.get("leafnodes"), dict) else {}
+    if leaf.get("enabled"):
+        w.spec["leafnodes"] = (int(leaf.get("port", 7422)), _vspan(shown, leaf, "enabled"))
+    for key in ("fullnameOverride", "nameOverride"):
+        if isinstance(doc.get(key), str):
+            w.names.add(doc[key].lower())
+    return w
+
+
 def looks_like_compose(doc) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("services"), dict)
 

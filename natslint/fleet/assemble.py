@@ -18,9 +18,11 @@ from natslint.sources import (
     load_yaml_documents,
     looks_like_compose,
     looks_like_kubernetes,
+    looks_like_nats_chart_values,
     read_compose,
     read_envfile_workload,
     read_kubernetes,
+    read_nats_chart_values,
     read_systemd,
 )
 from natslint.syntax.parser import Document
@@ -40,6 +42,9 @@ def read_workloads(found: Discovery, env: Mapping[str, str]) -> list[Workload]:
         if looks_like_compose(docs[0]):
             res = read_compose(path, env)
             used_env_files |= res.env_files_used
+        elif looks_like_nats_chart_values(docs[0]):
+            workloads.append(read_nats_chart_values(path, docs[0]))
+            continue
         elif looks_like_kubernetes(docs):
             res = read_kubernetes(path, docs)
         else:

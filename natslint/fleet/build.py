@@ -54,16 +54,23 @@ class Resolver:
     def __init__(self, fleet: Fleet, aliases: dict[str, str] | None = None) -> None:
         self.fleet = fleet
         self.by_name: dict[str, list[Server]] = {}
+        self.by_file: dict[str, list[Server]] = {}
+        self.by_scoped: dict[tuple[str, str], list[Server]] = {}
         for s in fleet.servers:
             for n in s.names:
                 self.by_name.setdefault(n.lower(), []).append(s)
+            for n in s.file_names:
+                self.by_file.setdefault(n.lower(), []).append(s)
+            for scope, names in s.scoped_names.items():
+                for n in names:
+                    self.by_scoped.setdefault((scope, n.lower()), []).append(s)
         for alias, target in (aliases or {}).items():
             real = os.path.realpath(target)
             for s in fleet.servers:
                 if target.lower() in s.names or os.path.realpath(s.path) == real:
                     self.by_name.setdefault(alias.lower(), []).append(s)
 
-    def resolve(self, host: str, port: int | None, netns: str) -> Resolution:
+    def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
         host = host.lower().strip("[]")
         if host in LOOPBACK_HOSTS:
             if not netns:
@@ -72,16 +79,19 @@ class Resolver:
             cands = [s for s in self.fleet.servers if s.netns == netns]
             how = "loopback in the same network namespace"
         else:
-            cands = []
-            for variant in _dns_variants(host):
-                cands = self.by_name.get(variant, [])
-                if cands:
-                    break
-            # a bare "svc" also matches "svc.<ns>...": the short form is what pods use
-            if not cands and "." in host:
-                cands = self.by_name.get(host.split(".")[0], []) if host.endswith(".svc.cluster.local") else []
-            cands = list(dict.fromkeys(cands))
-            how = f"name {host!r}"
+            # most specific first: the compose project's own service names, then global DNS
+            # names (server_name, Kubernetes Services, aliases), then config file names
+            cands = self.by_scoped.get((scope, host), []) if scope else []
+            how = f"compose service {host!r}"
+            if not cands:
+                how = f"name {host!r}"
+                for variant in _dns_variants(host):
+                    cands = self.by_name.get(variant, [])
+                    if cands:
+                        break
+            if not cands:
+                cands = self.by_file.get(host, [])
+                how = f"config file name {host!r}"
             if not cands:
                 cands = [s for s in self.fleet.servers for li in s.listeners if li.host.lower() == host]
                 how = f"listen address {host}"
@@ -110,6 +120,9 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
         if w.kind == "whc":
             fleet.servers.append(_whc_sidecar(w))
             continue
+        if w.kind == "helm-nats":
+            fleet.servers.append(_chart_server(w))
+            continue
         if not w.runs_nats:
             continue
         bound = None
@@ -127,7 +140,11 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
             fleet.servers.append(bound)
         if not bound.netns:
             bound.netns = w.netns
-        bound.names.update(w.names)
+        if w.kind == "compose":
+            bound.scoped_names.setdefault(w.path, set()).update(w.names)
+            bound.scope = bound.scope or w.path
+        else:
+            bound.names.update(w.names)
         args = _cli_args(w)
         apply_cli(bound, args)
 
@@ -181,6 +198,20 @@ def _whc_sidecar(w: Workload) -> Server:
     return s
 
 
+def _chart_server(w: Workload) -> Server:
+    s = bare_server(w.id, w.path, w.span)
+    s.display = f"the NATS chart release of {w.path}"
+    s.names.update(w.names)
+    if "jetstream" in w.spec:
+        s.js_enabled = Value(True, w.spec["jetstream"][1])
+    if "domain" in w.spec:
+        s.domain = Value(w.spec["domain"][0], w.spec["domain"][1])
+    if "leafnodes" in w.spec:
+        port, span = w.spec["leafnodes"]
+        s.listeners.append(Listener("leafnode", "", port, span))
+    return s
+
+
 def hosts_from_workloads(fleet: Fleet, workloads: list[Workload]) -> None:
     for w in workloads:
         if w.kind == "whc":
@@ -212,6 +243,7 @@ def _value(w: Workload, *names: str, default=None) -> Value:
 
 def _host(w: Workload) -> Host:
     h = Host("host", w.id, w.path, w.span, netns=w.netns)
+    h.scope = w.path if w.kind == "compose" else ""
     h.version = _image_version(w.image)
     h.env_names = {k: v.span for k, v in w.env.items()}
     h.lattice = _value(w, "WASMCLOUD_LATTICE", default="default")
@@ -233,6 +265,7 @@ def _host(w: Workload) -> Host:
 
 def _wadm(w: Workload) -> Host:
     h = Host("wadm", w.id, w.path, w.span, netns=w.netns)
+    h.scope = w.path if w.kind == "compose" else ""
     h.version = _image_version(w.image)
     h.env_names = {k: v.span for k, v in w.env.items()}
     h.lattice = Value(None)  # wadm serves every lattice it sees
@@ -280,7 +313,7 @@ def link(fleet: Fleet, aliases: dict[str, str] | None = None) -> None:
 
     for s in fleet.servers:
         for r in s.routes:
-            res = resolver.resolve(r.host, r.port, s.netns)
+            res = resolver.resolve(r.host, r.port, s.netns, s.scope)
             if res.server is not None and res.listener is not None and res.listener.kind == "cluster":
                 r.target = res.server
         for remote in s.remotes:
@@ -292,7 +325,7 @@ def link(fleet: Fleet, aliases: dict[str, str] | None = None) -> None:
             unresolved(h.endpoint_host.span or h.span, f"{h.label}: its NATS address comes from outside "
                        "the repository", (h.id, "?"))
             continue
-        res = resolver.resolve(host, port, h.netns)
+        res = resolver.resolve(host, port, h.netns, h.scope)
         if res.server is not None and res.listener is not None and res.listener.kind == "client":
             h.server = res.server
         else:
@@ -308,7 +341,7 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved) -> N
         host, port, user = parse_url(url, DEFAULT_LEAF_PORT)
         if not host:
             continue
-        res = resolver.resolve(host, port, s.netns)
+        res = resolver.resolve(host, port, s.netns, s.scope)
         if res.server is None:
             unresolved(span, f"leaf remote {url} of {s.label}: {res.how}; treated as external",
                        (s.netns, f"{host}:{port}"))

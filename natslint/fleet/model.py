@@ -64,7 +64,10 @@ class Server:
     id: str  # display path of its config, or a synthesized name
     path: str
     span: Span  # where the server is defined (the file's start, or the deploying service)
-    names: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)  # global DNS names: server_name, k8s, aliases
+    file_names: set[str] = field(default_factory=set)  # its config file's name: weak, used last
+    scoped_names: dict[str, set[str]] = field(default_factory=dict)  # compose project -> names
+    scope: str = ""  # the compose project it runs in: where its own URLs are resolved
     server_name: Value = field(default_factory=lambda: Value(None))
     netns: str = ""  # network namespace: 127.0.0.1 reaches the servers that share it
     listeners: list[Listener] = field(default_factory=list)
@@ -125,6 +128,7 @@ class Host:
     path: str
     span: Span
     netns: str = ""
+    scope: str = ""
     lattice: Value = field(default_factory=lambda: Value("default"))
     domain: Value = field(default_factory=lambda: Value(None))  # None unset, "" empty
     endpoint_host: Value = field(default_factory=lambda: Value("127.0.0.1"))

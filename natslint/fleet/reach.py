@@ -165,6 +165,22 @@ class Reach:
                     queue.append((clusters[other], other_acc))
         return found
 
+    def external_links(self, server: Server) -> list[Remote]:
+        """Unresolved leaf remotes on the way out of this server's cluster: past them, the
+        fleet is not known, so "unreachable" cannot be claimed."""
+        clusters = {c.id: c for c in self.fleet.clusters}
+        start = self.fleet.cluster_of[server.id].id
+        seen, todo, found = {start}, [start], []
+        while todo:
+            cid = todo.pop()
+            for s in clusters[cid].servers:
+                found.extend(r for r in s.remotes if r.hub is None)
+            for _, other, _, _ in self.edges[cid]:
+                if other not in seen:
+                    seen.add(other)
+                    todo.append(other)
+        return found
+
     def claims(self, domain: str) -> list[JetStream]:
         return [js for js in self.js_by_root.values() if domain in js.domains]
 

@@ -139,7 +139,7 @@ def server_from_document(doc: Document, path: str) -> Server:
     start = Span(path, 0, 0, 1, 1, 1, 1)
     s = Server(id=path, path=path, span=start)
     stem = posixpath.splitext(posixpath.basename(path))[0]
-    s.names.add(stem.lower())
+    s.file_names.add(stem.lower())
     if root is None:
         return s
 

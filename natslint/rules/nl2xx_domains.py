@@ -148,7 +148,8 @@ def check_hub_js_without_domain(ctx: Context) -> Iterator[Finding]:
         if not attached:
             continue
         needy = [h for h in ctx.fleet.hosts if h.server is not None
-                 and any(h.server is leaf for leaf, _ in attached) and not reach.host_jetstreams(h)]
+                 and any(h.server is leaf for leaf, _ in attached) and not reach.host_jetstreams(h)
+                 and not any(r.hub is None for r in h.server.remotes)]
         hub = next(s for s in js.servers if s.domain.value is None)
         severity = Severity.ERROR if needy else Severity.WARNING
         related = [Related(r.span, f"leaf link from {leaf.label}") for leaf, r in attached[:3]]

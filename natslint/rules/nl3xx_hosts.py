@@ -56,11 +56,17 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
         d = h.domain.value
         if isinstance(d, str) and d and d not in claimed:
             known = ", ".join(f"`{x}`" for x in sorted(claimed)) or "none"
+            external = ctx.reach.external_links(h.server) if h.server is not None else []
+            beyond = ""
+            if external:
+                url = external[0].urls[0][0] if external[0].urls else "an external server"
+                beyond = f"; it may live beyond {url}, which is outside the checked tree"
             yield HOST_DOMAIN_UNKNOWN.at(
                 _where(h),
                 f"{h.label} uses JetStream domain `{d}` ({_var(h)}), but no server in the fleet has "
-                f"`jetstream {{ domain: {d} }}` (domains in the fleet: {known}): its bucket requests get "
-                "no responders",
+                f"`jetstream {{ domain: {d} }}` (domains in the fleet: {known}){beyond}"
+                + ("" if external else ": its bucket requests get no responders"),
+                severity=Severity.WARNING if external else None,
                 fix=f"set {_var(h)} to the domain of the servers that hold the lattice's JetStream")
 
 
@@ -75,6 +81,8 @@ def check_unreachable(ctx: Context) -> Iterator[Finding]:
             continue  # NL301
         got = reach.host_jetstreams(h)
         s = h.server
+        if not got and reach.external_links(s):
+            continue  # the way out leads outside the fleet: not provably unreachable (NL406)
         if not got:
             anchor = claimers[0].servers[0]
             yield HOST_DOMAIN_UNREACHABLE.at(
