@@ -43,6 +43,7 @@ class Workload:
     config_paths: list[tuple[str, Span]] = field(default_factory=list)  # NATS configs it runs
     runs_nats: bool = False
     spec: dict = field(default_factory=dict)  # WasmCloudHostConfig fields, located
+    opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read
 
     @property
     def is_host(self) -> bool:
@@ -299,9 +300,24 @@ def _compose_volumes(svc, w: Workload, shown: str, base: str) -> None:
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job"}
 
 
-def read_kubernetes(path: str, docs: list) -> SourceResult:
+def config_maps(path: str, docs: list) -> dict[tuple[str, str], dict[str, EnvVar]]:
+    """(namespace, name) -> its data, as env vars located in this file."""
+    shown = display_path(path)
+    out: dict[tuple[str, str], dict[str, EnvVar]] = {}
+    for doc in docs:
+        if isinstance(doc, dict) and doc.get("kind") == "ConfigMap" and isinstance(doc.get("data"), dict):
+            meta = doc.get("metadata") or {}
+            data = doc["data"]
+            out[(str(meta.get("namespace", "default")), str(meta.get("name", "")))] = {
+                str(k): EnvVar(str(k), str(v), _yspan(shown, data, k)) for k, v in data.items()}
+    return out
+
+
+def read_kubernetes(path: str, docs: list,
+                    maps: dict[tuple[str, str], dict[str, EnvVar]] | None = None) -> SourceResult:
     result = SourceResult()
     shown = display_path(path)
+    maps = maps or {}
     services: list[tuple[str, str, dict]] = []  # (name, namespace, selector)
     for doc in docs:
         if isinstance(doc, dict) and doc.get("kind") == "Service":
@@ -349,6 +365,18 @@ def read_kubernetes(path: str, docs: list) -> SourceResult:
                     w.env[item["name"]] = EnvVar(item["name"], None if value is None else str(value),
                                                  _vspan(shown, item, "value") if "value" in item
                                                  else _yspan(shown, item, "name"))
+            for src in c.get("envFrom") or []:
+                if not isinstance(src, dict):
+                    continue
+                ref = src.get("configMapRef") or src.get("secretRef") or {}
+                key = (ns, str(ref.get("name", "")))
+                prefix = str(src.get("prefix", ""))
+                if "configMapRef" in src and key in maps:
+                    for var in maps[key].values():
+                        w.env.setdefault(prefix + var.name, EnvVar(prefix + var.name, var.value, var.span))
+                else:
+                    kind_ = "Secret" if "secretRef" in src else "ConfigMap"
+                    w.opaque_env.append(f"{kind_} {key[1]!r}")
             cmd = [*(c.get("command") or []), *(c.get("args") or [])]
             w.command = [(str(x), _yspan(shown, c)) for x in cmd]
             base = (w.image or "").rsplit("/", 1)[-1].split(":")[0]

@@ -77,7 +77,9 @@ def check(
     if result.discovery.missing:
         raise fail("no such file or folder: " + ", ".join(result.discovery.missing))
     if show_files:
-        for path in sorted(result.documents):
+        d = result.discovery
+        read = [*result.documents, *d.compose, *d.yaml, *d.envfiles, *d.systemd]
+        for path in sorted(set(read)):
             typer.echo(f"read     {path}")
         for s in result.discovery.skipped:
             typer.echo(f"skipped  {s.path}  ({s.reason})")

@@ -15,6 +15,7 @@ from natslint.rules import all_rules
 from natslint.rules.context import Context
 from natslint.sources import (
     Workload,
+    config_maps,
     load_yaml_documents,
     looks_like_compose,
     looks_like_kubernetes,
@@ -35,8 +36,12 @@ def read_workloads(found: Discovery, env: Mapping[str, str]) -> list[Workload]:
         res = read_compose(path, env)
         workloads.extend(res.workloads)
         used_env_files |= res.env_files_used
-    for path in found.yaml:
-        docs, error = load_yaml_documents(path)
+    loaded = [(path, *load_yaml_documents(path)) for path in found.yaml]
+    maps = {}
+    for path, docs, error in loaded:
+        if docs and not error:
+            maps.update(config_maps(path, docs))
+    for path, docs, error in loaded:
         if error or not docs:
             continue
         if looks_like_compose(docs[0]):
@@ -46,7 +51,7 @@ def read_workloads(found: Discovery, env: Mapping[str, str]) -> list[Workload]:
             workloads.append(read_nats_chart_values(path, docs[0]))
             continue
         elif looks_like_kubernetes(docs):
-            res = read_kubernetes(path, docs)
+            res = read_kubernetes(path, docs, maps)
         else:
             continue
         workloads.extend(res.workloads)

@@ -244,6 +244,7 @@ def _value(w: Workload, *names: str, default=None) -> Value:
 def _host(w: Workload) -> Host:
     h = Host("host", w.id, w.path, w.span, netns=w.netns)
     h.scope = w.path if w.kind == "compose" else ""
+    h.opaque_env = list(w.opaque_env)
     h.version = _image_version(w.image)
     h.env_names = {k: v.span for k, v in w.env.items()}
     h.lattice = _value(w, "WASMCLOUD_LATTICE", default="default")
@@ -266,6 +267,7 @@ def _host(w: Workload) -> Host:
 def _wadm(w: Workload) -> Host:
     h = Host("wadm", w.id, w.path, w.span, netns=w.netns)
     h.scope = w.path if w.kind == "compose" else ""
+    h.opaque_env = list(w.opaque_env)
     h.version = _image_version(w.image)
     h.env_names = {k: v.span for k, v in w.env.items()}
     h.lattice = Value(None)  # wadm serves every lattice it sees
@@ -318,6 +320,14 @@ def link(fleet: Fleet, aliases: dict[str, str] | None = None) -> None:
                 r.target = res.server
         for remote in s.remotes:
             _link_remote(s, remote, resolver, unresolved)
+        for url, span in s.gateway_urls:
+            ghost, gport, _ = parse_url(url, None)
+            res = resolver.resolve(ghost, gport, s.netns, s.scope)
+            if res.server is not None and res.listener is not None and res.listener.kind == "gateway":
+                if res.server is not s:
+                    s.gateway_targets.append(res.server)
+            elif res.server is None:
+                unresolved(span, f"gateway URL {url} of {s.label}: {res.how}", (s.netns, url))
     for h in fleet.hosts:
         host, port = h.endpoint_host.value, h.endpoint_port.value
         if not isinstance(host, str) or not isinstance(port, int):

@@ -76,6 +76,7 @@ class Server:
     routes: list[Route] = field(default_factory=list)
     gateway_name: Value = field(default_factory=lambda: Value(None))
     gateway_urls: list[tuple[str, Span]] = field(default_factory=list)
+    gateway_targets: list["Server"] = field(default_factory=list)
     js_enabled: Value = field(default_factory=lambda: Value(False))
     domain: Value = field(default_factory=lambda: Value(None))  # None unset, "" empty
     extension_hint: Value = field(default_factory=lambda: Value(None))
@@ -138,6 +139,7 @@ class Host:
     server: Server | None = None
     unresolved: bool = False
     display: str | None = None
+    opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read
 
     @property
     def label(self) -> str:

@@ -80,8 +80,8 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
                    if ext is not None else "")
             yield LEAF_REUSES_DOMAIN.at(
                 domain_span(leaf),
-                f"leaf {leaf.label} sets domain `{domain}`, the domain of the JetStream it connects to "
-                f"({anchor.label}): its clients' `$JS.{domain}.API` requests are answered by the leaf's "
+                f"leaf {leaf.label} sets domain `{domain}`, the domain of {hub_js.label}, which it "
+                f"connects to: its clients' `$JS.{domain}.API` requests are answered by the leaf's "
                 f"own JetStream and never reach the hub.{why}",
                 related=(Related(domain_span(anchor), f"the hub's domain `{domain}`: {anchor.label}"),
                          Related(remote.span, "the leaf link")),
@@ -90,7 +90,30 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
 
 
 def _gateway_groups(ctx: Context) -> list[list[Server]]:
-    return [c.servers for c in ctx.fleet.clusters]
+    """Clusters joined by gateways form one super-cluster: one JetStream meta group."""
+    fleet = ctx.fleet
+    parent = {c.id: c.id for c in fleet.clusters}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for s in fleet.servers:
+        for target in s.gateway_targets:
+            parent[find(fleet.cluster_of[s.id].id)] = find(fleet.cluster_of[target.id].id)
+    groups: dict[int, list[Server]] = {}
+    for c in fleet.clusters:
+        groups.setdefault(find(c.id), []).extend(c.servers)
+    return list(groups.values())
+
+
+def _group_name(ctx: Context, s: Server, keeper: Server) -> str:
+    mine, theirs = ctx.fleet.cluster_of[s.id], ctx.fleet.cluster_of[keeper.id]
+    if mine is theirs:
+        return f"cluster `{mine.name}`"
+    return f"super-cluster (gateway from `{mine.name}` to `{theirs.name}`)"
 
 
 def check_cluster_domain_mismatch(ctx: Context) -> Iterator[Finding]:
@@ -110,8 +133,8 @@ def check_cluster_domain_mismatch(ctx: Context) -> Iterator[Finding]:
                 continue
             yield CLUSTER_DOMAIN_MISMATCH.at(
                 domain_span(s),
-                f"{s.label} has JetStream domain {show_domain(s.domain.value)} but its cluster "
-                f"{ctx.fleet.cluster_of[s.id].name!r} uses {show_domain(majority)} ({keeper.label}): "
+                f"{s.label} has JetStream domain {show_domain(s.domain.value)} but its "
+                f"{_group_name(ctx, s, keeper)} uses {show_domain(majority)} ({keeper.label}): "
                 "peers of another domain are filtered out, so placement fails and this server's domain "
                 "is unreachable",
                 related=(Related(domain_span(keeper), f"domain {show_domain(majority)}: {keeper.label}"),),

@@ -113,8 +113,8 @@ def check_missing(ctx: Context) -> Iterator[Finding]:
     reach = ctx.reach
     domains = sorted({dd for js in reach.js_by_root.values() for dd in js.domains if dd})
     for h in ctx.fleet.hosts:
-        if h.domain.value is not None or h.server is None:
-            continue
+        if h.domain.value is not None or h.server is None or h.opaque_env:
+            continue  # (with envFrom a Secret natslint cannot read, the domain may well be set)
         if reach.host_jetstreams(h):
             continue
         account = reach.host_account(h)
@@ -139,7 +139,8 @@ def check_split(ctx: Context) -> Iterator[Finding]:
     reach = ctx.reach
     by_lattice: dict[str, list[tuple[Host, list[JetStream]]]] = defaultdict(list)
     for h in ctx.fleet.hosts:
-        if h.kind != "host" or h.server is None or not isinstance(h.lattice.value, str):
+        if h.kind != "host" or h.server is None or not isinstance(h.lattice.value, str) or \
+                (h.opaque_env and h.domain.value is None):
             continue
         got = reach.host_jetstreams(h)
         if got:
