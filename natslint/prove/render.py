@@ -1,0 +1,254 @@
+"""Rewrite a fleet's configs so it runs on 127.0.0.1: every listener gets a free loopback
+port through one port map, and every route, leaf remote and gateway URL is rewritten through
+the same map, so a mistake (a remote aimed at a client port) stays the same mistake.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from natslint.fleet.model import Fleet, Listener, Server
+from natslint.fleet.servers import parse_url
+from natslint.syntax.model import plain
+
+LOOPBACK = "127.0.0.1"
+_DROP_TOP = {"listen", "port", "host", "net", "http", "http_port", "https", "https_port", "monitor_port",
+             "pid_file", "log_file", "logfile", "ports_file", "syslog", "remote_syslog", "client_advertise",
+             "websocket", "mqtt", "store_dir", "storedir", "prof_port"}
+_DROP_BLOCK = {"listen", "port", "host", "net", "advertise", "cluster_advertise", "leafnode_advertise",
+               "gateway_advertise"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+@dataclass(slots=True)
+class Plan:
+    """How one server of the fleet is started here, or why it is not."""
+
+    server: Server
+    config: str = ""
+    ports: dict[str, int] = field(default_factory=dict)  # listener kind -> loopback port
+    skipped: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _get(d: dict, *names: str):
+    wanted = {n.lower() for n in names}
+    found = None
+    for k in d:
+        if isinstance(k, str) and k.lower() in wanted:
+            found = k
+    return found
+
+
+def _without(d: dict, drop: set[str]) -> dict:
+    return {k: v for k, v in d.items() if not (isinstance(k, str) and k.lower() in drop)}
+
+
+def render_value(v: object, indent: int = 0) -> str:
+    pad = "  " * (indent + 1)
+    if isinstance(v, dict):
+        body = "".join(f"{pad}{json.dumps(str(k))}: {render_value(x, indent + 1)}\n" for k, x in v.items())
+        return "{\n" + body + "  " * indent + "}"
+    if isinstance(v, list):
+        # one element per line: a number right before ']' is the server's "[1]" bug
+        return "[\n" + "".join(f"{pad}{render_value(x, indent + 1)}\n" for x in v) + "  " * indent + "]"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def render_config(d: dict) -> str:
+    return "".join(f"{json.dumps(str(k))}: {render_value(v)}\n" for k, v in d.items())
+
+
+def plan_fleet(fleet: Fleet, documents: dict, workdir: str) -> list[Plan]:
+    plans = {s.id: Plan(s) for s in fleet.servers}
+    for p in plans.values():
+        for li in p.server.listeners:
+            if li.kind in ("client", "cluster", "leafnode", "gateway"):
+                p.ports[li.kind] = free_port()
+        p.ports["monitor"] = free_port()
+    for p in plans.values():
+        _render(p, plans, documents, workdir)
+    return list(plans.values())
+
+
+def _port_of(plans: dict[str, Plan], target: Server, li: Listener | None) -> int:
+    """The loopback port that stands for `li` of `target` (a fresh closed port for none)."""
+    if li is not None and li.kind in plans[target.id].ports:
+        return plans[target.id].ports[li.kind]
+    return free_port()  # nothing listens there, as before
+
+
+def _render(p: Plan, plans: dict[str, Plan], documents: dict, workdir: str) -> None:
+    s = p.server
+    doc = documents.get(s.path) if not s.synthetic else None
+    if doc is not None and doc.root is None:
+        p.skipped = "its config does not parse"
+        return
+    base = plain(doc.root) if doc is not None else {}
+    if _has_missing_files(base, os.path.dirname(s.path)):
+        p.skipped = "it names TLS or credentials files that are not present"
+        return
+    if any(v is None for v in _leaves(base)):
+        p.notes.append("values from the environment natslint does not see were left out")
+    cfg = _without(_strip_none(base), _DROP_TOP)
+    if not isinstance(s.server_name.value, str):
+        cfg["server_name"] = s.id.replace("/", "_").replace(" ", "_")[-60:]
+    cfg["listen"] = f"{LOOPBACK}:{p.ports['client']}"
+    cfg["http"] = f"{LOOPBACK}:{p.ports['monitor']}"
+    store = os.path.join(workdir, "store", str(abs(hash(s.id))))
+    js_key = _get(cfg, "jetstream")
+    if s.js_enabled.value:
+        js = cfg.get(js_key) if js_key else None
+        js = dict(_without(js, {"store_dir", "store", "storedir"})) if isinstance(js, dict) else {}
+        if s.domain.value is not None and "domain" not in {k.lower() for k in js}:
+            js["domain"] = s.domain.value
+        js["store_dir"] = store
+        cfg.pop(js_key, None) if js_key else None
+        cfg["jetstream"] = js
+    elif js_key and isinstance(cfg.get(js_key), dict):
+        cfg[js_key] = _without(cfg[js_key], {"store_dir", "store", "storedir"})
+    _cluster(p, cfg, plans)
+    _leafnodes(p, cfg, plans)
+    _gateway(p, cfg, plans)
+    p.config = render_config(cfg)
+
+
+def _cluster(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
+    key = _get(cfg, "cluster")
+    s = p.server
+    if key is None:
+        if s.cluster_listen is None:
+            return
+        cfg["cluster"] = {}
+        key = "cluster"
+    block = _without(cfg[key], _DROP_BLOCK) if isinstance(cfg[key], dict) else {}
+    if "cluster" in p.ports:
+        block["listen"] = f"{LOOPBACK}:{p.ports['cluster']}"
+    routes = []
+    for r in s.routes:
+        if r.target is not None:
+            routes.append(f"nats-route://{LOOPBACK}:{_port_of(plans, r.target, r.target.cluster_listen)}")
+        else:
+            p.notes.append(f"route {r.url} is left out: it names no server of the fleet")
+    rkey = _get(block, "routes")
+    if rkey:
+        block.pop(rkey)
+    if routes:
+        block["routes"] = routes
+    cfg[key] = block
+
+
+def _leafnodes(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
+    key = _get(cfg, "leafnodes", "leaf")
+    s = p.server
+    if key is None and not s.remotes:
+        return
+    block = _without(cfg.get(key) or {}, _DROP_BLOCK) if key else {}
+    if "leafnode" in p.ports:
+        block["listen"] = f"{LOOPBACK}:{p.ports['leafnode']}"
+    remotes_in = block.get(_get(block, "remotes") or "remotes") or []
+    remotes_out = []
+    for i, r in enumerate(s.remotes):
+        original = dict(remotes_in[i]) if i < len(remotes_in) and isinstance(remotes_in[i], dict) else {}
+        original = _without(original, {"url", "urls"})
+        if r.hub is None or r.resolved_url is None:
+            p.notes.append(f"leaf remote {r.urls[0][0] if r.urls else '?'} is left out: external")
+            continue
+        url = r.resolved_url[0]
+        _, _, user = parse_url(url, None)
+        scheme = url.split("://", 1)[0] if "://" in url else "nats"
+        auth = url.split("://", 1)[-1].rsplit("@", 1)[0] + "@" if user else ""
+        port = _port_of(plans, r.hub, r.resolved_listener)
+        original["urls"] = [f"{scheme}://{auth}{LOOPBACK}:{port}"]
+        if s.synthetic:
+            original.setdefault("account", r.account) if r.account != "$G" else None
+        remotes_out.append(original)
+    rkey = _get(block, "remotes")
+    if rkey:
+        block.pop(rkey)
+    if remotes_out:
+        block["remotes"] = remotes_out
+    if key:
+        cfg.pop(key)
+    if block:
+        cfg["leafnodes"] = block
+
+
+def _gateway(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
+    key = _get(cfg, "gateway")
+    if key is None or not isinstance(cfg[key], dict):
+        return
+    block = _without(cfg[key], _DROP_BLOCK)
+    if "gateway" in p.ports:
+        block["listen"] = f"{LOOPBACK}:{p.ports['gateway']}"
+    gws = []
+    targets = iter(p.server.gateway_targets)
+    for g in block.get(_get(block, "gateways") or "gateways") or []:
+        if not isinstance(g, dict):
+            continue
+        t = next(targets, None)
+        g = _without(g, {"url", "urls"})
+        if t is not None:
+            g["urls"] = [f"nats://{LOOPBACK}:{_port_of(plans, t, t.listener('gateway'))}"]
+            gws.append(g)
+    gkey = _get(block, "gateways")
+    if gkey:
+        block.pop(gkey)
+    if gws:
+        block["gateways"] = gws
+    cfg[key] = block
+
+
+def _leaves(v: object):
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+        else:
+            yield x
+
+
+def _strip_none(v: object) -> object:
+    if isinstance(v, dict):
+        return {k: _strip_none(x) for k, x in v.items() if x is not None}
+    if isinstance(v, list):
+        return [_strip_none(x) for x in v if x is not None]
+    return v
+
+
+def _has_missing_files(cfg: dict, base: str) -> bool:
+    for k, v in _walk_items(cfg):
+        if k.lower() in ("cert_file", "key_file", "ca_file", "credentials", "creds") and isinstance(v, str):
+            if not os.path.exists(os.path.join(base, v)):
+                return True
+    return False
+
+
+def _walk_items(v: object):
+    stack = [v]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            for k, y in x.items():
+                yield str(k), y
+                stack.append(y)
+        elif isinstance(x, list):
+            stack.extend(x)

