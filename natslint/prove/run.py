@@ -61,6 +61,16 @@ class Proof:
         return all(p.ok is not False for p in self.probes)
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGKILL if natslint itself is killed (no cleanup possible)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 class Processes:
     """The servers started for a proof; stopped by PID, whatever happens."""
 
@@ -70,7 +80,8 @@ class Processes:
     def start(self, binary: str, config: str, log: str) -> subprocess.Popen:
         with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
             proc = subprocess.Popen([binary, "-c", config], stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+                                    stdin=subprocess.DEVNULL, start_new_session=True,
+                                    preexec_fn=_die_with_parent)
         self.procs.append(proc)
         return proc
 
@@ -193,9 +204,11 @@ def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float
     reach = Reach(fleet)
     procs = Processes()
     previous = signal.getsignal(signal.SIGINT)
+    previous_term = signal.getsignal(signal.SIGTERM)
     with tempfile.TemporaryDirectory(prefix="natslint-prove-") as work:
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
+            signal.signal(signal.SIGTERM, _terminate)  # a killed proof still stops its servers
             proof.plans = plan_fleet(fleet, documents, work)
             plans = {p.server.id: p for p in proof.plans}
             running: list[Plan] = []
@@ -230,6 +243,7 @@ def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float
         finally:
             procs.stop()
             signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGTERM, previous_term)
             for i, p in enumerate(proof.plans):
                 try:
                     with open(os.path.join(work, f"server-{i}.log"), encoding="utf-8", errors="replace") as fh:
@@ -251,6 +265,10 @@ def _last_error(log: str) -> str:
     with open(log, encoding="utf-8", errors="replace") as fh:
         tail = [ln.strip() for ln in fh if ln.strip()]
     return tail[-1].removeprefix("nats-server: ") if tail else "no error logged"
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 def _wait_listening(running: list[Plan], procs: list[subprocess.Popen], deadline: float) -> None:
