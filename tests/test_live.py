@@ -93,3 +93,26 @@ def test_jetstream_cluster_without_a_name_does_not_start(tmp_path, monkeypatch):
                                "cluster { port: 6222, routes: [ nats://n:6222 ] }\n"})
     _, proof = run(tmp_path, monkeypatch)
     assert any("exited at startup" in s and "cluster.name" in s for s in proof.skipped), proof.skipped
+
+
+def _doc_fleets():
+    from natslint import ruledocs
+    from natslint.resources import rule_docs
+
+    out = []
+    for code, path in rule_docs().items():
+        if code[2] in "234":  # the fleet rules: their mistakes show at runtime
+            doc = ruledocs.load(path)
+            out += [(code, "bad", doc.bad), (code, "good", doc.good)]
+    return out
+
+
+@pytest.mark.parametrize("code,which,files", _doc_fleets(), ids=lambda x: x if isinstance(x, str) else "")
+def test_rule_doc_fleets_hold_live(code, which, files, tmp_path, monkeypatch):
+    from natslint import ruledocs
+
+    ruledocs.write_fleet(files, tmp_path)
+    _, proof = run(tmp_path, monkeypatch)
+    bad = [(p.who, p.domain, [j.label for j in p.predicted], p.observed, p.replies)
+           for p in proof.probes if p.ok is False]
+    assert bad == []
