@@ -31,7 +31,7 @@ def run_json(args: list[str]) -> tuple[int, dict]:
 
 
 def test_clean_fleet_exits_0(tmp_path, monkeypatch):
-    write(tmp_path, {"nats.conf": "port: 4222\njetstream { domain: hub }\n"})
+    write(tmp_path, {"nats.conf": "port: 4222\njetstream { domain: hub, store_dir: /data }\n"})
     monkeypatch.chdir(tmp_path)
     code, out = run_json(["."])
     assert code == 0
@@ -42,7 +42,7 @@ def test_clean_fleet_exits_0(tmp_path, monkeypatch):
 def test_json_contract_and_sorting(tmp_path, monkeypatch):
     write(tmp_path, {
         "b/z.conf": "port: 4222\nping_interval: 1.5s\n",
-        "a/y.conf": "x: \"$HOME\"\nm { a }\n",
+        "a/y.conf": "server_name: \"$HOME\"\ncluster { name }\n",
     })
     monkeypatch.chdir(tmp_path)
     code, out = run_json(["."])
@@ -50,14 +50,15 @@ def test_json_contract_and_sorting(tmp_path, monkeypatch):
     assert out["natslint"]
     got = [(f["code"], f["path"], f["line"], f["column"], f["severity"]) for f in out["findings"]]
     assert got == [
-        ("NL006", "a/y.conf", 1, 4, "warning"),
-        ("NL006", "a/y.conf", 2, 5, "warning"),
+        ("NL006", "a/y.conf", 1, 14, "warning"),
+        ("NL006", "a/y.conf", 2, 11, "warning"),
+        ("NL101", "a/y.conf", 2, 11, "error"),
         ("NL001", "b/z.conf", 2, 19, "error"),
     ]
     keys = {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "related"}
     for f in out["findings"]:
         assert keys <= set(f)
-    assert out["summary"] == {"files": 2, "errors": 1, "warnings": 2, "infos": 0, "servers": 2, "hosts": 0}
+    assert out["summary"] == {"files": 2, "errors": 2, "warnings": 2, "infos": 0, "servers": 2, "hosts": 0}
 
 
 def test_fail_on_threshold(tmp_path, monkeypatch):

@@ -116,3 +116,27 @@ def test_rule_doc_fleets_hold_live(code, which, files, tmp_path, monkeypatch):
     bad = [(p.who, p.domain, [j.label for j in p.predicted], p.observed, p.replies)
            for p in proof.probes if p.ok is False]
     assert bad == []
+
+
+STARTUP_ERRORS = {
+    "NL103": "invalid domain name",
+    "NL104": "jetstream cluster requires `cluster.name` to be set",
+    "NL105": "expected 'no_extend' for string value",
+    "NL106": "Not allowed to enable JetStream on the system account",
+}
+
+
+@pytest.mark.parametrize("code", sorted(STARTUP_ERRORS))
+def test_startup_rule_fleets_stop_the_real_server(code, tmp_path, monkeypatch):
+    from natslint import ruledocs
+    from natslint.resources import rule_docs
+
+    doc = ruledocs.load(rule_docs()[code])
+    ruledocs.write_fleet(doc.bad, tmp_path / "bad")
+    ruledocs.write_fleet(doc.good, tmp_path / "good")
+    _, proof = run(tmp_path / "bad", monkeypatch)
+    exits = [s for s in proof.skipped if "exited at startup" in s]
+    assert exits and STARTUP_ERRORS[code] in exits[0], proof.skipped
+    _, proof = run(tmp_path / "good", monkeypatch)
+    assert not [s for s in proof.skipped if "exited at startup" in s], proof.skipped
+    assert proof.pids

@@ -93,8 +93,13 @@ def assemble(found: Discovery, documents: dict[str, Document], roots: list[str],
     servers_from_workloads(fleet, workloads, by_path)
     hosts_from_workloads(fleet, workloads)
     link(fleet, aliases)
-    ctx = Context(fleet, Reach(fleet))
+    ctx = Context(fleet, Reach(fleet), documents)
     findings: list[Finding] = []
+    seen: set[tuple] = set()
     for rule in all_rules():
-        findings.extend(rule.check(ctx))
+        for f in rule.check(ctx):
+            key = (f.code, f.span.path, f.span.start, f.span.line, f.span.col, f.message)
+            if key not in seen:  # a file included by several servers is reported once
+                seen.add(key)
+                findings.append(f)
     return fleet, findings

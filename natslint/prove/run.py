@@ -318,7 +318,11 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
         for account in _accounts(server):
             login = _login(server, account, plans)
             if login is not None:
-                await _create_marker(plans[server.id].ports["client"], login, js.id, account, deadline)
+                # a JetStream that is not ready in 15 s will not answer probes either
+                ready = await _create_marker(plans[server.id].ports["client"], login, js.id, account,
+                                             min(deadline, time.monotonic() + 15))
+                if not ready:
+                    proof.skipped.append(f"{js.label}: never became ready (no marker stream in 15 s)")
     # 2. the probes: every host and wadm, and every server in each of its accounts
     subjects = [None, *domains]
     for h in fleet.hosts:

@@ -20,9 +20,9 @@ class Rule:
 
 
 def _load() -> tuple[Rule, ...]:
-    from natslint.rules import nl2xx_domains, nl3xx_hosts, nl4xx_wiring
+    from natslint.rules import nl1xx_options, nl2xx_domains, nl3xx_hosts, nl4xx_wiring
 
-    return (*nl2xx_domains.RULES, *nl3xx_hosts.RULES, *nl4xx_wiring.RULES)
+    return (*nl1xx_options.RULES, *nl2xx_domains.RULES, *nl3xx_hosts.RULES, *nl4xx_wiring.RULES)
 
 
 _RULES: tuple[Rule, ...] | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from natslint.fleet.model import GLOBAL_ACCOUNT, Fleet, Server
 from natslint.fleet.reach import Reach
@@ -13,6 +13,7 @@ from natslint.span import Span
 class Context:
     fleet: Fleet
     reach: Reach
+    documents: dict = field(default_factory=dict)  # display path -> parsed Document
 
     def accounts_of(self, s: Server) -> list[str]:
         """The accounts a client can sit in on a server (the system account aside)."""

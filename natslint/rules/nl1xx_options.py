@@ -1,0 +1,342 @@
+"""NL1xx: per server, everything nats-server would refuse or silently change at startup."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from typing import Iterator
+
+from natslint import options
+from natslint.findings import Code, Finding, Related, Severity
+from natslint.fleet.model import Server
+from natslint.rules import Rule
+from natslint.rules.context import Context, js_span
+from natslint.syntax.model import Array, Entry, Map, Node, Scalar
+
+UNKNOWN_OPTION = Code("NL101", "unknown-option", Severity.ERROR,
+                      "a key nats-server does not accept in that block")
+DUPLICATE_KEY = Code("NL102", "duplicate-key", Severity.WARNING,
+                     "the same key twice in one map: the later silently replaces the earlier")
+INVALID_DOMAIN = Code("NL103", "invalid-domain", Severity.ERROR,
+                      "the JetStream domain is not a single valid subject token")
+JS_CLUSTER_INCOMPLETE = Code("NL104", "jetstream-cluster-incomplete", Severity.ERROR,
+                             "clustered JetStream or routes that cannot work as written")
+INVALID_EXTENSION_HINT = Code("NL105", "invalid-extension-hint", Severity.ERROR,
+                              "extension_hint other than will_extend / no_extend")
+JS_ON_SYSTEM_ACCOUNT = Code("NL106", "jetstream-on-system-account", Severity.ERROR,
+                            "JetStream enabled for the system account")
+STORE_DIR = Code("NL107", "store-dir", Severity.ERROR,
+                 "store_dir given twice, shared by two servers, or missing")
+WRONG_VALUE_KIND = Code("NL108", "wrong-value-kind", Severity.ERROR,
+                        "a value of the wrong kind for its option")
+SMALL_JS_CLUSTER = Code("NL109", "small-jetstream-cluster", Severity.WARNING,
+                        "a JetStream cluster of 2 (or an even number of) servers")
+
+# Values whose keys are data, not options.
+_FREE_FORM = {"mappings", "map_of_string", "map_of_bool", "map_of_jwt", "resolver", "ignored"}
+_GO_TYPE = {"string": "string", "integer": "int64", "float": "float64", "bool": "bool", "datetime": "time.Time"}
+
+
+def _kind_of(node: Node) -> str | None:
+    if isinstance(node, Map):
+        return "map"
+    if isinstance(node, Array):
+        return "array"
+    return {"string": "string", "integer": "int", "float": "float", "bool": "bool"}.get(node.kind)
+
+
+def _go_type(node: Node) -> str:
+    if isinstance(node, Map):
+        return "map[string]interface {}"
+    if isinstance(node, Array):
+        return "[]interface {}"
+    return _GO_TYPE.get(node.kind, node.kind)
+
+
+def _roots(ctx: Context) -> Iterator[tuple[Server, Map]]:
+    for s in ctx.fleet.servers:
+        doc = ctx.documents.get(s.path) if not s.synthetic else None
+        if doc is not None and doc.root is not None:
+            yield s, doc.root
+
+
+def _walk(m: Map, block_name: str) -> Iterator[tuple[options.Block, Entry, options.KeySpec | None, Map]]:
+    """(block, entry, spec, map) for every live entry, descending into nested blocks."""
+    stack = [(m, block_name)]
+    while stack:
+        node, name = stack.pop()
+        blk = options.block(name)
+        if blk is None:
+            continue
+        for e in node.live():
+            spec = blk.lookup(e.key.name)
+            yield blk, e, spec, node
+            if spec is None or spec.kind in _FREE_FORM:
+                continue
+            v = e.value
+            if spec.kind == "accounts" and isinstance(v, Map):
+                stack.extend((acc.value, "account") for acc in v.live() if isinstance(acc.value, Map))
+            elif isinstance(v, Map) and spec.block:
+                stack.append((v, spec.block))
+            elif isinstance(v, Array):
+                inner = spec.block if spec.kind == "block_list" else spec.items
+                if inner and options.block(inner) is not None:
+                    stack.extend((i, inner) for i in v.items if isinstance(i, Map))
+
+
+_PATHS: dict[str, str] = {}
+
+
+def _where(block_name: str) -> str:
+    if not _PATHS:
+        for path, name in options.table()["contexts"].items():
+            _PATHS.setdefault(name, path or "top level")
+    return _PATHS.get(block_name, block_name)
+
+
+def check_unknown(ctx: Context) -> Iterator[Finding]:
+    for _, root in _roots(ctx):
+        for blk, e, spec, _ in _walk(root, "top"):
+            if spec is not None or blk.unknown_result != "error":
+                continue
+            if e.used_as_variable and blk.variable_exempt:
+                continue  # a key defined to be used as $name, as nats-server allows
+            key = e.key.name
+            low = key.lower()
+            fix = ""
+            if low == "js_domain" and blk.name in ("top", "jetstream"):
+                fix = "the server's domain is `jetstream { domain: X }`; `js_domain` exists only inside `mqtt`"
+            elif low == "domain" and blk.name in ("leafnode_remote", "account_jetstream", "account"):
+                fix = ("remotes and accounts carry no domain: each server's own is `jetstream { domain: X }`, "
+                       "and leaf links exchange them")
+            else:
+                close = difflib.get_close_matches(low, blk.names(), n=1, cutoff=0.75)
+                elsewhere = [b for b in options.key_index().get(low, []) if b != blk.name]
+                if close:
+                    fix = f"did you mean `{close[0]}`?"
+                elif elsewhere:
+                    fix = f"`{key}` belongs in {', '.join(_where(b) for b in elsewhere[:3])}"
+            yield UNKNOWN_OPTION.at(
+                e.key.span,
+                blk.unknown_message.replace("{key}", key) + f" in {_where(blk.name)}: nats-server refuses to start",
+                fix=fix or f"remove `{key}`")
+
+
+def check_types(ctx: Context) -> Iterator[Finding]:
+    for _, root in _roots(ctx):
+        for blk, e, spec, _ in _walk(root, "top"):
+            if spec is None or not spec.types:
+                continue
+            v = e.value
+            if isinstance(v, Scalar) and v.is_unknown():
+                continue
+            got = _kind_of(v)
+            if got is None:
+                continue
+            if got in spec.warn_types and spec.kind == "duration" and isinstance(v, Scalar):
+                suffix = f" (`{v.raw}` is the integer {v.value}, not a duration)" if v.suffix else ""
+                yield WRONG_VALUE_KIND.at(
+                    v.span, f"`{e.key.name}` is an integer, read as {v.value} seconds{suffix}; nats-server warns "
+                    f"`{spec.name} should be converted to a duration` (and `-t` fails on it)",
+                    severity=Severity.WARNING, fix=f'write a quoted duration, e.g. {e.key.name}: "2m"')
+            elif got not in spec.types:
+                text = (spec.type_error or "wrong type, got {got}").replace("{got}", _go_type(v))
+                yield WRONG_VALUE_KIND.at(
+                    v.span, f"`{e.key.name}` takes {' or '.join(spec.types)}, not {got}: nats-server says `{text}`",
+                    fix="unquote a number or a bool" if got == "string" and set(spec.types) & {"int", "bool"}
+                    else f"give `{e.key.name}` a {spec.types[0]}")
+            elif spec.values and got == "string" and isinstance(v, Scalar) and \
+                    str(v.value).lower() not in {x.lower() for x in spec.values}:
+                yield WRONG_VALUE_KIND.at(
+                    v.span, f"`{e.key.name}` takes one of {', '.join(spec.values)}, not `{v.value}`",
+                    fix=f"use one of {', '.join(spec.values)}")
+
+
+def _maps(m: Map) -> Iterator[Map]:
+    stack: list[Node] = [m]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Map):
+            yield n
+            stack.extend(e.value for e in n.entries if e.value.via is None)
+        elif isinstance(n, Array) and n.via is None:
+            stack.extend(n.items)
+
+
+def check_duplicates(ctx: Context) -> Iterator[Finding]:
+    seen: set[tuple[str, int]] = set()
+    for _, root in _roots(ctx):
+        for m in _maps(root):
+            for earlier, later in m.shadowed():
+                if earlier.via != later.via:
+                    continue  # an include sets defaults that this file overrides: on purpose
+                key = (later.key.span.path, later.key.span.start)
+                if key in seen:
+                    continue
+                seen.add(key)
+                dropped = _dropped(earlier, later)
+                sev = Severity.ERROR if dropped else Severity.WARNING
+                what = f"; it drops {' and '.join(dropped)} set by the earlier one" if dropped else ""
+                yield DUPLICATE_KEY.at(
+                    later.key.span, f"`{later.key.name}` is set again: the later value silently replaces the "
+                    f"earlier one (nats-server does not merge blocks){what}",
+                    severity=sev, related=(Related(earlier.key.span, "the earlier value"),),
+                    fix="merge the two into one")
+
+
+def _dropped(earlier: Entry, later: Entry) -> list[str]:
+    if not isinstance(earlier.value, Map):
+        return []
+    keep = {e.key.name.lower() for e in later.value.live()} if isinstance(later.value, Map) else set()
+    out = []
+    for e in earlier.value.live():
+        k = e.key.name.lower()
+        if k in ("domain", "store_dir", "store", "storedir") and k not in keep:
+            out.append(f"`{e.key.name}`")
+    return out
+
+
+_BAD_DOMAIN = re.compile(r"[.*>\s]")
+
+
+def check_domain(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.fleet.servers:
+        d = s.domain.value
+        if d is None or s.domain.span is None:
+            continue
+        if d == "":
+            yield INVALID_DOMAIN.at(s.domain.span, f"{s.label} has an empty JetStream domain",
+                                    fix="remove `domain`, or give it a name")
+        elif m := _BAD_DOMAIN.search(d):
+            text = ("invalid domain name: may not contain ., * or >" if m.group() in ".*>" else
+                    f'invalid domain name: derived "$JS.{d}.API.>" is not a valid subject')
+            yield INVALID_DOMAIN.at(s.domain.span, f"domain `{d}` of {s.label}: nats-server refuses to start "
+                                                    f"(`{text}`); `-t` does not check this",
+                                    fix="use one token: letters, digits, - and _")
+
+
+def check_cluster(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.fleet.servers:
+        if s.synthetic:
+            continue
+        clustered = s.cluster_listen is not None
+        if s.js_enabled.value and clustered:
+            where = s.cluster_listen.span or s.span
+            # a name that comes from the environment ($SERVER_NAME) is unknown, not missing
+            if s.server_name.value is None and s.server_name.span is None:
+                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream without `server_name`: "
+                                               "nats-server refuses to start (`jetstream cluster requires "
+                                               "`server_name` to be set`)", fix="set a unique server_name")
+            if s.cluster_name.value is None and s.cluster_name.span is None:
+                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream without `cluster.name`: "
+                                               "nats-server refuses to start (`jetstream cluster requires "
+                                               "`cluster.name` to be set`)", fix="name the cluster")
+            sys_remote = any(r.account == s.system_account for r in s.remotes)
+            alone = len(ctx.fleet.cluster_of[s.id].servers) == 1 and not s.gateway_urls
+            if s.routes and alone and not sys_remote and all(r.target is s for r in s.routes):
+                yield JS_CLUSTER_INCOMPLETE.at(s.routes[0].span, f"{s.label} runs clustered JetStream whose only "
+                                               "route leads back to itself: JetStream waits forever (`Waiting for "
+                                               "routing to be established`) and every API request fails",
+                                               fix="route to the other members, or drop the cluster block")
+            if not s.routes and not sys_remote:
+                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream with no routes: it stops "
+                                               "with `Can't start JetStream: JetStream cluster requires configured "
+                                               "routes or solicited leafnode for the system account`",
+                                               fix="list the cluster's routes (its own URL included is fine)")
+        if s.routes and not clustered:
+            yield JS_CLUSTER_INCOMPLETE.at(s.routes[0].span, f"{s.label} lists routes but its cluster block has no "
+                                           "`listen` or `port`: routing never starts and the routes are ignored",
+                                           fix="add `port: 6222` (or `listen`) to the cluster block")
+        for r in s.routes:
+            if r.port is None:
+                yield JS_CLUSTER_INCOMPLETE.at(r.span, f"route {r.url} has no port: routes get no default, so it "
+                                               "fails with `missing port in address`", fix=f"write {r.url}:6222")
+
+
+def check_extension_hint(ctx: Context) -> Iterator[Finding]:
+    for s in ctx.fleet.servers:
+        v = s.extension_hint.value
+        if not isinstance(v, str) or s.extension_hint.span is None:
+            continue
+        clustered = s.cluster_listen is not None
+        # clustered, the server lowercases the value; standalone, it compares it as written
+        if (v.lower() if clustered else v) in ("will_extend", "no_extend"):
+            continue
+        yield INVALID_EXTENSION_HINT.at(
+            s.extension_hint.span,
+            f"extension_hint `{v}` is neither `will_extend` nor `no_extend`: "
+            + ("nats-server refuses to start (`expected 'no_extend' for string value`)" if clustered else
+               "on a standalone server it is compared as written and silently ignored, so the server does "
+               "not extend the domain"),
+            fix="write will_extend or no_extend")
+
+
+def check_js_system_account(ctx: Context) -> Iterator[Finding]:
+    for s, root in _roots(ctx):
+        accounts = root.get_ci("accounts")
+        if accounts is None or not isinstance(accounts.value, Map):
+            continue
+        sys_acc = accounts.value.entry(s.system_account)
+        if sys_acc is None or not isinstance(sys_acc.value, Map):
+            continue
+        js = sys_acc.value.get_ci("jetstream")
+        if js is None:
+            continue
+        v = js.value
+        on = isinstance(v, Map) or (isinstance(v, Scalar) and (v.value is True or str(v.value).lower() in
+                                                                ("enabled", "enable")))
+        if on:
+            yield JS_ON_SYSTEM_ACCOUNT.at(js.key.span, f"JetStream is enabled for the system account "
+                                          f"`{s.system_account}`: nats-server stops with `Not allowed to enable "
+                                          "JetStream on the system account`", fix="remove it")
+
+
+def check_store_dir(ctx: Context) -> Iterator[Finding]:
+    by_place: dict[tuple[str, str], list[Server]] = defaultdict(list)
+    for s, root in _roots(ctx):
+        top = root.get_ci("store_dir") or root.get_ci("storedir")
+        js = root.get_ci("jetstream")
+        inner = js.value.get_ci("store_dir") or js.value.get_ci("store") or js.value.get_ci("storedir") \
+            if js is not None and isinstance(js.value, Map) else None
+        if top is not None and inner is not None:
+            yield STORE_DIR.at(inner.key.span, "store_dir is given both at the top level and in `jetstream`: "
+                               "nats-server refuses to start (`Duplicate 'store_dir' configuration`)",
+                               related=(Related(top.key.span, "the top-level store_dir"),), fix="keep one")
+        if s.js_enabled.value and s.store_dir.value is None:
+            yield STORE_DIR.at(js_span(s), f"{s.label} runs JetStream without store_dir: it uses the temporary "
+                               "directory (data lost on reboot), shared by every such server on the host",
+                               severity=Severity.WARNING, fix="set jetstream { store_dir: /data/jetstream }")
+        if s.js_enabled.value and s.netns and isinstance(s.store_dir.value, str):
+            by_place[(s.netns, s.store_dir.value)].append(s)
+    for (_, path), servers in by_place.items():
+        for s in servers[1:]:
+            yield STORE_DIR.at(s.store_dir.span or s.span, f"{s.label} and {servers[0].label} share store_dir "
+                               f"{path} on one host: no lock protects it", fix="give each server its own store_dir")
+
+
+def check_small_clusters(ctx: Context) -> Iterator[Finding]:
+    for c in ctx.fleet.clusters:
+        js = [s for s in c.servers if s.js_enabled.value]
+        if len(c.servers) < 2 or not js:
+            continue
+        n = len(js)
+        if 1 < n < 3 or n % 2 == 0:
+            where = js[0].cluster_name.span or js[0].span
+            yield SMALL_JS_CLUSTER.at(where, f"JetStream cluster `{c.name}` has {n} JetStream servers: "
+                                      + ("losing one stops meta operations, and R3 streams need 3" if n < 3 else
+                                         "an even count adds no fault tolerance over one fewer"),
+                                      fix="run 3 or 5 JetStream servers")
+
+
+RULES = (
+    Rule(UNKNOWN_OPTION, check_unknown),
+    Rule(DUPLICATE_KEY, check_duplicates),
+    Rule(INVALID_DOMAIN, check_domain),
+    Rule(JS_CLUSTER_INCOMPLETE, check_cluster),
+    Rule(INVALID_EXTENSION_HINT, check_extension_hint),
+    Rule(JS_ON_SYSTEM_ACCOUNT, check_js_system_account),
+    Rule(STORE_DIR, check_store_dir),
+    Rule(WRONG_VALUE_KIND, check_types),
+    Rule(SMALL_JS_CLUSTER, check_small_clusters),
+)
