@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from natslint.fleet.groups import Groups
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
     DEFAULT_LEAF_PORT,
@@ -370,31 +371,24 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved) -> N
 
 
 def _clusters(fleet: Fleet) -> None:
-    parent = {s.id: s.id for s in fleet.servers}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    """Servers joined by routes between cluster listeners, under one cluster name."""
+    groups = Groups(s.id for s in fleet.servers)
     for s in fleet.servers:
         if s.cluster_listen is None:
             continue
         for r in s.routes:
             t = r.target
-            if t is None or t is s or t.cluster_listen is None:
-                continue
-            if t.cluster_name.value == s.cluster_name.value:
-                parent[find(s.id)] = find(t.id)
-    groups: dict[str, list[Server]] = {}
+            if t is not None and t is not s and t.cluster_listen is not None and \
+                    t.cluster_name.value == s.cluster_name.value:
+                groups.join(s.id, t.id)
+    members: dict[str, list[Server]] = {}
     for s in fleet.servers:
-        groups.setdefault(find(s.id), []).append(s)
-    for i, members in enumerate(groups.values()):
-        name = members[0].cluster_name.value if members[0].cluster_listen else None
-        c = Cluster(i, members, name if isinstance(name, str) else None)
+        members.setdefault(groups.find(s.id), []).append(s)
+    for i, servers in enumerate(members.values()):
+        name = servers[0].cluster_name.value if servers[0].cluster_listen else None
+        c = Cluster(i, servers, name if isinstance(name, str) else None)
         fleet.clusters.append(c)
-        for m in members:
+        for m in servers:
             fleet.cluster_of[m.id] = c
 
 

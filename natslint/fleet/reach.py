@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
+from natslint.fleet.groups import Groups
 from natslint.fleet.model import UNKNOWN_ACCOUNT, Cluster, Fleet, Host, Remote, Server
 
 
@@ -61,14 +62,7 @@ class Reach:
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
         self.extensions: list[Extension] = []
-        parent = {c.id: c.id for c in fleet.clusters}
-
-        def find(x: int) -> int:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
+        groups = Groups(c.id for c in fleet.clusters)
         self.edges: dict[int, list[tuple[str, int, str, Remote]]] = {c.id: [] for c in fleet.clusters}
         self.server_edges: dict[str, list[tuple[str, Server, str]]] = {}
         for s in fleet.servers:
@@ -87,14 +81,14 @@ class Reach:
                 if ext is not None:
                     self.extensions.append(ext)
                     if ext.valid:
-                        parent[find(cl)] = find(ch)
+                        groups.join(cl, ch)
         for s in fleet.servers:  # a super-cluster (gateways) is one JetStream meta group
             for t in s.gateway_targets:
-                parent[find(fleet.cluster_of[s.id].id)] = find(fleet.cluster_of[t.id].id)
+                groups.join(fleet.cluster_of[s.id].id, fleet.cluster_of[t.id].id)
         self.js_by_root: dict[int, JetStream] = {}
         self.js_of_cluster: dict[int, JetStream] = {}
         for c in fleet.clusters:
-            root = find(c.id)
+            root = groups.find(c.id)
             js = self.js_by_root.setdefault(root, JetStream(root, []))
             js.clusters.append(c)
             self.js_of_cluster[c.id] = js

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Iterator
 
 from natslint.findings import Code, Finding, Related, Severity
+from natslint.fleet.groups import Groups
 from natslint.fleet.model import Server
 from natslint.rules import Rule
 from natslint.rules.context import Context, domain_span, js_span, show_domain
@@ -92,20 +93,13 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
 def _gateway_groups(ctx: Context) -> list[list[Server]]:
     """Clusters joined by gateways form one super-cluster: one JetStream meta group."""
     fleet = ctx.fleet
-    parent = {c.id: c.id for c in fleet.clusters}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    joined = Groups(c.id for c in fleet.clusters)
     for s in fleet.servers:
         for target in s.gateway_targets:
-            parent[find(fleet.cluster_of[s.id].id)] = find(fleet.cluster_of[target.id].id)
+            joined.join(fleet.cluster_of[s.id].id, fleet.cluster_of[target.id].id)
     groups: dict[int, list[Server]] = {}
     for c in fleet.clusters:
-        groups.setdefault(find(c.id), []).extend(c.servers)
+        groups.setdefault(joined.find(c.id), []).extend(c.servers)
     return list(groups.values())
 
 
