@@ -17,6 +17,8 @@ from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, NatsVersionOpt, P
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
 
 
 class Level(str, Enum):
@@ -36,8 +38,12 @@ def use_color(stream) -> bool:
 @app.command()
 def check(
     paths: Annotated[list[str], typer.Argument(help="Files and folders to check.")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    fmt: Annotated[Optional[Format], typer.Option(
+        "--format", "-f", help="Output format (default: text; github when GITHUB_ACTIONS=true).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE.")] = None,
+    also: Annotated[Optional[list[str]], typer.Option(
+        "--also", metavar="FORMAT:FILE", help="Also write FORMAT to FILE (e.g. sarif:natslint.sarif). Repeatable.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings (SARIF-only jobs).")] = False,
     fail_on: Annotated[Level, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")] = Level.warning,
     env: EnvOpt = None,
     env_file: EnvFileOpt = None,
@@ -84,10 +90,27 @@ def check(
         for s in result.discovery.skipped:
             typer.echo(f"skipped  {s.path}  ({s.reason})")
         raise typer.Exit(0)
+    if fmt is None:
+        fmt = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
+    extra: list[tuple[str, str]] = []
+    for item in also or []:
+        kind, _, target = item.partition(":")
+        if kind not in {f.value for f in Format} or not target:
+            raise fail(f"--also {item!r}: expected FORMAT:FILE with FORMAT one of text, json, sarif, github")
+        extra.append((kind, target))
     stream = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         stream.write(render(fmt.value, result, color=fmt == Format.text and not output and use_color(stream)))
     finally:
         if output:
             stream.close()
-    raise typer.Exit(1 if result.failed(settings.fail_on) else 0)
+    for kind, target in extra:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(render(kind, result))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == Format.github and summary:
+        from natslint.report.github import summary_markdown
+
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(summary_markdown(result))
+    raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)

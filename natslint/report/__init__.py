@@ -1,6 +1,6 @@
 """Output formats.  Each module renders a check Result; imported only when chosen."""
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
 
 
 def render(fmt: str, result, *, color: bool = False) -> str:
@@ -8,6 +8,14 @@ def render(fmt: str, result, *, color: bool = False) -> str:
         from natslint.report.json_format import render_json
 
         return render_json(result)
+    if fmt == "sarif":
+        from natslint.report.sarif import render_sarif
+
+        return render_sarif(result)
+    if fmt == "github":
+        from natslint.report.github import render_github
+
+        return render_github(result)
     from natslint.report.text import render_text
 
     return render_text(result, color=color)

@@ -35,7 +35,7 @@ def code_frame(lines: list[str], f: Finding, color: bool) -> list[str]:
     ]
 
 
-def _source_lines(result, path: str) -> list[str]:
+def source_lines(result, path: str) -> list[str]:
     """A NATS config's text as parsed; other files (YAML, .env, units) as they are on disk."""
     doc = result.documents.get(path)
     if doc is not None:
@@ -57,7 +57,7 @@ def render_text(result, *, color: bool = False) -> str:
                    f"{_paint(f.code, '1', color)} [{sev}] {f.message}")
         lines = cache.get(s.path)
         if lines is None:
-            lines = cache[s.path] = _source_lines(result, s.path)
+            lines = cache[s.path] = source_lines(result, s.path)
         out.extend(code_frame(lines, f, color))
         for r in f.related:
             out.append(f"   = related: {r.span.path}:{r.span.line}:{r.span.col}: {r.message}")
