@@ -8,6 +8,7 @@ from typing import Mapping
 
 from natslint.discover import Discovery, discover, display_path
 from natslint.findings import UNREADABLE_FILE, Finding, Severity
+from natslint.selection import Policy, apply
 from natslint.span import Span
 from natslint.syntax.parser import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION, Document, Loader
 
@@ -20,6 +21,8 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     nats_version: str = DEFAULT_NATS_VERSION
     aliases: dict[str, str] = field(default_factory=dict)
+    policy: "Policy" = field(default_factory=lambda: Policy())
+    expect_domain: str | None = None
 
 
 @dataclass(slots=True)
@@ -64,10 +67,17 @@ def check_paths(paths: list[str], settings: Settings | None = None) -> Result:
     roots = [p for p in found.nats if os.path.realpath(p) not in included]
     from natslint.fleet.assemble import assemble
 
-    fleet, fleet_findings = assemble(found, documents, roots, settings.env, settings.aliases)
-    findings = sorted([*vanished, *(f for d in documents.values() for f in d.findings), *fleet_findings],
-                      key=Finding.sort_key)
-    return Result(findings, documents, found, roots, fleet)
+    fleet, fleet_findings = assemble(found, documents, roots, settings.env, settings.aliases,
+                                     settings.expect_domain)
+    raw = [*vanished, *(f for d in documents.values() for f in d.findings), *fleet_findings]
+    texts = {path: doc.text for path, doc in documents.items()}
+    for path in (*found.compose, *found.yaml, *found.envfiles, *found.systemd):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                texts[path] = fh.read()
+        except OSError:
+            pass
+    return Result(apply(raw, texts, settings.policy), documents, found, roots, fleet)
 
 
 def env_from(pairs: list[str], files: list[str], use_process_env: bool) -> dict[str, str]:

@@ -44,7 +44,14 @@ def check(
     also: Annotated[Optional[list[str]], typer.Option(
         "--also", metavar="FORMAT:FILE", help="Also write FORMAT to FILE (e.g. sarif:natslint.sarif). Repeatable.")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings (SARIF-only jobs).")] = False,
-    fail_on: Annotated[Level, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")] = Level.warning,
+    fail_on: Annotated[Optional[Level], typer.Option("--fail-on", help="Lowest severity that fails (exit 1); "
+                                                     "default: the config's fail-on, else warning.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes, prefixes or names.")] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Never these codes, prefixes or names.")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Use this config file.")] = None,
+    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")] = False,
+    no_ignores: Annotated[bool, typer.Option("--no-ignores", help="Show findings that comments suppress.")] = False,
+    show_settings: Annotated[bool, typer.Option("--show-settings", help="Print the settings in effect, then exit.")] = False,
     env: EnvOpt = None,
     env_file: EnvFileOpt = None,
     use_process_env: ProcessEnvOpt = False,
@@ -55,27 +62,24 @@ def check(
     debug: DebugOpt = False,
 ) -> None:
     """Check every NATS config under PATHS and report findings with file:line:col."""
-    from natslint.check import Settings, UsageError, check_paths, env_from
-    from natslint.findings import Severity
+    from natslint.check import UsageError, check_paths
+    from natslint.cli.settings import describe, settings_for
+    from natslint.config import ConfigError
     from natslint.report import render
 
-    from natslint.config import ConfigError, find_config, load_config
-
     try:
-        project = load_config(find_config(paths[0] if paths else "."))
-        lint_env = dict(project.env)
-        lint_env.update(env_from(env or [], [*project.env_files, *(env_file or [])], use_process_env))
-        settings = Settings(
-            env=lint_env,
-            env_visible=bool(env or env_file or use_process_env or project.env or project.env_files),
-            aliases=project.aliases,
-            max_bytes=max_file_size,
-            fail_on=Severity.parse(fail_on.value),
-            nats_version=nats_version,
-        )
+        settings, project = settings_for(
+            paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
+            fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
+            nats_version=nats_version, max_bytes=max_file_size)
+        if show_settings:
+            typer.echo(describe(settings, project))
+            raise typer.Exit(0)
         result = check_paths(paths, settings)
     except (UsageError, ConfigError) as exc:
         raise fail(str(exc))
+    except typer.Exit:
+        raise
     except Exception as exc:  # an internal error: short message, traceback only on --debug
         if debug:
             raise

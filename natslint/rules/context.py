@@ -14,6 +14,7 @@ class Context:
     fleet: Fleet
     reach: Reach
     documents: dict = field(default_factory=dict)  # display path -> parsed Document
+    expect_domain: str | None = None  # the lattice's intended domain, from the project config
 
     def accounts_of(self, s: Server) -> list[str]:
         """The accounts a client can sit in on a server (the system account aside)."""

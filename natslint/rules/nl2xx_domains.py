@@ -35,6 +35,18 @@ def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
         claimers = reach.claims(domain)
         if len(claimers) < 2:
             continue
+        if domain == ctx.expect_domain and not _leaf_copies(ctx, claimers, domain):
+            # the lattice's own domain: one JetStream may carry it, wherever clients sit
+            first, *others = sorted(claimers, key=lambda js: js.servers[0].path)
+            anchor = next(x for x in others[0].servers if x.domain.value == domain)
+            yield DUPLICATE_DOMAIN_CLAIM.at(
+                domain_span(anchor),
+                f"{len(claimers)} separate JetStreams claim the lattice's domain `{domain}` (expect-domain): "
+                + "; ".join(js.label for js in [first, *others]),
+                related=tuple(Related(domain_span(x), f"also claims `{domain}`: {x.label}")
+                              for x in first.servers[:1]),
+                fix=f"keep `{domain}` on the lattice's JetStream only")
+            continue
         witness = None
         for s in ctx.fleet.servers:
             for account in ctx.accounts_of(s):
@@ -60,6 +72,20 @@ def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
             f"{s.label} reaches all of them: every `$JS.{domain}.API` request gets several replies",
             related=tuple(related),
             fix=f"keep domain `{domain}` on one JetStream and give the others their own domains")
+
+
+def _leaf_copies(ctx: Context, claimers, domain: str) -> bool:
+    """Are the extra claims leaves copying their hub's domain?  NL202 reports those."""
+    ids = {js.id for js in claimers}
+    for leaf in ctx.fleet.servers:
+        own = ctx.reach.jetstream_of(leaf)
+        if own is None or own.id not in ids or leaf.domain.value != domain:
+            continue
+        for r in leaf.remotes:
+            hub_js = ctx.reach.jetstream_of(r.hub) if r.hub is not None else None
+            if hub_js is not None and hub_js is not own and domain in hub_js.domains:
+                return True
+    return False
 
 
 def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:

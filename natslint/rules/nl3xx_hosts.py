@@ -52,8 +52,14 @@ def _reusers(ctx: Context, domain: str) -> set[int]:
 
 def check_unknown(ctx: Context) -> Iterator[Finding]:
     claimed = {s.domain.value for s in ctx.fleet.servers if s.domain.value}
+    expect = ctx.expect_domain
     for h in ctx.fleet.hosts:
         d = h.domain.value
+        if expect and isinstance(d, str) and d and d != expect:
+            yield HOST_DOMAIN_UNKNOWN.at(
+                _where(h), f"{h.label} uses JetStream domain `{d}` ({_var(h)}), not the lattice's domain "
+                f"`{expect}` (expect-domain)", fix=f"set {_var(h)}={expect}")
+            continue
         if isinstance(d, str) and d and d not in claimed:
             known = ", ".join(f"`{x}`" for x in sorted(claimed)) or "none"
             external = ctx.reach.external_links(h.server) if h.server is not None else []
