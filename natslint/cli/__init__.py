@@ -5,6 +5,6 @@ from __future__ import annotations
 
 def main() -> None:
     from natslint.cli.app import app
-    from natslint.cli import check, dump, prove, rules  # noqa: F401  (they register their commands)
+    from natslint.cli import check, dump, graph, prove, rules  # noqa: F401  (they register their commands)
 
     app()

@@ -115,6 +115,8 @@ def check(
     if fmt == Format.github and summary:
         from natslint.report.github import summary_markdown
 
+        from natslint.report.graph import render_mermaid
+
         with open(summary, "a", encoding="utf-8") as fh:
-            fh.write(summary_markdown(result))
+            fh.write(summary_markdown(result, render_mermaid(result) if result.fleet.servers else None))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)

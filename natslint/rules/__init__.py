@@ -37,8 +37,9 @@ def all_rules() -> tuple[Rule, ...]:
 
 def all_codes() -> tuple[Code, ...]:
     from natslint.findings import INPUT_CODES
+    from natslint.selection import UNUSED_SUPPRESSION
 
-    return (*INPUT_CODES, *(r.code for r in all_rules()))
+    return (*INPUT_CODES, *(r.code for r in all_rules()), UNUSED_SUPPRESSION)
 
 
 def get(code_or_name: str) -> Code | None:

@@ -1,0 +1,141 @@
+"""`natslint graph`: the topology, with findings marked on the nodes they concern.
+
+Clusters with their members and domains, leaf links with their accounts, hosts and wadm with
+the JetStream each reaches.  Mermaid (renders on GitHub), Graphviz dot, or a text tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from natslint.findings import Severity
+from natslint.fleet.model import Host, Server
+from natslint.fleet.reach import Reach
+
+
+@dataclass(slots=True)
+class Topology:
+    reach: Reach
+    servers: dict[str, str]  # server id -> node id
+    hosts: list[tuple[str, Host]]
+    flagged: set[str]  # node ids with an error or warning
+
+
+def _name(s: Server) -> str:
+    name = s.server_name.value
+    return str(name) if isinstance(name, str) and name else (s.display or s.id)
+
+
+def _domain(s: Server) -> str:
+    if not s.js_enabled.value:
+        return "no JetStream"
+    return f"domain {s.domain.value}" if s.domain.value else "JetStream, no domain"
+
+
+def topology(result) -> Topology:
+    fleet = result.fleet
+    reach = Reach(fleet)
+    servers = {s.id: f"S{i}" for i, s in enumerate(fleet.servers)}
+    hosts = [(f"H{i}", h) for i, h in enumerate(fleet.hosts)]
+    flagged: set[str] = set()
+    bad = [f for f in result.findings if f.severity >= Severity.WARNING]
+    for s in fleet.servers:
+        if any(f.span.path == s.path for f in bad) and not s.synthetic:
+            flagged.add(servers[s.id])
+    for node, h in hosts:
+        if any(f.span.path == h.path and f.span.line == (h.domain.span or h.span).line for f in bad):
+            flagged.add(node)
+    return Topology(reach, servers, hosts, flagged)
+
+
+def _mq(text: str) -> str:
+    return text.replace('"', "#quot;").replace("`", "")
+
+
+def render_mermaid(result) -> str:
+    t = topology(result)
+    fleet = result.fleet
+    out = ["flowchart LR"]
+    for c in fleet.clusters:
+        if len(c.servers) > 1:
+            out.append(f'  subgraph C{c.id}["cluster {_mq(c.name or "?")}"]')
+            out += [f'    {t.servers[s.id]}["{_mq(_name(s))}<br/>{_mq(_domain(s))}"]' for s in c.servers]
+            out.append("  end")
+        else:
+            s = c.servers[0]
+            out.append(f'  {t.servers[s.id]}["{_mq(_name(s))}<br/>{_mq(_domain(s))}"]')
+    for s in fleet.servers:
+        for r in s.remotes:
+            if r.hub is not None:
+                label = r.account if r.hub_account == r.account else f"{r.account} to {r.hub_account}"
+                style = "-->" if r.resolved_listener is not None and r.resolved_listener.kind == "leafnode" else "-.-x"
+                out.append(f'  {t.servers[s.id]} {style}|"leaf {_mq(label)}"| {t.servers[r.hub.id]}')
+    for node, h in t.hosts:
+        lattice = f" · lattice {h.lattice.value}" if isinstance(h.lattice.value, str) else ""
+        out.append(f'  {node}(["{_mq(h.label)}{_mq(lattice)}"])')
+        if h.server is not None:
+            got = t.reach.host_jetstreams(h)
+            what = " + ".join(js.label.replace("the JetStream of ", "") for js in got) or "no JetStream"
+            domain = h.domain.value if isinstance(h.domain.value, str) and h.domain.value else "(none)"
+            out.append(f'  {node} -.->|"JS {_mq(domain)}: {_mq(what)}"| {t.servers[h.server.id]}')
+    if t.flagged:
+        out.append("  classDef finding fill:#fdd,stroke:#c00,stroke-width:2px")
+        out.append(f"  class {','.join(sorted(t.flagged))} finding")
+    return "\n".join(out) + "\n"
+
+
+def _dq(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def render_dot(result) -> str:
+    t = topology(result)
+    fleet = result.fleet
+    out = ["digraph natslint {", "  rankdir=LR;", "  node [shape=box];"]
+    for c in fleet.clusters:
+        members = [f'    {t.servers[s.id]} [label="{_dq(_name(s))}\\n{_dq(_domain(s))}"'
+                   + (', color=red, penwidth=2' if t.servers[s.id] in t.flagged else "") + "];" for s in c.servers]
+        if len(c.servers) > 1:
+            out += [f"  subgraph cluster_{c.id} {{", f'    label="cluster {_dq(c.name or "?")}";', *members, "  }"]
+        else:
+            out += [m[2:] for m in members]
+    for s in fleet.servers:
+        for r in s.remotes:
+            if r.hub is not None:
+                out.append(f'  {t.servers[s.id]} -> {t.servers[r.hub.id]} [label="leaf {_dq(r.account)}"];')
+    for node, h in t.hosts:
+        out.append(f'  {node} [shape=ellipse, label="{_dq(h.label)}"'
+                   + (', color=red, penwidth=2' if node in t.flagged else "") + "];")
+        if h.server is not None:
+            got = t.reach.host_jetstreams(h)
+            what = " + ".join(js.label.replace("the JetStream of ", "") for js in got) or "no JetStream"
+            out.append(f'  {node} -> {t.servers[h.server.id]} [style=dashed, label="JS: {_dq(what)}"];')
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def render_tree(result) -> str:
+    t = topology(result)
+    fleet = result.fleet
+    lines = []
+    mark = {True: " ⚠", False: ""}
+    for c in fleet.clusters:
+        if len(c.servers) > 1:
+            lines.append(f"cluster {c.name}")
+            for i, s in enumerate(c.servers):
+                branch = "└─" if i == len(c.servers) - 1 else "├─"
+                lines.append(f"  {branch} {_name(s)} ({_domain(s)}){mark[t.servers[s.id] in t.flagged]}")
+        else:
+            s = c.servers[0]
+            lines.append(f"{_name(s)} ({_domain(s)}){mark[t.servers[s.id] in t.flagged]}")
+        for s in c.servers:
+            for r in s.remotes:
+                target = _name(r.hub) if r.hub is not None else f"{r.urls[0][0] if r.urls else '?'} (external)"
+                lines.append(f"  ↳ leaf link from {_name(s)} [{r.account}] to {target}")
+    for node, h in t.hosts:
+        server = _name(h.server) if h.server is not None else "(unresolved)"
+        got = t.reach.host_jetstreams(h) if h.server is not None else []
+        what = " + ".join(js.label.replace("the JetStream of ", "") for js in got) or "no JetStream"
+        domain = h.domain.value if isinstance(h.domain.value, str) else "(none)"
+        lines.append(f"{h.label} → {server}, domain {domain} ⇒ {what}{mark[node in t.flagged]}")
+    return "\n".join(lines) + "\n"
