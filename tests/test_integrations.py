@@ -23,18 +23,23 @@ def tool(name: str) -> str:
     return str(path)
 
 
+def _lint(actionlint: str, project: Path, workflow: str) -> subprocess.CompletedProcess:
+    """actionlint in a project laid out as GitHub sees it: the action at the root, the workflow
+    in .github/workflows, so `uses: ./` is resolved and its inputs checked."""
+    (project / ".github" / "workflows").mkdir(parents=True)
+    shutil.copy(ROOT / "action.yml", project / "action.yml")
+    (project / ".github" / "workflows" / "natslint.yml").write_text(workflow)
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)  # actionlint finds the project root by .git
+    return subprocess.run([actionlint, ".github/workflows/natslint.yml"], cwd=project, capture_output=True, text=True)
+
+
 def test_action_and_example_workflow_pass_actionlint(tmp_path):
     actionlint = tool("actionlint")
-    proc = subprocess.run([actionlint, "examples/natslint.yml"], cwd=ROOT, capture_output=True, text=True)
+    example = (ROOT / "examples" / "natslint.yml").read_text()
+    proc = _lint(actionlint, tmp_path / "good", example)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    # actionlint reads action.yml through `uses: ./`: an input the action lacks is an error
-    bad = ROOT / "examples" / ".bad-natslint-test.yml"
-    bad.write_text((ROOT / "examples" / "natslint.yml").read_text().replace("sarif-file:", "sarif-path:"))
-    try:
-        proc = subprocess.run([actionlint, str(bad.relative_to(ROOT))], cwd=ROOT, capture_output=True, text=True)
-    finally:
-        bad.unlink()
-    assert proc.returncode == 1 and "sarif-path" in proc.stdout
+    proc = _lint(actionlint, tmp_path / "bad", example.replace("sarif-file:", "sarif-path:"))
+    assert proc.returncode == 1 and "sarif-path" in proc.stdout, proc.stdout
 
 
 def _run_step(inputs: dict[str, str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
