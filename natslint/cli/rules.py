@@ -11,7 +11,6 @@ import typer
 from natslint.cli.app import app
 from natslint.cli.options import fail
 
-DOC_URL = "https://github.com/natslint/natslint/blob/main/rules/{code}-{name}.md"
 
 
 @app.command("rules")
@@ -19,12 +18,13 @@ def rules_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
 ) -> None:
     """List every rule: code, name, default severity, what it catches."""
+    from natslint.report.text import doc_url
     from natslint.rules import all_codes
 
     codes = all_codes()
     if as_json:
         typer.echo(json.dumps([{"code": c.code, "name": c.name, "severity": str(c.severity), "summary": c.summary,
-                                "url": DOC_URL.format(code=c.code, name=c.name)} for c in codes], indent=2))
+                                "url": doc_url(c.code, c.name)} for c in codes], indent=2))
         return
     width = max(len(c.name) for c in codes)
     for c in codes:

@@ -6,6 +6,7 @@ import json
 
 from natslint import __version__
 from natslint.findings import Finding, Severity
+from natslint.report.text import doc_url
 
 
 def finding_dict(f: Finding) -> dict:
@@ -25,6 +26,7 @@ def finding_dict(f: Finding) -> dict:
             for r in f.related
         ],
         "fix": f.fix,
+        "url": doc_url(f.code, f.name),
     }
 
 

@@ -30,7 +30,7 @@ def fingerprint(f: Finding, source_line: str, occurrence: int) -> str:
 
 
 def render_sarif(result) -> str:
-    from natslint.report.text import source_lines
+    from natslint.report.text import doc_url, source_lines
     from natslint.resources import rule_docs
     from natslint.rules import all_codes
 
@@ -39,7 +39,7 @@ def render_sarif(result) -> str:
     index = {c.code: i for i, c in enumerate(codes)}
     rules = []
     for c in codes:
-        url = f"{__url__}/blob/main/rules/{c.code}-{c.name}.md"
+        url = doc_url(c.code, c.name)
         doc = docs.get(c.code)
         markdown = doc.read_text(encoding="utf-8") if doc else c.summary
         rules.append({

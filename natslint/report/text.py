@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 
+from natslint import __url__
 from natslint.findings import Finding, Severity
 from natslint.redact import redact_line
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
+
+
+def doc_url(code: str, name: str) -> str:
+    return f"{__url__}/blob/main/rules/{code}-{name}.md"
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -18,8 +23,8 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in text).replace("\t", " ")
 
 
-def code_frame(lines: list[str], f: Finding, color: bool) -> list[str]:
-    s = f.span
+def code_frame(lines: list[str], f: Finding, color: bool, span=None) -> list[str]:
+    s = span or f.span
     if not 1 <= s.line <= len(lines):
         return []
     source = _printable(redact_line(lines[s.line - 1].rstrip("\r\n")))
@@ -61,8 +66,13 @@ def render_text(result, *, color: bool = False) -> str:
         out.extend(code_frame(lines, f, color))
         for r in f.related:
             out.append(f"   = related: {r.span.path}:{r.span.line}:{r.span.col}: {r.message}")
+            rel = cache.get(r.span.path)
+            if rel is None:
+                rel = cache[r.span.path] = source_lines(result, r.span.path)
+            out.extend("   " + line for line in code_frame(rel, f, color, r.span))
         if f.fix:
             out.append(f"   = fix: {f.fix}")
+        out.append(f"   = docs: {doc_url(f.code, f.name)}")
         out.append("")
     n_files = result.files_read
     counts = Counter(f.severity for f in result.findings)
