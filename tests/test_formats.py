@@ -98,3 +98,15 @@ def test_also_writes_several_outputs_in_one_run(tmp_path, monkeypatch):
     assert json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "NL101"
     assert (tmp_path / "gh.txt").read_text().startswith("::error file=n.conf,line=2")
     assert runner.invoke(app, ["check", "--exit-zero", "."]).exit_code == 0
+
+
+def test_colour_only_when_asked(tmp_path, monkeypatch):
+    (tmp_path / "n.conf").write_text("bogus: 1\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    plain = runner.invoke(app, ["check", "."]).stdout  # not a terminal: no colour
+    assert "\x1b[" not in plain
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[31m" in runner.invoke(app, ["check", "."]).stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\x1b[" not in runner.invoke(app, ["check", "."]).stdout
