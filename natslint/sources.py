@@ -147,17 +147,32 @@ def interpolate(text: str, env: Mapping[str, str]) -> str | None:
     return None if unknown else result
 
 
-def read_env_file(path: str) -> list[EnvVar]:
-    """KEY=VALUE lines through python-dotenv's own parser (it keeps line numbers)."""
-    from dotenv.parser import parse_stream
+_SIMPLE_ENV_LINE = re.compile(r"[ \t]*(?:#.*|(?:export[ \t]+)?(?P<k>[A-Za-z_][A-Za-z0-9_]*)=(?P<v>[^'\"\\\s#]*))?[ \t]*")
 
+
+def read_env_file(path: str) -> list[EnvVar]:
+    """KEY=VALUE lines through python-dotenv's own parser (it keeps line numbers); files of
+    plain lines only (no quotes, escapes or comments after values) take a fast path."""
     out: list[EnvVar] = []
     try:
         with open(path, encoding="utf-8") as fh:
-            bindings = list(parse_stream(fh))
+            text = fh.read()
     except (OSError, UnicodeDecodeError):
         return out
     shown = display_path(path)
+    lines = text.split("\n")
+    matches = [_SIMPLE_ENV_LINE.fullmatch(line) for line in lines]
+    if all(matches):
+        for n, m in enumerate(matches, 1):
+            if m.group("k"):
+                k = m.group("k")
+                out.append(EnvVar(k, m.group("v"), Span(shown, 0, 0, n, 1, n, len(k) + 1)))
+        return out
+    import io
+
+    from dotenv.parser import parse_stream
+
+    bindings = list(parse_stream(io.StringIO(text)))
     for b in bindings:
         if b.key is None or b.error:
             continue

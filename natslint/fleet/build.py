@@ -366,7 +366,9 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved) -> N
         elif user:
             remote.hub_account = hub.leaf_users.get(user, UNKNOWN_ACCOUNT)
         else:
-            remote.hub_account = hub.leaf_default_account or GLOBAL_ACCOUNT
+            # an anonymous leaf connection logs in as the hub's no_auth_user, like a client
+            # (verified live by `natslint prove` on bench/gen_fleet.py fleets)
+            remote.hub_account = hub.leaf_default_account or hub.no_auth_account or GLOBAL_ACCOUNT
         return
 
 

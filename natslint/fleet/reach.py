@@ -13,7 +13,7 @@ It implements the server's per-connection decision (jetstream-domains.md §2.3, 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import UNKNOWN_ACCOUNT, Cluster, Fleet, Host, Remote, Server
@@ -38,14 +38,13 @@ class JetStream:
 
     id: int
     clusters: list[Cluster]
+    servers: list[Server] = field(default_factory=list)  # its JetStream-enabled servers
+    domains: set = field(default_factory=set)  # the domains they carry (None: unset)
 
-    @property
-    def servers(self) -> list[Server]:
-        return [s for c in self.clusters for s in c.servers if s.js_enabled.value]
-
-    @property
-    def domains(self) -> set[str | None]:
-        return {s.domain.value for s in self.servers}  # type: ignore[misc]
+    def seal(self) -> None:
+        """Fix the derived lists once the clusters are all in (they never change after)."""
+        self.servers = [s for c in self.clusters for s in c.servers if s.js_enabled.value]
+        self.domains = {s.domain.value for s in self.servers}
 
     @property
     def label(self) -> str:
@@ -93,8 +92,15 @@ class Reach:
             js.clusters.append(c)
             self.js_of_cluster[c.id] = js
         for root, js in list(self.js_by_root.items()):
+            js.seal()
             if not js.servers:
                 del self.js_by_root[root]
+        self._claims: dict[str, list[JetStream]] = {}
+        for js in self.js_by_root.values():
+            for d in js.domains:
+                if d:
+                    self._claims.setdefault(d, []).append(js)
+        self._answers: dict[tuple[str, str, str | None], list[JetStream]] = {}
 
     def _extension(self, leaf: Server, r: Remote, hub: Server) -> Extension | None:
         """A system-account link between equal domains: the server treats it as extension."""
@@ -135,6 +141,13 @@ class Reach:
         client's own server or across a leaf link, and cluster peers only carry it on to their
         own leaf links.  Verified live by `natslint prove` on every fixture.
         """
+        key = (server.id, account, domain)
+        cached = self._answers.get(key)
+        if cached is None:
+            cached = self._answers[key] = self._answer(server, account, domain)
+        return list(cached)
+
+    def _answer(self, server: Server, account: str, domain: str | None) -> list[JetStream]:
         if domain is None:
             mapped = server.default_js_domain.get(account)
             if mapped:
@@ -191,7 +204,7 @@ class Reach:
         return found
 
     def claims(self, domain: str) -> list[JetStream]:
-        return [js for js in self.js_by_root.values() if domain in js.domains]
+        return list(self._claims.get(domain, ()))
 
     def host_account(self, host: Host) -> str:
         s = host.server

@@ -33,12 +33,11 @@ def opt(m: Map | None, *names: str) -> Entry | None:
     """The effective entry for an option and its aliases (case-insensitive, last wins)."""
     if not isinstance(m, Map):
         return None
-    wanted = {n.lower() for n in names}
-    found = None
-    for e in m.live():
-        if e.key.name.lower() in wanted:
-            found = e
-    return found
+    index = m.ci_index()
+    hits = [e for e in (index.get(n.lower()) for n in names) if e is not None]
+    if len(hits) > 1:  # aliases both set: the one written last wins
+        return max(hits, key=lambda e: m.entries.index(e))
+    return hits[0] if hits else None
 
 
 def scalar(e: Entry | None) -> object:

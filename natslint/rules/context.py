@@ -15,6 +15,7 @@ class Context:
     reach: Reach
     documents: dict = field(default_factory=dict)  # display path -> parsed Document
     expect_domain: str | None = None  # the lattice's intended domain, from the project config
+    memo: dict = field(default_factory=dict)  # results rules share within one run
 
     def accounts_of(self, s: Server) -> list[str]:
         """The accounts a client can sit in on a server (the system account aside)."""

@@ -38,6 +38,13 @@ def _where(h: Host):
 
 def _reusers(ctx: Context, domain: str) -> set[int]:
     """JetStreams that carry `domain` only because a leaf copied its hub's domain."""
+    key = ("reusers", domain)
+    if key not in ctx.memo:
+        ctx.memo[key] = _compute_reusers(ctx, domain)
+    return ctx.memo[key]
+
+
+def _compute_reusers(ctx: Context, domain: str) -> set[int]:
     out = set()
     for leaf in ctx.fleet.servers:
         if leaf.domain.value != domain or not leaf.js_enabled.value:

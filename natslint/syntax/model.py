@@ -68,6 +68,7 @@ class Map:
     via: VarUse | None = None
     # name -> index of the entry that currently holds it (the last assignment wins)
     _index: dict[str, int] = field(default_factory=dict, repr=False)
+    _ci: tuple | None = field(default=None, repr=False)  # (entry count, lower-case index)
 
     def assign(self, entry: Entry) -> None:
         self._index[entry.key.name] = len(self.entries)
@@ -83,12 +84,17 @@ class Map:
 
     def get_ci(self, name: str) -> "Entry | None":
         """The effective entry for an option name, matched case-insensitively as nats-server does."""
-        name = name.lower()
-        found = None
-        for e in self.live():
-            if e.key.name.lower() == name:
-                found = e
-        return found
+        return self.ci_index().get(name.lower())
+
+    def ci_index(self) -> dict[str, "Entry"]:
+        """Lower-cased name -> the last live entry of that spelling family (built once)."""
+        index = self._ci
+        if index is None or index[0] != len(self.entries):
+            built: dict[str, Entry] = {}
+            for e in self.live():
+                built[e.key.name.lower()] = e
+            index = self._ci = (len(self.entries), built)
+        return index[1]
 
     def live(self) -> Iterator[Entry]:
         """The entries that survive: the last assignment of each key, in source order."""
