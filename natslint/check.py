@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from natslint.paths import real
 from natslint.discover import Discovery, discover, display_path
 from natslint.findings import UNREADABLE_FILE, Finding, Severity
 from natslint.selection import Policy, apply
@@ -63,8 +64,8 @@ def check_paths(paths: list[str], settings: Settings | None = None) -> Result:
             continue  # environment values parsed as config values; files that are not there
         documents[display_path(doc.path)] = doc
         for _, target in doc.includes:
-            included.add(os.path.realpath(target))
-    roots = [p for p in found.nats if os.path.realpath(p) not in included]
+            included.add(real(target))
+    roots = [p for p in found.nats if real(p) not in included]
     from natslint.fleet.assemble import assemble
 
     fleet, fleet_findings = assemble(found, documents, roots, settings.env, settings.aliases,

@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from natslint.paths import real
 from natslint.discover import display_path
 from natslint.findings import Finding
 from natslint.span import Span
@@ -195,7 +196,7 @@ def read_compose(path: str, lint_env: Mapping[str, str]) -> SourceResult:
     dotenv_path = os.path.join(base, ".env")
     interp_env: dict[str, str] = {}
     if os.path.isfile(dotenv_path):
-        result.env_files_used.add(os.path.realpath(dotenv_path))
+        result.env_files_used.add(real(dotenv_path))
         interp_env.update({v.name: v.value for v in read_env_file(dotenv_path) if v.value is not None})
     interp_env.update(lint_env)
     services = doc.get("services")
@@ -239,7 +240,7 @@ def _compose_env(svc, w: Workload, shown: str, base: str, env: Mapping[str, str]
         p = f.get("path") if isinstance(f, dict) else f
         if isinstance(p, str):
             full = os.path.join(base, p)
-            result.env_files_used.add(os.path.realpath(full))
+            result.env_files_used.add(real(full))
             for var in read_env_file(full):
                 w.env[var.name] = var
     environment = svc.get("environment")

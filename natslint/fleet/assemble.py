@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
+from natslint.paths import real
 from natslint.discover import Discovery
 from natslint.findings import Finding
 from natslint.fleet.build import hosts_from_workloads, link, servers_from_workloads
@@ -70,7 +71,7 @@ def read_workloads(found: Discovery, env: Mapping[str, str]) -> list[Workload]:
             units[w.id] = w
     workloads.extend(units.values())
     for path in found.envfiles:
-        if os.path.realpath(path) in used_env_files:
+        if real(path) in used_env_files:
             continue  # compose's own .env: interpolation input, not a host of its own
         w = read_envfile_workload(path)
         if w is not None:
@@ -89,7 +90,7 @@ def assemble(found: Discovery, documents: dict[str, Document], roots: list[str],
             continue
         s = server_from_document(doc, path)
         fleet.servers.append(s)
-        by_path[os.path.realpath(path)] = s
+        by_path[real(path)] = s
     workloads = read_workloads(found, env)
     servers_from_workloads(fleet, workloads, by_path)
     hosts_from_workloads(fleet, workloads)

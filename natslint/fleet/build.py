@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from natslint.paths import real
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
@@ -66,9 +67,9 @@ class Resolver:
                 for n in names:
                     self.by_scoped.setdefault((scope, n.lower()), []).append(s)
         for alias, target in (aliases or {}).items():
-            real = os.path.realpath(target)
+            target_path = real(target)
             for s in fleet.servers:
-                if target.lower() in s.names or os.path.realpath(s.path) == real:
+                if target.lower() in s.names or real(s.path) == target_path:
                     self.by_name.setdefault(alias.lower(), []).append(s)
 
     def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
@@ -128,7 +129,7 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
             continue
         bound = None
         for path, span in w.config_paths:
-            s = by_path.get(os.path.realpath(path)) or _by_basename(by_path, path, w.path)
+            s = by_path.get(real(path)) or _by_basename(by_path, path, w.path)
             if s is not None:
                 bound = s
                 break
@@ -156,7 +157,7 @@ def _by_basename(by_path: dict[str, Server], path: str, near: str) -> Server | N
     if not os.path.isabs(path):
         return None
     base = os.path.basename(path)
-    folder = os.path.realpath(os.path.dirname(near))
+    folder = real(os.path.dirname(near))
     parent = os.path.dirname(folder)
     hits = [s for real, s in by_path.items() if os.path.basename(real) == base
             and (real.startswith(folder + os.sep) or os.path.dirname(real) == parent)]

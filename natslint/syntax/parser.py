@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 
+from natslint.paths import real
 from natslint.findings import (
     INCLUDE_CYCLE,
     INCLUDE_NOT_FOUND,
@@ -293,7 +294,7 @@ class Loader:
 
     def load(self, path: str) -> Document:
         try:
-            key = os.path.realpath(path)
+            key = real(path)
         except ValueError:  # a NUL byte in the path
             key = path
         doc = self.cache.get(key)
@@ -317,7 +318,7 @@ class Loader:
 
     def in_progress(self, path: str) -> list[str] | None:
         try:
-            key = os.path.realpath(path)
+            key = real(path)
         except ValueError:
             return None
         if key in self._stack:
