@@ -78,7 +78,21 @@ def check_paths(paths: list[str], settings: Settings | None = None) -> Result:
                 texts[path] = fh.read()
         except OSError:
             pass
-    return Result(apply(raw, texts, settings.policy), documents, found, roots, fleet)
+    from natslint.redact import redact_text, secrets_in
+
+    secrets = secrets_in(texts, settings.env)
+    shown = [_redacted(f, secrets, redact_text) for f in apply(raw, texts, settings.policy)]
+    return Result(shown, documents, found, roots, fleet)
+
+
+def _redacted(f: Finding, secrets: set[str], redact) -> Finding:
+    """A finding whose words cannot carry a password, token or seed."""
+    from dataclasses import replace
+
+    from natslint.findings import Related
+
+    return replace(f, message=redact(f.message, secrets), fix=redact(f.fix, secrets),
+                   related=tuple(Related(r.span, redact(r.message, secrets)) for r in f.related))
 
 
 def env_from(pairs: list[str], files: list[str], use_process_env: bool) -> dict[str, str]:

@@ -1,24 +1,95 @@
-"""Masking secrets before anything is printed: configs are full of passwords and seeds."""
+"""Masking secrets before anything is printed: configs are full of passwords and seeds.
+
+Two layers: every printed source line goes through :func:`redact_line` (key/value and URL
+patterns), and every finding's words go through :func:`redact_text` with the secret values
+natslint found in the fleet (so a password quoted in a message is masked too).
+"""
 
 from __future__ import annotations
 
 import re
 
 MASK = "••••"
-SECRET_KEYS = ("password", "pass", "token", "auth_token", "nkey", "seed", "jwt", "bcrypt",
-               "credentials", "creds", "key_file_contents", "private_key")
+SECRET_KEYS = ("password", "pass", "token", "auth_token", "seed", "jwt", "bcrypt", "credentials", "creds",
+               "private_key", "secret", "nkey_seed")
+SECRET_ENV = re.compile(r"^[A-Z0-9_]*(PASSWORD|PASS|TOKEN|SEED|JWT|CREDS|SECRET)$")
 _KEY_VALUE = re.compile(
     r"""(?ix)
     (?P<key>["']?\b(?:%s)\b["']?\s*(?:[:=]\s*|\s+))
     (?P<value>"[^"\n]*"|'[^'\n]*'|[^\s,;}\]#]+)
     """ % "|".join(re.escape(k) for k in SECRET_KEYS))
+_ENV_VALUE = re.compile(
+    r"(?P<key>\b[A-Za-z0-9_]*(?:PASSWORD|PASS|TOKEN|SEED|JWT|CREDS|SECRET)\b[\"']?\s*[:=]\s*)"
+    r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;}\]#]+)")
+_ENV_LIST_VALUE = re.compile(r"(?P<key>-\s*name:\s*[A-Za-z0-9_]*(?:PASSWORD|PASS|TOKEN|SEED|JWT|CREDS|SECRET)\b)")
 _URL_PASSWORD = re.compile(r"(?P<pre>\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)(?P<value>[^@\s/]+)(?=@)", re.I)
-_NKEY_SEED = re.compile(r"\bS[UOACN][A-Z2-7]{40,}\b")
+_NKEY_SEED = re.compile(r"\bS[UOACNPX][A-Z2-7]{40,}\b")
 _BCRYPT = re.compile(r"\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{20,}")
 
 
 def redact_line(line: str) -> str:
     line = _KEY_VALUE.sub(lambda m: m.group("key") + MASK, line)
+    line = _ENV_VALUE.sub(lambda m: m.group("key") + MASK, line)
     line = _URL_PASSWORD.sub(lambda m: m.group("pre") + MASK, line)
     line = _NKEY_SEED.sub(MASK, line)
     return _BCRYPT.sub(MASK, line)
+
+
+_QUOTED = re.compile(r"`([^`]+)`")
+
+
+def redact_text(text: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3 and secret in text:
+            text = text.replace(secret, MASK)
+    # a message may quote a piece of a secret (`$VAR` inside a quoted password): mask it too
+    text = _QUOTED.sub(lambda m: f"`{MASK}`" if len(m.group(1)) >= 4 and
+                       any(m.group(1) in s for s in secrets) else m.group(0), text)
+    return redact_line(text)
+
+
+def is_secret_key(key: str) -> bool:
+    k = key.lower()
+    return k in SECRET_KEYS or bool(SECRET_ENV.match(key.upper()))
+
+
+def mask_document(value: object) -> object:
+    """A resolved config with the values of secret-bearing keys masked (iterative)."""
+    root: object = {} if isinstance(value, dict) else [] if isinstance(value, list) else value
+    if not isinstance(value, (dict, list)):
+        return value
+    stack = [(value, root)]
+    while stack:
+        src, dst = stack.pop()
+        items = src.items() if isinstance(src, dict) else enumerate(src)
+        for k, v in items:
+            if isinstance(k, str) and is_secret_key(k) and not isinstance(v, (dict, list)):
+                nv: object = MASK
+            elif isinstance(v, (dict, list)):
+                nv = {} if isinstance(v, dict) else []
+                stack.append((v, nv))
+            elif isinstance(v, str):
+                nv = redact_line(v)
+            else:
+                nv = v
+            if isinstance(dst, dict):
+                dst[k] = nv
+            else:
+                dst.append(nv)
+    return root
+
+
+def secrets_in(texts: dict[str, str], env: dict[str, str]) -> set[str]:
+    """Secret values written in the checked files (and the lint environment): the words to
+    mask wherever a message quotes them."""
+    found: set[str] = set()
+    for text in texts.values():
+        for rx in (_KEY_VALUE, _ENV_VALUE, _URL_PASSWORD):
+            for m in rx.finditer(text):
+                value = m.group("value").strip("\"'")
+                if value and not value.startswith("$"):
+                    found.add(value)
+        found.update(_NKEY_SEED.findall(text))
+        found.update(_BCRYPT.findall(text))
+    found.update(v for k, v in env.items() if v and is_secret_key(k))
+    return found

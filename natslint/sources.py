@@ -21,6 +21,7 @@ from natslint.findings import Finding
 from natslint.span import Span
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
+MAX_YAML_ALIASES = 1000  # bounds alias expansion: no billion laughs
 
 
 @dataclass(slots=True)
@@ -101,6 +102,9 @@ def load_yaml_documents(path: str) -> tuple[list, str | None]:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         return [], str(exc)
+    aliases = text.count("*")
+    if aliases > MAX_YAML_ALIASES and len(re.findall(r"(?<![\w*])\*[\w-]+", text)) > MAX_YAML_ALIASES:
+        return [], f"more than {MAX_YAML_ALIASES} YAML aliases (an alias bomb?)"
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = True
     try:
@@ -189,7 +193,12 @@ def read_compose(path: str, lint_env: Mapping[str, str]) -> SourceResult:
     result = SourceResult()
     docs, error = load_yaml_documents(path)
     shown = display_path(path)
-    if error or not docs or not isinstance(docs[0], dict):
+    if error:
+        from natslint.findings import UNREADABLE_FILE
+
+        result.findings.append(UNREADABLE_FILE.at(Span(shown, 0, 0, 1, 1, 1, 1), f"skipped {shown}: {error}"))
+        return result
+    if not docs or not isinstance(docs[0], dict):
         return result
     doc = docs[0]
     base = os.path.dirname(path)

@@ -61,7 +61,7 @@ def test_edge_case_api(case, tmp_path, monkeypatch):
 def test_edge_case_dump(case, tmp_path, monkeypatch):
     _write_case(case, tmp_path)
     monkeypatch.chdir(tmp_path)
-    args = ["dump", "main.conf", "--nats-version", REF] + [a for k, v in case.get("env", {}).items() for a in ("--env", f"{k}={v}")]
+    args = ["dump", "main.conf", "--nats-version", REF, "--show-secrets"] + [a for k, v in case.get("env", {}).items() for a in ("--env", f"{k}={v}")]
     result = CliRunner().invoke(app, args)
     if "value" in case:
         assert result.exit_code == 0, result.output
@@ -92,7 +92,7 @@ def test_corpus_file_api(rel, expected, monkeypatch):
 @pytest.mark.parametrize("rel,expected", CORPUS_FILES, ids=[r for r, _ in CORPUS_FILES])
 def test_corpus_file_dump(rel, expected, monkeypatch):
     monkeypatch.chdir(shared_path("corpus", "nats-server"))
-    result = CliRunner().invoke(app, ["dump", rel, "--nats-version", REF])
+    result = CliRunner().invoke(app, ["dump", rel, "--nats-version", REF, "--show-secrets"])
     if "value" in expected:
         assert result.exit_code == 0, result.stderr
         assert json.loads(result.stdout) == expected["value"]

@@ -18,6 +18,8 @@ def dump(
     env_file: EnvFileOpt = None,
     use_process_env: ProcessEnvOpt = False,
     nats_version: NatsVersionOpt = "2.15.1",
+    show_secrets: Annotated[bool, typer.Option("--show-secrets",
+                                               help="Print passwords, tokens and seeds instead of ••••.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Print the resolved config (includes inlined, $VARs resolved, last key wins) as JSON.
@@ -45,4 +47,13 @@ def dump(
             typer.echo(f"{f.span.path}:{f.span.line}:{f.span.col}: {f.code} [error] {f.message}", err=True)
         typer.echo(f"nats-server: {doc.server_error}", err=True)
         raise typer.Exit(1)
-    typer.echo(json.dumps(encode_typed(plain(doc.root)), indent=2, sort_keys=True, ensure_ascii=False))
+    value = plain(doc.root)
+    if not show_secrets:
+        from natslint.redact import mask_document
+
+        value = mask_document(value)
+    try:
+        text = json.dumps(encode_typed(value), indent=2, sort_keys=True, ensure_ascii=False)
+    except RecursionError:
+        raise fail("the config nests too deeply to print as JSON (nats-server reads it)", 1)
+    typer.echo(text)

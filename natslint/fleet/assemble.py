@@ -6,7 +6,7 @@ import os
 from typing import Mapping
 
 from natslint.paths import real
-from natslint.discover import Discovery
+from natslint.discover import Discovery, Skipped
 from natslint.findings import Finding
 from natslint.fleet.build import hosts_from_workloads, link, servers_from_workloads
 from natslint.fleet.model import Fleet, Server
@@ -30,12 +30,15 @@ from natslint.sources import (
 from natslint.syntax.parser import Document
 
 
-def read_workloads(found: Discovery, env: Mapping[str, str]) -> list[Workload]:
+def read_workloads(found: Discovery, env: Mapping[str, str],
+                   findings: list[Finding] | None = None) -> list[Workload]:
+    findings = findings if findings is not None else []
     workloads: list[Workload] = []
     used_env_files: set[str] = set()
     for path in found.compose:
         res = read_compose(path, env)
         workloads.extend(res.workloads)
+        findings.extend(res.findings)
         used_env_files |= res.env_files_used
     loaded = [(path, *load_yaml_documents(path)) for path in found.yaml]
     maps = {}
@@ -43,7 +46,10 @@ def read_workloads(found: Discovery, env: Mapping[str, str]) -> list[Workload]:
         if docs and not error:
             maps.update(config_maps(path, docs))
     for path, docs, error in loaded:
-        if error or not docs:
+        if error:  # not a compose file by name: maybe a template; say so, do not fail
+            found.skipped.append(Skipped(path, error))
+            continue
+        if not docs:
             continue
         if looks_like_compose(docs[0]):
             res = read_compose(path, env)
@@ -91,12 +97,12 @@ def assemble(found: Discovery, documents: dict[str, Document], roots: list[str],
         s = server_from_document(doc, path)
         fleet.servers.append(s)
         by_path[real(path)] = s
-    workloads = read_workloads(found, env)
+    findings: list[Finding] = []
+    workloads = read_workloads(found, env, findings)
     servers_from_workloads(fleet, workloads, by_path)
     hosts_from_workloads(fleet, workloads)
     link(fleet, aliases)
     ctx = Context(fleet, Reach(fleet), documents, expect_domain)
-    findings: list[Finding] = []
     seen: set[tuple] = set()
     for rule in all_rules():
         for f in rule.check(ctx):

@@ -105,7 +105,10 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
             key = e.key.name
             low = key.lower()
             fix = ""
-            if low == "js_domain" and blk.name in ("top", "jetstream"):
+            if key.startswith("\ufeff"):
+                fix = ("the file starts with a UTF-8 byte-order mark, which nats-server reads as part of the "
+                       "first key: save the file without the BOM")
+            elif low == "js_domain" and blk.name in ("top", "jetstream"):
                 fix = "the server's domain is `jetstream { domain: X }`; `js_domain` exists only inside `mqtt`"
             elif low == "domain" and blk.name in ("leafnode_remote", "account_jetstream", "account"):
                 fix = ("remotes and accounts carry no domain: each server's own is `jetstream { domain: X }`, "
