@@ -83,7 +83,7 @@ def test_include_cycles_self_includes_symlink_loops_and_escapes(tmp_path, monkey
     assert not [g for g in got if g[1] == "escape.conf"]  # allowed, as nats-server allows it
     monkeypatch.chdir(root)
     shown = runner.invoke(app, ["check", "--show-files", "."]).stdout
-    assert "read     ../outside.inc" in shown
+    assert "read     ../outside.inc  (outside the checked tree: reached by an include)" in shown
 
 
 def test_directories_named_like_configs_and_vanishing_files(tmp_path, monkeypatch):

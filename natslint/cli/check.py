@@ -89,8 +89,10 @@ def check(
     if show_files:
         d = result.discovery
         read = [*result.documents, *d.compose, *d.yaml, *d.envfiles, *d.systemd]
+        roots = [os.path.abspath(p) for p in paths]
         for path in sorted(set(read)):
-            typer.echo(f"read     {path}")
+            inside = any(os.path.abspath(path) == r or os.path.abspath(path).startswith(r + os.sep) for r in roots)
+            typer.echo(f"read     {path}" + ("" if inside else "  (outside the checked tree: reached by an include)"))
         for s in result.discovery.skipped:
             typer.echo(f"skipped  {s.path}  ({s.reason})")
         raise typer.Exit(0)
