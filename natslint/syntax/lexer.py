@@ -239,27 +239,34 @@ class Lexer:
 
     # -- document level -----------------------------------------------------------------
 
-    def lex_top(self):
+    def _expect_key(self, here, value_end, in_block: bool):
+        """Where a key may start: the top level, or inside a transparent { } block."""
         self.skip_blanks()
         r = self.next()
         if r in USPACE:
             self.ignore()
-            return self.lex_top
+            return here
         if r == "{":
             self.ignore()
             self.depth += 1
             return self.lex_block_start
+        if in_block and r == "}":
+            self.ignore()
+            return self.close_block()
         if r == "#":
-            return self.comment(self.lex_top)
-        if r == "/" and self.slash_comment(self.lex_top):
+            return self.comment(here)
+        if r == "/" and self.slash_comment(here):
             return self.lex_comment_start
         if r == "/" or r == EOF:
             if self.pos > self.start:
                 return self.errorf("Unexpected EOF.")
             return self.emit_eof()
         self.backup()
-        self.push(self.lex_top_value_end)
+        self.push(value_end)
         return self.lex_key_start
+
+    def lex_top(self):
+        return self._expect_key(self.lex_top, self.lex_top_value_end, False)
 
     def lex_top_value_end(self):
         r = self.next()
@@ -286,29 +293,7 @@ class Lexer:
         return self.lex_top if self.depth == 0 else self.lex_block_after_inner
 
     def lex_block_start(self):
-        self.skip_blanks()
-        r = self.next()
-        if r in USPACE:
-            self.ignore()
-            return self.lex_block_start
-        if r == "{":
-            self.ignore()
-            self.depth += 1
-            return self.lex_block_start
-        if r == "}":
-            self.ignore()
-            return self.close_block()
-        if r == "#":
-            return self.comment(self.lex_block_start)
-        if r == "/" and self.slash_comment(self.lex_block_start):
-            return self.lex_comment_start
-        if r == "/" or r == EOF:
-            if self.pos > self.start:
-                return self.errorf("Unexpected EOF.")
-            return self.emit_eof()
-        self.backup()
-        self.push(self.lex_block_value_end)
-        return self.lex_key_start
+        return self._expect_key(self.lex_block_start, self.lex_block_value_end, True)
 
     def lex_block_value_end(self):
         r = self.next()
