@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import EnvFileOpt, EnvOpt, fail
+from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, fail
 
 
 class GraphFormat(str, Enum):
@@ -24,6 +24,7 @@ def graph(
     = GraphFormat.text,
     env: EnvOpt = None,
     env_file: EnvFileOpt = None,
+    debug: DebugOpt = False,
 ) -> None:
     """Clusters, leaf links, hosts and the JetStream each reaches; findings marked."""
     from natslint.check import UsageError, check_paths
@@ -36,5 +37,9 @@ def graph(
         result = check_paths(paths, settings)
     except (UsageError, ConfigError) as exc:
         raise fail(str(exc))
+    except Exception as exc:
+        if debug:
+            raise
+        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot, GraphFormat.text: render_tree}[fmt]
     typer.echo(render(result), nl=False)

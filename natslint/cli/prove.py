@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import EnvFileOpt, EnvOpt, ProcessEnvOpt, fail
+from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, ProcessEnvOpt, fail
 
 
 @app.command()
@@ -19,6 +19,7 @@ def prove(
     env_file: EnvFileOpt = None,
     use_process_env: ProcessEnvOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    debug: DebugOpt = False,
 ) -> None:
     """Run the fleet on loopback ports and compare real JetStream answers with the model.
 
@@ -44,7 +45,12 @@ def prove(
     except (UsageError, ConfigError) as exc:
         raise fail(str(exc))
     progress = None if quiet or not sys.stderr.isatty() else (lambda m: typer.echo(f"  {m}", err=True))
-    proof = run_proof(result.fleet, result.documents, timeout=timeout, progress=progress)
+    try:
+        proof = run_proof(result.fleet, result.documents, timeout=timeout, progress=progress)
+    except Exception as exc:  # the servers are stopped by then; say what broke, briefly
+        if debug:
+            raise
+        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
     rows = [("who", "domain", "predicted", "observed", "")]
     for p in proof.probes:
         mark = "✔" if p.ok else "✘" if p.ok is False else "-"
