@@ -64,6 +64,7 @@ _DQ_KEY_RUN = re.compile(r'[^"\x00]*')
 _COMMENT_RUN = re.compile(r"[^\n\r\x00]+")
 _RAW_BYTE = re.compile("[\udc80-\udcff]")  # a byte kept by surrogateescape
 _BLANK_RUN = re.compile(r"[ \t\r\n]+")
+_INCLUDE_RUN = re.compile(r"[^\n\r\x00;}' \t]+")  # an unquoted include path: , and ] do not end it
 
 
 def is_digit(c: str) -> bool:
@@ -463,6 +464,9 @@ class Lexer:
         return self._include_quoted('"', "double", "Unexpected EOF in double quoted include")
 
     def lex_include_bare(self):
+        m = _INCLUDE_RUN.match(self.s, self.pos)
+        if m:
+            self.pos = m.end()
         r = self.next()
         if r in NL or r == EOF or r == ";" or r == "}" or r in WS:
             self.backup()
