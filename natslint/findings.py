@@ -57,6 +57,8 @@ class Code:
 
 
 # Input problems (NL0xx).  The codes are fixed: users put them in config and suppressions.
+INTERNAL_ERROR = Code("NL000", "internal-error", Severity.ERROR,
+                      "natslint failed on this input; the rest of the fleet was still checked")
 SYNTAX_ERROR = Code("NL001", "syntax-error", Severity.ERROR,
                     "nats-server's parser rejects the file")
 INCLUDE_NOT_FOUND = Code("NL002", "include-not-found", Severity.ERROR,
@@ -71,7 +73,7 @@ SURPRISING_VALUE = Code("NL006", "surprising-value", Severity.WARNING,
                         "nats-server reads a value differently than it looks")
 
 INPUT_CODES: tuple[Code, ...] = (
-    SYNTAX_ERROR, INCLUDE_NOT_FOUND, INCLUDE_CYCLE, UNDEFINED_VARIABLE, UNREADABLE_FILE,
+    INTERNAL_ERROR, SYNTAX_ERROR, INCLUDE_NOT_FOUND, INCLUDE_CYCLE, UNDEFINED_VARIABLE, UNREADABLE_FILE,
     SURPRISING_VALUE,
 )
 

@@ -66,6 +66,15 @@ class SourceResult:
     env_files_used: set[str] = field(default_factory=set)
 
 
+def _map(value) -> dict:
+    """A YAML mapping, or an empty one when the file has something else there."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _yspan(path: str, node, key=None) -> Span:
     """A span from ruamel's line/column marks (0-based) for a map key or a node."""
     line = col = 0
@@ -331,7 +340,7 @@ def config_maps(path: str, docs: list) -> dict[tuple[str, str], dict[str, EnvVar
     out: dict[tuple[str, str], dict[str, EnvVar]] = {}
     for doc in docs:
         if isinstance(doc, dict) and doc.get("kind") == "ConfigMap" and isinstance(doc.get("data"), dict):
-            meta = doc.get("metadata") or {}
+            meta = _map(doc.get("metadata"))
             data = doc["data"]
             out[(str(meta.get("namespace", "default")), str(meta.get("name", "")))] = {
                 str(k): EnvVar(str(k), str(v), _yspan(shown, data, k)) for k, v in data.items()}
@@ -345,16 +354,18 @@ def read_kubernetes(path: str, docs: list,
     maps = maps or {}
     services: list[tuple[str, str, dict]] = []  # (name, namespace, selector)
     for doc in docs:
-        if isinstance(doc, dict) and doc.get("kind") == "Service":
-            meta = doc.get("metadata") or {}
-            spec = doc.get("spec") or {}
+        if isinstance(doc, dict) and isinstance(doc.get("kind"), str) and doc.get("kind") == "Service":
+            meta = _map(doc.get("metadata"))
+            spec = _map(doc.get("spec"))
             services.append((str(meta.get("name", "")), str(meta.get("namespace", "default")),
-                             dict(spec.get("selector") or {})))
+                             dict(_map(spec.get("selector")))))
     for doc in docs:
         if not isinstance(doc, dict):
             continue
         kind = doc.get("kind")
-        meta = doc.get("metadata") or {}
+        if not isinstance(kind, str):
+            continue
+        meta = _map(doc.get("metadata"))
         name = str(meta.get("name", "?"))
         ns = str(meta.get("namespace", "default"))
         if kind == "WasmCloudHostConfig":
@@ -362,21 +373,21 @@ def read_kubernetes(path: str, docs: list,
             continue
         if kind not in WORKLOAD_KINDS:
             continue
-        spec = doc.get("spec") or {}
-        template = spec.get("template") if kind != "Pod" else doc
-        pod_meta = (template or {}).get("metadata") or {}
-        pod_spec = (template or {}).get("spec") or {}
-        labels = dict(pod_meta.get("labels") or {})
+        spec = _map(doc.get("spec"))
+        template = _map(spec.get("template") if kind != "Pod" else doc)
+        pod_meta = _map(template.get("metadata"))
+        pod_spec = _map(template.get("spec"))
+        labels = dict(_map(pod_meta.get("labels")))
         names: set[str] = set()
         for sname, sns, selector in services:
             if selector and sns == ns and all(labels.get(k) == v for k, v in selector.items()):
                 names.update({sname, f"{sname}.{sns}", f"{sname}.{sns}.svc", f"{sname}.{sns}.svc.cluster.local"})
                 if kind == "StatefulSet" and spec.get("serviceName") == sname:
-                    for i in range(int(spec.get("replicas") or 1)):
+                    replicas = spec.get("replicas")
+                    for i in range(min(replicas if isinstance(replicas, int) and replicas > 0 else 1, 1000)):
                         names.update({f"{name}-{i}.{sname}", f"{name}-{i}.{sname}.{sns}.svc.cluster.local"})
         netns = f"k8s:{shown}#{ns}/{kind}/{name}"
-        containers = pod_spec.get("containers") or []
-        for c in containers if isinstance(containers, list) else []:
+        for c in _list(pod_spec.get("containers")):
             if not isinstance(c, dict):
                 continue
             cname = str(c.get("name", "?"))
@@ -390,10 +401,10 @@ def read_kubernetes(path: str, docs: list,
                     w.env[item["name"]] = EnvVar(item["name"], None if value is None else str(value),
                                                  _vspan(shown, item, "value") if "value" in item
                                                  else _yspan(shown, item, "name"))
-            for src in c.get("envFrom") or []:
+            for src in _list(c.get("envFrom")):
                 if not isinstance(src, dict):
                     continue
-                ref = src.get("configMapRef") or src.get("secretRef") or {}
+                ref = _map(src.get("configMapRef") or src.get("secretRef"))
                 key = (ns, str(ref.get("name", "")))
                 prefix = str(src.get("prefix", ""))
                 if "configMapRef" in src and key in maps:
@@ -402,7 +413,7 @@ def read_kubernetes(path: str, docs: list,
                 else:
                     kind_ = "Secret" if "secretRef" in src else "ConfigMap"
                     w.opaque_env.append(f"{kind_} {key[1]!r}")
-            cmd = [*(c.get("command") or []), *(c.get("args") or [])]
+            cmd = [*_list(c.get("command")), *_list(c.get("args"))]
             w.command = [(str(x), _yspan(shown, c)) for x in cmd]
             base = (w.image or "").rsplit("/", 1)[-1].split(":")[0]
             w.runs_nats = base in ("nats", "nats-server")
@@ -411,7 +422,7 @@ def read_kubernetes(path: str, docs: list,
 
 
 def _whc(doc, shown: str, name: str, ns: str) -> Workload:
-    spec = doc.get("spec") or {}
+    spec = _map(doc.get("spec"))
     w = Workload(f"{shown}#WasmCloudHostConfig/{name}", "whc", shown, _yspan(shown, doc, "kind"),
                  netns=f"k8s:{shown}#{ns}/whc/{name}")
     for key in ("jetstreamDomain", "leafNodeDomain", "natsAddress", "natsLeafnodePort", "lattice",

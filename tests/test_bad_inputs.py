@@ -168,3 +168,29 @@ def test_output_is_byte_identical_whatever_the_directory_order(monkeypatch):
     monkeypatch.setattr(os, "listdir", lambda p=".": sorted(os.scandir(p) and [e.name for e in os.scandir(p)],
                                                             reverse=True))
     assert runner.invoke(app, ["check", "-f", "json", "."]).stdout == first
+
+
+def test_a_reader_failure_is_a_located_finding_and_the_rest_is_checked(tmp_path, monkeypatch):
+    (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n")
+    (tmp_path / "ok.conf").write_text(GOOD + "bogus: 1\n")
+    import natslint.fleet.assemble as asm
+
+    def broken(*args, **kwargs):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(asm, "read_kubernetes", broken)
+    _, got, out = check(tmp_path, monkeypatch)
+    assert got == [("NL101", "ok.conf", 3), ("NL000", "pod.yaml", 1)] or \
+        sorted(got) == [("NL000", "pod.yaml", 1), ("NL101", "ok.conf", 3)]
+    assert "KeyError" in next(f["message"] for f in out["findings"] if f["code"] == "NL000")
+
+
+def test_fuzz_found_shapes_are_read_without_error(tmp_path, monkeypatch):
+    """Regression: shapes the fuzz campaign found (non-map metadata, labels as a list, kind as a list)."""
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: [x]\nspec: x\n")
+    (tmp_path / "b.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+                                     "spec: {replicas: many, template: {metadata: {labels: [a]}, spec: {containers: x}}}\n")
+    (tmp_path / "c.yaml").write_text("apiVersion: v1\nkind: [Service]\nspec: {selector: [x]}\n")
+    (tmp_path / "d.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: x\nspec: {selector: [x]}\n")
+    _, got, _ = check(tmp_path, monkeypatch)
+    assert [g for g in got if g[0] == "NL000"] == []

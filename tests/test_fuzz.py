@@ -45,6 +45,7 @@ def mutate(data: bytes, draw) -> bytes:
 def run_everything(path: Path) -> None:
     cwd = os.getcwd()
     os.chdir(path)
+    os.environ["NATSLINT_DEBUG"] = "1"  # a reader or rule failure must fail the test, not become NL000
     try:
         result = check_paths(["."], Settings(env={}, env_visible=True))
         for fmt in FORMATS:
@@ -54,6 +55,7 @@ def run_everything(path: Path) -> None:
         for f in result.findings:
             assert f.span.line >= 1 and f.span.col >= 1 and f.code.startswith("NL")
     finally:
+        os.environ.pop("NATSLINT_DEBUG", None)
         os.chdir(cwd)
 
 

@@ -10,6 +10,7 @@ from natslint.rules import all_codes
 from natslint.resources import rule_docs
 
 DOCS = {code: ruledocs.load(path) for code, path in rule_docs().items()}
+NO_EXAMPLES = {"NL000"}  # internal errors have no input that triggers them on purpose
 CODES = {c.code: c for c in all_codes()}
 
 
@@ -20,7 +21,8 @@ def test_every_code_has_exactly_one_doc():
         assert doc.text.startswith(f"# {code} {doc.name}\n")
         for heading in ("What it does", "Why is this bad?", "Bad fleet", "Good fleet"):
             assert heading in doc.sections, f"{code}: missing '## {heading}'"
-        assert any(f.expect for f in doc.bad), f"{code}: the bad fleet names no expected finding"
+        if code not in NO_EXAMPLES:
+            assert any(f.expect for f in doc.bad), f"{code}: the bad fleet names no expected finding"
 
 
 def _run(files, tmp_path, monkeypatch):

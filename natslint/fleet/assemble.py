@@ -7,7 +7,8 @@ from typing import Mapping
 
 from natslint.paths import real
 from natslint.discover import Discovery, Skipped
-from natslint.findings import Finding
+from natslint.findings import INTERNAL_ERROR, Finding
+from natslint.span import Span
 from natslint.fleet.build import hosts_from_workloads, link, servers_from_workloads
 from natslint.fleet.model import Fleet, Server
 from natslint.fleet.reach import Reach
@@ -30,13 +31,40 @@ from natslint.sources import (
 from natslint.syntax.parser import Document
 
 
+def _guard(findings: list[Finding], path: str, reader, *args):
+    """One unreadable deployment file is a finding, never the end of the run."""
+    try:
+        return reader(*args)
+    except Exception as exc:  # a reader met a shape it does not expect: say so, go on
+        if os.environ.get("NATSLINT_DEBUG"):
+            raise
+        findings.append(INTERNAL_ERROR.at(Span(path, 0, 0, 1, 1, 1, 1),
+                                          f"natslint could not read {path}: {type(exc).__name__}: {exc}",
+                                          fix="please report this file's shape; the rest of the fleet was checked"))
+        return None
+
+
+def _rule_findings(rule, ctx, findings: list[Finding]) -> list[Finding]:
+    try:
+        return list(rule.check(ctx))
+    except Exception as exc:  # one broken rule must not hide the others' findings
+        if os.environ.get("NATSLINT_DEBUG"):
+            raise
+        findings.append(INTERNAL_ERROR.at(Span(".", 0, 0, 1, 1, 1, 1),
+                                          f"rule {rule.code.code} {rule.code.name} failed: {type(exc).__name__}: {exc}",
+                                          fix="please report it; the other rules ran"))
+        return []
+
+
 def read_workloads(found: Discovery, env: Mapping[str, str],
                    findings: list[Finding] | None = None) -> list[Workload]:
     findings = findings if findings is not None else []
     workloads: list[Workload] = []
     used_env_files: set[str] = set()
     for path in found.compose:
-        res = read_compose(path, env)
+        res = _guard(findings, path, read_compose, path, env)
+        if res is None:
+            continue
         workloads.extend(res.workloads)
         findings.extend(res.findings)
         used_env_files |= res.env_files_used
@@ -52,16 +80,20 @@ def read_workloads(found: Discovery, env: Mapping[str, str],
         if not docs:
             continue
         if looks_like_compose(docs[0]):
-            res = read_compose(path, env)
-            used_env_files |= res.env_files_used
+            res = _guard(findings, path, read_compose, path, env)
+            if res is not None:
+                used_env_files |= res.env_files_used
         elif looks_like_nats_chart_values(docs[0]):
-            workloads.append(read_nats_chart_values(path, docs[0]))
+            chart = _guard(findings, path, read_nats_chart_values, path, docs[0])
+            if chart is not None:
+                workloads.append(chart)
             continue
         elif looks_like_kubernetes(docs):
-            res = read_kubernetes(path, docs, maps)
+            res = _guard(findings, path, read_kubernetes, path, docs, maps)
         else:
             continue
-        workloads.extend(res.workloads)
+        if res is not None:
+            workloads.extend(res.workloads)
     units: dict[str, Workload] = {}
     for path in found.systemd:
         w = read_systemd(path)
@@ -105,7 +137,7 @@ def assemble(found: Discovery, documents: dict[str, Document], roots: list[str],
     ctx = Context(fleet, Reach(fleet), documents, expect_domain)
     seen: set[tuple] = set()
     for rule in all_rules():
-        for f in rule.check(ctx):
+        for f in _rule_findings(rule, ctx, findings):
             key = (f.code, f.span.path, f.span.start, f.span.line, f.span.col, f.message)
             if key not in seen:  # a file included by several servers is reported once
                 seen.add(key)

@@ -80,6 +80,9 @@ class Resolver:
                                               "this runs on is not known")
             cands = [s for s in self.fleet.servers if s.netns == netns]
             how = "loopback in the same network namespace"
+            if not cands:
+                return Resolution(None, None, "no NATS server runs beside it (same compose service, "
+                                              "sidecar, pod or machine) in the checked files")
         else:
             # most specific first: the compose project's own service names, then global DNS
             # names (server_name, Kubernetes Services, aliases), then config file names
