@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from natslint.paths import real
 from natslint.discover import Discovery, discover, display_path

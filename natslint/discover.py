@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 # Folders that never hold the fleet's configuration.
 SKIP_DIRS = frozenset({

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 
 from natslint.span import Span
@@ -76,13 +76,3 @@ INPUT_CODES: tuple[Code, ...] = (
     INTERNAL_ERROR, SYNTAX_ERROR, INCLUDE_NOT_FOUND, INCLUDE_CYCLE, UNDEFINED_VARIABLE, UNREADABLE_FILE,
     SURPRISING_VALUE,
 )
-
-
-@dataclass(slots=True)
-class FindingSink:
-    """Collects findings in the order they are found."""
-
-    items: list[Finding] = field(default_factory=list)
-
-    def add(self, finding: Finding) -> None:
-        self.items.append(finding)

@@ -9,7 +9,6 @@ unknown, never guessed.
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -62,7 +61,6 @@ class Workload:
 class SourceResult:
     workloads: list[Workload] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    services_dns: dict[str, set[str]] = field(default_factory=dict)  # k8s: pod label key -> names
     env_files_used: set[str] = field(default_factory=set)
 
 
@@ -527,11 +525,3 @@ def looks_like_compose(doc) -> bool:
 
 def looks_like_kubernetes(docs: list) -> bool:
     return any(isinstance(d, dict) and "apiVersion" in d and "kind" in d for d in docs)
-
-
-def host_path_of(container_path: str, mounts: list[tuple[str, str]]) -> str | None:
-    for container, host in sorted(mounts, key=lambda m: -len(m[0])):
-        c = container.rstrip("/")
-        if container_path == c or container_path.startswith(c + "/"):
-            return posixpath.normpath(host + container_path[len(c):])
-    return None

@@ -8,7 +8,6 @@ API and through `natslint dump`.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest

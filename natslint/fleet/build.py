@@ -25,7 +25,6 @@ from natslint.fleet.model import (
 )
 from natslint.fleet.servers import (
     LOOPBACK_HOSTS,
-    WILDCARD_HOSTS,
     apply_cli,
     bare_server,
     parse_url,
@@ -397,6 +396,3 @@ def _clusters(fleet: Fleet) -> None:
         for m in servers:
             fleet.cluster_of[m.id] = c
 
-
-def is_wildcard(host: str) -> bool:
-    return host in WILDCARD_HOSTS

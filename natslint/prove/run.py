@@ -16,7 +16,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
-from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Fleet, Host, Server
+from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Fleet, Server
 from natslint.fleet.reach import JetStream, Reach
 from natslint.prove.render import LOOPBACK, Plan, plan_fleet
 
@@ -109,14 +109,14 @@ def _http_json(port: int, path: str) -> dict | None:
         return None
 
 
-def _login(server: Server, account: str, plans: dict[str, Plan]) -> dict | None:
+def _login(server: Server, account: str, documents: dict) -> dict | None:
     """Connect options for a client in `account` on `server`, or None when natslint has none."""
     if account in (GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT) and not [a for a in server.accounts
                                                              if a != server.system_account]:
         return {}
     from natslint.syntax.model import plain
 
-    doc = _documents.get(server.path)
+    doc = documents.get(server.path)
     if doc is None or doc.root is None:
         return None
     cfg = plain(doc.root)
@@ -128,9 +128,6 @@ def _login(server: Server, account: str, plans: dict[str, Plan]) -> dict | None:
                 and not u["password"].startswith("$2"):
             return {"user": u["user"], "password": u["password"]}
     return None
-
-
-_documents: dict = {}
 
 
 async def _quiet(exc: Exception) -> None:
@@ -193,8 +190,6 @@ async def _create_marker(port: int, login: dict, js_id: int, account: str, deadl
 def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float = 0.6,
           progress=None) -> Proof:
     """Run the fleet on loopback and check every prediction of the reachability model."""
-    global _documents
-    _documents = documents
     started = time.monotonic()
     proof = Proof()
     binary = nats_server_binary()
@@ -237,7 +232,7 @@ def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float
                     log = os.path.join(work, f"server-{proof.plans.index(p)}.log")
                     proof.skipped.append(f"{p.server.label}: nats-server exited at startup: {_last_error(log)}")
             running = [p for p, proc in zip(running, procs.procs) if proc.poll() is None]
-            asyncio.run(_probe_all(proof, fleet, reach, plans, running, deadline, window, progress))
+            asyncio.run(_probe_all(proof, fleet, reach, plans, running, deadline, window, progress, documents))
         except KeyboardInterrupt:
             proof.skipped.append("interrupted")
         finally:
@@ -307,7 +302,7 @@ def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: fl
 
 
 async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, Plan], running: list[Plan],
-                     deadline: float, window: float, progress) -> None:
+                     deadline: float, window: float, progress, documents: dict) -> None:
     live = {p.server.id for p in running}
     domains = sorted({d for js in reach.js_by_root.values() for d in js.domains if d})
     # 1. a marker stream in every JetStream, in every account a probe can log in to
@@ -316,7 +311,7 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
         if server is None:
             continue
         for account in _accounts(server):
-            login = _login(server, account, plans)
+            login = _login(server, account, documents)
             if login is not None:
                 # a JetStream that is not ready in 15 s will not answer probes either
                 ready = await _create_marker(plans[server.id].ports["client"], login, js.id, account,
@@ -338,7 +333,7 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
             for d in subjects:
                 proof.probes.append(Probe(s.label, s, account, d, reach.answers(s, account, d)))
     async def run(probe: Probe, window: float = window) -> None:
-        login = _login(probe.server, probe.account, plans)
+        login = _login(probe.server, probe.account, documents)
         if login is None:
             probe.note = f"no password login for account {probe.account}"
             return
@@ -369,6 +364,3 @@ def _accounts(s: Server) -> list[str]:
 def describe(js_list: list[JetStream]) -> str:
     return ", ".join(j.label.replace("the JetStream of ", "") for j in js_list) or "none"
 
-
-def host_label(h: Host) -> str:
-    return h.label

@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator, Mapping
+from typing import Iterator, Mapping
 
 from natslint.paths import real
 from natslint.findings import (
