@@ -36,6 +36,7 @@ def redact_line(line: str) -> str:
 
 
 _QUOTED = re.compile(r"`([^`]+)`")
+_TRIGGERS = ("pass", "token", "seed", "jwt", "bcrypt", "cred", "secret", "private_key")
 
 
 def redact_text(text: str, secrets: set[str]) -> str:
@@ -84,12 +85,23 @@ def secrets_in(texts: dict[str, str], env: dict[str, str]) -> set[str]:
     mask wherever a message quotes them."""
     found: set[str] = set()
     for text in texts.values():
-        for rx in (_KEY_VALUE, _ENV_VALUE, _URL_PASSWORD):
-            for m in rx.finditer(text):
-                value = m.group("value").strip("\"'")
-                if value and not value.startswith("$"):
-                    found.add(value)
-        found.update(_NKEY_SEED.findall(text))
-        found.update(_BCRYPT.findall(text))
+        low = text.lower()
+        # most lines hold no secret: the regexes only run where a trigger word or an @ is
+        if not any(t in low for t in _TRIGGERS) and "@" not in text and "$2" not in text:
+            continue
+        for line in text.split("\n"):
+            line_low = line.lower()
+            rxs = [rx for rx, hit in ((_KEY_VALUE, any(t in line_low for t in _TRIGGERS)),
+                                      (_ENV_VALUE, any(t in line_low for t in _TRIGGERS)),
+                                      (_URL_PASSWORD, "@" in line)) if hit]
+            for rx in rxs:
+                for m in rx.finditer(line):
+                    value = m.group("value").strip("\"'")
+                    if value and not value.startswith("$"):
+                        found.add(value)
+            if "$2" in line:
+                found.update(_BCRYPT.findall(line))
+            if len(line) >= 56:
+                found.update(_NKEY_SEED.findall(line))
     found.update(v for k, v in env.items() if v and is_secret_key(k))
     return found
