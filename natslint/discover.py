@@ -45,6 +45,10 @@ class Discovery:
 def display_path(path: str | os.PathLike[str]) -> str:
     """Relative to the working directory where possible, with '/' separators."""
     p = os.fspath(path)
+    if not os.path.isabs(p):
+        q = os.path.normpath(p)  # string work only; relpath would ask the OS for the cwd
+        if q != ".." and not q.startswith(".." + os.sep):
+            return q.replace(os.sep, "/")
     try:
         rel = os.path.relpath(p)
         if not rel.startswith(".." + os.sep) and rel != "..":

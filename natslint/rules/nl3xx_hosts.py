@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from typing import Iterator
 
@@ -68,7 +69,13 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 f"`{expect}` (expect-domain)", fix=f"set {_var(h)}={expect}")
             continue
         if isinstance(d, str) and d and d not in claimed:
-            known = ", ".join(f"`{x}`" for x in sorted(claimed)) or "none"
+            close = difflib.get_close_matches(d, sorted(claimed), n=1, cutoff=0.6)
+            if close:
+                known = f"did you mean `{close[0]}`?"
+            else:
+                shown = sorted(claimed)[:5]
+                known = "domains in the fleet: " + (", ".join(f"`{x}`" for x in shown) or "none") + \
+                    (f" and {len(claimed) - 5} more" if len(claimed) > 5 else "")
             external = ctx.reach.external_links(h.server) if h.server is not None else []
             beyond = ""
             if external:
@@ -77,10 +84,11 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
             yield HOST_DOMAIN_UNKNOWN.at(
                 _where(h),
                 f"{h.label} uses JetStream domain `{d}` ({_var(h)}), but no server in the fleet has "
-                f"`jetstream {{ domain: {d} }}` (domains in the fleet: {known}){beyond}"
+                f"`jetstream {{ domain: {d} }}` ({known}){beyond}"
                 + ("" if external else ": its bucket requests get no responders"),
                 severity=Severity.WARNING if external else None,
-                fix=f"set {_var(h)} to the domain of the servers that hold the lattice's JetStream")
+                fix=f"set {_var(h)}={close[0]}" if close else
+                f"set {_var(h)} to the domain of the servers that hold the lattice's JetStream")
 
 
 def check_unreachable(ctx: Context) -> Iterator[Finding]:
