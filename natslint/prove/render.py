@@ -24,18 +24,33 @@ _DROP_BLOCK = {"listen", "port", "host", "net", "advertise", "cluster_advertise"
 
 
 _HANDED_OUT: set[int] = set()
+_HELD: dict[int, socket.socket] = {}
 
 
 def free_port() -> int:
-    """A loopback port nothing listens on, never the same twice in one process (the kernel
-    may hand a just-closed ephemeral port out again)."""
+    """A loopback port nothing listens on, never the same twice in one process.  The port
+    stays bound by natslint until `release` just before its server starts, so no other
+    connection (a leaf dialing out, say) can take it in between."""
     while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind((LOOPBACK, 0))
-            port = s.getsockname()[1]
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind((LOOPBACK, 0))
+        port = s.getsockname()[1]
         if port not in _HANDED_OUT:
             _HANDED_OUT.add(port)
+            _HELD[port] = s
             return port
+        s.close()
+
+
+def release(ports) -> None:
+    for port in ports:
+        held = _HELD.pop(port, None)
+        if held is not None:
+            held.close()
+
+
+def release_all() -> None:
+    release(list(_HELD))
 
 
 @dataclass(slots=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Fleet, Server
 from natslint.fleet.reach import JetStream, Reach
-from natslint.prove.render import LOOPBACK, Plan, plan_fleet
+from natslint.prove.render import LOOPBACK, Plan, plan_fleet, release, release_all
 
 MARKER = "NATSLINT_J"
 
@@ -220,6 +220,7 @@ def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float
                     path = os.path.join(work, f"server-{i}.conf")
                     with open(path, "w", encoding="utf-8") as fh:
                         fh.write(p.config)
+                    release(p.ports.values())  # natslint held them until now
                     proc = procs.start(binary, path, os.path.join(work, f"server-{i}.log"))
                     proof.pids.append(proc.pid)
                     running.append(p)
@@ -236,6 +237,7 @@ def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float
         except KeyboardInterrupt:
             proof.skipped.append("interrupted")
         finally:
+            release_all()  # closed ports that no server took (a remote aimed at nothing)
             procs.stop()
             signal.signal(signal.SIGINT, previous)
             signal.signal(signal.SIGTERM, previous_term)
