@@ -45,14 +45,16 @@ class Result:
         return any(f.severity >= threshold for f in self.findings)
 
 
-def check_paths(paths: list[str], settings: Settings | None = None) -> Result:
+def check_paths(paths: list[str], settings: Settings | None = None, progress=None) -> Result:
     settings = settings or Settings()
     found = discover(paths)
     loader = Loader(env=settings.env, env_visible=settings.env_visible,
                     max_bytes=settings.max_bytes, nats_version=settings.nats_version,
                     strict_text=True)
     vanished: list[Finding] = []
-    for path in found.nats:
+    for n, path in enumerate(found.nats, 1):
+        if progress is not None:
+            progress(n, len(found.nats))
         if loader.load(path).missing:
             vanished.append(UNREADABLE_FILE.at(Span(path, 0, 0, 1, 1, 1, 1),
                                                f"skipped {path}: it vanished during the run"))

@@ -110,3 +110,33 @@ def test_colour_only_when_asked(tmp_path, monkeypatch):
     assert "\x1b[31m" in runner.invoke(app, ["check", "."]).stdout
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in runner.invoke(app, ["check", "."]).stdout
+
+
+def test_progress_only_on_a_terminal_and_for_large_trees(monkeypatch):
+    import io
+    import sys as _sys
+
+    from natslint.cli.check import _progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(_sys, "stderr", io.StringIO())
+    assert _progress() is None  # not a terminal
+    tty = Tty()
+    monkeypatch.setattr(_sys, "stderr", tty)
+    show = _progress()
+    show(50, 100)  # a small tree: nothing
+    assert tty.getvalue() == ""
+    for n in range(1, 301):
+        show(n, 300)
+    assert tty.getvalue().endswith("\rnatslint: parsed 300/300 configs\n")
+
+
+def test_check_defaults_to_the_current_folder(tmp_path, monkeypatch):
+    (tmp_path / "n.conf").write_text("bogus: 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "-f", "json"])
+    assert json.loads(result.stdout)["findings"][0]["path"] == "n.conf"

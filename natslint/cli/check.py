@@ -35,9 +35,23 @@ def use_color(stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def _progress():
+    """A one-line progress display on a terminal, for large trees only."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total >= 300 and (done % 50 == 0 or done == total):
+            end = "\n" if done == total else ""
+            sys.stderr.write(f"\rnatslint: parsed {done}/{total} configs{end}")
+            sys.stderr.flush()
+
+    return show
+
+
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(help="Files and folders to check.")],
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Files and folders to check (default: .).")] = None,
     fmt: Annotated[Optional[Format], typer.Option(
         "--format", "-f", help="Output format (default: text; github when GITHUB_ACTIONS=true).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE.")] = None,
@@ -62,6 +76,7 @@ def check(
     debug: DebugOpt = False,
 ) -> None:
     """Check every NATS config under PATHS and report findings with file:line:col."""
+    paths = paths or ["."]
     from natslint.check import UsageError, check_paths
     from natslint.cli.settings import describe, settings_for
     from natslint.config import ConfigError
@@ -75,7 +90,7 @@ def check(
         if show_settings:
             typer.echo(describe(settings, project))
             raise typer.Exit(0)
-        result = check_paths(paths, settings)
+        result = check_paths(paths, settings, progress=_progress())
     except (UsageError, ConfigError) as exc:
         raise fail(str(exc))
     except typer.Exit:
