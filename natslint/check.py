@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from natslint.paths import real
 from natslint.discover import Discovery, discover, display_path
-from natslint.findings import UNREADABLE_FILE, Finding, Severity
+from natslint.findings import UNREADABLE_FILE, Finding, Related, Severity
+from natslint.paths import real
+from natslint.redact import redact_text, secrets_in
 from natslint.selection import Policy, apply
 from natslint.span import Span
 from natslint.syntax.parser import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION, Document, Loader
@@ -79,21 +80,15 @@ def check_paths(paths: list[str], settings: Settings | None = None, progress=Non
                 texts[path] = fh.read()
         except OSError:
             pass
-    from natslint.redact import redact_text, secrets_in
-
     secrets = secrets_in(texts, settings.env)
-    shown = [_redacted(f, secrets, redact_text) for f in apply(raw, texts, settings.policy)]
+    shown = [_redacted(f, secrets) for f in apply(raw, texts, settings.policy)]
     return Result(shown, documents, found, roots, fleet)
 
 
-def _redacted(f: Finding, secrets: set[str], redact) -> Finding:
+def _redacted(f: Finding, secrets: set[str]) -> Finding:
     """A finding whose words cannot carry a password, token or seed."""
-    from dataclasses import replace
-
-    from natslint.findings import Related
-
-    return replace(f, message=redact(f.message, secrets), fix=redact(f.fix, secrets),
-                   related=tuple(Related(r.span, redact(r.message, secrets)) for r in f.related))
+    return replace(f, message=redact_text(f.message, secrets), fix=redact_text(f.fix, secrets),
+                   related=tuple(Related(r.span, redact_text(r.message, secrets)) for r in f.related))
 
 
 def env_from(pairs: list[str], files: list[str], use_process_env: bool) -> dict[str, str]:
