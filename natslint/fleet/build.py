@@ -245,12 +245,18 @@ def _value(w: Workload, *names: str, default=None) -> Value:
     return Value(default)
 
 
-def _host(w: Workload) -> Host:
-    h = Host("host", w.id, w.path, w.span, netns=w.netns)
+def _new_host(kind: str, w: Workload) -> Host:
+    """What a host and a wadm take alike from their workload."""
+    h = Host(kind, w.id, w.path, w.span, netns=w.netns)
     h.scope = w.path if w.kind == "compose" else ""
     h.opaque_env = list(w.opaque_env)
     h.version = _image_version(w.image)
     h.env_names = {k: v.span for k, v in w.env.items()}
+    return h
+
+
+def _host(w: Workload) -> Host:
+    h = _new_host("host", w)
     h.lattice = _value(w, "WASMCLOUD_LATTICE", default="default")
     if h.lattice.value is None and h.lattice.span is not None:
         h.lattice = Value("default", h.lattice.span)
@@ -269,11 +275,7 @@ def _host(w: Workload) -> Host:
 
 
 def _wadm(w: Workload) -> Host:
-    h = Host("wadm", w.id, w.path, w.span, netns=w.netns)
-    h.scope = w.path if w.kind == "compose" else ""
-    h.opaque_env = list(w.opaque_env)
-    h.version = _image_version(w.image)
-    h.env_names = {k: v.span for k, v in w.env.items()}
+    h = _new_host("wadm", w)
     h.lattice = Value(None)  # wadm serves every lattice it sees
     h.domain = _value(w, "WADM_JETSTREAM_DOMAIN")
     server = _value(w, "WADM_NATS_SERVER", default="127.0.0.1:4222")
