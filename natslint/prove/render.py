@@ -152,6 +152,20 @@ def _render(p: Plan, plans: dict[str, Plan], documents: dict, workdir: str) -> N
     p.config = render_config(cfg)
 
 
+def _listen_on(block: dict, p: Plan, kind: str) -> None:
+    if kind in p.ports:
+        block["listen"] = f"{LOOPBACK}:{p.ports[kind]}"
+
+
+def _replace_list(block: dict, name: str, items: list) -> None:
+    """Put `items` under `name`, whatever the spelling the config used; drop it when empty."""
+    old = _get(block, name)
+    if old:
+        block.pop(old)
+    if items:
+        block[name] = items
+
+
 def _cluster(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
     key = _get(cfg, "cluster")
     s = p.server
@@ -161,19 +175,14 @@ def _cluster(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
         cfg["cluster"] = {}
         key = "cluster"
     block = _without(cfg[key], _DROP_BLOCK) if isinstance(cfg[key], dict) else {}
-    if "cluster" in p.ports:
-        block["listen"] = f"{LOOPBACK}:{p.ports['cluster']}"
+    _listen_on(block, p, "cluster")
     routes = []
     for r in s.routes:
         if r.target is not None:
             routes.append(f"nats-route://{LOOPBACK}:{_port_of(plans, r.target, r.target.cluster_listen)}")
         else:
             p.notes.append(f"route {r.url} is left out: it names no server of the fleet")
-    rkey = _get(block, "routes")
-    if rkey:
-        block.pop(rkey)
-    if routes:
-        block["routes"] = routes
+    _replace_list(block, "routes", routes)
     cfg[key] = block
 
 
@@ -183,8 +192,7 @@ def _leafnodes(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
     if key is None and not s.remotes:
         return
     block = _without(cfg.get(key) or {}, _DROP_BLOCK) if key else {}
-    if "leafnode" in p.ports:
-        block["listen"] = f"{LOOPBACK}:{p.ports['leafnode']}"
+    _listen_on(block, p, "leafnode")
     remotes_in = block.get(_get(block, "remotes") or "remotes") or []
     remotes_out = []
     for i, r in enumerate(s.remotes):
@@ -199,14 +207,10 @@ def _leafnodes(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
         auth = url.split("://", 1)[-1].rsplit("@", 1)[0] + "@" if user else ""
         port = _port_of(plans, r.hub, r.resolved_listener)
         original["urls"] = [f"{scheme}://{auth}{LOOPBACK}:{port}"]
-        if s.synthetic:
-            original.setdefault("account", r.account) if r.account != "$G" else None
+        if s.synthetic and r.account != "$G":
+            original.setdefault("account", r.account)
         remotes_out.append(original)
-    rkey = _get(block, "remotes")
-    if rkey:
-        block.pop(rkey)
-    if remotes_out:
-        block["remotes"] = remotes_out
+    _replace_list(block, "remotes", remotes_out)
     if key:
         cfg.pop(key)
     if block:
@@ -218,23 +222,21 @@ def _gateway(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
     if key is None or not isinstance(cfg[key], dict):
         return
     block = _without(cfg[key], _DROP_BLOCK)
-    if "gateway" in p.ports:
-        block["listen"] = f"{LOOPBACK}:{p.ports['gateway']}"
+    _listen_on(block, p, "gateway")
+    # each gateway entry goes to the resolved server that carries that gateway name
+    by_name = {t.gateway_name.value: t for t in p.server.gateway_targets}
     gws = []
-    targets = iter(p.server.gateway_targets)
     for g in block.get(_get(block, "gateways") or "gateways") or []:
         if not isinstance(g, dict):
             continue
-        t = next(targets, None)
+        t = by_name.get(g.get("name"))
+        if t is None:
+            p.notes.append(f"gateway {g.get('name')!r} is left out: it names no server of the fleet")
+            continue
         g = _without(g, {"url", "urls"})
-        if t is not None:
-            g["urls"] = [f"nats://{LOOPBACK}:{_port_of(plans, t, t.listener('gateway'))}"]
-            gws.append(g)
-    gkey = _get(block, "gateways")
-    if gkey:
-        block.pop(gkey)
-    if gws:
-        block["gateways"] = gws
+        g["urls"] = [f"nats://{LOOPBACK}:{_port_of(plans, t, t.listener('gateway'))}"]
+        gws.append(g)
+    _replace_list(block, "gateways", gws)
     cfg[key] = block
 
 
