@@ -17,6 +17,23 @@ class Context:
     expect_domain: str | None = None  # the lattice's intended domain, from the project config
     memo: dict = field(default_factory=dict)  # results rules share within one run
 
+    def copies(self, domain: str) -> set[int]:
+        """JetStreams that carry `domain` only because a leaf copied the domain of the
+        JetStream it connects to (NL202's mistake), worked out once for every domain."""
+        if "copies" not in self.memo:
+            found: dict[str, set[int]] = {}
+            for leaf in self.fleet.servers:
+                d = leaf.domain.value
+                own = self.reach.jetstream_of(leaf)
+                if not d or not leaf.js_enabled.value or own is None:
+                    continue
+                for r in leaf.remotes:
+                    hub_js = self.reach.jetstream_of(r.hub) if r.hub is not None else None
+                    if hub_js is not None and hub_js is not own and d in hub_js.domains:
+                        found.setdefault(d, set()).add(own.id)
+            self.memo["copies"] = found
+        return self.memo["copies"].get(domain, set())
+
     def accounts_of(self, s: Server) -> list[str]:
         """The accounts a client can sit in on a server (the system account aside)."""
         apps = [a for a in s.accounts if a != s.system_account]

@@ -35,7 +35,7 @@ def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
         claimers = reach.claims(domain)
         if len(claimers) < 2:
             continue
-        if domain == ctx.expect_domain and not _leaf_copies(ctx, claimers, domain):
+        if domain == ctx.expect_domain and not ctx.copies(domain) & {js.id for js in claimers}:
             # the lattice's own domain: one JetStream may carry it, wherever clients sit
             first, *others = sorted(claimers, key=lambda js: js.servers[0].path)
             anchor = next(x for x in others[0].servers if x.domain.value == domain)
@@ -79,30 +79,8 @@ def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
 def _independent(ctx: Context, claimers, domain: str) -> list:
     """The claimers that do not get the domain by copying their hub's: a request stops at the
     first server that maps the domain, so a copy never answers beside its hub."""
-    copies = set()
-    for leaf in ctx.fleet.servers:
-        own = ctx.reach.jetstream_of(leaf)
-        if own is None or leaf.domain.value != domain:
-            continue
-        for r in leaf.remotes:
-            hub_js = ctx.reach.jetstream_of(r.hub) if r.hub is not None else None
-            if hub_js is not None and hub_js is not own and domain in hub_js.domains:
-                copies.add(own.id)
+    copies = ctx.copies(domain)
     return [js for js in claimers if js.id not in copies]
-
-
-def _leaf_copies(ctx: Context, claimers, domain: str) -> bool:
-    """Are the extra claims leaves copying their hub's domain?  NL202 reports those."""
-    ids = {js.id for js in claimers}
-    for leaf in ctx.fleet.servers:
-        own = ctx.reach.jetstream_of(leaf)
-        if own is None or own.id not in ids or leaf.domain.value != domain:
-            continue
-        for r in leaf.remotes:
-            hub_js = ctx.reach.jetstream_of(r.hub) if r.hub is not None else None
-            if hub_js is not None and hub_js is not own and domain in hub_js.domains:
-                return True
-    return False
 
 
 def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:

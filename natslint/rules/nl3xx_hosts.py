@@ -37,27 +37,6 @@ def _where(h: Host):
     return h.domain.span or h.span
 
 
-def _reusers(ctx: Context, domain: str) -> set[int]:
-    """JetStreams that carry `domain` only because a leaf copied its hub's domain."""
-    key = ("reusers", domain)
-    if key not in ctx.memo:
-        ctx.memo[key] = _compute_reusers(ctx, domain)
-    return ctx.memo[key]
-
-
-def _compute_reusers(ctx: Context, domain: str) -> set[int]:
-    out = set()
-    for leaf in ctx.fleet.servers:
-        if leaf.domain.value != domain or not leaf.js_enabled.value:
-            continue
-        for r in leaf.remotes:
-            hub_js = ctx.reach.jetstream_of(r.hub) if r.hub is not None else None
-            own = ctx.reach.jetstream_of(leaf)
-            if hub_js is not None and own is not None and own is not hub_js and domain in hub_js.domains:
-                out.add(own.id)
-    return out
-
-
 def check_unknown(ctx: Context) -> Iterator[Finding]:
     claimed = {s.domain.value for s in ctx.fleet.servers if s.domain.value}
     expect = ctx.expect_domain
@@ -116,7 +95,7 @@ def check_unreachable(ctx: Context) -> Iterator[Finding]:
                 fix=f"connect {s.label} to {anchor.label} with a leaf remote, or connect the host "
                     "to a server that reaches it")
             continue
-        reusers = _reusers(ctx, d)
+        reusers = ctx.copies(d)
         if len(got) == 1 and got[0].id in reusers:
             lattice_js = [js for js in claimers if js.id not in reusers]
             target = lattice_js[0] if lattice_js else None
@@ -143,7 +122,7 @@ def check_missing(ctx: Context) -> Iterator[Finding]:
         options = [(d, got) for d, got in options if len(got) == 1]
         if not options:
             continue
-        reusers = {d: _reusers(ctx, d) for d, _ in options}
+        reusers = {d: ctx.copies(d) for d, _ in options}
         options.sort(key=lambda o: (o[1][0].id in reusers[o[0]], o[0]))
         d, got = options[0]
         yield HOST_DOMAIN_MISSING.at(
