@@ -49,12 +49,16 @@ def display_path(path: str | os.PathLike[str]) -> str:
         q = os.path.normpath(p)  # string work only; relpath would ask the OS for the cwd
         if q != ".." and not q.startswith(".." + os.sep):
             return q.replace(os.sep, "/")
-    try:
-        rel = os.path.relpath(p)
-        if not rel.startswith(".." + os.sep) and rel != "..":
-            p = rel
-    except ValueError:
-        pass
+        return p.replace(os.sep, "/")  # above the cwd: shown as written
+    # What relpath would give, without its per-call abspath and split of both paths: a fleet
+    # shows thousands of paths, and every one of them is either under the cwd or kept as is.
+    q = os.path.normpath(p)
+    cwd = os.getcwd()
+    if q == cwd:
+        return "."
+    prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+    if q.startswith(prefix):
+        return q[len(prefix):].replace(os.sep, "/")
     return p.replace(os.sep, "/")
 
 

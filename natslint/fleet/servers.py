@@ -34,6 +34,8 @@ def opt(m: Map | None, *names: str) -> Entry | None:
     if not isinstance(m, Map):
         return None
     index = m.ci_index()
+    if len(names) == 1:
+        return index.get(names[0].lower())
     hits = [e for e in (index.get(n.lower()) for n in names) if e is not None]
     if len(hits) > 1:  # aliases both set: the one written last wins
         return max(hits, key=lambda e: m.entries.index(e))

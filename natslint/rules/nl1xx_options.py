@@ -95,65 +95,72 @@ def _where(block_name: str) -> str:
     return _PATHS.get(block_name, block_name)
 
 
+def _options(ctx: Context) -> list[tuple[options.Block, Entry, options.KeySpec | None]]:
+    """Every live entry of every server, with its block and spec: walked once, read by
+    NL101 and NL108 both."""
+    if "nl1xx.options" not in ctx.memo:
+        ctx.memo["nl1xx.options"] = [(blk, e, spec) for _, root in _roots(ctx)
+                                     for blk, e, spec, _ in _walk(root, "top")]
+    return ctx.memo["nl1xx.options"]
+
+
 def check_unknown(ctx: Context) -> Iterator[Finding]:
-    for _, root in _roots(ctx):
-        for blk, e, spec, _ in _walk(root, "top"):
-            if spec is not None or blk.unknown_result != "error":
-                continue
-            if e.used_as_variable and blk.variable_exempt:
-                continue  # a key defined to be used as $name, as nats-server allows
-            key = e.key.name
-            low = key.lower()
-            fix = ""
-            if key.startswith("\ufeff"):
-                fix = ("the file starts with a UTF-8 byte-order mark, which nats-server reads as part of the "
-                       "first key: save the file without the BOM")
-            elif low == "js_domain" and blk.name in ("top", "jetstream"):
-                fix = "the server's domain is `jetstream { domain: X }`; `js_domain` exists only inside `mqtt`"
-            elif low == "domain" and blk.name in ("leafnode_remote", "account_jetstream", "account"):
-                fix = ("remotes and accounts carry no domain: each server's own is `jetstream { domain: X }`, "
-                       "and leaf links exchange them")
-            else:
-                close = difflib.get_close_matches(low, blk.names(), n=1, cutoff=0.75)
-                elsewhere = [b for b in options.key_index().get(low, []) if b != blk.name]
-                if close:
-                    fix = f"did you mean `{close[0]}`?"
-                elif elsewhere:
-                    fix = f"`{key}` belongs in {', '.join(_where(b) for b in elsewhere[:3])}"
-            yield UNKNOWN_OPTION.at(
-                e.key.span,
-                blk.unknown_message.replace("{key}", key) + f" in {_where(blk.name)}: nats-server refuses to start",
-                fix=fix or f"remove `{key}`")
+    for blk, e, spec in _options(ctx):
+        if spec is not None or blk.unknown_result != "error":
+            continue
+        if e.used_as_variable and blk.variable_exempt:
+            continue  # a key defined to be used as $name, as nats-server allows
+        key = e.key.name
+        low = key.lower()
+        fix = ""
+        if key.startswith("\ufeff"):
+            fix = ("the file starts with a UTF-8 byte-order mark, which nats-server reads as part of the "
+                   "first key: save the file without the BOM")
+        elif low == "js_domain" and blk.name in ("top", "jetstream"):
+            fix = "the server's domain is `jetstream { domain: X }`; `js_domain` exists only inside `mqtt`"
+        elif low == "domain" and blk.name in ("leafnode_remote", "account_jetstream", "account"):
+            fix = ("remotes and accounts carry no domain: each server's own is `jetstream { domain: X }`, "
+                   "and leaf links exchange them")
+        else:
+            close = difflib.get_close_matches(low, blk.names(), n=1, cutoff=0.75)
+            elsewhere = [b for b in options.key_index().get(low, []) if b != blk.name]
+            if close:
+                fix = f"did you mean `{close[0]}`?"
+            elif elsewhere:
+                fix = f"`{key}` belongs in {', '.join(_where(b) for b in elsewhere[:3])}"
+        yield UNKNOWN_OPTION.at(
+            e.key.span,
+            blk.unknown_message.replace("{key}", key) + f" in {_where(blk.name)}: nats-server refuses to start",
+            fix=fix or f"remove `{key}`")
 
 
 def check_types(ctx: Context) -> Iterator[Finding]:
-    for _, root in _roots(ctx):
-        for blk, e, spec, _ in _walk(root, "top"):
-            if spec is None or not spec.types:
-                continue
-            v = e.value
-            if isinstance(v, Scalar) and v.is_unknown():
-                continue
-            got = _kind_of(v)
-            if got is None:
-                continue
-            if got in spec.warn_types and spec.kind == "duration" and isinstance(v, Scalar):
-                suffix = f" (`{v.raw}` is the integer {v.value}, not a duration)" if v.suffix else ""
-                yield WRONG_VALUE_KIND.at(
-                    v.span, f"`{e.key.name}` is an integer, read as {v.value} seconds{suffix}; nats-server warns "
-                    f"`{spec.name} should be converted to a duration` (and `-t` fails on it)",
-                    severity=Severity.WARNING, fix=f'write a quoted duration, e.g. {e.key.name}: "2m"')
-            elif got not in spec.types:
-                text = (spec.type_error or "wrong type, got {got}").replace("{got}", _go_type(v))
-                yield WRONG_VALUE_KIND.at(
-                    v.span, f"`{e.key.name}` takes {' or '.join(spec.types)}, not {got}: nats-server says `{text}`",
-                    fix="unquote a number or a bool" if got == "string" and set(spec.types) & {"int", "bool"}
-                    else f"give `{e.key.name}` a {spec.types[0]}")
-            elif spec.values and got == "string" and isinstance(v, Scalar) and \
-                    str(v.value).lower() not in {x.lower() for x in spec.values}:
-                yield WRONG_VALUE_KIND.at(
-                    v.span, f"`{e.key.name}` takes one of {', '.join(spec.values)}, not `{v.value}`",
-                    fix=f"use one of {', '.join(spec.values)}")
+    for blk, e, spec in _options(ctx):
+        if spec is None or not spec.types:
+            continue
+        v = e.value
+        if isinstance(v, Scalar) and v.is_unknown():
+            continue
+        got = _kind_of(v)
+        if got is None:
+            continue
+        if got in spec.warn_types and spec.kind == "duration" and isinstance(v, Scalar):
+            suffix = f" (`{v.raw}` is the integer {v.value}, not a duration)" if v.suffix else ""
+            yield WRONG_VALUE_KIND.at(
+                v.span, f"`{e.key.name}` is an integer, read as {v.value} seconds{suffix}; nats-server warns "
+                f"`{spec.name} should be converted to a duration` (and `-t` fails on it)",
+                severity=Severity.WARNING, fix=f'write a quoted duration, e.g. {e.key.name}: "2m"')
+        elif got not in spec.types:
+            text = (spec.type_error or "wrong type, got {got}").replace("{got}", _go_type(v))
+            yield WRONG_VALUE_KIND.at(
+                v.span, f"`{e.key.name}` takes {' or '.join(spec.types)}, not {got}: nats-server says `{text}`",
+                fix="unquote a number or a bool" if got == "string" and set(spec.types) & {"int", "bool"}
+                else f"give `{e.key.name}` a {spec.types[0]}")
+        elif spec.values and got == "string" and isinstance(v, Scalar) and \
+                str(v.value).lower() not in {x.lower() for x in spec.values}:
+            yield WRONG_VALUE_KIND.at(
+                v.span, f"`{e.key.name}` takes one of {', '.join(spec.values)}, not `{v.value}`",
+                fix=f"use one of {', '.join(spec.values)}")
 
 
 def _maps(m: Map) -> Iterator[Map]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterator, Union
+from typing import Iterable, Iterator, Union
 
 from natslint.span import Span
 
@@ -96,8 +96,13 @@ class Map:
             index = self._ci = (len(self.entries), built)
         return index[1]
 
-    def live(self) -> Iterator[Entry]:
+    def live(self) -> Iterable[Entry]:
         """The entries that survive: the last assignment of each key, in source order."""
+        if len(self._index) == len(self.entries):
+            return self.entries  # no key set twice (nearly every map): all of them
+        return self._survivors()
+
+    def _survivors(self) -> Iterator[Entry]:
         index = self._index
         for i, e in enumerate(self.entries):
             if index.get(e.key.name) == i:
