@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Folders that never hold the fleet's configuration.
 SKIP_DIRS = frozenset({
@@ -45,6 +46,11 @@ class Discovery:
 def display_path(path: str | os.PathLike[str]) -> str:
     """Relative to the working directory where possible, with '/' separators."""
     p = os.fspath(path)
+    return _display(p, os.getcwd() if os.path.isabs(p) else "")
+
+
+@lru_cache(maxsize=65536)  # a run shows each path several times (discovery, readers, rules)
+def _display(p: str, cwd: str) -> str:
     if not os.path.isabs(p):
         q = os.path.normpath(p)  # string work only; relpath would ask the OS for the cwd
         if q != ".." and not q.startswith(".." + os.sep):
@@ -53,7 +59,6 @@ def display_path(path: str | os.PathLike[str]) -> str:
     # What relpath would give, without its per-call abspath and split of both paths: a fleet
     # shows thousands of paths, and every one of them is either under the cwd or kept as is.
     q = os.path.normpath(p)
-    cwd = os.getcwd()
     if q == cwd:
         return "."
     prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
@@ -72,9 +77,12 @@ def sniff_nats(head: str) -> str | None:
 
 
 def _read_head(path: str, size: int = 4096) -> str:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(size).decode("utf-8", "replace")
+    try:  # os-level: a file object costs more than the read, for thousands of small files
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            return os.read(fd, size).decode("utf-8", "replace")
+        finally:
+            os.close(fd)
     except OSError:
         return ""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from functools import lru_cache
 
 
@@ -16,4 +17,15 @@ def real(path: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _real(path: str) -> str:
-    return os.path.realpath(path)
+    # realpath walks every component of every path; a fleet's files share their folders, so
+    # resolve the folder once (cached) and then only ask whether the last part is a link.
+    head, tail = os.path.split(path)
+    if not tail or tail in (".", "..") or head == path:
+        return os.path.realpath(path)
+    joined = os.path.join(_real(head), tail)
+    try:
+        if not stat.S_ISLNK(os.lstat(joined).st_mode):
+            return joined
+    except (OSError, ValueError):
+        pass  # missing, or a NUL byte: realpath gives the answer it always gave
+    return os.path.realpath(joined)

@@ -57,3 +57,17 @@ class Span:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+
+class LazySpan(Span):
+    """A span whose line and column come from its file's line index when first asked: the
+    parser makes one per token, so its constructor takes exactly what the parser has."""
+
+    __slots__ = ()
+
+    def __init__(self, path: str, start: int, end: int, index) -> None:
+        self.path = path
+        self.start = start
+        self.end = end
+        self._index = index
+        self._lc = None

@@ -61,11 +61,20 @@ def _roots(ctx: Context) -> Iterator[tuple[Server, Map]]:
             yield s, doc.root
 
 
-def _walk(m: Map, block_name: str) -> Iterator[tuple[options.Block, Entry, options.KeySpec | None, Map]]:
-    """(block, entry, spec, map) for every live entry, descending into nested blocks."""
+def _walk(m: Map, block_name: str, seen: set[tuple[int, str]] | None = None,
+          ) -> Iterator[tuple[options.Block, Entry, options.KeySpec | None, Map]]:
+    """(block, entry, spec, map) for every live entry, descending into nested blocks.
+
+    With ``seen``, a block already walked in the same role is not walked again: an include
+    shared by hundreds of servers brings the same map objects into every one of them."""
     stack = [(m, block_name)]
     while stack:
         node, name = stack.pop()
+        if seen is not None:
+            mark = (id(node), name)
+            if mark in seen:
+                continue
+            seen.add(mark)
         blk = options.block(name)
         if blk is None:
             continue
@@ -99,8 +108,9 @@ def _options(ctx: Context) -> list[tuple[options.Block, Entry, options.KeySpec |
     """Every live entry of every server, with its block and spec: walked once, read by
     NL101 and NL108 both."""
     if "nl1xx.options" not in ctx.memo:
+        seen: set[tuple[int, str]] = set()
         ctx.memo["nl1xx.options"] = [(blk, e, spec) for _, root in _roots(ctx)
-                                     for blk, e, spec, _ in _walk(root, "top")]
+                                     for blk, e, spec, _ in _walk(root, "top", seen)]
     return ctx.memo["nl1xx.options"]
 
 
@@ -163,11 +173,15 @@ def check_types(ctx: Context) -> Iterator[Finding]:
                 fix=f"use one of {', '.join(spec.values)}")
 
 
-def _maps(m: Map) -> Iterator[Map]:
+def _maps(m: Map, seen: set[int]) -> Iterator[Map]:
+    """Every map under ``m`` not yet in ``seen`` (shared includes are walked once)."""
     stack: list[Node] = [m]
     while stack:
         n = stack.pop()
         if isinstance(n, Map):
+            if id(n) in seen:
+                continue
+            seen.add(id(n))
             yield n
             stack.extend(e.value for e in n.entries if e.value.via is None)
         elif isinstance(n, Array) and n.via is None:
@@ -176,8 +190,9 @@ def _maps(m: Map) -> Iterator[Map]:
 
 def check_duplicates(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
+    walked: set[int] = set()
     for _, root in _roots(ctx):
-        for m in _maps(root):
+        for m in _maps(root, walked):
             for earlier, later in m.shadowed():
                 if earlier.via != later.via:
                     continue  # an include sets defaults that this file overrides: on purpose

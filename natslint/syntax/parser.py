@@ -38,7 +38,7 @@ from natslint.findings import (
     Related,
     Severity,
 )
-from natslint.span import Span
+from natslint.span import LazySpan, Span
 from natslint.syntax import lexer as lx
 from natslint.syntax.convert import ConvertError, to_datetime, to_float, to_int
 from natslint.syntax.model import (
@@ -170,8 +170,25 @@ def _cache_dir() -> Path:
     return Path(base) / "natslint"
 
 
+_VALUE_START = frozenset({lx.STRING, lx.BOOL, lx.INTEGER, lx.FLOAT, lx.DATETIME, lx.VARIABLE,
+                          lx.MAP_START, lx.ARRAY_START})
+
+
+def _may_dangle(tokens: list[lx.RawToken]) -> bool:
+    """False when every key is followed by the start of a value: then no key dangles, and
+    the automaton (the costlier pass) has nothing to find."""
+    after_key = False
+    for t in tokens:
+        if after_key and t.kind not in _VALUE_START:
+            return True
+        after_key = t.kind == lx.KEY
+    return after_key
+
+
 def dangling_keys(tokens: list[lx.RawToken]) -> set[int]:
     """Run the LALR automaton over the stream; return the indexes of keys with no value."""
+    if not _may_dangle(tokens):
+        return set()
     states, state0, end = _table()
     stack = [state0]
     dangling: set[int] = set()
@@ -415,7 +432,7 @@ class Builder:
     # -- helpers --------------------------------------------------------------------------
 
     def span(self, start: int, end: int) -> Span:
-        return Span(self.doc.path, start, end, index=self.lines)
+        return LazySpan(self.doc.path, start, end, self.lines)
 
     def tspan(self, tok: lx.RawToken) -> Span:
         return self.span(tok.start, tok.end)
