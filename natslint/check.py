@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from natslint.discover import Discovery, discover, display_path
 from natslint.findings import UNREADABLE_FILE, Finding, Related, Severity
-from natslint.paths import real
+from natslint.paths import read_text, reading_once, real
 from natslint.redact import redact_text, secrets_in
 from natslint.selection import Policy, apply
 from natslint.span import Span
@@ -47,7 +47,11 @@ class Result:
 
 
 def check_paths(paths: list[str], settings: Settings | None = None, progress=None) -> Result:
-    settings = settings or Settings()
+    with reading_once():
+        return _check(paths, settings or Settings(), progress)
+
+
+def _check(paths: list[str], settings: Settings, progress) -> Result:
     found = discover(paths)
     loader = Loader(env=settings.env, env_visible=settings.env_visible,
                     max_bytes=settings.max_bytes, nats_version=settings.nats_version,
@@ -76,8 +80,7 @@ def check_paths(paths: list[str], settings: Settings | None = None, progress=Non
     texts = {path: doc.text for path, doc in documents.items()}
     for path in (*found.compose, *found.yaml, *found.envfiles, *found.systemd):
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
-                texts[path] = fh.read()
+            texts[path] = read_text(path, errors="replace")
         except OSError:
             pass
     secrets = secrets_in(texts, settings.env)

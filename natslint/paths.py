@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Iterator
 
 
 def real(path: str) -> str:
@@ -29,3 +31,41 @@ def _real(path: str) -> str:
     except (OSError, ValueError):
         pass  # missing, or a NUL byte: realpath gives the answer it always gave
     return os.path.realpath(joined)
+
+
+# Deployment files are read by their reader, then again for suppression comments and the
+# secret scan; within one check run, the second read comes from here.
+_run_files: dict[str, bytes] | None = None
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within this block each file is read from disk at most once (by read_text)."""
+    global _run_files
+    saved, _run_files = _run_files, {}
+    try:
+        yield
+    finally:
+        _run_files = saved
+
+
+def read_text(path: str, errors: str = "strict") -> str:
+    """The text ``open(path, encoding="utf-8", errors=errors).read()`` gives (universal
+    newlines), with the same exceptions."""
+    data = _run_files.get(path) if _run_files is not None else None
+    if data is None:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            size = os.fstat(fd).st_size
+            chunks = []
+            while chunk := os.read(fd, max(size + 1, 65536)):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+        data = b"".join(chunks)
+        if _run_files is not None:
+            _run_files[path] = data
+    text = data.decode("utf-8", errors)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text

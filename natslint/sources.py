@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from natslint.paths import real
+from natslint.paths import read_text, real
 from natslint.discover import display_path
 from natslint.findings import Finding
 from natslint.span import Span
@@ -105,8 +105,7 @@ def load_yaml_documents(path: str) -> tuple[list, str | None]:
     try:
         if os.path.getsize(path) > MAX_YAML_BYTES:
             return [], f"over the {MAX_YAML_BYTES}-byte limit for YAML files"
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         return [], str(exc)
     aliases = text.count("*")
@@ -167,8 +166,7 @@ def read_env_file(path: str) -> list[EnvVar]:
     plain lines only (no quotes, escapes or comments after values) take a fast path."""
     out: list[EnvVar] = []
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+        text = read_text(path)
     except (OSError, UnicodeDecodeError):
         return out
     shown = display_path(path)
@@ -440,8 +438,7 @@ def read_systemd(path: str, unit_env_files: bool = True) -> Workload | None:
     """A unit or drop-in: Environment=, EnvironmentFile=, ExecStart= (nats-server -c ...)."""
     shown = display_path(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
+        lines = read_text(path).splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     unit_dir = os.path.dirname(path)
