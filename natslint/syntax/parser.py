@@ -15,7 +15,6 @@ server would print, for agreement tests and ``natslint dump``.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import posixpath
@@ -128,6 +127,8 @@ def _table() -> tuple[dict, int, int]:
     cached on disk, keyed by the grammar's text: a pre-commit run does not pay for it.
     """
     from natslint.resources import grammar_text
+
+    import hashlib  # only when the table is needed: most files never dangle a key
 
     digest = hashlib.sha256((TABLE_FORMAT + grammar_text()).encode()).hexdigest()[:16]
     cache = _cache_dir() / f"lalr-{digest}.json"
