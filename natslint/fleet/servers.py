@@ -30,16 +30,21 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 def opt(m: Map | None, *names: str) -> Entry | None:
-    """The effective entry for an option and its aliases (case-insensitive, last wins)."""
+    """The effective entry for an option and its aliases (case-insensitive, last wins).
+
+    ``names`` are given in lower case, as the option table spells them."""
     if not isinstance(m, Map):
         return None
     index = m.ci_index()
-    if len(names) == 1:
-        return index.get(names[0].lower())
-    hits = [e for e in (index.get(n.lower()) for n in names) if e is not None]
-    if len(hits) > 1:  # aliases both set: the one written last wins
-        return max(hits, key=lambda e: m.entries.index(e))
-    return hits[0] if hits else None
+    hit = None
+    for n in names:
+        e = index.get(n)
+        if e is not None:
+            if hit is not None:  # aliases both set: the one written last wins
+                hits = [x for x in map(index.get, names) if x is not None]
+                return max(hits, key=lambda x: next(i for i, y in enumerate(m.entries) if y is x))
+            hit = e
+    return hit
 
 
 def scalar(e: Entry | None) -> object:
