@@ -101,6 +101,9 @@ class Reach:
                 if d:
                     self._claims.setdefault(d, []).append(js)
         self._answers: dict[tuple[str, str, str | None], list[JetStream]] = {}
+        self._components: dict[int, list[Cluster]] | None = None  # cluster id -> its component
+        self._external: dict[int, list[Remote]] = {}
+        self._linked_domains: dict[int, set[str]] = {}
 
     def _extension(self, leaf: Server, r: Remote, hub: Server) -> Extension | None:
         """A system-account link between equal domains: the server treats it as extension."""
@@ -187,21 +190,46 @@ class Reach:
         return s.account_has_js(account) or (not s.js_enabled.value and
                                              any(x.account_has_js(account) for x in js.servers))
 
+    def _component(self, server: Server) -> list[Cluster]:
+        """The clusters leaf links join this server's cluster to (either direction, whether
+        or not JetStream extends over them), found once per run for every cluster."""
+        if self._components is None:
+            self._components = {}
+            clusters = {c.id: c for c in self.fleet.clusters}
+            for c in self.fleet.clusters:
+                if c.id in self._components:
+                    continue
+                members = [c]
+                self._components[c.id] = members
+                todo = [c.id]
+                while todo:
+                    for _, other, _, _ in self.edges[todo.pop()]:
+                        if other not in self._components:
+                            self._components[other] = members
+                            members.append(clusters[other])
+                            todo.append(other)
+        return self._components[self.fleet.cluster_of[server.id].id]
+
     def external_links(self, server: Server) -> list[Remote]:
-        """Unresolved leaf remotes on the way out of this server's cluster: past them, the
+        """Unresolved leaf remotes anywhere in this server's linked clusters: past them, the
         fleet is not known, so "unreachable" cannot be claimed."""
-        clusters = {c.id: c for c in self.fleet.clusters}
-        start = self.fleet.cluster_of[server.id].id
-        seen, todo, found = {start}, [start], []
-        while todo:
-            cid = todo.pop()
-            for s in clusters[cid].servers:
-                found.extend(r for r in s.remotes if r.hub is None)
-            for _, other, _, _ in self.edges[cid]:
-                if other not in seen:
-                    seen.add(other)
-                    todo.append(other)
-        return found
+        comp = self._component(server)
+        key = id(comp)
+        if key not in self._external:
+            self._external[key] = [r for c in comp for s in c.servers for r in s.remotes if r.hub is None]
+        own = [r for s in self.fleet.cluster_of[server.id].servers for r in s.remotes if r.hub is None]
+        mine = {id(r) for r in own}
+        return own + [r for r in self._external[key] if id(r) not in mine]  # its own cluster's first
+
+    def linked_domains(self, server: Server) -> set[str]:
+        """The domains set by JetStream servers in this server's linked clusters."""
+        comp = self._component(server)
+        key = id(comp)
+        if key not in self._linked_domains:
+            self._linked_domains[key] = {s.domain.value for c in comp for s in c.servers
+                                         if s.js_enabled.value and isinstance(s.domain.value, str)
+                                         and s.domain.value}
+        return self._linked_domains[key]
 
     def claims(self, domain: str) -> list[JetStream]:
         return list(self._claims.get(domain, ()))

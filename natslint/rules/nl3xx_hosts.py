@@ -39,6 +39,7 @@ def _where(h: Host):
 
 def check_unknown(ctx: Context) -> Iterator[Finding]:
     claimed = {s.domain.value for s in ctx.fleet.servers if s.domain.value}
+    everywhere = sorted(claimed)
     expect = ctx.expect_domain
     for h in ctx.fleet.hosts:
         d = h.domain.value
@@ -48,11 +49,15 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 f"`{expect}` (expect-domain)", fix=f"set {_var(h)}={expect}")
             continue
         if isinstance(d, str) and d and d not in claimed:
-            close = difflib.get_close_matches(d, sorted(claimed), n=1, cutoff=0.6)
+            # Suggest what the host can be linked to first: it is the likelier meaning, and
+            # it keeps the search to one region of a large fleet instead of every domain.
+            near = sorted(ctx.reach.linked_domains(h.server)) if h.server is not None else []
+            close = difflib.get_close_matches(d, near, n=1, cutoff=0.6) or \
+                difflib.get_close_matches(d, everywhere, n=1, cutoff=0.6)
             if close:
                 known = f"did you mean `{close[0]}`?"
             else:
-                shown = sorted(claimed)[:5]
+                shown = everywhere[:5]
                 known = "domains in the fleet: " + (", ".join(f"`{x}`" for x in shown) or "none") + \
                     (f" and {len(claimed) - 5} more" if len(claimed) > 5 else "")
             external = ctx.reach.external_links(h.server) if h.server is not None else []

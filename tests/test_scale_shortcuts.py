@@ -1,0 +1,91 @@
+"""The shortcuts that keep large fleets fast must never change an answer: each is checked
+against the slow path it skips."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from natslint.check import Settings, check_paths
+from natslint.paths import _real
+from natslint.syntax import lexer as lx
+from natslint.syntax import parser as P
+
+FRAGMENTS = ["a", "b", " ", "\n", "=", ":", "{", "}", "[", "]", ",", ";", "# c\n", '"s"', "1", "1k",
+             "$a", "true", "include x.conf\n", "(\nx\n)\n", "m { a }", "k: 1\n"]
+
+
+@settings(max_examples=int(os.environ.get("NATSLINT_FUZZ_EXAMPLES", "300")), deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=20).map("".join))
+def test_the_dangling_key_shortcut_agrees_with_the_automaton(text):
+    tokens = lx.lex(text).tokens
+    if P._may_dangle(tokens):
+        return
+    states, state0, end = P._table()
+    # the automaton itself, run without the shortcut: it must find nothing either
+    original = P._may_dangle
+    try:
+        P._may_dangle = lambda _tokens: True
+        try:
+            assert P.dangling_keys(tokens) == set()
+        except P.GrammarMismatch:
+            pass  # the caller treats a mismatch as "no dangling key" too
+    finally:
+        P._may_dangle = original
+
+
+def test_a_dangling_key_is_still_found():
+    doc = P.parse_text("m { a }\n")
+    assert [(f.code, f.span.line, f.span.col) for f in doc.findings] == [("NL006", 1, 5)]
+
+
+def test_realpath_per_folder_agrees_with_os_realpath(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f").write_text("")
+    (tmp_path / "lnk").symlink_to(tmp_path / "a" / "b")
+    (tmp_path / "up").symlink_to("a/b/../..")
+    (tmp_path / "a" / "b" / "fl").symlink_to("f")
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    for rel in ["a/b/f", "lnk/f", "lnk/../x", "up/a", "a/b/fl", "missing/x/../y", "a//b/./f", "loop1/x",
+                "a/b/f/x", "lnk/", "a/b/fl/..", ""]:
+        path = os.path.join(str(tmp_path), rel)
+        assert _real(path) == os.path.realpath(path), rel
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, body in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(body)
+
+
+HUB = "server_name: {n}\njetstream {{ domain: {d}, store_dir: /d/{n} }}\nleafnodes {{ port: 7422 }}\n"
+LEAF = ("server_name: {n}\njetstream {{ domain: {n}, store_dir: /d/{n} }}\n"
+        "leafnodes {{ remotes: [ {{ url: \"nats-leaf://{hub}:7422\" }} ] }}\n")
+
+
+def test_a_typo_is_matched_to_a_domain_the_host_is_linked_to(tmp_path, monkeypatch):
+    # `regoin-2` is closer to the typo `regoin-1` than `region-1`, but only `region-1` is linked
+    write(tmp_path, {
+        "hub1.conf": HUB.format(n="hub1", d="region-1"),
+        "hub2.conf": HUB.format(n="hub2", d="regoin-2"),
+        "edge.conf": LEAF.format(n="edge", hub="hub1"),
+        "edge.env": "WASMCLOUD_LATTICE=default\nWASMCLOUD_NATS_HOST=edge\nWASMCLOUD_JS_DOMAIN=regoin-1\n",
+    })
+    monkeypatch.chdir(tmp_path)
+    found = [f for f in check_paths(["."], Settings()).findings if f.code == "NL301"]
+    assert [(f.span.path, f.span.line) for f in found] == [("edge.env", 3)]
+    assert "did you mean `region-1`?" in found[0].message
+    assert found[0].fix == "set WASMCLOUD_JS_DOMAIN=region-1"
+
+
+def test_an_include_shared_by_many_servers_is_reported_once(tmp_path, monkeypatch):
+    write(tmp_path, {"shared.inc": "accounts { A { users: [ { user: a, passwd: x } ] } }\nbogus_option: 1\n"})
+    for i in range(5):
+        write(tmp_path, {f"s{i}.conf": f"server_name: s{i}\ninclude shared.inc\n"})
+    monkeypatch.chdir(tmp_path)
+    got = sorted((f.code, f.span.path, f.span.line) for f in check_paths(["."], Settings()).findings)
+    assert got == [("NL101", "shared.inc", 1), ("NL101", "shared.inc", 2)]
