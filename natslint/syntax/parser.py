@@ -454,14 +454,19 @@ class Builder:
 
     def run(self, tokens: list[lx.RawToken], dangling: set[int]) -> None:
         token = self.token
-        for i, tok in enumerate(tokens):
-            token(tok)
-            if i in dangling:
-                self.dangling(tok)
+        if dangling:
+            for i, tok in enumerate(tokens):
+                token(tok)
+                if i in dangling:
+                    self.dangling(tok)
+        else:
+            for tok in tokens:
+                token(tok)
+        if tokens:
+            self.last = tokens[-1]
 
     def token(self, tok: lx.RawToken) -> None:
         kind = tok.kind
-        self.last = tok
         if kind == lx.KEY:
             self.keys.append(Key(tok.value, self.tspan(tok), tok.style))
             if tok.style == "bare" and "{" in tok.value:
@@ -527,7 +532,9 @@ class Builder:
         raw = self.doc.text[tok.start:tok.end]
         try:
             if kind == lx.STRING:
-                value = lx.normalise_bytes(text)
+                # raw bytes only come from escapes (check reads only valid UTF-8; dump's
+                # undecodable bytes stay undecodable), and escapes mark the token
+                value = lx.normalise_bytes(text) if tok.escaped else text
                 if tok.style == "bare" and (text.startswith("#") or text.startswith("//")):
                     self.add(SURPRISING_VALUE.at(
                         span, f"`{text}` is a string value, not a comment: a comment cannot "
