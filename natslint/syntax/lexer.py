@@ -64,6 +64,7 @@ _DQ_KEY_RUN = re.compile(r'[^"\x00]*')
 _COMMENT_RUN = re.compile(r"[^\n\r\x00]+")
 _RAW_BYTE = re.compile("[\udc80-\udcff]")  # a byte kept by surrogateescape
 _BLANK_RUN = re.compile(r"[ \t\r\n]+")
+_DIGIT_RUN = re.compile(r"\d+")  # str patterns: \d is any Nd digit, as is_digit
 _INCLUDE_RUN = re.compile(r"[^\n\r\x00;}' \t]+")  # an unquoted include path: , and ] do not end it
 
 
@@ -789,6 +790,9 @@ class Lexer:
         return self.lex_number
 
     def lex_number(self):
+        m = _DIGIT_RUN.match(self.s, self.pos)  # a run of digits stays in this state
+        if m:
+            self.pos = m.end()
         r = self.next()
         if r == "-":
             if blen(self.s[self.start : self.pos]) != 5:
@@ -839,6 +843,9 @@ class Lexer:
         return self.lex_neg_number
 
     def lex_neg_number(self):
+        m = _DIGIT_RUN.match(self.s, self.pos)  # a run of digits stays in this state
+        if m:
+            self.pos = m.end()
         r = self.next()
         if is_digit(r):
             return self.lex_neg_number
@@ -857,6 +864,9 @@ class Lexer:
         return self.lex_float
 
     def lex_float(self):
+        m = _DIGIT_RUN.match(self.s, self.pos)  # a run of digits stays in this state
+        if m:
+            self.pos = m.end()
         r = self.next()
         if is_digit(r):
             return self.lex_float
