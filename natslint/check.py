@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from natslint.discover import Discovery, discover, display_path
 from natslint.findings import UNREADABLE_FILE, Finding, Related, Severity
 from natslint.paths import read_text, reading_once, real
-from natslint.redact import redact_text, secrets_in
+from natslint.redact import Secrets, redact_text, secrets_in
 from natslint.selection import Policy, apply
 from natslint.span import Span
 from natslint.syntax.parser import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION, Document, Loader
@@ -83,12 +83,12 @@ def _check(paths: list[str], settings: Settings, progress) -> Result:
             texts[path] = read_text(path, errors="replace")
         except OSError:
             pass
-    secrets = secrets_in(texts, settings.env)
+    secrets = Secrets(secrets_in(texts, settings.env))
     shown = [_redacted(f, secrets) for f in apply(raw, texts, settings.policy)]
     return Result(shown, documents, found, roots, fleet)
 
 
-def _redacted(f: Finding, secrets: set[str]) -> Finding:
+def _redacted(f: Finding, secrets: Secrets) -> Finding:
     """A finding whose words cannot carry a password, token or seed."""
     return replace(f, message=redact_text(f.message, secrets), fix=redact_text(f.fix, secrets),
                    related=tuple(Related(r.span, redact_text(r.message, secrets)) for r in f.related))

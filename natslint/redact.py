@@ -39,14 +39,26 @@ _QUOTED = re.compile(r"`([^`]+)`")
 _TRIGGERS = ("pass", "token", "seed", "jwt", "bcrypt", "cred", "secret", "private_key")
 
 
-def redact_text(text: str, secrets: set[str]) -> str:
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 3 and secret in text:
+def redact_text(text: str, secrets: "set[str] | Secrets") -> str:
+    if not isinstance(secrets, Secrets):
+        secrets = Secrets(secrets)
+    for secret in secrets.longest_first:
+        if secret in text:
             text = text.replace(secret, MASK)
     # a message may quote a piece of a secret (`$VAR` inside a quoted password): mask it too
-    text = _QUOTED.sub(lambda m: f"`{MASK}`" if len(m.group(1)) >= 4 and
-                       any(m.group(1) in s for s in secrets) else m.group(0), text)
+    if "`" in text:
+        text = _QUOTED.sub(lambda m: f"`{MASK}`" if len(m.group(1)) >= 4 and
+                           m.group(1) in secrets.joined else m.group(0), text)
     return redact_line(text)
+
+
+class Secrets:
+    """The secret values of one run, prepared once for every message that is masked."""
+
+    def __init__(self, values: set[str]) -> None:
+        self.longest_first = [v for v in sorted(values, key=lambda v: (-len(v), v)) if len(v) >= 3]
+        # one search over all of them for a quoted fragment; NUL cannot occur in a fragment
+        self.joined = "\x00".join(values)
 
 
 def is_secret_key(key: str) -> bool:
