@@ -280,6 +280,8 @@ class Loader:
     # check skips binary and non-UTF-8 files (NL005); dump reads bytes as the server does
     strict_text: bool = False
     cache: dict[str, Document] = field(default_factory=dict)
+    # path -> (text, tokens) lexed ahead by another process (natslint.check); used once
+    prelexed: dict[str, tuple[str, lx.LexResult]] = field(default_factory=dict)
     _stack: list[str] = field(default_factory=list)
 
     def read(self, path: str) -> tuple[str | None, str | None]:
@@ -316,6 +318,14 @@ class Loader:
         except ValueError:  # a NUL byte in the path
             key = path
         doc = self.cache.get(key)
+        if doc is None and path in self.prelexed:
+            text, lexed = self.prelexed.pop(path)
+            self._stack.append(key)
+            try:
+                doc = parse_text(text, path, loader=self, lexed=lexed)
+            finally:
+                self._stack.pop()
+            self.cache[key] = doc
         if doc is None:
             text, error = self.read(path)
             if text is None:
@@ -374,15 +384,44 @@ def _read_bytes(path: str, limit: int) -> bytes:
         os.close(fd)
 
 
+def lex_files(paths: list[str], max_bytes: int, nats_version: str) -> list[tuple]:
+    """Read and lex files, as plain tuples (cheap to send from another process): (path,
+    text, tokens, comments, error, eof position).  Unreadable files are left out: the
+    loader reads them again and reports them."""
+    reader = Loader(max_bytes=max_bytes, nats_version=nats_version, strict_text=True)
+    suffix = digit_ends_suffix(nats_version)
+    out = []
+    for path in paths:
+        text, _ = reader.read(path)
+        if text is None:
+            continue
+        r = lx.lex(text, digit_ends_suffix=suffix)
+        err = r.error
+        out.append((path, text,
+                    [(t.kind, t.value, t.start, t.end, t.emit_pos, t.style, t.escaped) for t in r.tokens],
+                    [(c.start, c.end, c.text) for c in r.comments],
+                    None if err is None else (err.message, err.offset, err.go_line), r.eof_go_pos))
+    return out
+
+
+def prelexed(rows: list[tuple]) -> dict[str, tuple[str, lx.LexResult]]:
+    """lex_files' rows back as lexer results, for Loader.prelexed."""
+    RawToken, Comment = lx.RawToken, lx.Comment
+    return {path: (text, lx.LexResult([RawToken(*t) for t in tokens], [Comment(*c) for c in comments],
+                                      None if err is None else lx.LexError(*err), eof))
+            for path, text, tokens, comments, err, eof in rows}
+
+
 def parse_text(text: str, path: str = "<string>", *, loader: Loader | None = None,
                env: Mapping[str, str] | None = None, nats_version: str = DEFAULT_NATS_VERSION,
-               _resolving: set[str] | None = None) -> Document:
-    """Parse one document.  ``env`` (when no loader is given) makes the environment visible."""
+               lexed: lx.LexResult | None = None, _resolving: set[str] | None = None) -> Document:
+    """Parse one document.  ``env`` (when no loader is given) makes the environment visible.
+    ``lexed``: the text's tokens, when they were lexed elsewhere (lex_files)."""
     if loader is None:
         loader = Loader(env=env or {}, env_visible=env is not None, nats_version=nats_version)
     doc = Document(path, text, None)
     doc.lines = lx.LineIndex(text)
-    result = lx.lex(text, digit_ends_suffix=digit_ends_suffix(loader.nats_version))
+    result = lexed or lx.lex(text, digit_ends_suffix=digit_ends_suffix(loader.nats_version))
     doc.comments = result.comments
     builder = Builder(doc, loader, _resolving if _resolving is not None else set(), result)
     dangling: set[int] = set()

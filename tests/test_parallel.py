@@ -1,0 +1,98 @@
+"""The second process changes the time, never the answer: same bytes out, no process left."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+import natslint.check as ck
+from natslint import parallel
+from natslint.check import Settings, check_paths
+from natslint.report import render
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from gen_fleet import generate  # noqa: E402
+
+needs_fork = pytest.mark.skipif(not parallel.available(), reason="no fork here (Linux with 2+ CPUs only)")
+ENV = Settings(env={"SYS_PASS": "s", "LEAF_PASS": "l"}, env_visible=True)
+
+
+def children() -> set[int]:
+    """PIDs of this process's children (Linux /proc)."""
+    out = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        f = task / "children"
+        if f.exists():
+            out |= {int(p) for p in f.read_text().split()}
+    return out
+
+
+def run(path: Path, monkeypatch, jobs: str, settings: Settings = ENV) -> tuple[str, str]:
+    monkeypatch.setenv("NATSLINT_JOBS", jobs)
+    monkeypatch.setattr(ck, "PARALLEL_MIN_CONFIGS", 1)  # fork even for small fleets
+    monkeypatch.chdir(path)
+    result = check_paths(["."], settings)
+    return render("json", result), render("sarif", result)
+
+
+@needs_fork
+@pytest.mark.parametrize("fleet", sorted(p.name for p in (ROOT / "fixtures").iterdir() if p.is_dir()))
+def test_fixture_fleets_give_the_same_bytes_with_and_without_the_second_process(fleet, tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "fixtures" / fleet, tmp_path / fleet)
+    before = children()
+    assert run(tmp_path / fleet, monkeypatch, "2") == run(tmp_path / fleet, monkeypatch, "1")
+    assert children() == before
+
+
+@needs_fork
+def test_a_generated_fleet_with_bad_files_gives_the_same_bytes(tmp_path, monkeypatch):
+    generate(120, tmp_path)
+    edge = sorted((tmp_path / "region-001" / "edge").iterdir())
+    edge[-1].write_bytes(b"port: 4222\x00\n")  # binary: skipped by the child, reported by the parent
+    edge[-2].write_bytes(b"port: \xff\n")  # not UTF-8
+    edge[-3].write_text("jetstream {\n  domain: x\n")  # does not parse
+    edge[-4].write_text("m { a }\nport: $NOPE\n")  # a dangling key, an undefined variable
+    serial = run(tmp_path, monkeypatch, "1")
+    assert '"NL005"' in serial[0] and '"NL001"' in serial[0]
+    assert run(tmp_path, monkeypatch, "2") == serial
+
+
+@needs_fork
+def test_a_result_comes_back_from_the_child():
+    before = children()
+    pending = parallel.start(os.getpid)
+    assert pending.pid in children()
+    assert pending.result() not in (os.getpid(), None)  # computed over there
+    assert children() == before
+
+
+def _fails_in_a_child(parent: int) -> str:
+    if os.getpid() != parent:
+        raise RuntimeError("the child breaks")
+    return "done here"
+
+
+@needs_fork
+def test_a_failing_child_means_the_work_is_done_here():
+    assert parallel.start(_fails_in_a_child, os.getpid()).result() == "done here"
+
+
+@needs_fork
+def test_a_cancelled_child_is_stopped():
+    before = children()
+    pending = parallel.start(__import__("time").sleep, 30)
+    pending.cancel()
+    assert children() == before
+
+
+def test_without_fork_the_call_runs_here(monkeypatch):
+    monkeypatch.setenv("NATSLINT_JOBS", "1")
+    pending = parallel.start(os.getpid)
+    assert pending.pid == 0
+    assert pending.result() == os.getpid()
