@@ -18,7 +18,7 @@ from natslint.syntax.parser import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION, Docu
 PARALLEL_MIN_CONFIGS = 300
 # The part of the files this process lexes itself: it also builds every document, so the
 # other process (which only reads and lexes) takes the larger part.
-OWN_SHARE = 0.36
+OWN_SHARE = 0.42
 
 
 @dataclass(slots=True)
