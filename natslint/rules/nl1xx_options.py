@@ -61,26 +61,25 @@ def _roots(ctx: Context) -> Iterator[tuple[Server, Map]]:
             yield s, doc.root
 
 
-def _walk(m: Map, block_name: str, seen: set[tuple[int, str]] | None = None,
-          ) -> Iterator[tuple[options.Block, Entry, options.KeySpec | None, Map]]:
-    """(block, entry, spec, map) for every live entry, descending into nested blocks.
-
-    With ``seen``, a block already walked in the same role is not walked again: an include
-    shared by hundreds of servers brings the same map objects into every one of them."""
+def _walk(m: Map, block_name: str, seen: set[tuple[int, str]],
+          out: list[tuple[options.Block, Entry, options.KeySpec | None]]) -> None:
+    """Add (block, entry, spec) for every live entry under ``m``, descending into nested
+    blocks.  A block already walked in the same role is not walked again (``seen``): an
+    include shared by hundreds of servers brings the same map objects into every one."""
     stack = [(m, block_name)]
     while stack:
         node, name = stack.pop()
-        if seen is not None:
-            mark = (id(node), name)
-            if mark in seen:
-                continue
-            seen.add(mark)
+        mark = (id(node), name)
+        if mark in seen:
+            continue
+        seen.add(mark)
         blk = options.block(name)
         if blk is None:
             continue
+        keys, fold = blk.keys, blk.case_insensitive
         for e in node.live():
-            spec = blk.lookup(e.key.name)
-            yield blk, e, spec, node
+            spec = keys.get(e.key.name.lower() if fold else e.key.name)
+            out.append((blk, e, spec))
             if spec is None or spec.kind in _FREE_FORM:
                 continue
             v = e.value
@@ -109,8 +108,10 @@ def _options(ctx: Context) -> list[tuple[options.Block, Entry, options.KeySpec |
     NL101 and NL108 both."""
     if "nl1xx.options" not in ctx.memo:
         seen: set[tuple[int, str]] = set()
-        ctx.memo["nl1xx.options"] = [(blk, e, spec) for _, root in _roots(ctx)
-                                     for blk, e, spec, _ in _walk(root, "top", seen)]
+        out: list[tuple[options.Block, Entry, options.KeySpec | None]] = []
+        for _, root in _roots(ctx):
+            _walk(root, "top", seen, out)
+        ctx.memo["nl1xx.options"] = out
     return ctx.memo["nl1xx.options"]
 
 
@@ -193,6 +194,8 @@ def check_duplicates(ctx: Context) -> Iterator[Finding]:
     walked: set[int] = set()
     for _, root in _roots(ctx):
         for m in _maps(root, walked):
+            if len(m._index) == len(m.entries):
+                continue  # no name assigned twice (nearly every map)
             for earlier, later in m.shadowed():
                 if earlier.via != later.via:
                     continue  # an include sets defaults that this file overrides: on purpose
