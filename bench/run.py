@@ -3,8 +3,9 @@
     python bench/run.py [--sizes 100,1000,10000] [--repeat 3] [--out bench/results.md]
 
 For each N: generate the fleet (bench/gen_fleet.py), run `natslint check` in a fresh process
-(best of --repeat; peak RSS of that process), then `nats-server -t -c FILE` over every server
-file one by one, and report the ratio.  Also times a 5-file fleet (what pre-commit runs).
+(best of --repeat; peak RSS of the largest process), for N <= 1,000 also kept to one process
+(NATSLINT_JOBS=1, no forked helper), then `nats-server -t -c FILE` over every server file one
+by one, and report the ratio.  Also times a 5-file fleet (what pre-commit runs).
 Speed is measured here, never asserted in a test.
 """
 
@@ -25,8 +26,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from gen_fleet import generate  # noqa: E402
 
 
-def run_check(fleet: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of one `natslint check` in its own process."""
+def run_check(fleet: Path, jobs: str | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS MB) of one `natslint check` in its own process (and its
+    helper process, when it forks one); ``jobs="1"`` keeps it to one process."""
     probe = ("import resource, subprocess, sys, time\n"
              "t = time.perf_counter()\n"
              "p = subprocess.run([sys.executable, '-m', 'natslint', 'check', '.', '-f', 'json', '-o', '/dev/null'],"
@@ -35,7 +37,7 @@ def run_check(fleet: Path) -> tuple[float, float]:
              "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
              "print(wall, rss, p.returncode)\n")
     out = subprocess.run([sys.executable, "-c", probe, str(fleet)], capture_output=True, text=True, check=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         env={**os.environ, "PYTHONPATH": str(ROOT), **({"NATSLINT_JOBS": jobs} if jobs else {})})
     wall, rss, code = out.stdout.split()
     if int(code) not in (0, 1):
         raise SystemExit(f"natslint check failed on {fleet} (exit {code})")
@@ -68,7 +70,7 @@ def main() -> None:
         small = Path(tmp) / "five"
         shutil.copytree(ROOT / "fixtures" / "leaf-sites", small)
         wall = min(run_check(small)[0] for _ in range(args.repeat))
-        rows.append(("5-file fleet (pre-commit)", "6", f"{wall * 1000:.0f} ms", "", "", ""))
+        rows.append(("5-file fleet (pre-commit)", "6", f"{wall * 1000:.0f} ms", "", "", "", ""))
         base = None
         for n in (int(x) for x in args.sizes.split(",")):
             fleet = Path(tmp) / f"fleet-{n}"
@@ -76,18 +78,20 @@ def main() -> None:
             size = sum(p.stat().st_size for p in fleet.rglob("*") if p.is_file())
             runs = [run_check(fleet) for _ in range(args.repeat)]
             wall, rss = min(r[0] for r in runs), max(r[1] for r in runs)
+            one = min(run_check(fleet, jobs="1")[0] for _ in range(args.repeat)) if n <= 1000 else None
             dash_t = run_dash_t(fleet, binary) if binary and n <= 1000 else None
             scale = f"{wall / base[1]:.1f}× the time of N = {base[0]} for {n / base[0]:.0f}× the servers" \
                 if base else ""
             base = (n, wall)
-            rows.append((f"N = {n}", f"{size / 1e6:.2f} MB", f"{wall:.2f} s", f"{rss:.0f} MB",
-                         f"{dash_t:.2f} s ({dash_t / wall:.1f}×)" if dash_t else "", scale))
+            rows.append((f"N = {n}", f"{size / 1e6:.2f} MB", f"{wall:.2f} s", f"{one:.2f} s" if one else "",
+                         f"{rss:.0f} MB", f"{dash_t:.2f} s ({dash_t / wall:.1f}×)" if dash_t else "", scale))
             print(rows[-1], flush=True)
     lines = ["# natslint benchmark", "",
              f"Python {sys.version.split()[0]}, {os.cpu_count()} cores; best of {args.repeat} cold runs "
              "(no cache), `natslint check DIR -f json` in a fresh process.", "",
-             "| fleet | config size | natslint check | peak RSS | `nats-server -t` per file (ratio) | scaling |",
-             "|---|---|---|---|---|---|"]
+             "| fleet | config size | natslint check | one process (`NATSLINT_JOBS=1`) | peak RSS "
+             "| `nats-server -t` per file (ratio) | scaling |",
+             "|---|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     args.out.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")
