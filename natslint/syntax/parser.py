@@ -14,18 +14,16 @@ server would print, for agreement tests and ``natslint dump``.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import posixpath
 import re
-import stat
 from pathlib import Path
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator, Mapping
 
-from natslint.paths import real
+from natslint.paths import TooLarge, read_bytes, real
 from natslint.findings import (
     INCLUDE_CYCLE,
     INCLUDE_NOT_FOUND,
@@ -287,7 +285,7 @@ class Loader:
     def read(self, path: str) -> tuple[str | None, str | None]:
         """(text, error): text decoded as the server does; error names why not."""
         try:
-            data = _read_bytes(path, self.max_bytes + 1)
+            data = read_bytes(path, self.max_bytes + 1)
         except IsADirectoryError:
             return None, f"read {path}: is a directory"
         except FileNotFoundError:
@@ -298,7 +296,7 @@ class Loader:
             return None, f"open {path}: {exc.strerror or exc}"
         except ValueError as exc:  # a NUL byte in the path
             return None, f"open {path!r}: {exc}"
-        except _TooLarge as exc:
+        except TooLarge as exc:
             return None, (f"file is {exc.args[0]} bytes, over the {self.max_bytes}-byte "
                           "limit (--max-file-size)")
         if len(data) > self.max_bytes:
@@ -352,36 +350,6 @@ class Loader:
         if key in self._stack:
             return self._stack[self._stack.index(key):]
         return None
-
-
-class _TooLarge(Exception):
-    """The file's size (args[0]) is over the limit: not read at all."""
-
-
-def _read_bytes(path: str, limit: int) -> bytes:
-    """At most ``limit`` bytes of a file, in as few system calls as the OS allows.
-
-    ``open(...).read(limit)`` would allocate ``limit`` bytes for every file (10 MB by
-    default), which dominated reading a thousand small configs."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not hang us
-    try:
-        st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
-            raise IsADirectoryError(errno.EISDIR, "is a directory", path)
-        if stat.S_ISREG(st.st_mode) and st.st_size >= limit:
-            raise _TooLarge(st.st_size)
-        chunks = []
-        size = 0
-        want = min(st.st_size + 1, limit) if stat.S_ISREG(st.st_mode) else 65536
-        while size < limit:
-            chunk = os.read(fd, min(want, limit - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def lex_files(paths: list[str], max_bytes: int, nats_version: str) -> list[tuple]:
