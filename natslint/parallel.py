@@ -13,9 +13,7 @@ The answer never depends on this: when fork is not available, not wanted
 from __future__ import annotations
 
 import os
-import pickle
 import sys
-import threading
 from typing import Any, Callable
 
 
@@ -24,8 +22,9 @@ def available() -> bool:
     fragile), more than one CPU, no other threads, and not switched off."""
     if os.environ.get("NATSLINT_JOBS") == "1":
         return False
+    threading = sys.modules.get("threading")  # not imported: no thread was started through it
     return (sys.platform.startswith("linux") and hasattr(os, "fork") and (os.cpu_count() or 1) > 1
-            and threading.active_count() == 1)
+            and (threading is None or threading.active_count() == 1))
 
 
 class Pending:
@@ -45,6 +44,8 @@ class Pending:
         if pid == 0:  # the child: compute, send, leave without running this process's exit code
             code = 0
             try:
+                import pickle
+
                 os.close(read_fd)
                 data = pickle.dumps(fn(*args), protocol=pickle.HIGHEST_PROTOCOL)
                 view = memoryview(data)
@@ -79,6 +80,8 @@ class Pending:
                 _, status = os.waitpid(self.pid, 0)
                 self.pid = 0
             if os.waitstatus_to_exitcode(status) == 0 and chunks:
+                import pickle
+
                 try:
                     return pickle.loads(b"".join(chunks))
                 except Exception:
