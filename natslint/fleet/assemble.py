@@ -109,7 +109,7 @@ def read_workloads(found: Discovery, env: Mapping[str, str],
             units[w.id] = w
     workloads.extend(units.values())
     for path in found.envfiles:
-        if real(path) in used_env_files:
+        if used_env_files and real(path) in used_env_files:
             continue  # compose's own .env: interpolation input, not a host of its own
         w = read_envfile_workload(path)
         if w is not None:
