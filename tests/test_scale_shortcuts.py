@@ -89,3 +89,38 @@ def test_an_include_shared_by_many_servers_is_reported_once(tmp_path, monkeypatc
     monkeypatch.chdir(tmp_path)
     got = sorted((f.code, f.span.path, f.span.line) for f in check_paths(["."], Settings()).findings)
     assert got == [("NL101", "shared.inc", 1), ("NL101", "shared.inc", 2)]
+
+
+def star(root: Path, leaves: int, host_domain: str) -> None:
+    routes = "cluster { name: hub, port: 6222, routes: [nats://hub1:6222, nats://hub2:6222, nats://hub3:6222] }\n"
+    write(root, {f"hub{i}.conf": HUB.format(n=f"hub{i}", d="hub") + routes for i in (1, 2, 3)})
+    for i in range(leaves):
+        write(root, {f"edge/e{i}.conf": LEAF.format(n=f"e{i}", hub=f"hub{i % 3 + 1}"),
+                     f"hosts/e{i}.env": f"WASMCLOUD_NATS_HOST=e{i}\nWASMCLOUD_JS_DOMAIN={host_domain}\n"})
+
+
+def test_a_domain_nobody_near_carries_is_answered_without_walking_the_region(tmp_path, monkeypatch):
+    from natslint.fleet.reach import Reach
+
+    star(tmp_path, 30, "nope")
+    monkeypatch.chdir(tmp_path)
+    walked = []
+    original = Reach._maps
+    monkeypatch.setattr(Reach, "_maps", lambda self, s, acc, d: walked.append(d) or original(self, s, acc, d))
+    result = check_paths(["."], Settings())
+    assert sorted((f.code, f.span.path, f.span.line) for f in result.findings) == \
+        sorted(("NL301", f"hosts/e{i}.env", 2) for i in range(30))
+    assert "nope" not in walked
+
+
+def test_every_leaf_of_a_star_reaches_the_hub(tmp_path, monkeypatch):
+    from natslint.fleet.reach import Reach
+
+    star(tmp_path, 30, "hub")
+    monkeypatch.chdir(tmp_path)
+    result = check_paths(["."], Settings())
+    assert [f.code for f in result.findings] == []
+    reach = Reach(result.fleet)
+    got = {h.label: [js.label for js in reach.host_jetstreams(h)] for h in result.fleet.hosts}
+    assert len(got) == 30
+    assert set(map(tuple, got.values())) == {("the JetStream of cluster `hub` (hub1, hub2, hub3)",)}

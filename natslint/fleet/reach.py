@@ -104,6 +104,7 @@ class Reach:
         self._components: dict[int, list[Cluster]] | None = None  # cluster id -> its component
         self._external: dict[int, list[Remote]] = {}
         self._linked_domains: dict[int, set[str]] = {}
+        self._carried_domains: dict[int, set] = {}
 
     def _extension(self, leaf: Server, r: Remote, hub: Server) -> Extension | None:
         """A system-account link between equal domains: the server treats it as extension."""
@@ -159,6 +160,8 @@ class Reach:
             if js is not None and js.servers and any(s.account_has_js(account) for s in js.servers):
                 return [js]
             return []
+        if domain not in self._carried(server):
+            return []  # no server a request from here can travel to carries this domain
         found: list[JetStream] = []
         seen: set[tuple[str, str]] = set()
         queue: deque[tuple[Server, str, bool]] = deque([(server, account, True)])  # (at, account, mapped?)
@@ -220,6 +223,17 @@ class Reach:
         own = [r for s in self.fleet.cluster_of[server.id].servers for r in s.remotes if r.hub is None]
         mine = {id(r) for r in own}
         return own + [r for r in self._external[key] if id(r) not in mine]  # its own cluster's first
+
+    def _carried(self, server: Server) -> set:
+        """Every domain set on any server of this server's linked clusters (whether or not
+        its JetStream is on): the only domains a request from here can be mapped to.
+        Without this, each host asking for a domain nobody near has would walk its whole
+        region (quadratic in a star of leaves that all carry one typo)."""
+        comp = self._component(server)
+        key = id(comp)
+        if key not in self._carried_domains:
+            self._carried_domains[key] = {s.domain.value for c in comp for s in c.servers}
+        return self._carried_domains[key]
 
     def linked_domains(self, server: Server) -> set[str]:
         """The domains set by JetStream servers in this server's linked clusters."""

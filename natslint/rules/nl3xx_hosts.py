@@ -40,6 +40,7 @@ def _where(h: Host):
 def check_unknown(ctx: Context) -> Iterator[Finding]:
     claimed = {s.domain.value for s in ctx.fleet.servers if s.domain.value}
     everywhere = sorted(claimed)
+    suggested: dict[tuple[str, int], list[str]] = {}
     expect = ctx.expect_domain
     for h in ctx.fleet.hosts:
         d = h.domain.value
@@ -51,9 +52,12 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
         if isinstance(d, str) and d and d not in claimed:
             # Suggest what the host can be linked to first: it is the likelier meaning, and
             # it keeps the search to one region of a large fleet instead of every domain.
-            near = sorted(ctx.reach.linked_domains(h.server)) if h.server is not None else []
-            close = difflib.get_close_matches(d, near, n=1, cutoff=0.6) or \
-                difflib.get_close_matches(d, everywhere, n=1, cutoff=0.6)
+            near = ctx.reach.linked_domains(h.server) if h.server is not None else set()
+            key = (d, id(near))
+            if key not in suggested:  # a template's typo repeats on every host it made
+                suggested[key] = difflib.get_close_matches(d, sorted(near), n=1, cutoff=0.6) or \
+                    difflib.get_close_matches(d, everywhere, n=1, cutoff=0.6)
+            close = suggested[key]
             if close:
                 known = f"did you mean `{close[0]}`?"
             else:
