@@ -12,7 +12,7 @@ It implements the server's per-connection decision (jetstream-domains.md §2.3, 
 
 from __future__ import annotations
 
-from collections import deque
+from typing import Iterator
 from dataclasses import dataclass, field
 
 from natslint.fleet.groups import Groups
@@ -105,6 +105,9 @@ class Reach:
         self._external: dict[int, list[Remote]] = {}
         self._linked_domains: dict[int, set[str]] = {}
         self._carried_domains: dict[int, set] = {}
+        self._servers = {s.id: s for s in fleet.servers}
+        self._next: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
+        self._closures: dict[str, dict[tuple, frozenset[int]]] = {}
 
     def _extension(self, leaf: Server, r: Remote, hub: Server) -> Extension | None:
         """A system-account link between equal domains: the server treats it as extension."""
@@ -162,26 +165,89 @@ class Reach:
             return []
         if domain not in self._carried(server):
             return []  # no server a request from here can travel to carries this domain
-        found: list[JetStream] = []
-        seen: set[tuple[str, str]] = set()
-        queue: deque[tuple[Server, str, bool]] = deque([(server, account, True)])  # (at, account, mapped?)
-        while queue:
-            at, acc, ingress = queue.popleft()
-            if (at.id, acc, ingress) in seen:
+        ids = self._closure((server.id, account, True), domain)
+        return [self.js_by_root[i] for i in sorted(ids)]
+
+    # A request travels as states (server, account, entered over a leaf link or as a client?).
+    # It stops where such an entry maps the domain; otherwise it goes on to the server's
+    # cluster peers (over routes: never mapped) and over its leaf links.  The answer is every
+    # JetStream where it stops.  Each strongly connected set of states has one answer, so
+    # Tarjan's algorithm finds it once per domain for all of them: a walk per question
+    # would cross a whole star of leaves for each of its thousands of hosts.
+
+    def _step(self, state: tuple[str, str, bool], domain: str) -> tuple[tuple[int, ...], list]:
+        """(JetStreams the request stops at here, the states it goes on to)."""
+        sid, acc, entry = state
+        at = self._servers[sid]
+        if entry and self._maps(at, acc, domain):
+            js = self.jetstream_of(at)
+            return ((js.id,) if js is not None else ()), []
+        key = (sid, acc)
+        nxt = self._next.get(key)
+        if nxt is None:
+            nxt = [(p.id, acc, False) for p in self.fleet.cluster_of[sid].servers if p is not at]
+            nxt += [(other.id, other_acc, True) for local_acc, other, other_acc in self.server_edges.get(sid, ())
+                    if same_account(acc, local_acc)]
+            self._next[key] = nxt
+        return (), nxt
+
+    def _closure(self, start: tuple[str, str, bool], domain: str) -> frozenset[int]:
+        done = self._closures.setdefault(domain, {})
+        if start in done:
+            return done[start]
+        own, nxt = self._step(start, domain)
+        if all(w in done for w in nxt):  # the usual case after the first host of a site
+            answer = frozenset(own).union(*(done[w] for w in nxt))
+            done[start] = answer
+            return answer
+        index: dict[tuple, int] = {}
+        low: dict[tuple, int] = {}
+        found: dict[tuple, set[int]] = {}
+        stack: list[tuple] = []
+        on_stack: set[tuple] = set()
+        work: list[tuple[tuple, Iterator | None]] = [(start, None)]
+        while work:
+            v, successors = work[-1]
+            if successors is None:
+                index[v] = low[v] = len(index)
+                stack.append(v)
+                on_stack.add(v)
+                own, nxt = self._step(v, domain)
+                found[v] = set(own)
+                successors = iter(nxt)
+                work[-1] = (v, successors)
+            descended = False
+            for w in successors:
+                if w in done:
+                    found[v] |= done[w]
+                elif w not in index:
+                    work.append((w, None))
+                    descended = True
+                    break
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if descended:
                 continue
-            seen.add((at.id, acc, ingress))
-            if ingress and self._maps(at, acc, domain):
-                js = self.jetstream_of(at)
-                if js is not None and js not in found:
-                    found.append(js)
-                continue  # mapped to the local API; the outgoing domain block stops it here
-            for peer in self.fleet.cluster_of[at.id].servers:  # over routes: carried, not mapped
-                if peer is not at:
-                    queue.append((peer, acc, False))
-            for local_acc, other, other_acc in self.server_edges.get(at.id, ()):
-                if same_account(acc, local_acc):
-                    queue.append((other, other_acc, True))
-        return found
+            work.pop()
+            if low[v] == index[v]:  # v roots a strongly connected set: its answer is final
+                members, total = [], set()
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    members.append(w)
+                    total |= found[w]
+                    if w == v:
+                        break
+                answer = frozenset(total)
+                for w in members:
+                    done[w] = answer
+            if work:
+                u = work[-1][0]
+                if v in done:
+                    found[u] |= done[v]
+                else:
+                    low[u] = min(low[u], low[v])
+        return done[start]
 
     def _maps(self, s: Server, account: str, domain: str) -> bool:
         """Does `s` map `$JS.<domain>.API` to a JetStream for this account?"""
