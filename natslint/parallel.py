@@ -23,8 +23,16 @@ def available() -> bool:
     if os.environ.get("NATSLINT_JOBS") == "1":
         return False
     threading = sys.modules.get("threading")  # not imported: no thread was started through it
-    return (sys.platform.startswith("linux") and hasattr(os, "fork") and (os.cpu_count() or 1) > 1
+    return (sys.platform.startswith("linux") and hasattr(os, "fork") and _cpus() > 1
             and (threading is None or threading.active_count() == 1))
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class Pending:
@@ -38,8 +46,13 @@ class Pending:
             return
         try:
             read_fd, write_fd = os.pipe()
+        except OSError:
+            return
+        try:
             pid = os.fork()
         except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
             return
         if pid == 0:  # the child: compute, send, leave without running this process's exit code
             code = 0
@@ -61,9 +74,11 @@ class Pending:
     def cancel(self) -> None:
         """Stop the child (the caller left early): no process outlives the run."""
         if self.pid:
+            import signal
+
             os.close(self.fd)
             try:
-                os.kill(self.pid, 9)
+                os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             os.waitpid(self.pid, 0)
