@@ -70,7 +70,8 @@ def _check(paths: list[str], settings: Settings, progress) -> Result:
     split, pending = len(found.nats), None
     if len(found.nats) >= PARALLEL_MIN_CONFIGS and parallel.available():
         split = int(len(found.nats) * OWN_SHARE)
-        pending = parallel.start(lex_files, found.nats[split:], settings.max_bytes, settings.nats_version)
+        pending = parallel.start(lex_files, found.nats[split:], settings.max_bytes, settings.nats_version,
+                                 codec="marshal")
     try:
         for n, path in enumerate(found.nats, 1):
             if n == split + 1 and pending is not None:
@@ -82,7 +83,7 @@ def _check(paths: list[str], settings: Settings, progress) -> Result:
                                                    f"skipped {path}: it vanished during the run"))
     finally:
         if pending is not None:
-            pending.cancel()
+            pending.close()
     loader.prelexed.clear()
     documents: dict[str, Document] = {}
     included: set[str] = set()

@@ -69,6 +69,7 @@ def test_a_result_comes_back_from_the_child():
     pending = parallel.start(os.getpid)
     assert pending.pid in children()
     assert pending.result() not in (os.getpid(), None)  # computed over there
+    pending.close()
     assert children() == before
 
 
@@ -80,14 +81,29 @@ def _fails_in_a_child(parent: int) -> str:
 
 @needs_fork
 def test_a_failing_child_means_the_work_is_done_here():
-    assert parallel.start(_fails_in_a_child, os.getpid()).result() == "done here"
+    pending = parallel.start(_fails_in_a_child, os.getpid())
+    assert pending.result() == "done here"
+    pending.close()
+
+
+def _dies_midway(parent: int) -> bytes:
+    if os.getpid() != parent:
+        os.kill(os.getpid(), 9)
+    return b"x" * 100
 
 
 @needs_fork
-def test_a_cancelled_child_is_stopped():
+def test_a_child_killed_midway_means_the_work_is_done_here():
+    pending = parallel.start(_dies_midway, os.getpid())
+    assert pending.result() == b"x" * 100
+    pending.close()
+
+
+@needs_fork
+def test_a_child_whose_answer_is_not_wanted_is_stopped():
     before = children()
     pending = parallel.start(__import__("time").sleep, 30)
-    pending.cancel()
+    pending.close()
     assert children() == before
 
 
