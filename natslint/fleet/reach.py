@@ -57,6 +57,15 @@ class JetStream:
         return f"the JetStream of cluster `{named}` ({names})" if named else f"the JetStream of {names}"
 
 
+@dataclass(slots=True)
+class Linked:
+    """What rules ask of a set of clusters joined by leaf links."""
+
+    external: list[Remote]  # leaf remotes to servers outside the checked tree
+    carried: set  # every domain set on any of their servers (None: unset)
+    domains: set[str]  # the domains of their JetStream-enabled servers
+
+
 class Reach:
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
@@ -101,10 +110,7 @@ class Reach:
                 if d:
                     self._claims.setdefault(d, []).append(js)
         self._answers: dict[tuple[str, str, str | None], list[JetStream]] = {}
-        self._components: dict[int, list[Cluster]] | None = None  # cluster id -> its component
-        self._external: dict[int, list[Remote]] = {}
-        self._linked_domains: dict[int, set[str]] = {}
-        self._carried_domains: dict[int, set] = {}
+        self._linked_sets: dict[int, Linked] | None = None  # cluster id -> its linked clusters
         self._servers = {s.id: s for s in fleet.servers}
         self._next: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
         self._closures: dict[str, dict[tuple, frozenset[int]]] = {}
@@ -259,57 +265,50 @@ class Reach:
         return s.account_has_js(account) or (not s.js_enabled.value and
                                              any(x.account_has_js(account) for x in js.servers))
 
-    def _component(self, server: Server) -> list[Cluster]:
+    def _linked(self, server: Server) -> Linked:
         """The clusters leaf links join this server's cluster to (either direction, whether
-        or not JetStream extends over them), found once per run for every cluster."""
-        if self._components is None:
-            self._components = {}
+        or not JetStream extends over them), with what rules ask of them; found once per run."""
+        if self._linked_sets is None:
+            self._linked_sets = {}
             clusters = {c.id: c for c in self.fleet.clusters}
             for c in self.fleet.clusters:
-                if c.id in self._components:
+                if c.id in self._linked_sets:
                     continue
-                members = [c]
-                self._components[c.id] = members
-                todo = [c.id]
+                members, todo = [c], [c.id]
+                seen = {c.id}
                 while todo:
                     for _, other, _, _ in self.edges[todo.pop()]:
-                        if other not in self._components:
-                            self._components[other] = members
+                        if other not in seen:
+                            seen.add(other)
                             members.append(clusters[other])
                             todo.append(other)
-        return self._components[self.fleet.cluster_of[server.id].id]
+                servers = [x for m in members for x in m.servers]
+                linked = Linked(
+                    external=[r for x in servers for r in x.remotes if r.hub is None],
+                    carried={x.domain.value for x in servers},
+                    domains={x.domain.value for x in servers if x.js_enabled.value
+                             and isinstance(x.domain.value, str) and x.domain.value})
+                for cid in seen:
+                    self._linked_sets[cid] = linked
+        return self._linked_sets[self.fleet.cluster_of[server.id].id]
 
     def external_links(self, server: Server) -> list[Remote]:
-        """Unresolved leaf remotes anywhere in this server's linked clusters: past them, the
-        fleet is not known, so "unreachable" cannot be claimed."""
-        comp = self._component(server)
-        key = id(comp)
-        if key not in self._external:
-            self._external[key] = [r for c in comp for s in c.servers for r in s.remotes if r.hub is None]
+        """Unresolved leaf remotes anywhere in this server's linked clusters, its own
+        cluster's first: past them, the fleet is not known, so "unreachable" cannot be claimed."""
         own = [r for s in self.fleet.cluster_of[server.id].servers for r in s.remotes if r.hub is None]
         mine = {id(r) for r in own}
-        return own + [r for r in self._external[key] if id(r) not in mine]  # its own cluster's first
+        return own + [r for r in self._linked(server).external if id(r) not in mine]
 
     def _carried(self, server: Server) -> set:
         """Every domain set on any server of this server's linked clusters (whether or not
         its JetStream is on): the only domains a request from here can be mapped to.
         Without this, each host asking for a domain nobody near has would walk its whole
         region (quadratic in a star of leaves that all carry one typo)."""
-        comp = self._component(server)
-        key = id(comp)
-        if key not in self._carried_domains:
-            self._carried_domains[key] = {s.domain.value for c in comp for s in c.servers}
-        return self._carried_domains[key]
+        return self._linked(server).carried
 
     def linked_domains(self, server: Server) -> set[str]:
         """The domains set by JetStream servers in this server's linked clusters."""
-        comp = self._component(server)
-        key = id(comp)
-        if key not in self._linked_domains:
-            self._linked_domains[key] = {s.domain.value for c in comp for s in c.servers
-                                         if s.js_enabled.value and isinstance(s.domain.value, str)
-                                         and s.domain.value}
-        return self._linked_domains[key]
+        return self._linked(server).domains
 
     def claims(self, domain: str) -> list[JetStream]:
         return list(self._claims.get(domain, ()))
