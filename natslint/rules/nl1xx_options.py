@@ -194,8 +194,8 @@ def check_duplicates(ctx: Context) -> Iterator[Finding]:
     walked: set[int] = set()
     for _, root in _roots(ctx):
         for m in _maps(root, walked):
-            if len(m._index) == len(m.entries):
-                continue  # no name assigned twice (nearly every map)
+            if not m.repeats_a_key():
+                continue
             for earlier, later in m.shadowed():
                 if earlier.via != later.via:
                     continue  # an include sets defaults that this file overrides: on purpose

@@ -37,6 +37,9 @@ def _where(h: Host):
     return h.domain.span or h.span
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def check_unknown(ctx: Context) -> Iterator[Finding]:
     claimed = {s.domain.value for s in ctx.fleet.servers if s.domain.value}
     everywhere = sorted(claimed)
@@ -52,8 +55,8 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
         if isinstance(d, str) and d and d not in claimed:
             # Suggest what the host can be linked to first: it is the likelier meaning, and
             # it keeps the search to one region of a large fleet instead of every domain.
-            near = ctx.reach.linked_domains(h.server) if h.server is not None else set()
-            key = (d, id(near))
+            near = ctx.reach.linked_domains(h.server) if h.server is not None else _NOTHING
+            key = (d, id(near))  # the sets live as long as the run: their ids stay theirs
             if key not in suggested:  # a template's typo repeats on every host it made
                 suggested[key] = difflib.get_close_matches(d, sorted(near), n=1, cutoff=0.6) or \
                     difflib.get_close_matches(d, everywhere, n=1, cutoff=0.6)

@@ -96,10 +96,14 @@ class Map:
             index = self._ci = (len(self.entries), built)
         return index[1]
 
+    def repeats_a_key(self) -> bool:
+        """Is some name assigned twice (exactly as written)?  Nearly no map does."""
+        return len(self._index) != len(self.entries)
+
     def live(self) -> Iterable[Entry]:
         """The entries that survive: the last assignment of each key, in source order."""
-        if len(self._index) == len(self.entries):
-            return self.entries  # no key set twice (nearly every map): all of them
+        if not self.repeats_a_key():
+            return self.entries
         return self._survivors()
 
     def _survivors(self) -> Iterator[Entry]:
