@@ -192,9 +192,36 @@ def test_python_m_natslint_and_console_script(tmp_path):
     assert "All checks passed: 1 file(s), no findings." in proc.stdout
 
 
+def test_the_process_leaves_with_its_exit_code_and_all_its_output(tmp_path):
+    """main() leaves through os._exit: every byte must be out and the code must be kept."""
+    def run(*args: str, **kw) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "natslint", *args], capture_output=True, cwd=ROOT, **kw)
+
+    proc = run("check", "fixtures/compose-leaf-reuses-domain", "-f", "json")
+    assert proc.returncode == 1
+    assert sorted({f["code"] for f in json.loads(proc.stdout)["findings"]}) == ["NL202", "NL302", "NL304"]
+    assert run("check", "fixtures/compose-lattice", "-f", "sarif").returncode == 0
+    bad = run("check", str(tmp_path / "missing"))
+    assert bad.returncode == 2 and b"no such file or folder" in bad.stderr
+    assert run("check", "--no-such-flag").returncode == 2
+    # a reader that stops early (`| head -1`) while much is still to come: the exit code
+    # stays, and no traceback
+    for i in range(400):
+        (tmp_path / f"s{i}.conf").write_text(f"server_name: s{i}\nbogus_option: 1\n")
+    with subprocess.Popen([sys.executable, "-m", "natslint", "check", str(tmp_path)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) as p:
+        p.stdout.readline()
+        p.stdout.close()
+        err = p.stderr.read()
+    assert p.returncode == 1 and b"Traceback" not in err and b"BrokenPipe" not in err
+
+
 def test_json_check_does_not_import_rich_or_lark(tmp_path):
     (tmp_path / "n.conf").write_text("port: 4222\n")
-    code = ("import sys, runpy; sys.argv=['natslint','check','-f','json',%r];\n"
+    # main() leaves through os._exit; here it must come back to list the modules loaded
+    code = ("import os, sys, runpy; sys.argv=['natslint','check','-f','json',%r];\n"
+            "def leave(code):\n    raise SystemExit(code)\n"
+            "os._exit = leave\n"
             "try:\n    runpy.run_module('natslint', run_name='__main__')\n"
             "except SystemExit: pass\n"
             "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'lark', 'pydantic')))"
