@@ -192,6 +192,21 @@ def test_python_m_natslint_and_console_script(tmp_path):
     assert "All checks passed: 1 file(s), no findings." in proc.stdout
 
 
+def test_every_command_is_found_by_name():
+    """main() loads only the module of the command named on the command line."""
+    import importlib
+
+    from natslint.cli import COMMANDS
+
+    for path in (ROOT / "natslint" / "cli").glob("*.py"):  # every module, whatever COMMANDS says
+        importlib.import_module(f"natslint.cli.{path.stem}" if path.stem != "__init__" else "natslint.cli")
+    registered = {c.name or c.callback.__name__ for c in app.registered_commands}
+    assert registered == set(COMMANDS)
+    for name, module in COMMANDS.items():
+        assert any((c.name or c.callback.__name__) == name and c.callback.__module__ == f"natslint.cli.{module}"
+                   for c in app.registered_commands)
+
+
 def test_the_process_leaves_with_its_exit_code_and_all_its_output(tmp_path):
     """main() leaves through os._exit: every byte must be out and the code must be kept."""
     def run(*args: str, **kw) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Token kinds (the terminals that grammar/nats.lark %declares).
 KEY = "KEY"
@@ -124,7 +124,6 @@ class LexResult:
     comments: list[Comment]
     error: LexError | None
     eof_go_pos: tuple[int, int] = (1, 0)  # (line, pos) of the EOF item, for "config is invalid"
-    newlines: list[int] = field(default_factory=list)
 
 
 class Lexer:
@@ -917,19 +916,30 @@ def lex(text: str, *, digit_ends_suffix: bool = False) -> LexResult:
 
 
 class LineIndex:
-    """Offsets to 1-based lines and columns (LF counts as a line break, as in the server)."""
+    """Offsets to 1-based lines and columns (LF counts as a line break, as in the server).
 
-    __slots__ = ("starts",)
+    Built on first use: every token's span points here, but only files with findings are
+    ever asked for a line."""
+
+    __slots__ = ("text", "_starts")
 
     def __init__(self, text: str) -> None:
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.starts = starts
+        self.text = text
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._starts = starts
+        return self._starts
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        line = bisect_right(self.starts, offset)
-        return line, offset - self.starts[line - 1] + 1
+        starts = self.starts
+        line = bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
