@@ -39,9 +39,7 @@ _QUOTED = re.compile(r"`([^`]+)`")
 _TRIGGERS = ("pass", "token", "seed", "jwt", "bcrypt", "cred", "secret", "private_key")
 
 
-def redact_text(text: str, secrets: "set[str] | Secrets") -> str:
-    if not isinstance(secrets, Secrets):
-        secrets = Secrets(secrets)
+def redact_text(text: str, secrets: Secrets) -> str:
     for secret in secrets.longest_first:
         if secret in text:
             text = text.replace(secret, MASK)
