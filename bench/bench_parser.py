@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from natslint.syntax import lexer  # noqa: E402
-from natslint.syntax.parser import _lark, parse_text  # noqa: E402
+from natslint.syntax.lalr import _lark  # noqa: E402
+from natslint.syntax.parser import parse_text  # noqa: E402
 
 
 def corpus_texts(folder: Path) -> list[str]:

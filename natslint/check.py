@@ -1,24 +1,42 @@
-"""The main job: discover -> parse -> (model -> rules) -> findings, for whole directories."""
+"""The main job, as one pipeline over a whole tree:
+
+    discover -> parse -> read deployments -> assemble -> reach -> rules -> select and suppress
+
+:func:`check_paths` returns a typed :class:`Result` and never renders: reporters, ``graph``,
+the job summary and ``prove`` all read the Result (its fleet, its reachability, its source
+cache) and never rebuild or re-read anything.
+"""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
+from typing import Callable, Mapping
 
-from natslint.discover import Discovery, discover, display_path
-from natslint.findings import UNREADABLE_FILE, Finding, Related, Severity
-from natslint.paths import read_text, reading_once, real
-from natslint.redact import Secrets, redact_text, secrets_in
-from natslint.selection import Policy, apply
-from natslint.span import Span
 from natslint import parallel
-from natslint.syntax.parser import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION, Document, Loader, lex_files, prelexed
+from natslint.codes import UNREADABLE_FILE
+from natslint.crash import Crashes, file_start
+from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
+from natslint.deploy.read import read_deployments
+from natslint.discover import Discovery, Skipped, accept_configs, discover
+from natslint.findings import Finding, Related, Severity
+from natslint.fleet.assemble import assemble
+from natslint.fleet.model import Fleet
+from natslint.fleet.reach import Reach
+from natslint.redact import Secrets, redact_text, secrets_in
+from natslint.rules.context import Context
+from natslint.rules.runner import run_rules
+from natslint.selection import Policy, Suppression, apply, suppressions_in, suppressions_in_comments
+from natslint.sources import SourceCache
+from natslint.syntax.document import Document
+from natslint.syntax.parser import Loader, lex_files, prelexed
 
 # Below this many configs a second process costs more than it saves.
 PARALLEL_MIN_CONFIGS = 300
 # The part of the files this process lexes itself: it also builds every document, so the
-# other process (which only reads and lexes) takes the larger part.
+# other process (which only lexes) takes the larger part.
 OWN_SHARE = 0.42
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass(slots=True)
@@ -29,22 +47,31 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     nats_version: str = DEFAULT_NATS_VERSION
     aliases: dict[str, str] = field(default_factory=dict)
-    policy: "Policy" = field(default_factory=lambda: Policy())
+    policy: Policy = field(default_factory=Policy)
     expect_domain: str | None = None
+    debug: bool = False  # a crashing reader or rule raises instead of becoming NL000
 
 
 @dataclass(slots=True)
 class Result:
     findings: list[Finding]
-    documents: dict[str, Document]  # every file read, includes too, by display path
+    documents: dict[str, Document]  # every config read, includes too, by display path
     discovery: Discovery
     roots: list[str]  # configs that no other config includes: one server each
-    fleet: object = None  # natslint.fleet.model.Fleet
+    fleet: Fleet
+    reach: Reach
+    sources: SourceCache
+    skipped: list[Skipped]  # every file passed over, with the reason
+    _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def deployment_files(self) -> list[str]:
+        d = self.discovery
+        return [*d.compose, *d.yaml, *d.envfiles, *d.systemd]
 
     @property
     def files_read(self) -> int:
-        d = self.discovery
-        return len(self.documents) + len(d.compose) + len(d.yaml) + len(d.envfiles) + len(d.systemd)
+        return len(self.documents) + len(self.deployment_files)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -52,35 +79,58 @@ class Result:
     def failed(self, threshold: Severity) -> bool:
         return any(f.severity >= threshold for f in self.findings)
 
+    def lines(self, path: str) -> list[str]:
+        """A file's lines for a code frame: a NATS config as parsed, any other as read."""
+        hit = self._lines.get(path)
+        if hit is None:
+            doc = self.documents.get(path)
+            hit = self._lines[path] = doc.text.split("\n") if doc is not None else self.sources.lines(path)
+        return hit
 
-def check_paths(paths: list[str], settings: Settings | None = None, progress=None) -> Result:
-    with reading_once():
-        return _check(paths, settings or Settings(), progress)
+
+def check_paths(paths: list[str], settings: Settings | None = None, *, root: str,
+                progress: Progress | None = None, overlays: Mapping[str, str] | None = None) -> Result:
+    """Check the files and folders ``paths`` (relative to ``root``); findings show paths
+    relative to ``root``.  ``overlays`` replace files' contents (an editor's buffers)."""
+    settings = settings or Settings()
+    sources = SourceCache(root, overlays, settings.max_bytes)
+    crashes = Crashes(settings.debug)
+    found = discover(paths, root)
+    configs, not_nats = accept_configs(found, sources)
+    documents, roots, vanished = _parse(configs, sources, settings, progress)
+    deployed = read_deployments(found, sources, settings.env, crashes)
+    fleet = assemble(documents, roots, deployed.workloads, sources, settings.aliases)
+    reach = Reach(fleet)
+    rule_findings = run_rules(Context(fleet, reach, documents, settings.expect_domain), crashes)
+    raw = [*vanished, *(f for d in documents.values() for f in d.findings), *deployed.findings,
+           *crashes.findings, *rule_findings]
+    shown = _select(raw, documents, found, sources, settings)
+    return Result(shown, documents, found, roots, fleet, reach, sources,
+                  [*found.skipped, *not_nats, *deployed.skipped])
 
 
-def _check(paths: list[str], settings: Settings, progress) -> Result:
-    found = discover(paths)
-    loader = Loader(env=settings.env, env_visible=settings.env_visible,
-                    max_bytes=settings.max_bytes, nats_version=settings.nats_version,
-                    strict_text=True)
+def _parse(configs: list[str], sources: SourceCache, settings: Settings,
+           progress: Progress | None) -> tuple[dict[str, Document], list[str], list[Finding]]:
+    """Every config parsed once (includes shared); the roots are the configs no other
+    config includes."""
+    loader = Loader(env=settings.env, env_visible=settings.env_visible, nats_version=settings.nats_version,
+                    strict_text=True, sources=sources)
     vanished: list[Finding] = []
-    # With many files, a second process reads and lexes the later part while this one
-    # parses the earlier part; the files are still loaded here in the same order, so the
-    # output is the same byte for byte.
-    split, pending = len(found.nats), None
-    if len(found.nats) >= PARALLEL_MIN_CONFIGS and parallel.available():
-        split = int(len(found.nats) * OWN_SHARE)
-        pending = parallel.start(lex_files, found.nats[split:], settings.max_bytes, settings.nats_version,
-                                 codec="marshal")
+    # With many files, a second process lexes the later part while this one parses the
+    # earlier part; the files are still loaded here in the same order, so the output is the
+    # same byte for byte.  The child inherits the source cache: no file is read twice.
+    split, pending = len(configs), None
+    if len(configs) >= PARALLEL_MIN_CONFIGS and parallel.available():
+        split = int(len(configs) * OWN_SHARE)
+        pending = parallel.start(lex_files, configs[split:], loader, codec="marshal")
     try:
-        for n, path in enumerate(found.nats, 1):
+        for n, path in enumerate(configs, 1):
             if n == split + 1 and pending is not None:
                 loader.prelexed = prelexed(pending.result())
             if progress is not None:
-                progress(n, len(found.nats))
+                progress(n, len(configs))
             if loader.load(path).missing:
-                vanished.append(UNREADABLE_FILE.at(Span(path, 0, 0, 1, 1, 1, 1),
-                                                   f"skipped {path}: it vanished during the run"))
+                vanished.append(UNREADABLE_FILE.at(file_start(path), f"skipped {path}: it vanished during the run"))
     finally:
         if pending is not None:
             pending.close()
@@ -90,49 +140,31 @@ def _check(paths: list[str], settings: Settings, progress) -> Result:
     for doc in loader.cache.values():
         if doc.path.startswith("$") or doc.missing:
             continue  # environment values parsed as config values; files that are not there
-        documents[display_path(doc.path)] = doc
-        for _, target in doc.includes:
-            included.add(real(target))
-    roots = [p for p in found.nats if real(p) not in included]
-    from natslint.fleet.assemble import assemble
+        documents[sources.display(doc.path)] = doc
+        included.update(loader.key(target) for _, target in doc.includes)
+    roots = [p for p in configs if loader.key(p) not in included]
+    return documents, roots, vanished
 
-    fleet, fleet_findings = assemble(found, documents, roots, settings.env, settings.aliases,
-                                     settings.expect_domain)
-    raw = [*vanished, *(f for d in documents.values() for f in d.findings), *fleet_findings]
-    texts = {path: doc.text for path, doc in documents.items()}
+
+def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery, sources: SourceCache,
+            settings: Settings) -> list[Finding]:
+    """The findings to show: policy and inline suppressions applied, secrets masked."""
+    suppressions: dict[str, list[Suppression]] = {}
+    texts: dict[str, str] = {path: doc.text for path, doc in documents.items()}
+    if settings.policy.use_suppressions:
+        for path, doc in documents.items():
+            suppressions[path] = suppressions_in_comments(path, doc.text, doc.comments, doc.root is not None)
     for path in (*found.compose, *found.yaml, *found.envfiles, *found.systemd):
-        try:
-            texts[path] = read_text(path, errors="replace")
-        except OSError:
-            pass
+        if sources.seen(path):
+            text = "\n".join(sources.lines(path))
+            texts[path] = text
+            if settings.policy.use_suppressions:
+                suppressions[path] = suppressions_in(path, text)
     secrets = Secrets(secrets_in(texts, settings.env))
-    shown = [_redacted(f, secrets) for f in apply(raw, texts, settings.policy)]
-    return Result(shown, documents, found, roots, fleet)
+    return [_redacted(f, secrets) for f in apply(raw, suppressions, settings.policy)]
 
 
 def _redacted(f: Finding, secrets: Secrets) -> Finding:
     """A finding whose words cannot carry a password, token or seed."""
     return replace(f, message=redact_text(f.message, secrets), fix=redact_text(f.fix, secrets),
                    related=tuple(Related(r.span, redact_text(r.message, secrets)) for r in f.related))
-
-
-def env_from(pairs: list[str], files: list[str], use_process_env: bool) -> dict[str, str]:
-    """The lint-time environment: process env (if asked), then env files, then --env pairs."""
-    env: dict[str, str] = dict(os.environ) if use_process_env else {}
-    if files:
-        from dotenv import dotenv_values
-
-        for f in files:
-            if not os.path.isfile(f):
-                raise UsageError(f"--env-file {f}: no such file")
-            env.update({k: v or "" for k, v in dotenv_values(f).items()})
-    for pair in pairs:
-        if "=" not in pair:
-            raise UsageError(f"--env {pair!r}: expected KEY=VALUE")
-        k, v = pair.split("=", 1)
-        env[k] = v
-    return env
-
-
-class UsageError(Exception):
-    """Bad command-line input: exit code 2 with this message."""

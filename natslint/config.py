@@ -109,8 +109,9 @@ def load_config(path: Path | None) -> ProjectConfig:
 
 
 def _check_codes(path, key: str, values: list) -> None:
+    from natslint.codes import CODES
     from natslint.selection import matches_any_code
 
-    bad = [v for v in values if not isinstance(v, str) or not matches_any_code(v)]
+    bad = [v for v in values if not isinstance(v, str) or not matches_any_code(v, CODES)]
     if bad:
         raise ConfigError(f"{path}: `{key}` names no rule: {', '.join(map(str, bad))} (see `natslint rules`)")

@@ -1,6 +1,8 @@
 """Discovery: which files under the given paths describe the fleet, and which were skipped.
 
-Nothing is skipped silently: every file passed over is listed with its reason
+Discovery goes by names only and reads no file: whether a `.conf` file is a NATS config is
+decided from its text when the pipeline reads it (:func:`accept_configs`), so each file is
+read once.  Nothing is skipped silently: every file passed over is listed with its reason
 (``--show-files`` prints both lists).
 """
 
@@ -9,12 +11,14 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from natslint.paths import display_path
+from natslint.sources import SourceCache
 
 # Folders that never hold the fleet's configuration.
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
-    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis", ".natslint_cache",
+    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis",
 })
 NATS_SUFFIXES = (".conf", ".cfg")
 # Top-level keys that only a NATS server config has; used to sniff files with other names.
@@ -34,37 +38,14 @@ class Skipped:
 
 @dataclass(slots=True)
 class Discovery:
-    nats: list[str] = field(default_factory=list)
+    nats: list[str] = field(default_factory=list)  # candidates until accept_configs reads them
+    sniff: dict[str, str] = field(default_factory=dict)  # candidate -> "suffix" | "name" (how to decide)
     compose: list[str] = field(default_factory=list)
     yaml: list[str] = field(default_factory=list)  # other YAML: Kubernetes manifests, maybe
     envfiles: list[str] = field(default_factory=list)
     systemd: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
-
-
-def display_path(path: str | os.PathLike[str]) -> str:
-    """Relative to the working directory where possible, with '/' separators."""
-    p = os.fspath(path)
-    return _display(p, os.getcwd() if os.path.isabs(p) else "")
-
-
-@lru_cache(maxsize=65536)  # a run shows each path several times (discovery, readers, rules)
-def _display(p: str, cwd: str) -> str:
-    if not os.path.isabs(p):
-        q = os.path.normpath(p)  # string work only; relpath would ask the OS for the cwd
-        if q != ".." and not q.startswith(".." + os.sep):
-            return q.replace(os.sep, "/")
-        return p.replace(os.sep, "/")  # above the cwd: shown as written
-    # What relpath would give, without its per-call abspath and split of both paths: a fleet
-    # shows thousands of paths, and every one of them is either under the cwd or kept as is.
-    q = os.path.normpath(p)
-    if q == cwd:
-        return "."
-    prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
-    if q.startswith(prefix):
-        return q[len(prefix):].replace(os.sep, "/")
-    return p.replace(os.sep, "/")
 
 
 def sniff_nats(head: str) -> str | None:
@@ -74,17 +55,6 @@ def sniff_nats(head: str) -> str | None:
     if _NGINX.search(head):
         return "an nginx config, not a NATS config"
     return None
-
-
-def _read_head(path: str, size: int = 4096) -> str:
-    try:  # os-level: a file object costs more than the read, for thousands of small files
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            return os.read(fd, size).decode("utf-8", "replace")
-        finally:
-            os.close(fd)
-    except OSError:
-        return ""
 
 
 def _gitignore(directory: str):
@@ -108,82 +78,118 @@ _COMPOSE = re.compile(r"^(docker-)?compose[\w.-]*\.ya?ml$")
 _ENVFILE = re.compile(r"^(\.env(\..+)?|.+\.env)$")
 
 
-def _classify(path: str, discovery: Discovery, explicit: bool) -> None:
-    name = os.path.basename(path)
-    parent = os.path.basename(os.path.dirname(path))
+def _classify(full: str, shown: str, discovery: Discovery, explicit: bool) -> None:
+    """File ``full`` (shown as ``shown``) by its name; a NATS config candidate is decided later."""
+    name = os.path.basename(full)
+    parent = os.path.basename(os.path.dirname(full))
     if name.endswith(".service") or (parent.endswith(".service.d") and name.endswith(".conf")):
-        discovery.systemd.append(display_path(path))
-        return
-    if _COMPOSE.match(name):
-        discovery.compose.append(display_path(path))
-        return
-    if name.endswith((".yaml", ".yml")):
-        discovery.yaml.append(display_path(path))
-        return
-    if _ENVFILE.match(name):
-        discovery.envfiles.append(display_path(path))
-        return
-    if name.endswith(NATS_SUFFIXES):
-        reason = sniff_nats(_read_head(path))
-        if reason is None or explicit:
-            discovery.nats.append(display_path(path))
-        else:
-            discovery.skipped.append(Skipped(display_path(path), reason))
-        return
-    if "." not in name or name.endswith(".nats"):
-        head = _read_head(path)
-        if "\x00" not in head and _NATS_KEYS.search(head) and sniff_nats(head) is None:
-            discovery.nats.append(display_path(path))
-            return
-    if explicit:
-        discovery.skipped.append(Skipped(display_path(path), "not a file natslint reads"))
+        discovery.systemd.append(shown)
+    elif _COMPOSE.match(name):
+        discovery.compose.append(shown)
+    elif name.endswith((".yaml", ".yml")):
+        discovery.yaml.append(shown)
+    elif _ENVFILE.match(name):
+        discovery.envfiles.append(shown)
+    elif name.endswith(NATS_SUFFIXES):
+        discovery.nats.append(shown)
+        if not explicit:
+            discovery.sniff[shown] = "suffix"
+    elif "." not in name or name.endswith(".nats"):
+        discovery.nats.append(shown)
+        discovery.sniff[shown] = "name"
+        if explicit:
+            discovery.sniff[shown] = "name-explicit"
+    elif explicit:
+        discovery.skipped.append(Skipped(shown, "not a file natslint reads"))
 
 
-def discover(paths: list[str]) -> Discovery:
+def accept_configs(found: Discovery, sources: SourceCache) -> tuple[list[str], list[Skipped]]:
+    """The candidates that are NATS configs, decided from their text (read once, through the
+    source cache): a `.conf` that is an INI or nginx file is skipped and listed; a file with
+    no suffix counts only when it opens with NATS options.  A file given by name is always
+    checked; one that cannot be read is kept, so the parser reports why."""
+    accepted: list[str] = []
+    skipped: list[Skipped] = []
+    for path in found.nats:
+        mode = found.sniff.get(path)
+        if mode is None:
+            accepted.append(path)
+            continue
+        try:
+            head = sources.read_bytes(path)[:4096].decode("utf-8", "replace")
+        except Exception:  # unreadable: NL005 from the parser for a .conf, nothing for other names
+            if mode == "suffix":
+                accepted.append(path)
+            elif mode == "name-explicit":
+                skipped.append(Skipped(path, "not a file natslint reads"))
+            continue
+        if mode == "suffix":
+            reason = sniff_nats(head)
+            if reason is None:
+                accepted.append(path)
+            else:
+                skipped.append(Skipped(path, reason))
+        elif "\x00" not in head and _NATS_KEYS.search(head) and sniff_nats(head) is None:
+            accepted.append(path)
+        elif mode == "name-explicit":
+            skipped.append(Skipped(path, "not a file natslint reads"))
+    return accepted, skipped
+
+
+def discover(paths: list[str], root: str) -> Discovery:
+    """The files under ``paths`` (relative to ``root``), by kind, shown relative to ``root``."""
     found = Discovery()
     for given in paths:
-        if os.path.isfile(given):
-            _classify(given, found, explicit=True)
+        top = os.path.join(root, given)
+        if os.path.isfile(top):
+            _classify(top, display_path(given, root), found, explicit=True)
             continue
-        if not os.path.isdir(given):
+        if not os.path.isdir(top):
             found.missing.append(given)
             continue
-        specs: list[tuple[str, object]] = []  # (dir, PathSpec) from .gitignore files
-        for directory, dirs, files in os.walk(given, followlinks=False):
-            spec = _gitignore(directory)
-            if spec is not None:
-                specs.append((directory, spec))
-            active = [(d, s) for d, s in specs if directory == d or directory.startswith(d + os.sep)]
-            specs = active
-
-            def ignored(path: str, is_dir: bool) -> bool:
-                for d, s in active:
-                    rel = os.path.relpath(path, d).replace(os.sep, "/") + ("/" if is_dir else "")
-                    if s.match_file(rel):  # type: ignore[attr-defined]
-                        return True
-                return False
-
-            keep = []
-            for d in sorted(dirs):
-                full = os.path.join(directory, d)
-                if d in SKIP_DIRS or os.path.isfile(os.path.join(full, "pyvenv.cfg")):
-                    found.skipped.append(Skipped(display_path(full) + "/", "tool or VCS folder"))
-                elif ignored(full, True):
-                    found.skipped.append(Skipped(display_path(full) + "/", "matched by .gitignore"))
-                elif os.path.islink(full):
-                    found.skipped.append(Skipped(display_path(full) + "/", "symlinked folder (not followed)"))
-                else:
-                    keep.append(d)
-            dirs[:] = keep
-            for f in sorted(files):
-                full = os.path.join(directory, f)
-                if f == ".gitignore":
-                    continue
-                if ignored(full, False):
-                    if f.endswith(NATS_SUFFIXES):
-                        found.skipped.append(Skipped(display_path(full), "matched by .gitignore"))
-                    continue
-                _classify(full, found, explicit=False)
+        _walk(top, given, root, found)
     for attr in ("nats", "compose", "yaml", "envfiles", "systemd"):
         setattr(found, attr, sorted(dict.fromkeys(getattr(found, attr))))
     return found
+
+
+def _walk(top: str, given: str, root: str, found: Discovery) -> None:
+    def show(full: str) -> str:  # as the user wrote the path, relative to the root
+        return display_path(given + full[len(top):], root)
+
+    specs: list[tuple[str, object]] = []  # (dir, PathSpec) from .gitignore files
+    for directory, dirs, files in os.walk(top, followlinks=False):
+        spec = _gitignore(directory)
+        if spec is not None:
+            specs.append((directory, spec))
+        active = [(d, s) for d, s in specs if directory == d or directory.startswith(d + os.sep)]
+        specs = active
+
+        def ignored(path: str, is_dir: bool) -> bool:
+            for d, s in active:
+                rel = os.path.relpath(path, d).replace(os.sep, "/") + ("/" if is_dir else "")
+                if s.match_file(rel):  # type: ignore[attr-defined]
+                    return True
+            return False
+
+        keep = []
+        for d in sorted(dirs):
+            full = os.path.join(directory, d)
+            if d in SKIP_DIRS or os.path.isfile(os.path.join(full, "pyvenv.cfg")):
+                found.skipped.append(Skipped(show(full) + "/", "tool or VCS folder"))
+            elif ignored(full, True):
+                found.skipped.append(Skipped(show(full) + "/", "matched by .gitignore"))
+            elif os.path.islink(full):
+                found.skipped.append(Skipped(show(full) + "/", "symlinked folder (not followed)"))
+            else:
+                keep.append(d)
+        dirs[:] = keep
+        for f in sorted(files):
+            full = os.path.join(directory, f)
+            if f == ".gitignore":
+                continue
+            if ignored(full, False):
+                if f.endswith(NATS_SUFFIXES):
+                    found.skipped.append(Skipped(show(full), "matched by .gitignore"))
+                continue
+            _classify(full, show(full), found, explicit=False)

@@ -34,9 +34,6 @@ class Block:
     variable_exempt: bool
     keys: dict[str, KeySpec]  # every spelling (lower-case when case-insensitive) -> spec
 
-    def lookup(self, key: str) -> KeySpec | None:
-        return self.keys.get(key.lower() if self.case_insensitive else key)
-
     def names(self) -> list[str]:
         return sorted({k.name for k in self.keys.values()})
 

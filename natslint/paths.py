@@ -1,63 +1,68 @@
-"""Path helpers shared by the pipeline."""
+"""Paths and file reading at the OS level, shared by the pipeline.
+
+Nothing here remembers anything between calls: the memo of one run lives in its
+:class:`natslint.sources.SourceCache`, so a long-running process (the editor) never sees a
+stale answer after a file or a symlink changes.
+"""
 
 from __future__ import annotations
 
 import errno
 import os
 import stat
-from contextlib import contextmanager
-from functools import lru_cache
-from typing import Iterator
 
 
 def real(path: str) -> str:
-    """os.path.realpath, once per path per run: a fleet asks for the same few paths thousands
-    of times (every include, every lookup), and each call walks the file system.  Relative
-    paths are made absolute first, so a change of working directory never returns a stale
-    answer."""
-    return _real(path if os.path.isabs(path) else os.path.join(os.getcwd(), path))
+    """os.path.realpath, asked of the file system every time."""
+    return os.path.realpath(path)
 
 
-@lru_cache(maxsize=65536)
-def _real(path: str) -> str:
-    # realpath walks every component of every path; a fleet's files share their folders, so
-    # resolve the folder once (cached) and then only ask whether the last part is a link.
-    head, tail = os.path.split(path)
-    if not tail or tail in (".", "..") or head == path:
-        return os.path.realpath(path)
-    joined = os.path.join(_real(head), tail)
-    try:
-        if not stat.S_ISLNK(os.lstat(joined).st_mode):
-            return joined
-    except (OSError, ValueError):
-        pass  # missing, or a NUL byte: realpath gives the answer it always gave
-    return os.path.realpath(joined)
+class RealPaths:
+    """realpath with a memo for one run: a fleet asks for the same few paths thousands of
+    times.  A fleet's files share their folders, so each folder is resolved once and then
+    only the last part is asked whether it is a link."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        hit = self._memo.get(path)
+        if hit is None:
+            hit = self._memo[path] = self._resolve(path)
+        return hit
+
+    def _resolve(self, path: str) -> str:
+        head, tail = os.path.split(path)
+        if not tail or tail in (".", "..") or head == path:
+            return os.path.realpath(path)
+        joined = os.path.join(self(head), tail)
+        try:
+            if not stat.S_ISLNK(os.lstat(joined).st_mode):
+                return joined
+        except (OSError, ValueError):
+            pass  # missing, or a NUL byte: realpath gives the answer it always gives
+        return os.path.realpath(joined)
 
 
-# Deployment files are read by their reader, then again for suppression comments and the
-# secret scan; within one check run, the second read comes from here.
-_run_files: dict[str, bytes] | None = None
+def display_path(path: str, root: str) -> str:
+    """How a path is shown: relative to ``root`` when under it, with '/' separators; a path
+    above the root is kept as written."""
+    if not os.path.isabs(path):
+        q = os.path.normpath(path)
+        if q != ".." and not q.startswith(".." + os.sep):
+            return q.replace(os.sep, "/")
+        return path.replace(os.sep, "/")
+    q = os.path.normpath(path)
+    if q == root:
+        return "."
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if q.startswith(prefix):
+        return q[len(prefix):].replace(os.sep, "/")
+    return path.replace(os.sep, "/")
 
 
-@contextmanager
-def reading_once() -> Iterator[None]:
-    """Within this block each file is read from disk at most once (by read_text)."""
-    global _run_files
-    saved, _run_files = _run_files, {}
-    try:
-        yield
-    finally:
-        _run_files = saved
-
-
-def read_text(path: str, errors: str = "strict") -> str:
-    """The text ``open(path, encoding="utf-8", errors=errors).read()`` gives (universal
-    newlines), with the same exceptions."""
-    data = _run_files.get(path) if _run_files is not None else None
-    if data is None:
-        data = read_bytes(path)
-        if _run_files is not None:
-            _run_files[path] = data
+def decode_text(data: bytes, errors: str = "strict") -> str:
+    """What ``open(path, encoding="utf-8", errors=errors).read()`` gives: universal newlines."""
     text = data.decode("utf-8", errors)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -72,8 +77,7 @@ def read_bytes(path: str, limit: int | None = None) -> bytes:
     """A file's bytes (fewer than ``limit``), in as few system calls as the OS allows.
 
     ``open(...).read(limit)`` would allocate ``limit`` bytes for every file (10 MB by
-    default), which dominated reading a thousand small configs; a file object costs more
-    than the read itself."""
+    default); a file object costs more than the read itself."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not hang us
     try:
         st = os.fstat(fd)
@@ -94,5 +98,3 @@ def read_bytes(path: str, limit: int | None = None) -> bytes:
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)
-
-

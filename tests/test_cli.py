@@ -120,7 +120,8 @@ def test_internal_error_is_short_without_debug(tmp_path, monkeypatch):
     assert "internal error: RuntimeError: kaboom" in result.stderr
     assert "Traceback" not in result.stderr
     result = runner.invoke(app, ["check", "--debug", "."])
-    assert isinstance(result.exception, RuntimeError)
+    assert result.exit_code == 2
+    assert "Traceback" in result.stderr and "RuntimeError: kaboom" in result.stderr
 
 
 def test_text_output_has_location_code_frame_and_summary(tmp_path, monkeypatch):

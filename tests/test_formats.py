@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from natslint.cli import check as _check  # noqa: F401
 from natslint.cli.app import app
-from natslint.findings import SYNTAX_ERROR
+from natslint.codes import SYNTAX_ERROR
 from natslint.report.github import CAP, annotation, escape_data, escape_property
 from natslint.span import Span
 from shared import shared_json

@@ -43,20 +43,14 @@ def mutate(data: bytes, draw) -> bytes:
 
 
 def run_everything(path: Path) -> None:
-    cwd = os.getcwd()
-    os.chdir(path)
-    os.environ["NATSLINT_DEBUG"] = "1"  # a reader or rule failure must fail the test, not become NL000
-    try:
-        result = check_paths(["."], Settings(env={}, env_visible=True))
-        for fmt in FORMATS:
-            render(fmt, result)
-        for draw in (render_mermaid, render_dot, render_tree):
-            draw(result)
-        for f in result.findings:
-            assert f.span.line >= 1 and f.span.col >= 1 and f.code.startswith("NL")
-    finally:
-        os.environ.pop("NATSLINT_DEBUG", None)
-        os.chdir(cwd)
+    # debug: a reader or rule failure must fail the test, not become NL000
+    result = check_paths(["."], Settings(env={}, env_visible=True, debug=True), root=str(path))
+    for fmt in FORMATS:
+        render(fmt, result)
+    for draw in (render_mermaid, render_dot, render_tree):
+        draw(result)
+    for f in result.findings:
+        assert f.span.line >= 1 and f.span.col >= 1 and f.code.startswith("NL")
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)

@@ -26,9 +26,8 @@ def _binary(nats_server):
 
 
 def run(path: Path, monkeypatch):
-    monkeypatch.chdir(path)
     cfg = load_config(find_config("."))
-    result = check_paths(["."], Settings(env=cfg.env, env_visible=True, aliases=cfg.aliases))
+    result = check_paths(["."], Settings(env=cfg.env, env_visible=True, aliases=cfg.aliases), root=str(path))
     proof = prove(result.fleet, result.documents, timeout=60)
     for pid in proof.pids:  # nothing is left behind
         with pytest.raises(ProcessLookupError):

@@ -7,7 +7,7 @@ import importlib.metadata as md
 import pytest
 
 from natslint import resources
-from natslint.syntax import parser
+from natslint.syntax import lalr as parser
 
 
 def test_grammar_and_rules_are_found():

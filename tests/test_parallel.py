@@ -36,8 +36,7 @@ def children() -> set[int]:
 def run(path: Path, monkeypatch, jobs: str, settings: Settings = ENV) -> tuple[str, str]:
     monkeypatch.setenv("NATSLINT_JOBS", jobs)
     monkeypatch.setattr(ck, "PARALLEL_MIN_CONFIGS", 1)  # fork even for small fleets
-    monkeypatch.chdir(path)
-    result = check_paths(["."], settings)
+    result = check_paths(["."], settings, root=str(path))
     return render("json", result), render("sarif", result)
 
 

@@ -61,8 +61,7 @@ def agree(fleet) -> int:
 
 
 def fleet_of(path: Path, monkeypatch):
-    monkeypatch.chdir(path)
-    return check_paths(["."], Settings(env={}, env_visible=True)).fleet
+    return check_paths(["."], Settings(env={}, env_visible=True), root=str(path)).fleet
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "fixtures").iterdir() if p.is_dir()))
@@ -118,8 +117,7 @@ def test_the_random_topologies_have_links_and_jetstreams(tmp_path, monkeypatch):
         {"js": True, "domain": "b", "cluster": None, "accounts": False, "remotes": [(0, None), (1, "APP")]},
         {"js": False, "domain": None, "cluster": None, "accounts": True, "remotes": [(2, "SYS")]},
     ])
-    monkeypatch.chdir(tmp_path)
-    result = check_paths(["."], Settings(env={}, env_visible=True))
+    result = check_paths(["."], Settings(env={}, env_visible=True), root=str(tmp_path))
     assert [f.code for f in result.findings if f.code < "NL200" and f.severity == Severity.ERROR] == []
     reach = Reach(result.fleet)
     assert sum(map(len, reach.server_edges.values())) == 6 and len(reach.js_by_root) == 2
@@ -131,10 +129,5 @@ def test_the_random_topologies_have_links_and_jetstreams(tmp_path, monkeypatch):
 def test_random_topologies(tmp_path_factory, servers):
     root = tmp_path_factory.mktemp("topology")
     write_topology(root, servers)
-    cwd = os.getcwd()
-    try:
-        os.chdir(root)
-        fleet = check_paths(["."], Settings(env={}, env_visible=True)).fleet
-    finally:
-        os.chdir(cwd)
+    fleet = check_paths(["."], Settings(env={}, env_visible=True), root=str(root)).fleet
     agree(fleet)

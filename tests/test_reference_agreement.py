@@ -17,7 +17,9 @@ from natslint.cli import check as _check  # noqa: F401  (registers commands)
 from natslint.cli import dump as _dump  # noqa: F401
 from natslint.cli.app import app
 from natslint.syntax.model import encode_typed, plain
-from natslint.syntax.parser import REFERENCE_NATS_VERSION as REF, Loader, parse_text
+from natslint.sources import SourceCache
+from natslint.syntax.parser import Loader, parse_text
+from natslint.syntax.versions import REFERENCE_NATS_VERSION as REF
 from shared import load_json_if_present, shared_path
 
 EDGE = load_json_if_present("corpus", "nats-conf-edge-cases.json")
@@ -38,8 +40,7 @@ def _api_result(case: dict, tmp_path: Path, monkeypatch) -> tuple[object, str | 
     env = case.get("env", {})
     if "files" in case:
         _write_case(case, tmp_path)
-        monkeypatch.chdir(tmp_path)
-        doc = Loader(env=env, env_visible=True, nats_version=REF).load("main.conf")
+        doc = Loader(env=env, env_visible=True, nats_version=REF, sources=SourceCache(str(tmp_path))).load("main.conf")
     else:
         doc = parse_text(case["input"], env=env, nats_version=REF)
     value = None if doc.server_error else encode_typed(plain(doc.root))
@@ -79,8 +80,8 @@ def test_edge_cases_present():
 
 @pytest.mark.parametrize("rel,expected", CORPUS_FILES, ids=[r for r, _ in CORPUS_FILES])
 def test_corpus_file_api(rel, expected, monkeypatch):
-    monkeypatch.chdir(shared_path("corpus", "nats-server"))
-    doc = Loader(env={}, env_visible=True, nats_version=REF).load(rel)
+    sources = SourceCache(str(shared_path("corpus", "nats-server")))
+    doc = Loader(env={}, env_visible=True, nats_version=REF, sources=sources).load(rel)
     if "value" in expected:
         assert doc.server_error is None
         assert encode_typed(plain(doc.root)) == expected["value"]

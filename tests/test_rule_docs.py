@@ -6,12 +6,12 @@ import pytest
 
 from natslint import ruledocs
 from natslint.check import Settings, check_paths
-from natslint.rules import all_codes
+from natslint.codes import CODES as ALL_CODES
 from natslint.resources import rule_docs
 
 DOCS = {code: ruledocs.load(path) for code, path in rule_docs().items()}
 NO_EXAMPLES = {"NL000"}  # internal errors have no input that triggers them on purpose
-CODES = {c.code: c for c in all_codes()}
+CODES = {c.code: c for c in ALL_CODES}
 
 
 def test_every_code_has_exactly_one_doc():
@@ -27,8 +27,7 @@ def test_every_code_has_exactly_one_doc():
 
 def _run(files, tmp_path, monkeypatch):
     ruledocs.write_fleet(files, tmp_path)
-    monkeypatch.chdir(tmp_path)
-    return check_paths(["."], Settings(env={}, env_visible=True)).findings
+    return check_paths(["."], Settings(env={}, env_visible=True), root=str(tmp_path)).findings
 
 
 @pytest.mark.parametrize("code", sorted(DOCS))

@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from natslint.check import Settings, check_paths
-from natslint.paths import _real
+from natslint.paths import RealPaths
 from natslint.syntax import lexer as lx
-from natslint.syntax import parser as P
+from natslint.syntax import lalr as P
+from natslint.syntax.parser import parse_text
 
 FRAGMENTS = ["a", "b", " ", "\n", "=", ":", "{", "}", "[", "]", ",", ";", "# c\n", '"s"', "1", "1k",
              "$a", "true", "include x.conf\n", "(\nx\n)\n", "m { a }", "k: 1\n"]
@@ -38,7 +39,7 @@ def test_the_dangling_key_shortcut_agrees_with_the_automaton(text):
 
 
 def test_a_dangling_key_is_still_found():
-    doc = P.parse_text("m { a }\n")
+    doc = parse_text("m { a }\n")
     assert [(f.code, f.span.line, f.span.col) for f in doc.findings] == [("NL006", 1, 5)]
 
 
@@ -53,7 +54,7 @@ def test_realpath_per_folder_agrees_with_os_realpath(tmp_path):
     for rel in ["a/b/f", "lnk/f", "lnk/../x", "up/a", "a/b/fl", "missing/x/../y", "a//b/./f", "loop1/x",
                 "a/b/f/x", "lnk/", "a/b/fl/..", ""]:
         path = os.path.join(str(tmp_path), rel)
-        assert _real(path) == os.path.realpath(path), rel
+        assert RealPaths()(path) == os.path.realpath(path), rel
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -75,8 +76,7 @@ def test_a_typo_is_matched_to_a_domain_the_host_is_linked_to(tmp_path, monkeypat
         "edge.conf": LEAF.format(n="edge", hub="hub1"),
         "edge.env": "WASMCLOUD_LATTICE=default\nWASMCLOUD_NATS_HOST=edge\nWASMCLOUD_JS_DOMAIN=regoin-1\n",
     })
-    monkeypatch.chdir(tmp_path)
-    found = [f for f in check_paths(["."], Settings()).findings if f.code == "NL301"]
+    found = [f for f in check_paths(["."], Settings(), root=str(tmp_path)).findings if f.code == "NL301"]
     assert [(f.span.path, f.span.line) for f in found] == [("edge.env", 3)]
     assert "did you mean `region-1`?" in found[0].message
     assert found[0].fix == "set WASMCLOUD_JS_DOMAIN=region-1"
@@ -86,8 +86,7 @@ def test_an_include_shared_by_many_servers_is_reported_once(tmp_path, monkeypatc
     write(tmp_path, {"shared.inc": "accounts { A { users: [ { user: a, passwd: x } ] } }\nbogus_option: 1\n"})
     for i in range(5):
         write(tmp_path, {f"s{i}.conf": f"server_name: s{i}\ninclude shared.inc\n"})
-    monkeypatch.chdir(tmp_path)
-    got = sorted((f.code, f.span.path, f.span.line) for f in check_paths(["."], Settings()).findings)
+    got = sorted((f.code, f.span.path, f.span.line) for f in check_paths(["."], Settings(), root=str(tmp_path)).findings)
     assert got == [("NL101", "shared.inc", 1), ("NL101", "shared.inc", 2)]
 
 
@@ -103,11 +102,10 @@ def test_a_domain_nobody_near_carries_is_answered_without_walking_the_region(tmp
     from natslint.fleet.reach import Reach
 
     star(tmp_path, 30, "nope")
-    monkeypatch.chdir(tmp_path)
     walked = []
     original = Reach._maps
     monkeypatch.setattr(Reach, "_maps", lambda self, s, acc, d: walked.append(d) or original(self, s, acc, d))
-    result = check_paths(["."], Settings())
+    result = check_paths(["."], Settings(), root=str(tmp_path))
     assert sorted((f.code, f.span.path, f.span.line) for f in result.findings) == \
         sorted(("NL301", f"hosts/e{i}.env", 2) for i in range(30))
     assert "nope" not in walked
@@ -117,8 +115,7 @@ def test_every_leaf_of_a_star_reaches_the_hub(tmp_path, monkeypatch):
     from natslint.fleet.reach import Reach
 
     star(tmp_path, 30, "hub")
-    monkeypatch.chdir(tmp_path)
-    result = check_paths(["."], Settings())
+    result = check_paths(["."], Settings(), root=str(tmp_path))
     assert [f.code for f in result.findings] == []
     reach = Reach(result.fleet)
     got = {h.label: [js.label for js in reach.host_jetstreams(h)] for h in result.fleet.hosts}

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from natslint.check import Settings, check_paths
-from natslint.sources import interpolate, read_compose, read_systemd
+from natslint.deploy.compose import interpolate, read_compose
+from natslint.deploy.systemd import read_systemd
+from natslint.deploy.yamlfiles import load_yaml
+from natslint.sources import SourceCache
 
 
 def write(tmp: Path, files: dict[str, str]) -> None:
@@ -36,8 +39,9 @@ def test_compose_environment_forms(tmp_path, monkeypatch):
         ".env": "WASMCLOUD_LATTICE=from-dotenv\n",
         "host.env": "# comment\nWASMCLOUD_JS_DOMAIN=filed\n",
     })
-    monkeypatch.chdir(tmp_path)
-    res = read_compose("compose.yaml", {})
+    sources = SourceCache(str(tmp_path))
+    docs, _ = load_yaml(sources.text("compose.yaml"))
+    res = read_compose("compose.yaml", docs[0], sources, {})
     w = {x.id.split("#")[1]: x for x in res.workloads}
     assert w["map"].env["WASMCLOUD_JS_DOMAIN"].value == "hub"
     assert w["map"].env["WASMCLOUD_LATTICE"].value == "from-dotenv"  # `KEY:` takes the shell/.env value
@@ -58,8 +62,7 @@ def test_compose_cli_flags_shape_the_server(tmp_path, monkeypatch):
                         "  host:\n    image: wasmcloud/wasmcloud:1.9.2\n    environment:\n"
                         "      WASMCLOUD_NATS_HOST: nats\n      WASMCLOUD_NATS_PORT: \"4333\"\n",
     })
-    monkeypatch.chdir(tmp_path)
-    result = check_paths(["."], Settings())
+    result = check_paths(["."], Settings(), root=str(tmp_path))
     (server,) = result.fleet.servers
     assert server.js_enabled.value is True and server.listener("client").port == 4333
     (host,) = result.fleet.hosts
@@ -76,8 +79,7 @@ def test_kubernetes_env_from_config_maps_and_opaque_secrets(tmp_path, monkeypatc
                      "          image: wasmcloud/wasmcloud:1.9.2\n"
                      "          envFrom: [{configMapRef: {name: host-env}}, {secretRef: {name: creds}}]\n",
     })
-    monkeypatch.chdir(tmp_path)
-    result = check_paths(["."], Settings())
+    result = check_paths(["."], Settings(), root=str(tmp_path))
     (host,) = result.fleet.hosts
     assert host.domain.value == "hub"
     assert host.domain.span.path == "cm.yaml" and host.domain.span.line == 5
@@ -89,8 +91,9 @@ def test_systemd_drop_in_overrides_its_unit(tmp_path):
         "u/wasmcloud.service": "[Service]\nEnvironment=WASMCLOUD_JS_DOMAIN=hub \"WASMCLOUD_LATTICE=a b\"\n",
         "u/wasmcloud.service.d/10-x.conf": "[Service]\nEnvironment=WASMCLOUD_JS_DOMAIN=edge\n",
     })
-    unit = read_systemd(str(tmp_path / "u/wasmcloud.service"))
+    sources = SourceCache(str(tmp_path))
+    unit = read_systemd(sources, "u/wasmcloud.service")
     assert unit.env["WASMCLOUD_LATTICE"].value == "a b"
-    drop = read_systemd(str(tmp_path / "u/wasmcloud.service.d/10-x.conf"))
+    drop = read_systemd(sources, "u/wasmcloud.service.d/10-x.conf")
     assert drop.id == unit.id
     assert drop.env["WASMCLOUD_JS_DOMAIN"].value == "edge"

@@ -27,8 +27,7 @@ def server_unknowns(binary: str, path: str, cwd: Path) -> set[tuple[str, int, in
 
 
 def our_unknowns(path: str, cwd: Path, monkeypatch) -> set[tuple[str, int, int, str]]:
-    monkeypatch.chdir(cwd)
-    result = check_paths([path], Settings(env={}, env_visible=True))
+    result = check_paths([path], Settings(env={}, env_visible=True), root=str(cwd))
     out = set()
     for f in result.findings:
         if f.code == "NL101":
@@ -71,13 +70,7 @@ def test_misplaced_keys_agree_with_nats_server(nats_server, block, key):
                                 else f"{key}: []")
         path.write_text(text)
         theirs = server_unknowns(nats_server, "p.conf", Path(tmp))
-        import os
-        cwd = os.getcwd()
-        os.chdir(tmp)
-        try:
-            result = check_paths(["p.conf"], Settings(env={}, env_visible=True))
-        finally:
-            os.chdir(cwd)
+        result = check_paths(["p.conf"], Settings(env={}, env_visible=True), root=tmp)
         ours = {(f.span.path, f.span.line, f.span.col - 1 if f.span.line == 1 else f.span.col,
                  re.match(r'.*?unknown field "([^"]*)"', f.message).group(1))
                 for f in result.findings if f.code == "NL101"}

@@ -40,31 +40,30 @@ EXPECTED = [
 @pytest.fixture()
 def wild(monkeypatch):
     path = shared_path("corpus", "wild")
-    monkeypatch.chdir(path)
     return path
 
 
-def findings(paths, **settings):
-    result = check_paths(paths, Settings(**settings))
+def findings(paths, root, **settings):
+    result = check_paths(paths, Settings(**settings), root=str(root))
     return [(f.code, f.span.path, f.span.line) for f in result.findings], result
 
 
 def test_every_finding_on_the_wild_corpus(wild):
-    got, _ = findings(["."])
+    got, _ = findings(["."], wild)
     assert sorted(got) == sorted(EXPECTED)
 
 
 def test_no_cluster_domain_mismatch_where_no_cluster_forms(wild):
     """hummusonrails: the edge "routes" to the central node under another domain, but neither
     has a cluster listener and the route URL has no port: no cluster forms, so no NL203."""
-    got, result = findings(["hummusonrails__wasmcloud-workshop"])
+    got, result = findings(["hummusonrails__wasmcloud-workshop"], wild)
     assert [g[0] for g in got] == ["NL104", "NL104"]  # the route problems, not a domain mismatch
     assert len(result.fleet.clusters) == 2
 
 
 def test_ci_manifests_are_clean_once_the_service_is_declared(wild):
     base = "wasmCloud__wasmCloud/ci/manifests/wasmcloud"
-    got, result = findings([base], aliases={"nats-headless": f"{base}/nats/nats.conf"})
+    got, result = findings([base], wild, aliases={"nats-headless": f"{base}/nats/nats.conf"})
     assert got == [("NL004", f"{base}/nats/nats.conf", 28)]
     hosts = {h.kind: h.server.path for h in result.fleet.hosts}
     assert hosts == {"host": f"{base}/nats/nats.conf", "wadm": f"{base}/nats/nats.conf"}
@@ -72,7 +71,7 @@ def test_ci_manifests_are_clean_once_the_service_is_declared(wild):
 
 def test_operator_example_reaches_the_chart_hub_through_an_alias(wild):
     base = "wasmCloud__wasmcloud-operator/examples"
-    got, result = findings([base], aliases={"nats.default.svc.cluster.local": f"{base}/quickstart/nats-values.yaml"})
+    got, result = findings([base], wild, aliases={"nats.default.svc.cluster.local": f"{base}/quickstart/nats-values.yaml"})
     assert got == []
     (host,) = result.fleet.hosts
     assert host.domain.value == "default"
@@ -83,6 +82,5 @@ def test_operator_example_with_a_leaf_domain_clash_is_caught(wild, tmp_path, mon
     text = (base / "full-config" / "wasmcloud-annotated.yaml").read_text()
     (tmp_path / "host.yaml").write_text(text.replace('leafNodeDomain: "custom-leaf"', 'leafNodeDomain: "default"'))
     (tmp_path / "nats-values.yaml").write_text((base / "quickstart" / "nats-values.yaml").read_text())
-    monkeypatch.chdir(tmp_path)
-    got, _ = findings(["."], aliases={"nats.default.svc.cluster.local": "nats-values.yaml"})
+    got, _ = findings(["."], tmp_path, aliases={"nats.default.svc.cluster.local": "nats-values.yaml"})
     assert [g[0] for g in got] == ["NL302", "NL202"]

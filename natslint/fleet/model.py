@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from natslint.defaults import (  # noqa: F401 - the model's defaults, named where it is read
+    DEFAULT_CLIENT_PORT,
+    DEFAULT_LEAF_PORT,
+    DEFAULT_SYSTEM_ACCOUNT,
+    GLOBAL_ACCOUNT,
+)
 from natslint.span import Span
 
-DEFAULT_CLIENT_PORT = 4222
-DEFAULT_LEAF_PORT = 7422
-DEFAULT_SYSTEM_ACCOUNT = "$SYS"
-GLOBAL_ACCOUNT = "$G"
 UNKNOWN_ACCOUNT = "?"  # bound through credentials natslint cannot see
 
 
@@ -33,9 +35,7 @@ class Remote:
     urls: list[tuple[str, Span]]
     account: str  # the local account bound to the link
     span: Span
-    account_span: Span | None = None
     credentials: bool = False  # creds, nkey or a URL user: the hub account is decided there
-    url_user: str | None = None
     hub: "Server | None" = None  # resolved target
     hub_account: str = UNKNOWN_ACCOUNT
     resolved_url: tuple[str, Span] | None = None
@@ -90,11 +90,22 @@ class Server:
     remotes: list[Remote] = field(default_factory=list)
     default_js_domain: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False  # built from a deployment (operator sidecar, CLI flags)
-    external: bool = False
     display: str | None = None  # how messages name a synthesized server
 
     def listener(self, kind: str) -> Listener | None:
         return next((li for li in self.listeners if li.kind == kind), None)
+
+    @property
+    def app_accounts(self) -> list[str]:
+        """Its configured accounts other than the system account."""
+        return [a for a in self.accounts if a != self.system_account]
+
+    def link_comes_up(self, r: Remote) -> bool:
+        """Whether leaf remote ``r`` of this server connects: it reached a leafnode listener,
+        and the hub does not reject it for presenting the hub's own cluster name."""
+        if r.hub is None or r.resolved_listener is None or r.resolved_listener.kind != "leafnode":
+            return False
+        return not (self.effective_cluster_name and self.effective_cluster_name == r.hub.cluster_name.value)
 
     @property
     def label(self) -> str:
@@ -147,10 +158,6 @@ class Host:
             return self.display
         name = self.id.rsplit("#", 1)[-1]
         return f"{'wadm' if self.kind == 'wadm' else 'host'} `{name}`"
-
-    @property
-    def endpoint(self) -> str:
-        return f"{self.endpoint_host.value}:{self.endpoint_port.value}"
 
 
 @dataclass(slots=True, eq=False)

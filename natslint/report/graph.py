@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from natslint.findings import Severity
 from natslint.fleet.model import Host, Server
-from natslint.fleet.reach import Reach
+from natslint.fleet.reach import Reach, short_labels
 
 
 @dataclass(slots=True)
@@ -34,7 +34,7 @@ def _domain(s: Server) -> str:
 
 def topology(result) -> Topology:
     fleet = result.fleet
-    reach = Reach(fleet)
+    reach = result.reach
     servers = {s.id: f"S{i}" for i, s in enumerate(fleet.servers)}
     hosts = [(f"H{i}", h) for i, h in enumerate(fleet.hosts)]
     flagged: set[str] = set()
@@ -75,7 +75,7 @@ def render_mermaid(result) -> str:
         out.append(f'  {node}(["{_mq(h.label)}{_mq(lattice)}"])')
         if h.server is not None:
             got = t.reach.host_jetstreams(h)
-            what = " + ".join(js.label.replace("the JetStream of ", "") for js in got) or "no JetStream"
+            what = short_labels(got, "no JetStream")
             domain = h.domain.value if isinstance(h.domain.value, str) and h.domain.value else "(none)"
             out.append(f'  {node} -.->|"JS {_mq(domain)}: {_mq(what)}"| {t.servers[h.server.id]}')
     if t.flagged:
@@ -108,7 +108,7 @@ def render_dot(result) -> str:
                    + (', color=red, penwidth=2' if node in t.flagged else "") + "];")
         if h.server is not None:
             got = t.reach.host_jetstreams(h)
-            what = " + ".join(js.label.replace("the JetStream of ", "") for js in got) or "no JetStream"
+            what = short_labels(got, "no JetStream")
             out.append(f'  {node} -> {t.servers[h.server.id]} [style=dashed, label="JS: {_dq(what)}"];')
     out.append("}")
     return "\n".join(out) + "\n"
@@ -135,7 +135,7 @@ def render_tree(result) -> str:
     for node, h in t.hosts:
         server = _name(h.server) if h.server is not None else "(unresolved)"
         got = t.reach.host_jetstreams(h) if h.server is not None else []
-        what = " + ".join(js.label.replace("the JetStream of ", "") for js in got) or "no JetStream"
+        what = short_labels(got, "no JetStream")
         domain = h.domain.value if isinstance(h.domain.value, str) else "(none)"
         lines.append(f"{h.label} → {server}, domain {domain} ⇒ {what}{mark[node in t.flagged]}")
     return "\n".join(lines) + "\n"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from natslint import __version__
+from natslint.check import Result
+from natslint.codes import doc_url
 from natslint.findings import Finding, Severity
-from natslint.report.text import doc_url
 
 
 def finding_dict(f: Finding) -> dict:
@@ -30,7 +31,7 @@ def finding_dict(f: Finding) -> dict:
     }
 
 
-def render_json(result) -> str:
+def render_json(result: Result) -> str:
     doc = {
         "natslint": __version__,
         "findings": [finding_dict(f) for f in result.findings],
@@ -39,8 +40,8 @@ def render_json(result) -> str:
             "errors": result.count(Severity.ERROR),
             "warnings": result.count(Severity.WARNING),
             "infos": result.count(Severity.INFO),
-            "servers": len(result.fleet.servers) if result.fleet is not None else 0,
-            "hosts": len(result.fleet.hosts) if result.fleet is not None else 0,
+            "servers": len(result.fleet.servers),
+            "hosts": len(result.fleet.hosts),
         },
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

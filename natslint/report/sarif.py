@@ -8,7 +8,10 @@ import os
 from pathlib import Path
 
 from natslint import __url__, __version__
+from natslint.check import Result
+from natslint.codes import CODES, doc_url
 from natslint.findings import Finding, Severity
+from natslint.redact import redact_line
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -29,12 +32,10 @@ def fingerprint(f: Finding, source_line: str, occurrence: int) -> str:
     return hashlib.sha256(f"{f.code}\0{f.span.path}\0{text}\0{occurrence}".encode()).hexdigest()[:32]
 
 
-def render_sarif(result) -> str:
-    from natslint.report.text import doc_url, source_lines
+def render_sarif(result: Result) -> str:
     from natslint.resources import rule_docs
-    from natslint.rules import all_codes
 
-    codes = all_codes()
+    codes = CODES
     docs = rule_docs()
     index = {c.code: i for i, c in enumerate(codes)}
     rules = []
@@ -47,18 +48,15 @@ def render_sarif(result) -> str:
             "shortDescription": {"text": c.summary}, "fullDescription": {"text": c.summary},
             "helpUri": url,
             "help": {"text": f"{c.summary}. See {url}", "markdown": markdown + f"\n\n[Documentation]({url})"},
-            "defaultConfiguration": {"level": LEVEL[c.severity]},
+            "defaultConfiguration": {"level": LEVEL[c.default_severity]},
             "properties": {"tags": ["nats", "configuration"]},
         })
     results = []
     seen: dict[tuple, int] = {}
-    cache: dict[str, list[str]] = {}
     for f in result.findings:
         s = f.span
-        lines = cache.setdefault(s.path, source_lines(result, s.path))
+        lines = result.lines(s.path)
         line_text = lines[s.line - 1] if 0 < s.line <= len(lines) else ""
-        from natslint.redact import redact_line
-
         key = (f.code, s.path, " ".join(line_text.split()))
         seen[key] = seen.get(key, 0) + 1
         results.append({
@@ -75,9 +73,9 @@ def render_sarif(result) -> str:
         "runs": [{
             "tool": {"driver": {"name": "natslint", "semanticVersion": __version__, "version": __version__,
                                 "informationUri": __url__, "rules": rules}},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(os.getcwd()).as_uri() + "/"}},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path(result.sources.root).as_uri() + "/"}},
             "invocations": [{"executionSuccessful": True,
-                             "workingDirectory": {"uri": Path(os.getcwd()).as_uri() + "/"}}],
+                             "workingDirectory": {"uri": Path(result.sources.root).as_uri() + "/"}}],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],

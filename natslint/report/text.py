@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from natslint import __url__
+from natslint.check import Result
+from natslint.codes import doc_url
 from natslint.findings import Finding, Severity
 from natslint.redact import redact_line
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
-
-
-def doc_url(code: str, name: str) -> str:
-    return f"{__url__}/blob/main/rules/{code}-{name}.md"
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -40,36 +37,17 @@ def code_frame(lines: list[str], f: Finding, color: bool, span=None) -> list[str
     ]
 
 
-def source_lines(result, path: str) -> list[str]:
-    """A NATS config's text as parsed; other files (YAML, .env, units) as they are on disk."""
-    doc = result.documents.get(path)
-    if doc is not None:
-        return doc.text.split("\n")
-    try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read().split("\n")
-    except OSError:
-        return []
-
-
-def render_text(result, *, color: bool = False) -> str:
+def render_text(result: Result, *, color: bool = False) -> str:
     out: list[str] = []
-    cache: dict[str, list[str]] = {}
     for f in result.findings:
         s = f.span
         sev = _paint(str(f.severity), _COLORS[f.severity], color)
         out.append(f"{_paint(f'{s.path}:{s.line}:{s.col}:', '1', color)} "
                    f"{_paint(f.code, '1', color)} [{sev}] {f.message}")
-        lines = cache.get(s.path)
-        if lines is None:
-            lines = cache[s.path] = source_lines(result, s.path)
-        out.extend(code_frame(lines, f, color))
+        out.extend(code_frame(result.lines(s.path), f, color))
         for r in f.related:
             out.append(f"   = related: {r.span.path}:{r.span.line}:{r.span.col}: {r.message}")
-            rel = cache.get(r.span.path)
-            if rel is None:
-                rel = cache[r.span.path] = source_lines(result, r.span.path)
-            out.extend("   " + line for line in code_frame(rel, f, color, r.span))
+            out.extend("   " + line for line in code_frame(result.lines(r.span.path), f, color, r.span))
         if f.fix:
             out.append(f"   = fix: {f.fix}")
         out.append(f"   = docs: {doc_url(f.code, f.name)}")

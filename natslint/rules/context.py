@@ -36,8 +36,7 @@ class Context:
 
     def accounts_of(self, s: Server) -> list[str]:
         """The accounts a client can sit in on a server (the system account aside)."""
-        apps = [a for a in s.accounts if a != s.system_account]
-        return apps or [GLOBAL_ACCOUNT]
+        return s.app_accounts or [GLOBAL_ACCOUNT]
 
 
 def domain_span(s: Server) -> Span:

@@ -8,30 +8,24 @@ from collections import defaultdict
 from typing import Iterator
 
 from natslint import options
-from natslint.findings import Code, Finding, Related, Severity
+from natslint.findings import Finding, Related, Severity
+from natslint.codes import (
+    UNKNOWN_OPTION,
+    DUPLICATE_KEY,
+    INVALID_DOMAIN,
+    JS_CLUSTER_INCOMPLETE,
+    INVALID_EXTENSION_HINT,
+    JS_ON_SYSTEM_ACCOUNT,
+    STORE_DIR,
+    WRONG_VALUE_KIND,
+    SMALL_JS_CLUSTER,
+)
 from natslint.fleet.model import Server
-from natslint.rules import Rule
+from natslint.fleet.servers import account_js_enabled
+from natslint.rules.base import Rule
 from natslint.rules.context import Context, js_span
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar
 
-UNKNOWN_OPTION = Code("NL101", "unknown-option", Severity.ERROR,
-                      "a key nats-server does not accept in that block")
-DUPLICATE_KEY = Code("NL102", "duplicate-key", Severity.WARNING,
-                     "the same key twice in one map: the later silently replaces the earlier")
-INVALID_DOMAIN = Code("NL103", "invalid-domain", Severity.ERROR,
-                      "the JetStream domain is not a single valid subject token")
-JS_CLUSTER_INCOMPLETE = Code("NL104", "jetstream-cluster-incomplete", Severity.ERROR,
-                             "clustered JetStream or routes that cannot work as written")
-INVALID_EXTENSION_HINT = Code("NL105", "invalid-extension-hint", Severity.ERROR,
-                              "extension_hint other than will_extend / no_extend")
-JS_ON_SYSTEM_ACCOUNT = Code("NL106", "jetstream-on-system-account", Severity.ERROR,
-                            "JetStream enabled for the system account")
-STORE_DIR = Code("NL107", "store-dir", Severity.ERROR,
-                 "store_dir given twice, shared by two servers, or missing")
-WRONG_VALUE_KIND = Code("NL108", "wrong-value-kind", Severity.ERROR,
-                        "a value of the wrong kind for its option")
-SMALL_JS_CLUSTER = Code("NL109", "small-jetstream-cluster", Severity.WARNING,
-                        "a JetStream cluster of 2 (or an even number of) servers")
 
 # Values whose keys are data, not options.
 _FREE_FORM = {"mappings", "map_of_string", "map_of_bool", "map_of_jwt", "resolver", "ignored"}
@@ -311,10 +305,7 @@ def check_js_system_account(ctx: Context) -> Iterator[Finding]:
         js = sys_acc.value.get_ci("jetstream")
         if js is None:
             continue
-        v = js.value
-        on = isinstance(v, Map) or (isinstance(v, Scalar) and (v.value is True or str(v.value).lower() in
-                                                                ("enabled", "enable")))
-        if on:
+        if account_js_enabled(js.value):
             yield JS_ON_SYSTEM_ACCOUNT.at(js.key.span, f"JetStream is enabled for the system account "
                                           f"`{s.system_account}`: nats-server stops with `Not allowed to enable "
                                           "JetStream on the system account`", fix="remove it")

@@ -5,27 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator
 
-from natslint.findings import Code, Finding, Related, Severity
+from natslint.findings import Finding, Related, Severity
+from natslint.codes import (
+    DUPLICATE_DOMAIN_CLAIM,
+    LEAF_REUSES_DOMAIN,
+    CLUSTER_DOMAIN_MISMATCH,
+    LEAF_JETSTREAM_WITHOUT_DOMAIN,
+    HUB_JETSTREAM_WITHOUT_DOMAIN,
+)
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import Server
-from natslint.rules import Rule
+from natslint.rules.base import Rule
 from natslint.rules.context import Context, domain_span, js_span, show_domain
-
-DUPLICATE_DOMAIN_CLAIM = Code(
-    "NL201", "duplicate-domain-claim", Severity.ERROR,
-    "two separate JetStreams carry the same domain and are reachable from the same account")
-LEAF_REUSES_DOMAIN = Code(
-    "NL202", "leaf-reuses-domain", Severity.ERROR,
-    "a leaf server sets the domain of the JetStream it connects to, without a valid extension")
-CLUSTER_DOMAIN_MISMATCH = Code(
-    "NL203", "cluster-domain-mismatch", Severity.ERROR,
-    "servers of one cluster have different JetStream domains")
-LEAF_JETSTREAM_WITHOUT_DOMAIN = Code(
-    "NL204", "leaf-jetstream-without-domain", Severity.WARNING,
-    "a leaf runs JetStream without a domain while its hub runs JetStream too")
-HUB_JETSTREAM_WITHOUT_DOMAIN = Code(
-    "NL205", "hub-jetstream-without-domain", Severity.WARNING,
-    "a JetStream that leaf-attached clients need has no domain, so no leaf can reach it")
 
 
 def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:

@@ -6,27 +6,18 @@ import difflib
 from collections import defaultdict
 from typing import Iterator
 
-from natslint.findings import Code, Finding, Related, Severity
+from natslint.findings import Finding, Related, Severity
+from natslint.codes import (
+    HOST_DOMAIN_UNKNOWN,
+    HOST_DOMAIN_UNREACHABLE,
+    HOST_DOMAIN_MISSING,
+    LATTICE_DOMAIN_SPLIT,
+    HOST_ENV_LEGACY,
+)
 from natslint.fleet.model import Host
 from natslint.fleet.reach import JetStream
-from natslint.rules import Rule
+from natslint.rules.base import Rule
 from natslint.rules.context import Context, domain_span
-
-HOST_DOMAIN_UNKNOWN = Code(
-    "NL301", "host-domain-unknown", Severity.ERROR,
-    "a host's or wadm's JetStream domain is claimed by no server in the fleet")
-HOST_DOMAIN_UNREACHABLE = Code(
-    "NL302", "host-domain-unreachable", Severity.ERROR,
-    "the domain exists, but the host's server cannot reach it, or reaches another JetStream")
-HOST_DOMAIN_MISSING = Code(
-    "NL303", "host-domain-missing", Severity.ERROR,
-    "a host behind a leaf sets no domain while its lattice's JetStream is only across the leaf")
-LATTICE_DOMAIN_SPLIT = Code(
-    "NL304", "lattice-domain-split", Severity.ERROR,
-    "hosts of one lattice reach different JetStreams, so links and config silently split")
-HOST_ENV_LEGACY = Code(
-    "NL305", "host-env-legacy", Severity.WARNING,
-    "a host or wadm setting that this version ignores, or an empty domain")
 
 
 def _var(h: Host) -> str:

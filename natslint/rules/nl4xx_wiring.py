@@ -5,27 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from natslint.findings import Code, Finding, Related, Severity
+from natslint.findings import Finding, Related, Severity
+from natslint.codes import (
+    LEAF_REMOTE_WRONG_PORT,
+    LEAF_REMOTE_NO_LISTENER,
+    LEAF_CLUSTER_NAME_CLASH,
+    DUPLICATE_SERVER_NAME,
+    UNRESOLVED_ADDRESS,
+)
 from natslint.fleet.model import Server
 from natslint.fleet.servers import parse_url
-from natslint.rules import Rule
+from natslint.rules.base import Rule
 from natslint.rules.context import Context
 
-LEAF_REMOTE_WRONG_PORT = Code(
-    "NL401", "leaf-remote-wrong-port", Severity.ERROR,
-    "a leaf remote URL points at a client, route or gateway port")
-LEAF_REMOTE_NO_LISTENER = Code(
-    "NL402", "leaf-remote-no-listener", Severity.ERROR,
-    "a leaf remote URL names a server that has no leafnode listener on that port")
-LEAF_CLUSTER_NAME_CLASH = Code(
-    "NL403", "leaf-cluster-name-clash", Severity.ERROR,
-    "a leaf's cluster name equals its hub's cluster name")
-DUPLICATE_SERVER_NAME = Code(
-    "NL404", "duplicate-server-name", Severity.ERROR,
-    "two servers share a server_name")
-UNRESOLVED_ADDRESS = Code(
-    "NL406", "unresolved-address", Severity.INFO,
-    "an address the fleet cannot resolve; that link or host is treated as external")
 
 _PORT_NAMES = {"client": "client", "cluster": "route (cluster)", "gateway": "gateway",
                "websocket": "websocket", "mqtt": "MQTT", "monitor": "monitoring"}

@@ -32,7 +32,6 @@ ARRAY_START = "ARRAY_START"
 ARRAY_END = "ARRAY_END"
 MAP_START = "MAP_START"
 MAP_END = "MAP_END"
-EOF_KIND = "EOF"
 
 # The server's EOF sentinel is rune 0, so a NUL byte in the input *is* EOF to most states.
 EOF = "\x00"

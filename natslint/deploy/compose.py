@@ -1,0 +1,177 @@
+"""docker compose files: services, their environment, command line, volumes and names."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from typing import Mapping
+
+from natslint.deploy.envfile import read_env_file
+from natslint.deploy.workload import EnvVar, ReadResult, Workload, runs_nats_image
+from natslint.deploy.yamlfiles import key_span, value_span
+from natslint.sources import SourceCache
+from natslint.span import Span
+
+_INTERP = re.compile(r"\$(?:\$|\{(?P<braced>[^}]*)\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
+_OPERATORS = (":-", "-", ":?", "?", ":+", "+")
+
+
+def interpolate(text: str, env: Mapping[str, str]) -> str | None:
+    """Compose interpolation; None when a variable's value is not known here."""
+    unknown = False
+
+    def sub(m: re.Match) -> str:
+        nonlocal unknown
+        if m.group(0) == "$$":
+            return "$"
+        expr = m.group("braced") if m.group("braced") is not None else m.group("bare")
+        name, op, default = expr, "", ""
+        for candidate in _OPERATORS:
+            if candidate in expr:
+                name, default = expr.split(candidate, 1)
+                op = candidate
+                break
+        value = env.get(name)
+        if op in (":-", "-"):
+            if value is None or (op == ":-" and value == ""):
+                return default if "$" not in default else (interpolate(default, {}) or "")
+            return value
+        if op in (":+", "+"):
+            return default if value else ""
+        if value is None:
+            unknown = True
+            return ""
+        return value
+
+    result = _INTERP.sub(sub, text)
+    return None if unknown else result
+
+
+def looks_like_compose(doc) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("services"), dict)
+
+
+def read_compose(path: str, doc, sources: SourceCache, lint_env: Mapping[str, str]) -> ReadResult:
+    """One compose file's services.  ``path`` is its display path; ``doc`` its parsed YAML."""
+    result = ReadResult()
+    if not isinstance(doc, dict):
+        return result
+    base = os.path.dirname(path)
+    dotenv_path = os.path.join(base, ".env")
+    interp_env: dict[str, str] = {}
+    if sources.is_file(dotenv_path):
+        result.env_files_used.add(sources.realpath(dotenv_path))
+        interp_env.update({v.name: v.value for v in read_env_file(sources, dotenv_path) if v.value is not None})
+    interp_env.update(lint_env)
+    services = doc.get("services")
+    if not isinstance(services, dict):
+        return result
+    netns_of = {str(name): f"compose:{path}#{name}" for name in services}
+    for name, svc in services.items():
+        if isinstance(svc, dict):
+            result.workloads.append(_service(path, services, str(name), svc, netns_of, sources, interp_env, result))
+    return result
+
+
+def _service(path: str, services, name: str, svc: dict, netns_of: dict[str, str], sources: SourceCache,
+             env: Mapping[str, str], result: ReadResult) -> Workload:
+    w = Workload(f"{path}#{name}", "compose", path, key_span(path, services, name))
+    w.names.add(name.lower())
+    for key in ("container_name", "hostname"):
+        if isinstance(svc.get(key), str):
+            w.names.add(svc[key].lower())
+    nets = svc.get("networks")
+    if isinstance(nets, dict):
+        for net in nets.values():
+            if isinstance(net, dict) and isinstance(net.get("aliases"), list):
+                w.names.update(str(a).lower() for a in net["aliases"])
+    mode = svc.get("network_mode")
+    w.netns = netns_of[name]
+    if isinstance(mode, str) and mode.startswith("service:"):
+        w.netns = netns_of.get(mode.split(":", 1)[1], w.netns)
+    if isinstance(svc.get("image"), str):
+        w.image = interpolate(svc["image"], env) or svc["image"]
+    _env(svc, w, path, sources, env, result)
+    _command(svc, w, path, env)
+    _volumes(svc, w, path, sources)
+    return w
+
+
+def _env(svc, w: Workload, path: str, sources: SourceCache, env: Mapping[str, str], result: ReadResult) -> None:
+    base = os.path.dirname(path)
+    files = svc.get("env_file")
+    if isinstance(files, (str, dict)):
+        files = [files]
+    for f in files if isinstance(files, list) else []:
+        p = f.get("path") if isinstance(f, dict) else f
+        if isinstance(p, str):
+            full = os.path.join(base, p)
+            result.env_files_used.add(sources.realpath(full))
+            for var in read_env_file(sources, full):
+                w.env[var.name] = var
+    environment = svc.get("environment")
+    if isinstance(environment, dict):
+        for k, v in environment.items():
+            span = key_span(path, environment, k)
+            if v is None:  # `KEY:` with no value: taken from the shell
+                w.env[str(k)] = EnvVar(str(k), env.get(str(k)), span)
+            else:
+                w.env[str(k)] = EnvVar(str(k), interpolate(str(v), env), span)
+    elif isinstance(environment, list):
+        for i, item in enumerate(environment):
+            if not isinstance(item, str):
+                continue
+            span = value_span(path, environment, i)
+            if "=" in item:
+                k, v = item.split("=", 1)
+                w.env[k] = EnvVar(k, interpolate(v, env), span)
+            else:  # a bare name: the value comes from .env or the shell
+                w.env[item] = EnvVar(item, env.get(item), span)
+
+
+def _command(svc, w: Workload, path: str, env: Mapping[str, str]) -> None:
+    parts: list[tuple[str, Span]] = []
+    for key in ("entrypoint", "command"):
+        cmd = svc.get(key)
+        if isinstance(cmd, str):
+            span = value_span(path, svc, key)
+            try:
+                words = shlex.split(cmd)
+            except ValueError:
+                words = cmd.split()
+            parts.extend((interpolate(x, env) or x, span) for x in words)
+        elif isinstance(cmd, list):
+            parts.extend((interpolate(str(x), env) or str(x), value_span(path, cmd, i)) for i, x in enumerate(cmd))
+    w.command = parts
+    w.runs_nats = runs_nats_image(w.image) or any(p.endswith("nats-server") for p, _ in parts[:1])
+
+
+def _volumes(svc, w: Workload, path: str, sources: SourceCache) -> None:
+    base = os.path.dirname(path)
+    mounts: list[tuple[str, str]] = []  # (container path, host path)
+    vols = svc.get("volumes")
+    for v in vols if isinstance(vols, list) else []:
+        if isinstance(v, str):
+            bits = v.split(":")
+            if len(bits) >= 2 and (bits[0].startswith(".") or bits[0].startswith("/")):
+                mounts.append((bits[1], os.path.normpath(os.path.join(base, bits[0]))))
+        elif isinstance(v, dict) and isinstance(v.get("source"), str) and isinstance(v.get("target"), str):
+            if v["source"].startswith((".", "/")):
+                mounts.append((v["target"], os.path.normpath(os.path.join(base, v["source"]))))
+    if not w.runs_nats:
+        return
+    config = None
+    for i, (word, span) in enumerate(w.command):
+        if word in ("-c", "--config") and i + 1 < len(w.command):
+            config = w.command[i + 1]
+        elif word.startswith("--config="):
+            config = (word.split("=", 1)[1], span)
+    targets = [config] if config else [(t, key_span(path, svc, "volumes")) for t, _ in mounts
+                                       if t.endswith((".conf", ".cfg"))]
+    for target, span in targets:
+        for container, host in sorted(mounts, key=lambda m: -len(m[0])):
+            c = container.rstrip("/")
+            if target == c or target.startswith(c + "/"):
+                w.config_paths.append((sources.display(host + target[len(c):]), span))
+                break

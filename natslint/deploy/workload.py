@@ -1,0 +1,98 @@
+"""The workload model: what a deployment file says about one process."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from natslint.discover import Skipped
+from natslint.findings import Finding
+from natslint.span import Span
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Located(Generic[T]):
+    value: T
+    span: Span
+
+
+@dataclass(slots=True)
+class EnvVar:
+    name: str
+    value: str | None  # None: set, but the value comes from outside the repository
+    span: Span
+
+
+@dataclass(slots=True)
+class HostConfigSpec:
+    """The fields of a WasmCloudHostConfig that natslint reads, each where it is written."""
+
+    span: Span  # the spec (or the resource, without one)
+    jetstream_domain: Located[object] | None = None
+    leaf_node_domain: Located[object] | None = None
+    nats_address: Located[object] | None = None
+    nats_leafnode_port: Located[object] | None = None
+    nats_client_port: Located[object] | None = None
+    lattice: Located[object] | None = None
+    secret_name: Located[object] | None = None
+    version: Located[object] | None = None
+
+
+@dataclass(slots=True)
+class ChartSpec:
+    """What the NATS Helm chart renders from its values."""
+
+    jetstream: Located[bool] | None = None
+    domain: Located[str] | None = None
+    leafnodes_port: Located[int] | None = None
+
+
+@dataclass(slots=True)
+class Workload:
+    id: str
+    kind: str  # compose | k8s | whc | systemd | envfile | helm-nats
+    path: str
+    span: Span
+    names: set[str] = field(default_factory=set)
+    netns: str = ""
+    env: dict[str, EnvVar] = field(default_factory=dict)
+    image: str | None = None
+    command: list[tuple[str, Span]] = field(default_factory=list)
+    config_paths: list[tuple[str, Span]] = field(default_factory=list)  # NATS configs it runs
+    runs_nats: bool = False
+    host_config: HostConfigSpec | None = None  # kind whc
+    chart: ChartSpec | None = None  # kind helm-nats
+    opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read
+
+    @property
+    def is_host(self) -> bool:
+        return any(k.startswith("WASMCLOUD_") for k in self.env) or "wasmcloud/wasmcloud" in (self.image or "") \
+            or self.kind == "whc"
+
+    @property
+    def is_wadm(self) -> bool:
+        return any(k.startswith("WADM_") for k in self.env) or bool(
+            self.image and re.search(r"(^|/)wadm(:|$)", self.image))
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """What reading the deployment files gave: workloads, findings about the files
+    themselves, the env files compose used as interpolation input, and what was skipped."""
+
+    workloads: list[Workload] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    env_files_used: set[str] = field(default_factory=set)  # real paths
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def image_name(image: str | None) -> str:
+    """`docker.io/library/nats:2.10-alpine@sha256:...` -> `nats`."""
+    return (image or "").split("@")[0].rsplit("/", 1)[-1].split(":")[0]
+
+
+def runs_nats_image(image: str | None) -> bool:
+    return image_name(image) in ("nats", "nats-server")

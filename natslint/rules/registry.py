@@ -1,0 +1,13 @@
+"""The rule registry: one explicit tuple, in code order."""
+
+from __future__ import annotations
+
+from natslint.rules import nl1xx_options, nl2xx_domains, nl3xx_hosts, nl4xx_wiring
+from natslint.rules.base import Rule
+
+RULES: tuple[Rule, ...] = (
+    *nl1xx_options.RULES,
+    *nl2xx_domains.RULES,
+    *nl3xx_hosts.RULES,
+    *nl4xx_wiring.RULES,
+)

@@ -1,0 +1,32 @@
+"""A parsed config file, and how nats-server joins include paths."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from natslint.findings import Finding
+from natslint.span import Span
+from natslint.syntax import lexer as lx
+from natslint.syntax.model import Map
+
+
+@dataclass(slots=True)
+class Document:
+    path: str  # display path (relative to the run's root where possible)
+    text: str
+    root: Map | None  # None when the file could not be read or does not parse
+    findings: list[Finding] = field(default_factory=list)
+    server_error: str | None = None  # what nats-server would print and stop on
+    includes: list[tuple[Span, str]] = field(default_factory=list)  # (directive, target path)
+    comments: list[lx.Comment] = field(default_factory=list)
+    lines: lx.LineIndex | None = None
+    missing: bool = False  # the file does not exist (named by an include, or vanished)
+
+
+def go_join(directory: str, path: str) -> str:
+    """Go's filepath.Join: absolute include paths are *not* special, they join too."""
+    joined = posixpath.normpath(posixpath.join(directory or ".", path.lstrip("/") or "."))
+    if path.startswith("/") and not path.lstrip("/"):
+        joined = posixpath.normpath(directory or ".")
+    return joined
