@@ -28,7 +28,7 @@ def _binary(nats_server):
 def run(path: Path, monkeypatch):
     cfg = load_config(find_config("."))
     result = check_paths(["."], Settings(env=cfg.env, env_visible=True, aliases=cfg.aliases), root=str(path))
-    proof = prove(result.fleet, result.documents, timeout=60)
+    proof = prove(result, timeout=60)
     for pid in proof.pids:  # nothing is left behind
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)

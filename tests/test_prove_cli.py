@@ -1,7 +1,11 @@
-"""`natslint prove` as users run it: the table, the exit code, and no process left behind."""
+"""`natslint prove` as users run it: the table, the exit code, and no process left behind.
+
+The servers' PIDs come from prove itself (`--pid-file`), never from scanning every process:
+two test runs side by side must not see each other's servers."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -14,30 +18,49 @@ pytestmark = pytest.mark.live
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def leftovers() -> list[str]:
-    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    return [line for line in out.splitlines() if "natslint-prove-" in line and "nats-server" in line]
+def pids_in(path: Path) -> list[int]:
+    return [int(x) for x in path.read_text().split()] if path.exists() else []
 
 
-def test_prove_prints_the_table_and_cleans_up(nats_server):
-    proc = subprocess.run([sys.executable, "-m", "natslint", "prove", "fixtures/compose-leaf-reuses-domain"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # a zombie is gone for every purpose but the process table
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().split(") ", 1)[1][:1] != "Z"
+    except OSError:
+        return False
+
+
+def test_prove_prints_the_table_and_cleans_up(nats_server, tmp_path):
+    pid_file = tmp_path / "pids"
+    proc = subprocess.run([sys.executable, "-m", "natslint", "prove", "fixtures/compose-leaf-reuses-domain",
+                           "--pid-file", str(pid_file)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].split() == ["who", "domain", "predicted", "observed"]
     row = next(line for line in lines if line.startswith("host `host-b`"))
     assert row.split()[3] == "hub" and "server `leaf-b`" in row and row.endswith("✔")
     assert "0 mismatch(es), 5 server(s) started and stopped" in lines[-1]
-    assert leftovers() == []
+    pids = pids_in(pid_file)
+    assert len(pids) == 5
+    assert [p for p in pids if alive(p)] == []
 
 
-def test_ctrl_c_stops_every_server(nats_server):
-    proc = subprocess.Popen([sys.executable, "-m", "natslint", "prove", "fixtures/compose-lattice"],
+def test_ctrl_c_stops_every_server(nats_server, tmp_path):
+    pid_file = tmp_path / "pids"
+    proc = subprocess.Popen([sys.executable, "-m", "natslint", "prove", "fixtures/compose-lattice",
+                             "--pid-file", str(pid_file)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     deadline = time.monotonic() + 20
-    while not leftovers() and time.monotonic() < deadline:
+    while not pids_in(pid_file) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert leftovers(), "no server was started"
+    started = pids_in(pid_file)
+    assert started, "no server was started"
     proc.send_signal(signal.SIGINT)
     proc.communicate(timeout=30)
-    assert leftovers() == []
+    assert proc.returncode != 0 or "interrupted" in proc.stdout
+    assert [p for p in pids_in(pid_file) if alive(p)] == []

@@ -89,7 +89,6 @@ def check(
     paths = paths or ["."]
     from natslint.check import check_paths
     from natslint.cli.settings import describe, settings_for
-    from natslint.report import render
 
     with reported_errors(debug):
         settings, project = settings_for(
@@ -105,10 +104,18 @@ def check(
     if show_files:
         _show_files(result, paths)
         raise typer.Exit(0)
+    _write_outputs(result, fmt, output, also or [])
+    raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
+
+
+def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[str]) -> None:
+    """The chosen format to stdout or --output, each --also to its file, and the job summary."""
+    from natslint.report import render
+
     if fmt is None:
         fmt = Format.github if os.environ.get("GITHUB_ACTIONS") == "true" else Format.text
     extra: list[tuple[str, str]] = []
-    for item in also or []:
+    for item in also:
         kind, _, target = item.partition(":")
         if kind not in {f.value for f in Format} or not target:
             raise fail(f"--also {item!r}: expected FORMAT:FILE with FORMAT one of text, json, sarif, github")
@@ -125,12 +132,10 @@ def check(
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == Format.github and summary:
         from natslint.report.github import summary_markdown
-
         from natslint.report.graph import render_mermaid
 
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write(summary_markdown(result, render_mermaid(result) if result.fleet.servers else None))
-    raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
 
 
 def _show_files(result, paths: list[str]) -> None:

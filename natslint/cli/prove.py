@@ -62,6 +62,11 @@ def prove(
     finally:
         if pid_out is not None:
             pid_out.close()
+    raise typer.Exit(1 if _print_table(proof, describe) else 0)
+
+
+def _print_table(proof, describe) -> int:
+    """Predicted vs observed for every probe, what was skipped, and the count of mismatches."""
     rows = [("who", "domain", "predicted", "observed", "")]
     for p in proof.probes:
         mark = "✔" if p.ok else "✘" if p.ok is False else "-"
@@ -80,4 +85,4 @@ def prove(
     bad = sum(1 for p in proof.probes if p.ok is False)
     typer.echo(f"{len(proof.probes)} probes, {bad} mismatch(es), {len(proof.pids)} server(s) started and "
                f"stopped, {proof.seconds:.1f} s")
-    raise typer.Exit(1 if bad else 0)
+    return bad

@@ -174,6 +174,15 @@ def server_from_document(doc: Document, path: str) -> Server:
     if isinstance(scalar(mon), int):
         s.listeners.append(Listener("monitor", "", scalar(mon), value_span(mon)))  # type: ignore[arg-type]
 
+    _cluster(root, s)
+    _gateway(root, s)
+    _jetstream(root, s)
+    _accounts(root, s)
+    _leafnodes(root, s)
+    return s
+
+
+def _cluster(root: Map, s: Server) -> None:
     cluster_e = opt(root, "cluster")
     cluster = as_map(cluster_e)
     if cluster is not None:
@@ -188,6 +197,8 @@ def server_from_document(doc: Document, path: str) -> Server:
             host, port, _ = parse_url(url, None)
             s.routes.append(Route(url, span, host, port))
 
+
+def _gateway(root: Map, s: Server) -> None:
     gw = as_map(opt(root, "gateway"))
     if gw is not None:
         name = opt(gw, "name")
@@ -203,11 +214,6 @@ def server_from_document(doc: Document, path: str) -> Server:
                         u = opt(g, key)
                         if u is not None:
                             s.gateway_urls.extend(strings(u.value))
-
-    _jetstream(root, s)
-    _accounts(root, s)
-    _leafnodes(root, s)
-    return s
 
 
 def _jetstream(root: Map, s: Server) -> None:
