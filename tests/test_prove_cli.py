@@ -61,6 +61,6 @@ def test_ctrl_c_stops_every_server(nats_server, tmp_path):
     started = pids_in(pid_file)
     assert started, "no server was started"
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=30)
-    assert proc.returncode != 0 or "interrupted" in proc.stdout
+    out, _ = proc.communicate(timeout=30)
+    assert "skipped: interrupted" in out
     assert [p for p in pids_in(pid_file) if alive(p)] == []
