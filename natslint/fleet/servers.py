@@ -345,13 +345,11 @@ def apply_cli(s: Server, args: list[tuple[str, str | None, Span]]) -> None:
             s.names.add(value.lower())
         elif f == "cluster_name" and value:
             s.cluster_name = Value(value, span)
-        elif f in ("cluster", "routes") and value:
+        elif f == "cluster" and value:
             host, port = split_hostport(value.split("://")[-1], None)
-            if f == "cluster" and port:
+            if port:
                 s.cluster_listen = Listener("cluster", host, port, span)
                 s.listeners.append(s.cluster_listen)
-        elif f in ("leafnodes", "ln") and value:
-            pass
 
 
 def bare_server(sid: str, path: str, span: Span) -> Server:
