@@ -25,7 +25,13 @@ from natslint.fleet.reach import Reach
 from natslint.redact import Secrets, redact_text, secrets_in
 from natslint.rules.context import Context
 from natslint.rules.runner import run_rules
-from natslint.selection import Policy, Suppression, apply, suppressions_in, suppressions_in_comments
+from natslint.selection import (
+    Policy,
+    Suppression,
+    apply,
+    suppressions_in,
+    suppressions_in_comments,
+)
 from natslint.sources import SourceCache
 from natslint.syntax.document import Document
 from natslint.syntax.parser import Loader, lex_files, prelexed

@@ -1,5 +1,4 @@
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -21,8 +20,9 @@ settings.load_profile("natslint")
 
 @pytest.fixture(scope="session")
 def nats_server() -> str:
-    from natslint.prove.run import nats_server_binary
     from shared import missing
+
+    from natslint.prove.run import nats_server_binary
 
     path = nats_server_binary()
     if path is None:

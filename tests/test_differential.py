@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+from shared import SHARED
 
 from natslint.syntax.parser import parse_file
-from shared import SHARED
 
 pytestmark = pytest.mark.differential
 

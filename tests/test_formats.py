@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+from shared import shared_json
 from typer.testing import CliRunner
 
 from natslint.cli import check as _check  # noqa: F401
@@ -13,7 +14,6 @@ from natslint.cli.app import app
 from natslint.codes import SYNTAX_ERROR
 from natslint.report.github import CAP, annotation, escape_data, escape_property
 from natslint.span import Span
-from shared import shared_json
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "compose-leaf-reuses-domain"
 runner = CliRunner()

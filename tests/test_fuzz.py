@@ -4,18 +4,17 @@ outcomes are findings and located errors.  NATSLINT_FUZZ_EXAMPLES sets the size.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared import SHARED
 
 from natslint.check import Settings, check_paths
 from natslint.report import FORMATS, render
 from natslint.report.graph import render_dot, render_mermaid, render_tree
-from shared import SHARED
 
 pytestmark = pytest.mark.fuzz
 ROOT = Path(__file__).resolve().parents[1]

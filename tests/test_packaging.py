@@ -40,6 +40,7 @@ def test_lalr_table_is_built_once_and_cached_on_disk(tmp_path, monkeypatch):
 
 def test_fast_driver_agrees_with_lark_on_every_edge_case():
     from shared import load_json_if_present
+
     from natslint.syntax import lexer
 
     edge = load_json_if_present("corpus", "nats-conf-edge-cases.json")

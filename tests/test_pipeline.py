@@ -100,9 +100,9 @@ def test_a_suppression_comment_still_suppresses_and_reports_its_column(tmp_path)
 
 
 def test_debug_reaches_a_crashing_rule(tmp_path, monkeypatch):
+    from natslint.codes import UNKNOWN_OPTION
     from natslint.rules import runner
     from natslint.rules.base import Rule
-    from natslint.codes import UNKNOWN_OPTION
 
     def explode(ctx):
         raise ZeroDivisionError("rule bug")

@@ -11,16 +11,16 @@ import json
 from pathlib import Path
 
 import pytest
+from shared import load_json_if_present, shared_path
 from typer.testing import CliRunner
 
 from natslint.cli import check as _check  # noqa: F401  (registers commands)
 from natslint.cli import dump as _dump  # noqa: F401
 from natslint.cli.app import app
-from natslint.syntax.model import encode_typed, plain
 from natslint.sources import SourceCache
+from natslint.syntax.model import encode_typed, plain
 from natslint.syntax.parser import Loader, parse_text
 from natslint.syntax.versions import REFERENCE_NATS_VERSION as REF
-from shared import load_json_if_present, shared_path
 
 EDGE = load_json_if_present("corpus", "nats-conf-edge-cases.json")
 CORPUS = load_json_if_present("corpus", "nats-server.expected.json")

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from natslint.check import Settings, check_paths
 from natslint.paths import RealPaths
-from natslint.syntax import lexer as lx
 from natslint.syntax import lalr as P
+from natslint.syntax import lexer as lx
 from natslint.syntax.parser import parse_text
 
 FRAGMENTS = ["a", "b", " ", "\n", "=", ":", "{", "}", "[", "]", ",", ";", "# c\n", '"s"', "1", "1k",

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from shared import SHARED
 
 from natslint.check import Settings, check_paths
-from shared import SHARED
 
 pytestmark = pytest.mark.differential
 UNKNOWN = re.compile(r'(?:nats-server: )?(?P<path>[^\s:]+):(?P<line>\d+):(?P<col>\d+): (?:error parsing tls config, )?'

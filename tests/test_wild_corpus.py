@@ -8,9 +8,9 @@ mistake to add with its reason, or a false positive to fix.
 from __future__ import annotations
 
 import pytest
+from shared import shared_path
 
 from natslint.check import Settings, check_paths
-from shared import shared_path
 
 EXPECTED = [
     # NGS is outside the snapshot: both leaves point at tls://connect.ngs.global (reported once)

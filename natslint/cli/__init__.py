@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 # command name -> the module that defines it
 COMMANDS = {"check": "check", "dump": "dump", "graph": "graph", "prove": "prove", "rules": "rules", "rule": "rules"}
 

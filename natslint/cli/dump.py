@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, NatsVersionOpt, ProcessEnvOpt, fail, reported_errors
+from natslint.cli.options import (
+    DebugOpt,
+    EnvFileOpt,
+    EnvOpt,
+    NatsVersionOpt,
+    ProcessEnvOpt,
+    fail,
+    reported_errors,
+)
 from natslint.defaults import DEFAULT_NATS_VERSION
 
 

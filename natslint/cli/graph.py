@@ -8,7 +8,13 @@ from typing import Annotated
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, debugging, reported_errors
+from natslint.cli.options import (
+    DebugOpt,
+    EnvFileOpt,
+    EnvOpt,
+    debugging,
+    reported_errors,
+)
 
 
 class GraphFormat(str, Enum):

@@ -8,7 +8,15 @@ from typing import Annotated, Optional
 import typer
 
 from natslint.cli.app import app
-from natslint.cli.options import DebugOpt, EnvFileOpt, EnvOpt, ProcessEnvOpt, debugging, fail, reported_errors
+from natslint.cli.options import (
+    DebugOpt,
+    EnvFileOpt,
+    EnvOpt,
+    ProcessEnvOpt,
+    debugging,
+    fail,
+    reported_errors,
+)
 
 
 @app.command()
@@ -39,7 +47,8 @@ def prove(
         import nats  # noqa: F401
     except ImportError:
         raise fail("natslint prove needs the live extra: pip install 'natslint[live]'")
-    from natslint.prove.run import describe, nats_server_binary, prove as run_proof
+    from natslint.prove.run import describe, nats_server_binary
+    from natslint.prove.run import prove as run_proof
 
     if nats_server_binary() is None:
         raise fail("no nats-server binary found: pip install 'natslint[live]'")

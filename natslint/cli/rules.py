@@ -17,7 +17,8 @@ def rules_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
 ) -> None:
     """List every rule: code, name, default severity, what it catches."""
-    from natslint.codes import CODES as codes, doc_url
+    from natslint.codes import CODES as codes
+    from natslint.codes import doc_url
 
     if as_json:
         typer.echo(json.dumps([{"code": c.code, "name": c.name, "severity": str(c.severity), "summary": c.summary,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from natslint.defaults import DEFAULT_LEAF_PORT
 from natslint.deploy.workload import ChartSpec, Located, Workload
 from natslint.deploy.yamlfiles import as_map, key_span, value_span
-from natslint.defaults import DEFAULT_LEAF_PORT
 
 
 def looks_like_nats_chart_values(doc) -> bool:

@@ -3,7 +3,14 @@ pod answers to), and WasmCloudHostConfig resources (a host plus its nats-leaf si
 
 from __future__ import annotations
 
-from natslint.deploy.workload import EnvVar, HostConfigSpec, Located, ReadResult, Workload, runs_nats_image
+from natslint.deploy.workload import (
+    EnvVar,
+    HostConfigSpec,
+    Located,
+    ReadResult,
+    Workload,
+    runs_nats_image,
+)
 from natslint.deploy.yamlfiles import as_list, as_map, key_span, value_span
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job"}

@@ -9,7 +9,12 @@ from natslint.crash import Crashes, file_start
 from natslint.deploy.compose import looks_like_compose, read_compose
 from natslint.deploy.envfile import read_envfile_workload
 from natslint.deploy.helm import looks_like_nats_chart_values, read_nats_chart_values
-from natslint.deploy.kubernetes import ConfigMaps, config_maps, looks_like_kubernetes, read_kubernetes
+from natslint.deploy.kubernetes import (
+    ConfigMaps,
+    config_maps,
+    looks_like_kubernetes,
+    read_kubernetes,
+)
 from natslint.deploy.systemd import merge_drop_ins, read_systemd
 from natslint.deploy.workload import ReadResult
 from natslint.deploy.yamlfiles import load_yaml

@@ -8,6 +8,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from natslint.deploy.workload import Located, Workload
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
@@ -29,7 +30,6 @@ from natslint.fleet.servers import (
     parse_url,
     split_hostport,
 )
-from natslint.deploy.workload import Located, Workload
 from natslint.sources import SourceCache
 from natslint.span import Span
 

@@ -12,11 +12,19 @@ It implements the server's per-connection decision (jetstream-domains.md §2.3, 
 
 from __future__ import annotations
 
-from typing import Iterator
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from natslint.fleet.groups import Groups
-from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Cluster, Fleet, Host, Remote, Server
+from natslint.fleet.model import (
+    GLOBAL_ACCOUNT,
+    UNKNOWN_ACCOUNT,
+    Cluster,
+    Fleet,
+    Host,
+    Remote,
+    Server,
+)
 
 
 def same_account(a: str, b: str) -> bool:

@@ -22,8 +22,8 @@ from natslint.fleet.model import (
     Value,
 )
 from natslint.span import Span
-from natslint.syntax.model import Array, Entry, Map, Node, Scalar
 from natslint.syntax.document import Document
+from natslint.syntax.model import Array, Entry, Map, Node, Scalar
 
 WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]", "*"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}

@@ -8,24 +8,23 @@ from collections import defaultdict
 from typing import Iterator
 
 from natslint import options
-from natslint.findings import Finding, Related, Severity
 from natslint.codes import (
-    UNKNOWN_OPTION,
     DUPLICATE_KEY,
     INVALID_DOMAIN,
-    JS_CLUSTER_INCOMPLETE,
     INVALID_EXTENSION_HINT,
+    JS_CLUSTER_INCOMPLETE,
     JS_ON_SYSTEM_ACCOUNT,
-    STORE_DIR,
-    WRONG_VALUE_KIND,
     SMALL_JS_CLUSTER,
+    STORE_DIR,
+    UNKNOWN_OPTION,
+    WRONG_VALUE_KIND,
 )
+from natslint.findings import Finding, Related, Severity
 from natslint.fleet.model import Server
 from natslint.fleet.servers import account_js_enabled
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, js_span
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar
-
 
 # Values whose keys are data, not options.
 _FREE_FORM = {"mappings", "map_of_string", "map_of_bool", "map_of_jwt", "resolver", "ignored"}

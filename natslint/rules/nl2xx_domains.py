@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator
 
-from natslint.findings import Finding, Related, Severity
 from natslint.codes import (
-    DUPLICATE_DOMAIN_CLAIM,
-    LEAF_REUSES_DOMAIN,
     CLUSTER_DOMAIN_MISMATCH,
-    LEAF_JETSTREAM_WITHOUT_DOMAIN,
+    DUPLICATE_DOMAIN_CLAIM,
     HUB_JETSTREAM_WITHOUT_DOMAIN,
+    LEAF_JETSTREAM_WITHOUT_DOMAIN,
+    LEAF_REUSES_DOMAIN,
 )
+from natslint.findings import Finding, Related, Severity
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import Server
 from natslint.rules.base import Rule

@@ -6,14 +6,14 @@ import difflib
 from collections import defaultdict
 from typing import Iterator
 
-from natslint.findings import Finding, Related, Severity
 from natslint.codes import (
+    HOST_DOMAIN_MISSING,
     HOST_DOMAIN_UNKNOWN,
     HOST_DOMAIN_UNREACHABLE,
-    HOST_DOMAIN_MISSING,
-    LATTICE_DOMAIN_SPLIT,
     HOST_ENV_LEGACY,
+    LATTICE_DOMAIN_SPLIT,
 )
+from natslint.findings import Finding, Related, Severity
 from natslint.fleet.model import Host
 from natslint.fleet.reach import JetStream
 from natslint.rules.base import Rule

@@ -5,19 +5,18 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from natslint.findings import Finding, Related, Severity
 from natslint.codes import (
-    LEAF_REMOTE_WRONG_PORT,
-    LEAF_REMOTE_NO_LISTENER,
-    LEAF_CLUSTER_NAME_CLASH,
     DUPLICATE_SERVER_NAME,
+    LEAF_CLUSTER_NAME_CLASH,
+    LEAF_REMOTE_NO_LISTENER,
+    LEAF_REMOTE_WRONG_PORT,
     UNRESOLVED_ADDRESS,
 )
+from natslint.findings import Finding, Related, Severity
 from natslint.fleet.model import Server
 from natslint.fleet.servers import parse_url
 from natslint.rules.base import Rule
 from natslint.rules.context import Context
-
 
 _PORT_NAMES = {"client": "client", "cluster": "route (cluster)", "gateway": "gateway",
                "websocket": "websocket", "mqtt": "MQTT", "monitor": "monitoring"}

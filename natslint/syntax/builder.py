@@ -12,7 +12,13 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
-from natslint.codes import INCLUDE_CYCLE, INCLUDE_NOT_FOUND, SURPRISING_VALUE, SYNTAX_ERROR, UNDEFINED_VARIABLE
+from natslint.codes import (
+    INCLUDE_CYCLE,
+    INCLUDE_NOT_FOUND,
+    SURPRISING_VALUE,
+    SYNTAX_ERROR,
+    UNDEFINED_VARIABLE,
+)
 from natslint.findings import Finding, Related, Severity
 from natslint.span import LazySpan, Span
 from natslint.syntax import lexer as lx

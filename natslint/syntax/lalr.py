@@ -62,9 +62,9 @@ def _table() -> tuple[dict, int, int]:
     Building the table costs an import of Lark and ~20 ms, so the flattened table is
     cached on disk, keyed by the grammar's text: a pre-commit run does not pay for it.
     """
-    from natslint.resources import grammar_text
-
     import hashlib  # only when the table is needed: most files never dangle a key
+
+    from natslint.resources import grammar_text
 
     digest = hashlib.sha256((TABLE_FORMAT + grammar_text()).encode()).hexdigest()[:16]
     cache = _cache_dir() / f"lalr-{digest}.json"
