@@ -18,6 +18,22 @@ settings.register_profile(
 settings.load_profile("natslint")
 
 
+@pytest.fixture()
+def reach_builds(monkeypatch) -> list[int]:
+    """How many times a Reach is built while the test runs (one per run is the promise)."""
+    import natslint.fleet.reach as reach_module
+
+    built: list[int] = []
+    original = reach_module.Reach.__init__
+
+    def counting(self, fleet):
+        built.append(1)
+        original(self, fleet)
+
+    monkeypatch.setattr(reach_module.Reach, "__init__", counting)
+    return built
+
+
 @pytest.fixture(scope="session")
 def nats_server() -> str:
     from shared import missing

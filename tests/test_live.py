@@ -141,20 +141,10 @@ def test_startup_rule_fleets_stop_the_real_server(code, tmp_path, monkeypatch):
     assert proof.pids
 
 
-def test_prove_uses_the_checks_reachability(nats_server, monkeypatch):
+def test_prove_uses_the_checks_reachability(nats_server, reach_builds):
     """One Reach per run: prove reads the Result's, it never builds its own."""
-    import natslint.fleet.reach as reach_module
-
-    built: list[int] = []
-    original = reach_module.Reach.__init__
-
-    def counting(self, fleet):
-        built.append(1)
-        original(self, fleet)
-
-    monkeypatch.setattr(reach_module.Reach, "__init__", counting)
     root = Path(__file__).resolve().parents[1] / "fixtures" / "compose-leaf-reuses-domain"
     result = check_paths(["."], Settings(env_visible=True), root=str(root))
     proof = prove(result, timeout=60)
-    assert len(built) == 1
+    assert len(reach_builds) == 1
     assert proof.pids and all(p.ok for p in proof.probes)

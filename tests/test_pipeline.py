@@ -67,20 +67,10 @@ def test_each_yaml_file_is_loaded_once(monkeypatch):
         assert len(loads) == len(result.discovery.compose) + len(result.discovery.yaml), fleet
 
 
-def test_one_reach_per_run_of_check_and_graph(monkeypatch):
-    import natslint.fleet.reach as reach_module
-
-    built: list[int] = []
-    original = reach_module.Reach.__init__
-
-    def counting(self, fleet):
-        built.append(1)
-        original(self, fleet)
-
-    monkeypatch.setattr(reach_module.Reach, "__init__", counting)
+def test_one_reach_per_run_of_check_and_graph(reach_builds):
     result = check_paths(["."], Settings(), root=str(FIXTURES / "compose-leaf-reuses-domain"))
     every_output(result)
-    assert len(built) == 1
+    assert len(reach_builds) == 1
 
 
 def test_a_marker_inside_a_quoted_string_suppresses_nothing(tmp_path):
