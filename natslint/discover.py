@@ -39,7 +39,9 @@ class Skipped:
 @dataclass(slots=True)
 class Discovery:
     nats: list[str] = field(default_factory=list)  # candidates until accept_configs reads them
-    sniff: dict[str, str] = field(default_factory=dict)  # candidate -> "suffix" | "name" (how to decide)
+    # candidate -> how accept_configs decides: "suffix" (a .conf/.cfg found by the walk), "name"
+    # (no suffix: must open with NATS options), "name-explicit" (the same, named on the command line)
+    sniff: dict[str, str] = field(default_factory=dict)
     compose: list[str] = field(default_factory=list)
     yaml: list[str] = field(default_factory=list)  # other YAML: Kubernetes manifests, maybe
     envfiles: list[str] = field(default_factory=list)
@@ -116,7 +118,10 @@ def accept_configs(found: Discovery, sources: SourceCache) -> tuple[list[str], l
             accepted.append(path)
             continue
         try:
-            head = sources.read_bytes(path)[:4096].decode("utf-8", "replace")
+            # a .conf is read whole (it is parsed next); a file without a suffix only in part:
+            # most are not configs (LICENSE, Makefile, binaries), and those are never read further
+            data = sources.read_bytes(path) if mode == "suffix" else sources.head(path)
+            head = data[:4096].decode("utf-8", "replace")
         except Exception:  # unreadable: NL005 from the parser for a .conf, nothing for other names
             if mode == "suffix":
                 accepted.append(path)

@@ -59,9 +59,8 @@ class Policy:
 
 
 class CommentToken(Protocol):
-    start: int
+    start: int  # of the '#' or '//'
     end: int
-    text: str
 
 
 def _suppression(path: str, line_no: int, line: str, m: re.Match, col0: int) -> Suppression:

@@ -1,4 +1,5 @@
-"""The source cache of one run: every file is read from disk at most once.
+"""The source cache of one run: every file is read from disk at most once (one exception: a
+file with no suffix is first sniffed by its head, and read whole only if it is a NATS config).
 
 The NATS parser, the deployment readers, the suppression scan, secret masking and the code
 frames of every reporter all take their text from here.  Paths are display paths (relative
@@ -15,6 +16,14 @@ from typing import Mapping
 
 from natslint.defaults import DEFAULT_MAX_BYTES
 from natslint.paths import RealPaths, TooLarge, decode_text, display_path, read_bytes
+
+
+def _read_head(path: str, size: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not hang us
+    try:
+        return os.read(fd, size)
+    finally:
+        os.close(fd)
 
 
 class SourceCache:
@@ -72,6 +81,18 @@ class SourceCache:
             return decode_text(self.read_bytes(path), "replace").split("\n")
         except (OSError, ValueError, TooLarge):
             return []
+
+    def head(self, path: str, size: int = 4096) -> bytes:
+        """The first ``size`` bytes: from the cache when the file was read, else from disk
+        without keeping them (to sniff a file that is most likely not read further)."""
+        key = self.absolute(path)
+        got = self._bytes.get(key, self._overlays.get(key))
+        if isinstance(got, BaseException):
+            raise got
+        if got is not None:
+            return got[:size]
+        self.disk_reads[key] += 1
+        return _read_head(key, size)
 
     def seen(self, path: str) -> bool:
         """Whether the file was read (or tried) in this run."""

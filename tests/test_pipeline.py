@@ -153,3 +153,11 @@ def test_a_read_only_cache_folder_gives_the_same_output(tmp_path, monkeypatch):
     finally:
         lalr._table.cache_clear()
     assert got == expected and ("NL006", 1) in got
+
+
+def test_a_file_without_a_suffix_is_sniffed_by_its_head_not_read_whole(tmp_path):
+    (tmp_path / "blob").write_bytes(b"\x00\x01" * 500_000)  # a binary someone committed
+    (tmp_path / "nats").write_text("port: 4222\nbogus: 1\n")  # a config without a suffix
+    result = check_paths(["."], Settings(), root=str(tmp_path))
+    assert [(f.code, f.span.path, f.span.line) for f in result.findings] == [("NL101", "nats", 2)]
+    assert not result.sources.seen("blob") and result.sources.seen("nats")

@@ -19,6 +19,7 @@ from natslint.deploy.systemd import merge_drop_ins, read_systemd
 from natslint.deploy.workload import ReadResult
 from natslint.deploy.yamlfiles import load_yaml
 from natslint.discover import Discovery, Skipped
+from natslint.paths import TooLarge
 from natslint.sources import SourceCache
 
 _FIX = "please report this file's shape; the rest of the fleet was checked"
@@ -29,8 +30,8 @@ def _load(sources: SourceCache, path: str) -> tuple[list, str | None]:
         return load_yaml(sources.text(path))
     except (OSError, ValueError) as exc:  # a decoding error is a ValueError
         return [], str(exc)
-    except Exception as exc:  # TooLarge, from the source cache
-        return [], f"file is {exc.args[0] if exc.args else '?'} bytes, over the size limit"
+    except TooLarge as exc:
+        return [], f"file is {exc.args[0]} bytes, over the {sources.max_bytes}-byte limit (--max-file-size)"
 
 
 def read_deployments(found: Discovery, sources: SourceCache, env: Mapping[str, str],

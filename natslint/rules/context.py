@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from natslint.fleet.model import GLOBAL_ACCOUNT, Fleet, Server
 from natslint.fleet.reach import Reach
 from natslint.span import Span
+from natslint.syntax.document import Document
 
 
 @dataclass(slots=True)
 class Context:
     fleet: Fleet
     reach: Reach
-    documents: dict = field(default_factory=dict)  # display path -> parsed Document
+    documents: dict[str, Document] = field(default_factory=dict)  # display path -> parsed Document
     expect_domain: str | None = None  # the lattice's intended domain, from the project config
     memo: dict = field(default_factory=dict)  # results rules share within one run
 
