@@ -9,6 +9,7 @@ cache) and never rebuild or re-read anything.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
@@ -21,6 +22,7 @@ from natslint.discover import Discovery, Skipped, accept_configs, discover
 from natslint.findings import Finding, Related, Severity
 from natslint.fleet.assemble import assemble
 from natslint.fleet.model import Fleet
+from natslint.fleet.partition import FleetPlan, partition
 from natslint.fleet.reach import Reach
 from natslint.redact import Secrets, redact_text, secrets_in
 from natslint.rules.context import Context
@@ -59,16 +61,46 @@ class Settings:
 
 
 @dataclass(slots=True)
+class FleetCheck:
+    """One fleet of the tree, as assembled and checked, with the settings in force for it."""
+
+    plan: FleetPlan
+    fleet: Fleet
+    reach: Reach
+    settings: Settings
+
+
+@dataclass(slots=True)
 class Result:
     findings: list[Finding]
     documents: dict[str, Document]  # every config read, includes too, by display path
     discovery: Discovery
     roots: list[str]  # configs that no other config includes: one server each
-    fleet: Fleet
-    reach: Reach
+    fleets: list[FleetCheck]
     sources: SourceCache
     skipped: list[Skipped]  # every file passed over, with the reason
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    @property
+    def fleet(self) -> Fleet:
+        """All fleets' servers and hosts together (counting, lookups); checks ran per fleet."""
+        if len(self.fleets) == 1:
+            return self.fleets[0].fleet
+        merged = Fleet()
+        for f in self.fleets:
+            merged.servers += f.fleet.servers
+            merged.hosts += f.fleet.hosts
+            merged.clusters += f.fleet.clusters
+            merged.cluster_of.update(f.fleet.cluster_of)
+            merged.unresolved += f.fleet.unresolved
+        return merged
+
+    @property
+    def reach(self) -> Reach:
+        """The reachability of a tree that holds one fleet."""
+        if len(self.fleets) != 1:
+            raise ValueError(f"the tree holds {len(self.fleets)} fleets: use Result.fleets")
+        return self.fleets[0].reach
 
     @property
     def deployment_files(self) -> list[str]:
@@ -94,33 +126,82 @@ class Result:
         return hit
 
 
+SettingsFor = Callable[[str], Settings]  # folder (display path) -> the settings in force there
+
+
 def check_paths(paths: list[str], settings: Settings | None = None, *, root: str,
-                progress: Progress | None = None, overlays: Mapping[str, str] | None = None) -> Result:
+                progress: Progress | None = None, overlays: Mapping[str, str] | None = None,
+                settings_for: SettingsFor | None = None, declared: dict[str, str] | None = None) -> Result:
     """Check the files and folders ``paths`` (relative to ``root``); findings show paths
-    relative to ``root``.  ``overlays`` replace files' contents (an editor's buffers)."""
+    relative to ``root``.  ``settings`` holds what is one for the whole run (file size limit,
+    debug); ``settings_for(folder)`` the settings of each folder's project config (env,
+    aliases, selection, expected domain), by default ``settings`` everywhere.  ``declared``:
+    file -> declared fleet name.  ``overlays`` replace files' contents (an editor's buffers)."""
     settings = settings or Settings()
+    resolve = settings_for or (lambda _folder: settings)
     sources = SourceCache(root, overlays, settings.max_bytes)
     crashes = Crashes(settings.debug)
     found = discover(paths, root)
     configs, not_nats = accept_configs(found, sources)
-    documents, roots, vanished = _parse(configs, sources, settings, progress)
+    documents, roots, vanished = _parse(configs, sources, settings, resolve, progress)
     deployed = read_deployments(found, sources, settings.env, crashes)
-    fleet = assemble(documents, roots, deployed.workloads, sources, settings.aliases)
-    reach = Reach(fleet)
-    rule_findings = run_rules(Context(fleet, reach, documents, settings.expect_domain), crashes)
+    plans = partition(documents, roots, deployed.workloads, sources, lambda f: resolve(f).aliases, declared)
+    fleets: list[FleetCheck] = []
+    rule_findings: list[Finding] = []
+    for plan in plans:
+        own = resolve(plan.root)
+        fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases)
+        reach = Reach(fleet)
+        fleets.append(FleetCheck(plan, fleet, reach, own))
+        rule_findings += run_rules(Context(fleet, reach, documents, own.expect_domain), crashes)
     raw = [*vanished, *(f for d in documents.values() for f in d.findings), *deployed.findings,
-           *crashes.findings, *rule_findings]
-    shown = _select(raw, documents, found, sources, settings)
-    return Result(shown, documents, found, roots, fleet, reach, sources,
-                  [*found.skipped, *not_nats, *deployed.skipped])
+           *crashes.findings, *_once(rule_findings)]
+    shown = _select(raw, documents, found, sources, settings, resolve)
+    return Result(shown, documents, found, roots, fleets, sources, [*found.skipped, *not_nats, *deployed.skipped])
 
 
-def _parse(configs: list[str], sources: SourceCache, settings: Settings,
+def _once(findings: list[Finding]) -> list[Finding]:
+    """A finding in a file that several fleets share is reported once."""
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.span.path, f.span.start, f.span.line, f.span.col, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve: SettingsFor,
            progress: Progress | None) -> tuple[dict[str, Document], list[str], list[Finding]]:
-    """Every config parsed once (includes shared); the roots are the configs no other
-    config includes."""
-    loader = Loader(env=settings.env, env_visible=settings.env_visible, nats_version=settings.nats_version,
-                    strict_text=True, sources=sources)
+    """Every config parsed once (includes shared), with the environment of its folder's
+    settings; the roots are the configs no other config includes."""
+    groups: dict[int, tuple[Settings, list[str]]] = {}
+    for path in configs:
+        own = resolve(posixpath.dirname(path) or ".")
+        groups.setdefault(id(own), (own, []))[1].append(path)
+    documents: dict[str, Document] = {}
+    included: set[str] = set()
+    vanished: list[Finding] = []
+    keys: dict[str, str] = {}
+    done = 0
+    for own, paths in groups.values():
+        loader = Loader(env=own.env, env_visible=own.env_visible, nats_version=settings.nats_version,
+                        strict_text=True, sources=sources)
+        vanished += _load_all(loader, paths, progress, done, len(configs))
+        done += len(paths)
+        for doc in loader.cache.values():
+            if doc.path.startswith("$") or doc.missing:
+                continue  # environment values parsed as config values; files that are not there
+            documents.setdefault(sources.display(doc.path), doc)
+            included.update(loader.key(target) for _, target in doc.includes)
+        keys.update((p, loader.key(p)) for p in paths)
+    roots = [p for p in configs if keys[p] not in included]
+    return documents, roots, vanished
+
+
+def _load_all(loader: Loader, configs: list[str], progress: Progress | None, done: int,
+              total: int) -> list[Finding]:
     vanished: list[Finding] = []
     # With many files, a second process lexes the later part while this one parses the
     # earlier part; the files are still loaded here in the same order, so the output is the
@@ -134,26 +215,18 @@ def _parse(configs: list[str], sources: SourceCache, settings: Settings,
             if n == split + 1 and pending is not None:
                 loader.prelexed = prelexed(pending.result())
             if progress is not None:
-                progress(n, len(configs))
+                progress(done + n, total)
             if loader.load(path).missing:
                 vanished.append(UNREADABLE_FILE.at(file_start(path), f"skipped {path}: it vanished during the run"))
     finally:
         if pending is not None:
             pending.close()
     loader.prelexed.clear()
-    documents: dict[str, Document] = {}
-    included: set[str] = set()
-    for doc in loader.cache.values():
-        if doc.path.startswith("$") or doc.missing:
-            continue  # environment values parsed as config values; files that are not there
-        documents[sources.display(doc.path)] = doc
-        included.update(loader.key(target) for _, target in doc.includes)
-    roots = [p for p in configs if loader.key(p) not in included]
-    return documents, roots, vanished
+    return vanished
 
 
 def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery, sources: SourceCache,
-            settings: Settings) -> list[Finding]:
+            settings: Settings, resolve: SettingsFor) -> list[Finding]:
     """The findings to show: policy and inline suppressions applied, secrets masked."""
     suppressions: dict[str, list[Suppression]] = {}
     texts: dict[str, str] = {path: doc.text for path, doc in documents.items()}
@@ -167,7 +240,19 @@ def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery
             if settings.policy.use_suppressions:
                 suppressions[path] = suppressions_in(path, text)
     secrets = Secrets(secrets_in(texts, settings.env))
-    return [_redacted(f, secrets) for f in apply(raw, suppressions, settings.policy)]
+    # each file's findings and suppressions under the policy of its own project config
+    def policy_of(path: str) -> Policy:
+        return resolve(posixpath.dirname(path) or ".").policy
+
+    groups: dict[int, tuple[Policy, list[Finding], dict[str, list[Suppression]]]] = {}
+    for f in raw:
+        pol = policy_of(f.span.path)
+        groups.setdefault(id(pol), (pol, [], {}))[1].append(f)
+    for path, sups in suppressions.items():
+        pol = policy_of(path)
+        groups.setdefault(id(pol), (pol, [], {}))[2][path] = sups
+    shown = [f for pol, found_here, sups in groups.values() for f in apply(found_here, sups, pol)]
+    return sorted((_redacted(f, secrets) for f in shown), key=Finding.sort_key)
 
 
 def _redacted(f: Finding, secrets: Secrets) -> Finding:

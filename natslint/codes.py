@@ -78,7 +78,7 @@ HUB_JETSTREAM_WITHOUT_DOMAIN = _code(
 # -- wasmCloud hosts and wadm (NL3xx) --------------------------------------------------------
 HOST_DOMAIN_UNKNOWN = _code(
     "NL301", "host-domain-unknown", E, "a host's or wadm's JetStream domain is claimed by no server in the fleet",
-    scope="fleet")
+    also=(I,), scope="fleet")
 HOST_DOMAIN_UNREACHABLE = _code(
     "NL302", "host-domain-unreachable", E,
     "the domain exists, but the host's server cannot reach it, or reaches another JetStream", scope="fleet")

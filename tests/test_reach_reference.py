@@ -60,14 +60,14 @@ def agree(fleet) -> int:
     return asked
 
 
-def fleet_of(path: Path, monkeypatch):
-    return check_paths(["."], Settings(env={}, env_visible=True), root=str(path)).fleet
+def fleets_of(path: Path) -> list:
+    return [fc.fleet for fc in check_paths(["."], Settings(env={}, env_visible=True), root=str(path)).fleets]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "fixtures").iterdir() if p.is_dir()))
 def test_fixture_fleets(name, tmp_path, monkeypatch):
     shutil.copytree(ROOT / "fixtures" / name, tmp_path / name)
-    assert agree(fleet_of(tmp_path / name, monkeypatch)) > 0
+    assert sum(agree(fleet) for fleet in fleets_of(tmp_path / name)) > 0
 
 
 @pytest.mark.parametrize("code", sorted(rule_docs()))
@@ -76,7 +76,8 @@ def test_rule_doc_fleets(code, tmp_path, monkeypatch):
     for part, files in (("bad", doc.bad), ("good", doc.good)):
         if files:
             ruledocs.write_fleet(files, tmp_path / part)
-            agree(fleet_of(tmp_path / part, monkeypatch))
+            for fleet in fleets_of(tmp_path / part):
+                agree(fleet)
 
 
 SERVER = st.fixed_dictionaries({
@@ -129,5 +130,5 @@ def test_the_random_topologies_have_links_and_jetstreams(tmp_path, monkeypatch):
 def test_random_topologies(tmp_path_factory, servers):
     root = tmp_path_factory.mktemp("topology")
     write_topology(root, servers)
-    fleet = check_paths(["."], Settings(env={}, env_visible=True), root=str(root)).fleet
-    agree(fleet)
+    for fleet in fleets_of(root):
+        agree(fleet)

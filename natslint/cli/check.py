@@ -91,14 +91,14 @@ def check(
     from natslint.cli.settings import describe, settings_for
 
     with reported_errors(debug):
-        settings, project = settings_for(
+        settings, resolver = settings_for(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
             fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
             nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
+        result = check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver)
         if show_settings:
-            typer.echo(describe(settings, project))
+            typer.echo(describe(result, resolver))
             raise typer.Exit(0)
-        result = check_paths(paths, settings, root=os.getcwd(), progress=_progress())
     if result.discovery.missing:
         raise fail("no such file or folder: " + ", ".join(result.discovery.missing))
     if show_files:

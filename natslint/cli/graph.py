@@ -40,7 +40,7 @@ def graph(
     from natslint.report.graph import render_dot, render_mermaid, render_tree
 
     with reported_errors(debug):
-        settings, _ = settings_for(paths, env=env, env_file=env_file, debug=debugging(debug))
-        result = check_paths(paths, settings, root=os.getcwd())
+        settings, resolver = settings_for(paths, env=env, env_file=env_file, debug=debugging(debug))
+        result = check_paths(paths, settings, root=os.getcwd(), settings_for=resolver)
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot, GraphFormat.text: render_tree}[fmt]
     typer.echo(render(result), nl=False)

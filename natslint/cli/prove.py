@@ -13,6 +13,7 @@ from natslint.cli.options import (
     EnvFileOpt,
     EnvOpt,
     ProcessEnvOpt,
+    UsageError,
     debugging,
     fail,
     reported_errors,
@@ -37,12 +38,7 @@ def prove(
     starts is stopped by PID when it ends.
     """
     import gc
-    import os
-
     gc.enable()  # a proof runs for a while, with asyncio: collect as usual
-    from natslint.check import check_paths
-    from natslint.cli.settings import settings_for
-
     try:
         import nats  # noqa: F401
     except ImportError:
@@ -62,16 +58,35 @@ def prove(
 
     try:
         with reported_errors(debug):
-            settings, _ = settings_for(paths, env=env, env_file=env_file, use_process_env=use_process_env,
-                                       debug=debugging(debug))
-            settings.env_visible = True
-            result = check_paths(paths, settings, root=os.getcwd())
+            result = _one_fleet(paths, env, env_file, use_process_env, debugging(debug))
             # the servers are stopped by the time an error gets here
             proof = run_proof(result, timeout=timeout, progress=progress, on_start=started)
     finally:
         if pid_out is not None:
             pid_out.close()
     raise typer.Exit(1 if _print_table(proof, describe) else 0)
+
+
+def _one_fleet(paths: list[str], env, env_file, use_process_env: bool, debug: bool):
+    """The checked fleet to prove; several fleets are a usage error (prove one at a time)."""
+    import os
+
+    from natslint.check import check_paths
+    from natslint.cli.settings import settings_for
+
+    settings, resolver = settings_for(paths, env=env, env_file=env_file, use_process_env=use_process_env,
+                                      debug=debug)
+
+    def visible(folder: str):
+        own = resolver(folder)
+        own.env_visible = True  # prove runs the servers with exactly this environment
+        return own
+
+    result = check_paths(paths, settings, root=os.getcwd(), settings_for=visible)
+    if len(result.fleets) != 1:
+        raise UsageError(f"{'these paths hold' if len(paths) > 1 else 'this path holds'} {len(result.fleets)} "
+                         f"fleets ({', '.join(f.plan.name for f in result.fleets)}): prove one at a time")
+    return result
 
 
 def _print_table(proof, describe) -> int:

@@ -33,39 +33,89 @@ def env_from(pairs: list[str], files: list[str], use_process_env: bool) -> dict[
     return env
 
 
+class Resolver:
+    """The settings in force in each folder: the project config closest above it (found once
+    per folder, loaded once per file), with the command line's options on top.  With
+    ``--config`` or ``--isolated`` every folder gets the same settings."""
+
+    def __init__(self, config: Path | None, isolated: bool, cli: dict) -> None:
+        if config is not None and not config.is_file():
+            raise ConfigError(f"--config {config}: no such file")
+        for flag, values in (("--select", cli["select"]), ("--ignore", cli["ignore"])):
+            bad = [v for v in values or [] if not matches_any_code(v, CODES)]
+            if bad:
+                raise ConfigError(f"{flag} {', '.join(bad)}: no such rule (see `natslint rules`)")
+        self.cli = cli
+        self.fixed = ProjectConfig() if isolated else load_config(config) if config is not None else None
+        self._by_file: dict[str | None, tuple[Settings, ProjectConfig]] = {}
+        self._by_folder: dict[str, tuple[Settings, ProjectConfig]] = {}
+
+    def __call__(self, folder: str) -> Settings:
+        return self.with_project(folder)[0]
+
+    def with_project(self, folder: str) -> tuple[Settings, ProjectConfig]:
+        hit = self._by_folder.get(folder)
+        if hit is None:
+            if self.fixed is not None:
+                key, project = self.fixed.path, self.fixed
+            else:
+                found = find_config(folder)
+                key, project = (str(found) if found else None), None
+            hit = self._by_file.get(key)
+            if hit is None:
+                project = project or load_config(Path(key) if key else None)
+                hit = self._by_file[key] = (self._settings(project), project)
+            self._by_folder[folder] = hit
+        return hit
+
+    def _settings(self, project: ProjectConfig) -> Settings:
+        cli = self.cli
+        lint_env = dict(project.env)
+        lint_env.update(env_from(cli["env"] or [], [*project.env_files, *(cli["env_file"] or [])],
+                                 cli["use_process_env"]))
+        policy = Policy(select=list(cli["select"] or project.select), ignore=[*project.ignore, *(cli["ignore"] or [])],
+                        per_file_ignores=project.per_file_ignores, severity=project.severity,
+                        use_suppressions=not cli["no_ignores"])
+        return Settings(
+            env=lint_env,
+            env_visible=bool(cli["env"] or cli["env_file"] or cli["use_process_env"] or project.env
+                             or project.env_files),
+            max_bytes=cli["max_bytes"],
+            fail_on=Severity.parse(cli["fail_on"] or project.fail_on or "warning"),
+            nats_version=cli["nats_version"],
+            aliases=project.aliases,
+            policy=policy,
+            expect_domain=project.expect_domain,
+            debug=cli["debug"],
+        )
+
+
 def settings_for(paths: list[str], *, config: Path | None = None, isolated: bool = False, env=None, env_file=None,
                  use_process_env: bool = False, fail_on: str | None = None, select=None, ignore=None,
                  no_ignores: bool = False, nats_version: str = DEFAULT_NATS_VERSION,
-                 max_bytes: int = DEFAULT_MAX_BYTES, debug: bool = False) -> tuple[Settings, ProjectConfig]:
-    if config is not None and not config.is_file():
-        raise ConfigError(f"--config {config}: no such file")
-    project = ProjectConfig() if isolated else load_config(config or find_config(paths[0] if paths else "."))
-    for flag, values in (("--select", select), ("--ignore", ignore)):
-        bad = [v for v in values or [] if not matches_any_code(v, CODES)]
-        if bad:
-            raise ConfigError(f"{flag} {', '.join(bad)}: no such rule (see `natslint rules`)")
-    lint_env = dict(project.env)
-    lint_env.update(env_from(env or [], [*project.env_files, *(env_file or [])], use_process_env))
-    policy = Policy(select=list(select or project.select), ignore=[*project.ignore, *(ignore or [])],
-                    per_file_ignores=project.per_file_ignores, severity=project.severity,
-                    use_suppressions=not no_ignores)
-    settings = Settings(
-        env=lint_env,
-        env_visible=bool(env or env_file or use_process_env or project.env or project.env_files),
-        max_bytes=max_bytes,
-        fail_on=Severity.parse(fail_on or project.fail_on or "warning"),
-        nats_version=nats_version,
-        aliases=project.aliases,
-        policy=policy,
-        expect_domain=project.expect_domain,
-        debug=debug,
-    )
-    return settings, project
+                 max_bytes: int = DEFAULT_MAX_BYTES, debug: bool = False) -> tuple[Settings, Resolver]:
+    """The run's settings (those of the first path's project: the fail-on threshold, the
+    file size limit) and the resolver of each folder's settings."""
+    resolver = Resolver(config, isolated, dict(
+        env=env, env_file=env_file, use_process_env=use_process_env, fail_on=fail_on, select=select,
+        ignore=ignore, no_ignores=no_ignores, nats_version=nats_version, max_bytes=max_bytes, debug=debug))
+    first = paths[0] if paths else "."
+    return resolver(first if os.path.isdir(first) else os.path.dirname(first) or "."), resolver
 
 
-def describe(settings: Settings, project: ProjectConfig) -> str:
+def describe(result, resolver: Resolver) -> str:
+    """The settings in force for each fleet of a checked tree (--show-settings)."""
+    shown = []
+    for f in result.fleets:
+        settings, project = resolver.with_project(f.plan.root)
+        shown.append({"fleet": f.plan.name, "kind": f.plan.kind, "root": f.plan.root,
+                      **_settings_dict(settings, project)})
+    return json.dumps(shown, indent=2)
+
+
+def _settings_dict(settings: Settings, project: ProjectConfig) -> dict:
     p = settings.policy
-    shown = {
+    return {
         "config": project.path or "(none)",
         "select": p.select or ["(all)"], "ignore": p.ignore, "per-file-ignores": p.per_file_ignores,
         "severity": p.severity, "fail-on": str(settings.fail_on), "suppressions": p.use_suppressions,
@@ -73,4 +123,3 @@ def describe(settings: Settings, project: ProjectConfig) -> str:
         "env": sorted(settings.env), "env-visible": settings.env_visible, "nats-version": settings.nats_version,
         "max-file-size": settings.max_bytes,
     }
-    return json.dumps(shown, indent=2)

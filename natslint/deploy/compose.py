@@ -52,9 +52,12 @@ def looks_like_compose(doc) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("services"), dict)
 
 
-def read_compose(path: str, doc, sources: SourceCache, lint_env: Mapping[str, str]) -> ReadResult:
-    """One compose file's services.  ``path`` is its display path; ``doc`` its parsed YAML."""
+def read_compose(path: str, doc, sources: SourceCache, lint_env: Mapping[str, str],
+                 project: str | None = None) -> ReadResult:
+    """One compose file's services.  ``path`` is its display path; ``doc`` its parsed YAML;
+    ``project`` the project's first file, when this file is one of several compose merges."""
     result = ReadResult()
+    project = project or path
     if not isinstance(doc, dict):
         return result
     base = os.path.dirname(path)
@@ -67,11 +70,47 @@ def read_compose(path: str, doc, sources: SourceCache, lint_env: Mapping[str, st
     services = doc.get("services")
     if not isinstance(services, dict):
         return result
-    netns_of = {str(name): f"compose:{path}#{name}" for name in services}
+    netns_of = {str(name): f"compose:{project}#{name}" for name in services}
     for name, svc in services.items():
         if isinstance(svc, dict):
-            result.workloads.append(_service(path, services, str(name), svc, netns_of, sources, interp_env, result))
+            w = _service(path, services, str(name), svc, netns_of, sources, interp_env, result)
+            w.project = project
+            result.workloads.append(w)
     return result
+
+
+def merge_services(workloads: list[Workload]) -> list[Workload]:
+    """The services of one compose project, each merged over its files in order (a later
+    file's environment entries replace the earlier ones; its image and command, if given,
+    replace them): what `docker compose` runs."""
+    merged: dict[tuple[str, str], Workload] = {}
+    for w in workloads:
+        key = (w.project, w.id.rsplit("#", 1)[-1])
+        base = merged.get(key)
+        if base is None:
+            merged[key] = w
+            continue
+        base.env.update(w.env)
+        base.names |= w.names
+        base.image = w.image or base.image
+        if w.command:
+            base.command = w.command
+        base.config_paths = w.config_paths or base.config_paths
+        base.runs_nats = base.runs_nats or w.runs_nats
+        base.opaque_env += w.opaque_env
+    return list(merged.values())
+
+
+def compose_includes(doc) -> list[str]:
+    """The files a compose file's top-level `include:` names (relative to it)."""
+    out: list[str] = []
+    items = doc.get("include") if isinstance(doc, dict) else None
+    for item in items if isinstance(items, list) else []:
+        paths = item.get("path") if isinstance(item, dict) else item
+        for p in paths if isinstance(paths, list) else [paths]:
+            if isinstance(p, str):
+                out.append(p)
+    return out
 
 
 def _service(path: str, services, name: str, svc: dict, netns_of: dict[str, str], sources: SourceCache,

@@ -66,6 +66,10 @@ class Workload:
     host_config: HostConfigSpec | None = None  # kind whc
     chart: ChartSpec | None = None  # kind helm-nats
     opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read
+    # the deployment unit it belongs to: a compose project, a kustomization root, a folder of
+    # manifests or units, a chart release (fleets are built from units)
+    unit: str = ""
+    project: str = ""  # compose: the project's first file (service names are scoped to it)
 
     @property
     def is_host(self) -> bool:

@@ -10,10 +10,10 @@ from natslint.sources import SourceCache
 from natslint.syntax.document import Document
 
 
-def assemble(documents: dict[str, Document], roots: list[str], workloads: list[Workload],
-             sources: SourceCache, aliases: dict[str, str] | None = None) -> Fleet:
+def unlinked(documents: dict[str, Document], roots: list[str], workloads: list[Workload],
+             sources: SourceCache) -> Fleet:
     """One server per root config (a config no other config includes), the servers and hosts
-    the deployments describe, then the links between them."""
+    the deployments describe; no link resolved yet."""
     fleet = Fleet()
     by_path: dict[str, Server] = {}
     for path in roots:
@@ -25,5 +25,12 @@ def assemble(documents: dict[str, Document], roots: list[str], workloads: list[W
         by_path[sources.realpath(path)] = s
     servers_from_workloads(fleet, workloads, by_path, sources)
     hosts_from_workloads(fleet, workloads)
+    return fleet
+
+
+def assemble(documents: dict[str, Document], roots: list[str], workloads: list[Workload],
+             sources: SourceCache, aliases: dict[str, str] | None = None) -> Fleet:
+    """The fleet, with every leaf link, route, gateway and host connection resolved."""
+    fleet = unlinked(documents, roots, workloads, sources)
     link(fleet, sources, aliases)
     return fleet

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from typing import TypeVar
 
 from natslint.deploy.workload import Located, Workload
 from natslint.fleet.groups import Groups
@@ -33,6 +34,8 @@ from natslint.fleet.servers import (
 from natslint.sources import SourceCache
 from natslint.span import Span
 
+T = TypeVar("T")
+
 
 @dataclass(slots=True)
 class Resolution:
@@ -41,7 +44,7 @@ class Resolution:
     how: str  # how it was resolved, or why not
 
 
-def _dns_variants(host: str) -> list[str]:
+def dns_variants(host: str) -> list[str]:
     """k8s names: svc.ns.svc.cluster.local -> svc.ns.svc -> svc.ns -> svc."""
     host = host.lower().rstrip(".")
     out = [host]
@@ -89,7 +92,7 @@ class Resolver:
             how = f"compose service {host!r}"
             if not cands:
                 how = f"name {host!r}"
-                for variant in _dns_variants(host):
+                for variant in dns_variants(host):
                     cands = self.by_name.get(variant, [])
                     if cands:
                         break
@@ -132,7 +135,7 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
             continue
         bound = None
         for path, span in w.config_paths:
-            s = by_path.get(sources.realpath(path)) or _by_basename(by_path, path, sources.realpath(os.path.dirname(w.path)))
+            s = config_of(w, path, by_path, sources)
             if s is not None:
                 bound = s
                 break
@@ -146,15 +149,20 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
         if not bound.netns:
             bound.netns = w.netns
         if w.kind == "compose":
-            bound.scoped_names.setdefault(w.path, set()).update(w.names)
-            bound.scope = bound.scope or w.path
+            bound.scoped_names.setdefault(w.project or w.path, set()).update(w.names)
+            bound.scope = bound.scope or w.project or w.path
         else:
             bound.names.update(w.names)
         args = _cli_args(w)
         apply_cli(bound, args)
 
 
-def _by_basename(by_path: dict[str, Server], path: str, folder: str) -> Server | None:
+def config_of(w: Workload, path: str, by_path: dict[str, T], sources: SourceCache) -> T | None:
+    """What ``by_path`` (real path -> item) holds for config ``path`` that workload ``w`` runs."""
+    return by_path.get(sources.realpath(path)) or _by_basename(by_path, path, sources.realpath(os.path.dirname(w.path)))
+
+
+def _by_basename(by_path: dict[str, T], path: str, folder: str) -> T | None:
     """An absolute path from a unit (/etc/nats/leaf.conf) matched to the file of that name
     kept beside the unit (in ``folder``, the unit's real folder) in the repository, when
     exactly one such file exists there."""
@@ -256,7 +264,7 @@ def _value(w: Workload, *names: str, default=None) -> Value:
 def _new_host(kind: str, w: Workload) -> Host:
     """What a host and a wadm take alike from their workload."""
     h = Host(kind, w.id, w.path, w.span, netns=w.netns)
-    h.scope = w.path if w.kind == "compose" else ""
+    h.scope = (w.project or w.path) if w.kind == "compose" else ""
     h.opaque_env = list(w.opaque_env)
     h.version = _image_version(w.image)
     h.env_names = {k: v.span for k, v in w.env.items()}

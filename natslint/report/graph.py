@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from natslint.findings import Severity
-from natslint.fleet.model import Host, Server
+from natslint.fleet.model import Fleet, Host, Server
 from natslint.fleet.reach import Reach, short_labels
 
 
 @dataclass(slots=True)
 class Topology:
+    fleet: Fleet
     reach: Reach
+    prefix: str  # of its node ids: unique across the fleets of one graph
     servers: dict[str, str]  # server id -> node id
     hosts: list[tuple[str, Host]]
     flagged: set[str]  # node ids with an error or warning
@@ -32,20 +34,27 @@ def _domain(s: Server) -> str:
     return f"domain {s.domain.value}" if s.domain.value else "JetStream, no domain"
 
 
-def topology(result) -> Topology:
-    fleet = result.fleet
-    reach = result.reach
-    servers = {s.id: f"S{i}" for i, s in enumerate(fleet.servers)}
-    hosts = [(f"H{i}", h) for i, h in enumerate(fleet.hosts)]
+def topologies(result) -> list[tuple[str, Topology]]:
+    """Each fleet of the result with its title ("" when the tree holds one fleet); node ids
+    are unique across fleets."""
+    many = len(result.fleets) > 1
+    return [(f"fleet {fc.plan.name} ({fc.plan.kind})" if many else "",
+             topology(fc.fleet, fc.reach, result.findings, f"F{i}" if many else ""))
+            for i, fc in enumerate(result.fleets)]
+
+
+def topology(fleet: Fleet, reach: Reach, findings: list, prefix: str = "") -> Topology:
+    servers = {s.id: f"{prefix}S{i}" for i, s in enumerate(fleet.servers)}
+    hosts = [(f"{prefix}H{i}", h) for i, h in enumerate(fleet.hosts)]
     flagged: set[str] = set()
-    bad = [f for f in result.findings if f.severity >= Severity.WARNING]
+    bad = [f for f in findings if f.severity >= Severity.WARNING]
     for s in fleet.servers:
         if any(f.span.path == s.path for f in bad) and not s.synthetic:
             flagged.add(servers[s.id])
     for node, h in hosts:
         if any(f.span.path == h.path and f.span.line == (h.domain.span or h.span).line for f in bad):
             flagged.add(node)
-    return Topology(reach, servers, hosts, flagged)
+    return Topology(fleet, reach, prefix, servers, hosts, flagged)
 
 
 def _mq(text: str) -> str:
@@ -53,18 +62,29 @@ def _mq(text: str) -> str:
 
 
 def render_mermaid(result) -> str:
-    t = topology(result)
-    fleet = result.fleet
     out = ["flowchart LR"]
-    for c in fleet.clusters:
+    flagged: list[str] = []
+    for title, t in topologies(result):
+        body = _mermaid(t)
+        out += [f'  subgraph {t.prefix}["{_mq(title)}"]', *("  " + line for line in body), "  end"] if title else body
+        flagged += t.flagged
+    if flagged:
+        out.append("  classDef finding fill:#fdd,stroke:#c00,stroke-width:2px")
+        out.append(f"  class {','.join(sorted(flagged))} finding")
+    return "\n".join(out) + "\n"
+
+
+def _mermaid(t: Topology) -> list[str]:
+    out: list[str] = []
+    for c in t.fleet.clusters:
         if len(c.servers) > 1:
-            out.append(f'  subgraph C{c.id}["cluster {_mq(c.name or "?")}"]')
+            out.append(f'  subgraph {t.prefix}C{c.id}["cluster {_mq(c.name or "?")}"]')
             out += [f'    {t.servers[s.id]}["{_mq(_name(s))}<br/>{_mq(_domain(s))}"]' for s in c.servers]
             out.append("  end")
         else:
             s = c.servers[0]
             out.append(f'  {t.servers[s.id]}["{_mq(_name(s))}<br/>{_mq(_domain(s))}"]')
-    for s in fleet.servers:
+    for s in t.fleet.servers:
         for r in s.remotes:
             if r.hub is not None:
                 label = r.account if r.hub_account == r.account else f"{r.account} to {r.hub_account}"
@@ -74,14 +94,10 @@ def render_mermaid(result) -> str:
         lattice = f" · lattice {h.lattice.value}" if isinstance(h.lattice.value, str) else ""
         out.append(f'  {node}(["{_mq(h.label)}{_mq(lattice)}"])')
         if h.server is not None:
-            got = t.reach.host_jetstreams(h)
-            what = short_labels(got, "no JetStream")
+            what = short_labels(t.reach.host_jetstreams(h), "no JetStream")
             domain = h.domain.value if isinstance(h.domain.value, str) and h.domain.value else "(none)"
             out.append(f'  {node} -.->|"JS {_mq(domain)}: {_mq(what)}"| {t.servers[h.server.id]}')
-    if t.flagged:
-        out.append("  classDef finding fill:#fdd,stroke:#c00,stroke-width:2px")
-        out.append(f"  class {','.join(sorted(t.flagged))} finding")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _dq(text: str) -> str:
@@ -89,17 +105,26 @@ def _dq(text: str) -> str:
 
 
 def render_dot(result) -> str:
-    t = topology(result)
-    fleet = result.fleet
     out = ["digraph natslint {", "  rankdir=LR;", "  node [shape=box];"]
-    for c in fleet.clusters:
+    for title, t in topologies(result):
+        body = _dot(t)
+        out += [f"  subgraph cluster_{t.prefix} {{", f'    label="{_dq(title)}";', *("  " + line for line in body),
+                "  }"] if title else body
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _dot(t: Topology) -> list[str]:
+    out: list[str] = []
+    for c in t.fleet.clusters:
         members = [f'    {t.servers[s.id]} [label="{_dq(_name(s))}\\n{_dq(_domain(s))}"'
                    + (', color=red, penwidth=2' if t.servers[s.id] in t.flagged else "") + "];" for s in c.servers]
         if len(c.servers) > 1:
-            out += [f"  subgraph cluster_{c.id} {{", f'    label="cluster {_dq(c.name or "?")}";', *members, "  }"]
+            out += [f"  subgraph cluster_{t.prefix}{c.id} {{", f'    label="cluster {_dq(c.name or "?")}";', *members,
+                    "  }"]
         else:
             out += [m[2:] for m in members]
-    for s in fleet.servers:
+    for s in t.fleet.servers:
         for r in s.remotes:
             if r.hub is not None:
                 out.append(f'  {t.servers[s.id]} -> {t.servers[r.hub.id]} [label="leaf {_dq(r.account)}"];')
@@ -107,19 +132,22 @@ def render_dot(result) -> str:
         out.append(f'  {node} [shape=ellipse, label="{_dq(h.label)}"'
                    + (', color=red, penwidth=2' if node in t.flagged else "") + "];")
         if h.server is not None:
-            got = t.reach.host_jetstreams(h)
-            what = short_labels(got, "no JetStream")
+            what = short_labels(t.reach.host_jetstreams(h), "no JetStream")
             out.append(f'  {node} -> {t.servers[h.server.id]} [style=dashed, label="JS: {_dq(what)}"];')
-    out.append("}")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def render_tree(result) -> str:
-    t = topology(result)
-    fleet = result.fleet
+    parts = []
+    for title, t in topologies(result):
+        parts.append("\n".join(([title] if title else []) + _tree(t)) + "\n")
+    return "\n".join(parts)
+
+
+def _tree(t: Topology) -> list[str]:
     lines = []
     mark = {True: " ⚠", False: ""}
-    for c in fleet.clusters:
+    for c in t.fleet.clusters:
         if len(c.servers) > 1:
             lines.append(f"cluster {c.name}")
             for i, s in enumerate(c.servers):
@@ -138,4 +166,4 @@ def render_tree(result) -> str:
         what = short_labels(got, "no JetStream")
         domain = h.domain.value if isinstance(h.domain.value, str) else "(none)"
         lines.append(f"{h.label} → {server}, domain {domain} ⇒ {what}{mark[node in t.flagged]}")
-    return "\n".join(lines) + "\n"
+    return lines

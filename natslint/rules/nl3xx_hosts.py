@@ -43,10 +43,12 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 _where(h), f"{h.label} uses JetStream domain `{d}` ({_var(h)}), not the lattice's domain "
                 f"`{expect}` (expect-domain)", fix=f"set {_var(h)}={expect}")
             continue
+        if h.server is None:
+            continue  # its server is not in the checked tree (NL406 says so): unknown, not absent
         if isinstance(d, str) and d and d not in claimed:
             # Suggest what the host can be linked to first: it is the likelier meaning, and
             # it keeps the search to one region of a large fleet instead of every domain.
-            near = ctx.reach.linked_domains(h.server) if h.server is not None else _NOTHING
+            near = ctx.reach.linked_domains(h.server)
             key = (d, id(near))  # the sets live as long as the run: their ids stay theirs
             if key not in suggested:  # a template's typo repeats on every host it made
                 suggested[key] = difflib.get_close_matches(d, sorted(near), n=1, cutoff=0.6) or \
@@ -58,7 +60,7 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 shown = everywhere[:5]
                 known = "domains in the fleet: " + (", ".join(f"`{x}`" for x in shown) or "none") + \
                     (f" and {len(claimed) - 5} more" if len(claimed) > 5 else "")
-            external = ctx.reach.external_links(h.server) if h.server is not None else []
+            external = ctx.reach.external_links(h.server)
             beyond = ""
             if external:
                 url = external[0].urls[0][0] if external[0].urls else "an external server"
@@ -68,7 +70,8 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 f"{h.label} uses JetStream domain `{d}` ({_var(h)}), but no server in the fleet has "
                 f"`jetstream {{ domain: {d} }}` ({known}){beyond}"
                 + ("" if external else ": its bucket requests get no responders"),
-                severity=Severity.WARNING if external else None,
+                # the domain may well be carried beyond a link natslint cannot follow: unknown
+                severity=Severity.INFO if external else None,
                 fix=f"set {_var(h)}={close[0]}" if close else
                 f"set {_var(h)} to the domain of the servers that hold the lattice's JetStream")
 

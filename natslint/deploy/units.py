@@ -1,0 +1,111 @@
+"""Deployment units: which deployment files are started together.
+
+- compose: a project is a file plus what compose merges onto it: the override files of a
+  default-named base (`compose.override.yaml`, ...), the files its top-level `include:`
+  names, or the files `COMPOSE_FILE` lists in the folder's `.env`.  Any other compose file
+  in the folder is a project of its own (an alternative, never started together).
+- Kubernetes: a kustomization no other kustomization references is a root, and holds every
+  file it references, directly or through other kustomizations; other manifests form one
+  unit per folder.
+- Helm values: one release per values file.  systemd: one machine per folder of units.
+
+A unit is named by its kind and key, e.g. ``compose:deploy/compose.yaml``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+from natslint.deploy.compose import compose_includes
+from natslint.deploy.envfile import read_env_file
+from natslint.deploy.yamlfiles import as_list
+from natslint.sources import SourceCache
+
+COMPOSE_BASES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+COMPOSE_OVERRIDES = ("compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml",
+                     "docker-compose.override.yml")
+KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def folder(path: str) -> str:
+    return posixpath.dirname(path) or "."
+
+
+def compose_projects(files: dict[str, object], sources: SourceCache) -> dict[str, list[str]]:
+    """Project (its first file) -> its files in merge order, for the compose files given
+    (display path -> parsed document)."""
+    member_of: dict[str, str] = {}
+    projects: dict[str, list[str]] = {}
+
+    def join(project: str, path: str) -> None:
+        if path in files and path not in member_of:
+            member_of[path] = project
+            projects.setdefault(project, []).append(path)
+
+    by_folder: dict[str, list[str]] = {}
+    for path in sorted(files):
+        by_folder.setdefault(folder(path), []).append(path)
+    for where, paths in by_folder.items():
+        listed = _compose_file_env(where, sources)
+        if listed:
+            first = posixpath.normpath(posixpath.join(where, listed[0]))
+            for name in listed:
+                join(first, posixpath.normpath(posixpath.join(where, name)))
+        names = {posixpath.basename(p): p for p in paths}
+        base = next((names[n] for n in COMPOSE_BASES if n in names), None)
+        if base is not None:
+            join(base, base)
+            for n in COMPOSE_OVERRIDES:
+                if n in names:
+                    join(member_of[base], names[n])
+    for path in sorted(files):  # includes, then every file left is a project of its own
+        for inc in compose_includes(files[path]):
+            join(member_of.get(path, path), posixpath.normpath(posixpath.join(folder(path), inc)))
+        join(path, path)
+    return projects
+
+
+def _compose_file_env(where: str, sources: SourceCache) -> list[str]:
+    """COMPOSE_FILE from the folder's .env: the files compose merges, in order."""
+    env_path = posixpath.join(where, ".env")
+    if not sources.is_file(env_path):
+        return []
+    env = {v.name: v.value for v in read_env_file(sources, env_path)}
+    value = env.get("COMPOSE_FILE")
+    if not value:
+        return []
+    sep = env.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
+    return [p for p in value.split(sep) if p]
+
+
+def kustomize_units(files: dict[str, list]) -> dict[str, str]:
+    """YAML file -> its kustomization root's folder, for every file a root reaches (given the
+    parsed documents of every YAML file, by display path)."""
+    kustomizations = {folder(p): p for p in files if posixpath.basename(p) in KUSTOMIZATIONS}
+    refs: dict[str, set[str]] = {}
+    for where, path in kustomizations.items():
+        doc = files[path][0] if files[path] else {}
+        targets: set[str] = set()
+        for key in ("resources", "bases", "components", "patchesStrategicMerge", "crds"):
+            for item in as_list(doc.get(key) if isinstance(doc, dict) else None):
+                target = item.get("path") if isinstance(item, dict) else item
+                if isinstance(target, str) and "://" not in target:
+                    targets.add(posixpath.normpath(posixpath.join(where, target)))
+        refs[where] = targets
+    referenced = {t for ts in refs.values() for t in ts if t in kustomizations}
+    out: dict[str, str] = {}
+    for root in sorted(set(kustomizations) - referenced):
+        stack, seen = [root], set()
+        while stack:
+            where = stack.pop()
+            if where in seen:
+                continue
+            seen.add(where)
+            out.setdefault(kustomizations[where], root)
+            for t in refs.get(where, ()):
+                if t in kustomizations:
+                    stack.append(t)
+                elif t in files:
+                    out.setdefault(t, root)
+    return out

@@ -1,0 +1,182 @@
+"""Where one fleet ends: the files of a tree split into the fleets that run together.
+
+A fleet starts from deployment units (:mod:`natslint.deploy.units`: a compose project, a
+kustomization root, a folder of manifests or units, a chart release) and from folders of
+plain configs that no deployment runs.  A config joins the unit of every deployment that
+runs it.  Units are then joined where one names a server that only another offers
+(`nats-leaf://hub:7422` in `leaf/` and `server_name: hub` in `hub/`), choosing the nearest
+folder and never guessing between two equally near ones.  Declared fleets (`[[fleets]]`)
+replace the guess for the files they list.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from typing import Callable
+
+from natslint.deploy.workload import Workload
+from natslint.fleet.assemble import unlinked
+from natslint.fleet.build import config_of, dns_variants
+from natslint.fleet.groups import Groups
+from natslint.fleet.servers import LOOPBACK_HOSTS, WILDCARD_HOSTS, parse_url
+from natslint.sources import SourceCache
+from natslint.syntax.document import Document
+
+
+@dataclass(slots=True)
+class FleetPlan:
+    name: str
+    kind: str  # compose | kustomize | k8s | helm | systemd | plain | declared
+    root: str  # the folder common to its files
+    configs: list[str] = field(default_factory=list)  # root configs, display paths
+    workloads: list[Workload] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)  # every file it reads (includes too)
+
+
+@dataclass(slots=True)
+class _Unit:
+    key: str
+    configs: list[str] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+    @property
+    def kind(self) -> str:
+        return self.key.split(":", 1)[0]
+
+    @property
+    def folder(self) -> str:
+        where = self.key.split(":", 1)[1]
+        return posixpath.dirname(where) if self.kind in ("compose", "helm") else where
+
+
+def _folder(path: str) -> str:
+    return posixpath.dirname(path) or "."
+
+
+def partition(documents: dict[str, Document], roots: list[str], workloads: list[Workload], sources: SourceCache,
+              aliases_for: Callable[[str], dict[str, str]],
+              declared: dict[str, str] | None = None) -> list[FleetPlan]:
+    """The fleets of a tree.  ``aliases_for(folder)``: the DNS aliases in force there;
+    ``declared``: file -> the name of the declared fleet that lists it."""
+    units = _units(roots, workloads, sources)
+    for u in units.values():
+        for path in u.configs:
+            u.files |= _with_includes(path, documents)
+        u.files |= {w.path for w in u.workloads}
+    groups = Groups(units)
+    _join_by_names(units, groups, documents, sources, aliases_for)
+    owner: dict[str, str] = {}
+    for key, u in units.items():  # declared fleets take their units whole
+        names = {declared[f] for f in u.files if declared and f in declared}
+        for name in sorted(names):
+            first = owner.setdefault(name, key)
+            groups.join(key, first)
+    members: dict[str, list[_Unit]] = {}
+    for key in units:
+        members.setdefault(groups.find(key), []).append(units[key])
+    declared_name = {groups.find(k): n for n, k in owner.items()}
+    return sorted((_plan(us, declared_name.get(root)) for root, us in members.items()), key=lambda p: p.name)
+
+
+def _units(roots: list[str], workloads: list[Workload], sources: SourceCache) -> dict[str, _Unit]:
+    units: dict[str, _Unit] = {}
+    by_real = {sources.realpath(p): p for p in roots}
+    run: set[str] = set()
+    for w in workloads:
+        u = units.setdefault(w.unit or f"plain:{_folder(w.path)}", _Unit(w.unit or f"plain:{_folder(w.path)}"))
+        u.workloads.append(w)
+        for path, _ in w.config_paths:
+            config = config_of(w, path, by_real, sources)
+            if config is not None and config not in u.configs:
+                u.configs.append(config)
+                run.add(config)
+    for path in roots:
+        if path not in run:
+            key = f"plain:{_folder(path)}"
+            units.setdefault(key, _Unit(key)).configs.append(path)
+    return units
+
+
+def _with_includes(path: str, documents: dict[str, Document]) -> set[str]:
+    out, stack = set(), [path]
+    while stack:
+        p = stack.pop()
+        if p in out:
+            continue
+        out.add(p)
+        doc = documents.get(p)
+        if doc is not None:
+            stack.extend(target for _, target in doc.includes)
+    return out
+
+
+def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str, Document], sources: SourceCache,
+                   aliases_for: Callable[[str], dict[str, str]]) -> None:
+    """Join a unit to the nearest other unit that offers a name it uses but does not offer."""
+    offers: dict[str, set[str]] = {}  # name -> units offering it to others
+    local: dict[str, set[str]] = {}
+    needs: dict[str, set[str]] = {}
+    for key, u in units.items():
+        fleet = unlinked(documents, u.configs, u.workloads, sources)
+        mine = local.setdefault(key, set())
+        for s in fleet.servers:
+            names = {n.lower() for n in s.names | s.file_names}
+            names |= {n.lower() for ns in s.scoped_names.values() for n in ns}
+            names |= {li.host.lower() for li in s.listeners if li.host}
+            mine |= names
+            for n in {n.lower() for n in s.names | s.file_names}:
+                offers.setdefault(n, set()).add(key)
+        wanted = needs.setdefault(key, set())
+        for s in fleet.servers:
+            urls = [url for r in s.remotes for url, _ in r.urls] + [r.url for r in s.routes] + \
+                [url for url, _ in s.gateway_urls]
+            wanted |= {parse_url(url, None)[0] for url in urls}
+        wanted |= {h.endpoint_host.value.lower() for h in fleet.hosts if isinstance(h.endpoint_host.value, str)}
+        for alias, target in aliases_for(u.folder).items():
+            target_real = sources.realpath(target)
+            owners = [k for k, v in units.items()
+                      if target.lower() in local.get(k, ()) or target_real in
+                      {sources.realpath(f) for f in [*v.configs, *(w.path for w in v.workloads)]}]
+            for k in owners:
+                offers.setdefault(alias.lower(), set()).add(k)
+    for key, wanted in needs.items():
+        for name in sorted(wanted - local[key] - LOOPBACK_HOSTS - WILDCARD_HOSTS):
+            candidates = set().union(*(offers.get(v, set()) for v in dns_variants(name))) - {key}
+            if candidates:
+                nearest = _nearest(units[key].folder, [units[c] for c in sorted(candidates)])
+                if nearest is not None:
+                    groups.join(key, nearest.key)
+
+
+def _nearest(where: str, candidates: list[_Unit]) -> _Unit | None:
+    def shared(u: _Unit) -> int:
+        a, b = where.split("/"), u.folder.split("/")
+        n = 0
+        while n < min(len(a), len(b)) and a[n] == b[n]:
+            n += 1
+        return n
+
+    best = max(shared(u) for u in candidates)
+    top = [u for u in candidates if shared(u) == best]
+    return top[0] if len(top) == 1 else None
+
+
+def _plan(units: list[_Unit], declared: str | None) -> FleetPlan:
+    units = sorted(units, key=lambda u: u.key)
+    files = set().union(*(u.files for u in units))
+    inside = [_folder(f) for f in files if not posixpath.isabs(f) and not f.startswith("../")]
+    root = (posixpath.commonpath(inside) if inside else "") or "."
+    if declared:
+        kind, name = "declared", declared
+    elif len(units) == 1:
+        kind, name = units[0].kind, units[0].key.split(":", 1)[1]
+    else:
+        kinds = [u.kind for u in units if u.kind != "plain"]
+        kind, name = (kinds[0] if kinds else "plain"), root
+    plan = FleetPlan(name, kind, root or ".", files=files)
+    for u in units:
+        plan.configs += [c for c in u.configs if c not in plan.configs]
+        plan.workloads += u.workloads
+    return plan
