@@ -143,8 +143,10 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     crashes = Crashes(settings.debug)
     found = discover(paths, root)
     configs, not_nats = accept_configs(found, sources)
-    documents, roots, vanished = _parse(configs, sources, settings, resolve, progress)
     deployed = read_deployments(found, sources, settings.env, crashes)
+    configs, not_nats = _run_or_included(configs, not_nats, deployed.workloads, sources)
+    documents, roots, vanished = _parse(configs, sources, settings, resolve, progress)
+    not_nats = [s for s in not_nats if s.path not in documents]  # read after all: a config includes it
     plans = partition(documents, roots, deployed.workloads, sources, lambda f: resolve(f).aliases, declared)
     fleets: list[FleetCheck] = []
     rule_findings: list[Finding] = []
@@ -158,6 +160,16 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
            *crashes.findings, *_once(rule_findings)]
     shown = _select(raw, documents, found, sources, settings, resolve)
     return Result(shown, documents, found, roots, fleets, sources, [*found.skipped, *not_nats, *deployed.skipped])
+
+
+def _run_or_included(configs: list[str], not_nats: list[Skipped], workloads, sources: SourceCache
+                     ) -> tuple[list[str], list[Skipped]]:
+    """A file that a deployment runs is a NATS config, whatever it looks like."""
+    run = {sources.realpath(path) for w in workloads for path, _ in w.config_paths}
+    promoted = [s.path for s in not_nats if sources.realpath(s.path) in run]
+    if not promoted:
+        return configs, not_nats
+    return sorted([*configs, *promoted]), [s for s in not_nats if s.path not in promoted]
 
 
 def _once(findings: list[Finding]) -> list[Finding]:

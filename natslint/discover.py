@@ -28,6 +28,10 @@ _NATS_KEYS = re.compile(
     r"websocket|mqtt|include)\b\s*[:={ \t]", re.MULTILINE | re.IGNORECASE)
 _INI_SECTION = re.compile(r"^\s*\[[A-Za-z][^\]\n]*\]\s*$", re.MULTILINE)
 _NGINX = re.compile(r"^\s*(worker_processes|events\s*\{|http\s*\{|location\s+\S+\s*\{)", re.MULTILINE)
+# Top-level options only a NATS server has: one of them makes a file a NATS config.
+NATS_ONLY = frozenset({"jetstream", "leafnodes", "cluster", "gateway", "accounts", "server_name",
+                       "system_account", "websocket", "mqtt", "authorization"})
+_NATS_ONLY_LINE = re.compile(r"^\s*(?:%s)\s*[:={ \t]" % "|".join(NATS_ONLY), re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -50,13 +54,46 @@ class Discovery:
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
 
 
-def sniff_nats(head: str) -> str | None:
-    """None if ``head`` looks like a NATS config, else why it does not."""
-    if _INI_SECTION.search(head) and not re.search(r"^\s*[\w.-]+\s*[{]", head, re.MULTILINE):
+def top_level_keys(text: str) -> tuple[list[str], bool]:
+    """The keys at the top of a config as far as nats-server's lexer gets, and whether it
+    stopped on an error."""
+    from natslint.syntax import lexer as lx
+
+    result = lx.lex(text)
+    keys, depth = [], 0
+    for t in result.tokens:
+        if t.kind in (lx.MAP_START, lx.ARRAY_START):
+            depth += 1
+        elif t.kind in (lx.MAP_END, lx.ARRAY_END):
+            depth -= 1
+        elif t.kind == lx.KEY and depth == 0:
+            keys.append(t.value)
+    return keys, result.error is not None
+
+
+def not_nats(text: str) -> str | None:
+    """Why a `.conf` is not a NATS config (redis, mosquitto, haproxy, sysctl, HCL, ...), or
+    None.  It is skipped only when fewer than half of its top-level keys are NATS options and
+    none is NATS-only; a file on whose first token the lexer already stops is not NATS either.
+    An empty or comment-only file is (harmless) NATS."""
+    text = text.removeprefix("\ufeff")  # a BOM is NL101's business, not a sign of another format
+    if _NATS_ONLY_LINE.search(text):
+        return None
+    from natslint import options
+
+    top = options.block("top")
+    keys, stopped = top_level_keys(text)
+    nats = [k for k in keys if top is not None and k.lower() in top.keys]
+    if any(k.lower() in NATS_ONLY for k in keys) or (keys and len(nats) * 2 >= len(keys)) or \
+            (not keys and not stopped):
+        return None
+    if _INI_SECTION.search(text):
         return "INI sections ([Section] headers): not a NATS config"
-    if _NGINX.search(head):
+    if _NGINX.search(text):
         return "an nginx config, not a NATS config"
-    return None
+    shown = ", ".join(f"`{k}`" for k in keys[:3]) + (", ..." if len(keys) > 3 else "")
+    return (f"not a NATS config: {len(nats)} of {len(keys)} top-level keys are NATS options"
+            + (f" ({shown})" if keys else " (nats-server's lexer reads no key in it)"))
 
 
 def _gitignore(directory: str):
@@ -129,16 +166,24 @@ def accept_configs(found: Discovery, sources: SourceCache) -> tuple[list[str], l
                 skipped.append(Skipped(path, "not a file natslint reads"))
             continue
         if mode == "suffix":
-            reason = sniff_nats(head)
+            # a binary or non-UTF-8 .conf is kept: the parser reports it (NL005)
+            reason = None if b"\x00" in data else _not_nats_bytes(data)
             if reason is None:
                 accepted.append(path)
             else:
                 skipped.append(Skipped(path, reason))
-        elif "\x00" not in head and _NATS_KEYS.search(head) and sniff_nats(head) is None:
+        elif "\x00" not in head and _NATS_KEYS.search(head) and not_nats(head) is None:
             accepted.append(path)
         elif mode == "name-explicit":
             skipped.append(Skipped(path, "not a file natslint reads"))
     return accepted, skipped
+
+
+def _not_nats_bytes(data: bytes) -> str | None:
+    try:
+        return not_nats(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
 
 
 def discover(paths: list[str], root: str) -> Discovery:

@@ -58,8 +58,8 @@ def test_size_limit_is_configurable_and_reported(tmp_path, monkeypatch):
 
 
 def test_ten_thousand_levels_deep(tmp_path, monkeypatch):
-    (tmp_path / "deep.conf").write_text("a " + "{ b " * 10000 + "}" * 10000 + "\n")
-    (tmp_path / "arr.conf").write_text("x = " + "[" * 10000 + "]" * 10000 + "\n")
+    (tmp_path / "deep.conf").write_text("a " + "{ b " * 10000 + "}" * 10000 + "\nserver_name: d\n")
+    (tmp_path / "arr.conf").write_text("x = " + "[" * 10000 + "]" * 10000 + "\nserver_name: a\n")
     _, got, _ = check(tmp_path, monkeypatch)
     assert ("NL101", "arr.conf", 1) in got and ("NL101", "deep.conf", 1) in got
     monkeypatch.chdir(tmp_path)

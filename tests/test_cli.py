@@ -88,7 +88,7 @@ def test_process_env_is_not_read_unless_asked(tmp_path, monkeypatch):
 
 
 def test_paths_outside_cwd_stay_absolute_and_inside_are_relative(tmp_path, monkeypatch):
-    write(tmp_path, {"sub/n.conf": "a = [1 ,2]\n"})
+    write(tmp_path, {"sub/n.conf": "a = [1 ,2]\nserver_name: n\n"})
     monkeypatch.chdir(tmp_path / "sub")
     _, out = run_json(["n.conf"])
     assert out["findings"][0]["path"] == "n.conf"

@@ -66,7 +66,7 @@ def test_inline_suppressions_and_unused_ones(tmp_path, monkeypatch):
     write(tmp_path, {
         "a.conf": "port: 4222\nbogus: 1  # natslint: ignore[NL101] kept for the old agent\n"
                   "# natslint: ignore[unknown-option] next line too\nother: 2\n"
-                  "# natslint: ignore[NL202] nothing here\n",
+                  "# natslint: ignore[NL202] nothing here\nserver_name: a\n",
         "b.conf": "# natslint: ignore-file[NL1] generated file\nbogus: 1\nping_interval: 5m\n",
     })
     monkeypatch.chdir(tmp_path)

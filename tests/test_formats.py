@@ -77,7 +77,7 @@ def test_github_columns_only_on_single_line_spans():
 
 
 def test_github_is_chosen_on_actions_capped_and_summarised(tmp_path, monkeypatch):
-    (tmp_path / "n.conf").write_text("".join(f"k{i}: 1\n" for i in range(CAP + 5)))  # unknown options
+    (tmp_path / "n.conf").write_text("".join(f"k{i}: 1\n" for i in range(CAP + 5)) + "server_name: n\n")
     summary = tmp_path / "summary.md"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
@@ -101,7 +101,7 @@ def test_also_writes_several_outputs_in_one_run(tmp_path, monkeypatch):
 
 
 def test_colour_only_when_asked(tmp_path, monkeypatch):
-    (tmp_path / "n.conf").write_text("bogus: 1\n")
+    (tmp_path / "n.conf").write_text("bogus: 1\nport: 4222\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NO_COLOR", raising=False)
     plain = runner.invoke(app, ["check", "."]).stdout  # not a terminal: no colour
@@ -136,7 +136,7 @@ def test_progress_only_on_a_terminal_and_for_large_trees(monkeypatch):
 
 
 def test_check_defaults_to_the_current_folder(tmp_path, monkeypatch):
-    (tmp_path / "n.conf").write_text("bogus: 1\n")
+    (tmp_path / "n.conf").write_text("bogus: 1\nport: 4222\n")
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["check", "-f", "json"])
     assert json.loads(result.stdout)["findings"][0]["path"] == "n.conf"

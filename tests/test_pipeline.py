@@ -83,7 +83,7 @@ def test_a_marker_inside_a_quoted_string_suppresses_nothing(tmp_path):
 
 
 def test_a_suppression_comment_still_suppresses_and_reports_its_column(tmp_path):
-    (tmp_path / "n.conf").write_text("bogus: 1\n# natslint: ignore[NL101]\nother: 1\n  # natslint: ignore[NL102]\n")
+    (tmp_path / "n.conf").write_text("bogus: 1\n# natslint: ignore[NL101]\nother: 1\n  # natslint: ignore[NL102]\nserver_name: n\n")
     result = check_paths(["."], Settings(), root=str(tmp_path))
     got = [(f.code, f.span.path, f.span.line, f.span.col) for f in result.findings]
     assert got == [("NL101", "n.conf", 1, 1), ("NL901", "n.conf", 4, 3)]
@@ -124,7 +124,7 @@ def test_real_sees_a_repointed_symlink_within_one_process(tmp_path):
 
 def test_paths_are_shown_relative_to_the_root_whatever_the_working_directory(tmp_path):
     (tmp_path / "sub").mkdir()
-    (tmp_path / "sub" / "n.conf").write_text("bogus: 1\n")
+    (tmp_path / "sub" / "n.conf").write_text("bogus: 1\nport: 4222\n")
     result = check_paths(["sub"], Settings(), root=str(tmp_path))
     assert [(f.code, f.span.path, f.span.line) for f in result.findings] == [("NL101", "sub/n.conf", 1)]
     assert os.getcwd() != str(tmp_path)
