@@ -147,7 +147,8 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     configs, not_nats = _run_or_included(configs, not_nats, deployed.workloads, sources)
     documents, roots, vanished = _parse(configs, sources, settings, resolve, progress)
     not_nats = [s for s in not_nats if s.path not in documents]  # read after all: a config includes it
-    plans = partition(documents, roots, deployed.workloads, sources, lambda f: resolve(f).aliases, declared)
+    plans = partition(documents, roots, deployed.workloads, sources, lambda f: resolve(f).aliases,
+                      deployed.unit_files, declared)
     fleets: list[FleetCheck] = []
     rule_findings: list[Finding] = []
     for plan in plans:

@@ -26,9 +26,14 @@ def _binary(nats_server):
 
 
 def run(path: Path, monkeypatch):
-    cfg = load_config(find_config("."))
+    cfg = load_config(find_config(str(path)))
     result = check_paths(["."], Settings(env=cfg.env, env_visible=True, aliases=cfg.aliases), root=str(path))
-    proof = prove(result, timeout=60)
+    proofs = [prove(result, timeout=60, fleet=fc) for fc in result.fleets]  # one fleet at a time
+    proof = proofs[0]
+    for other in proofs[1:]:
+        proof.pids += other.pids
+        proof.probes += other.probes
+        proof.skipped += other.skipped
     for pid in proof.pids:  # nothing is left behind
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)

@@ -81,6 +81,7 @@ def _read_compose(files: dict[str, object], sources: SourceCache, env: Mapping[s
         for w in merge_services(services):
             w.unit = f"compose:{project}"
             out.workloads.append(w)
+        out.unit_files.setdefault(f"compose:{project}", set()).update(paths)
 
 
 def _read_manifests(files: dict[str, list], crashes: Crashes, out: ReadResult) -> None:
@@ -91,6 +92,8 @@ def _read_manifests(files: dict[str, list], crashes: Crashes, out: ReadResult) -
     maps: dict[str, ConfigMaps] = {}
     for path, docs in files.items():
         maps.setdefault(unit_of[path], {}).update(config_maps(path, docs))
+        if not looks_like_nats_chart_values(docs[0]) and looks_like_kubernetes(docs):
+            out.unit_files.setdefault(unit_of[path], set()).add(path)
     for path, docs in files.items():
         what = f"natslint could not read {path}"
         if looks_like_nats_chart_values(docs[0]):

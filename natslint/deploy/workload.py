@@ -91,6 +91,7 @@ class ReadResult:
     findings: list[Finding] = field(default_factory=list)
     env_files_used: set[str] = field(default_factory=set)  # real paths
     skipped: list[Skipped] = field(default_factory=list)
+    unit_files: dict[str, set[str]] = field(default_factory=dict)  # unit -> the files that describe it
 
 
 def image_name(image: str | None) -> str:

@@ -56,11 +56,14 @@ def _folder(path: str) -> str:
 
 
 def partition(documents: dict[str, Document], roots: list[str], workloads: list[Workload], sources: SourceCache,
-              aliases_for: Callable[[str], dict[str, str]],
+              aliases_for: Callable[[str], dict[str, str]], unit_files: dict[str, set[str]] | None = None,
               declared: dict[str, str] | None = None) -> list[FleetPlan]:
     """The fleets of a tree.  ``aliases_for(folder)``: the DNS aliases in force there;
-    ``declared``: file -> the name of the declared fleet that lists it."""
+    ``unit_files``: the deployment files of each unit; ``declared``: file -> the name of the
+    declared fleet that lists it."""
     units = _units(roots, workloads, sources)
+    for key, files in (unit_files or {}).items():
+        units.setdefault(key, _Unit(key)).files |= files
     for u in units.values():
         for path in u.configs:
             u.files |= _with_includes(path, documents)

