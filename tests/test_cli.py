@@ -35,7 +35,9 @@ def test_clean_fleet_exits_0(tmp_path, monkeypatch):
     code, out = run_json(["."])
     assert code == 0
     assert out["findings"] == []
-    assert out["summary"] == {"files": 1, "errors": 0, "warnings": 0, "infos": 0, "servers": 1, "hosts": 0}
+    assert out["summary"] == {"files": 1, "errors": 0, "warnings": 0, "infos": 0, "servers": 1, "hosts": 0,
+                              "fleets": [{"name": ".", "kind": "plain", "root": ".", "files": 1, "servers": 1,
+                                          "hosts": 0}]}
 
 
 def test_json_contract_and_sorting(tmp_path, monkeypatch):
@@ -57,7 +59,10 @@ def test_json_contract_and_sorting(tmp_path, monkeypatch):
     keys = {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "related"}
     for f in out["findings"]:
         assert keys <= set(f)
-    assert out["summary"] == {"files": 2, "errors": 2, "warnings": 2, "infos": 0, "servers": 2, "hosts": 0}
+    assert out["summary"] == {"files": 2, "errors": 2, "warnings": 2, "infos": 0, "servers": 2, "hosts": 0,
+                              "fleets": [  # one folder of plain configs is one fleet
+                                  {"name": "a", "kind": "plain", "root": "a", "files": 1, "servers": 1, "hosts": 0},
+                                  {"name": "b", "kind": "plain", "root": "b", "files": 1, "servers": 1, "hosts": 0}]}
 
 
 def test_fail_on_threshold(tmp_path, monkeypatch):
