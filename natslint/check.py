@@ -18,7 +18,14 @@ from natslint.codes import UNREADABLE_FILE
 from natslint.crash import Crashes, file_start
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
 from natslint.deploy.read import read_deployments
-from natslint.discover import Discovery, Skipped, accept_configs, discover
+from natslint.discover import (
+    Discovery,
+    Exclude,
+    Skipped,
+    accept_configs,
+    builtin_exclude,
+    discover,
+)
 from natslint.findings import Finding, Related, Severity
 from natslint.fleet.assemble import assemble
 from natslint.fleet.model import Fleet
@@ -131,24 +138,30 @@ SettingsFor = Callable[[str], Settings]  # folder (display path) -> the settings
 
 def check_paths(paths: list[str], settings: Settings | None = None, *, root: str,
                 progress: Progress | None = None, overlays: Mapping[str, str] | None = None,
-                settings_for: SettingsFor | None = None, declared: dict[str, str] | None = None) -> Result:
+                settings_for: SettingsFor | None = None, exclude: Exclude = builtin_exclude,
+                force_exclude: bool = False, declared: Callable[[str], str | None] | None = None) -> Result:
     """Check the files and folders ``paths`` (relative to ``root``); findings show paths
     relative to ``root``.  ``settings`` holds what is one for the whole run (file size limit,
     debug); ``settings_for(folder)`` the settings of each folder's project config (env,
-    aliases, selection, expected domain), by default ``settings`` everywhere.  ``declared``:
-    file -> declared fleet name.  ``overlays`` replace files' contents (an editor's buffers)."""
+    aliases, selection, expected domain), by default ``settings`` everywhere.  ``exclude``
+    (display path, is a folder) -> why discovery skips it; ``declared``: file -> the declared
+    fleet that lists it.  ``overlays`` replace files' contents (an editor's buffers)."""
     settings = settings or Settings()
     resolve = settings_for or (lambda _folder: settings)
     sources = SourceCache(root, overlays, settings.max_bytes)
     crashes = Crashes(settings.debug)
-    found = discover(paths, root)
+    found = discover(paths, root, exclude, force_exclude)
     configs, not_nats = accept_configs(found, sources)
     deployed = read_deployments(found, sources, settings.env, crashes)
     configs, not_nats = _run_or_included(configs, not_nats, deployed.workloads, sources)
     documents, roots, vanished = _parse(configs, sources, settings, resolve, progress)
     not_nats = [s for s in not_nats if s.path not in documents]  # read after all: a config includes it
+    listed = {}
+    if declared is not None:
+        files = [*documents, *found.compose, *found.yaml, *found.envfiles, *found.systemd]
+        listed = {f: name for f in files if (name := declared(f)) is not None}
     plans = partition(documents, roots, deployed.workloads, sources, lambda f: resolve(f).aliases,
-                      deployed.unit_files, declared)
+                      deployed.unit_files, listed)
     fleets: list[FleetCheck] = []
     rule_findings: list[Finding] = []
     for plan in plans:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 KNOWN_KEYS = {"aliases", "env", "env-files", "select", "ignore", "per-file-ignores", "severity", "fail-on",
-              "expect-domain"}
+              "expect-domain", "exclude", "extend-exclude", "fleets"}
 LEVELS = ("error", "warning", "info")
 
 
@@ -31,6 +31,13 @@ class ProjectConfig:
     severity: dict[str, str] = field(default_factory=dict)  # code or name -> error|warning|info
     fail_on: str | None = None
     expect_domain: str | None = None
+    exclude: list[str] | None = None  # gitignore-style, relative to the config; replaces the built-in list
+    extend_exclude: list[str] = field(default_factory=list)  # added to the built-in list
+    fleets: list[tuple[str, list[str]]] = field(default_factory=list)  # declared: (name, include globs)
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.path) if self.path else ""
 
 
 def find_config(start: str) -> Path | None:
@@ -100,12 +107,41 @@ def load_config(path: Path | None) -> ProjectConfig:
     if expect is not None and not isinstance(expect, str):
         raise ConfigError(f"{path}: `expect-domain` must be a string")
     cfg.expect_domain = expect
+    _exclusions(path, data, cfg)
+    cfg.fleets = _fleets(path, data.get("fleets", []))
     base = os.path.dirname(path)
     # an alias names a server by server_name, or by its config's path relative to this file
     cfg.aliases = {k: (os.path.join(base, v) if v.endswith((".conf", ".cfg", ".yaml", ".yml")) else v)
                    for k, v in cfg.aliases.items()}
     cfg.env_files = [os.path.join(base, f) for f in files]
     return cfg
+
+
+def _exclusions(path, data: dict, cfg: ProjectConfig) -> None:
+    for key in ("exclude", "extend-exclude"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, list) or not all(isinstance(v, str) for v in value)):
+            raise ConfigError(f"{path}: `{key}` must be a list of gitignore-style patterns")
+    cfg.exclude = list(data["exclude"]) if "exclude" in data else None
+    cfg.extend_exclude = list(data.get("extend-exclude", []))
+
+
+def _fleets(path, value) -> list[tuple[str, list[str]]]:
+    """`[[fleets]]`: each a `name` and the `include` globs of its files (relative to the config)."""
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{path}: `fleets` must be an array of tables ([[fleets]])")
+    out: list[tuple[str, list[str]]] = []
+    for i, entry in enumerate(value, 1):
+        name, include = entry.get("name"), entry.get("include")
+        extra = set(entry) - {"name", "include"}
+        if not isinstance(name, str) or not name or extra or not isinstance(include, list) \
+                or not include or not all(isinstance(g, str) for g in include):
+            raise ConfigError(f"{path}: fleet #{i} needs a `name` and a non-empty `include` list of globs"
+                              + (f" (unknown: {', '.join(sorted(extra))})" if extra else ""))
+        if name in (n for n, _ in out):
+            raise ConfigError(f"{path}: fleet `{name}` is declared twice")
+        out.append((name, list(include)))
+    return out
 
 
 def _check_codes(path, key: str, values: list) -> None:

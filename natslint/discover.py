@@ -9,8 +9,10 @@ read once.  Nothing is skipped silently: every file passed over is listed with i
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from natslint.paths import display_path
 from natslint.sources import SourceCache
@@ -32,6 +34,14 @@ _NGINX = re.compile(r"^\s*(worker_processes|events\s*\{|http\s*\{|location\s+\S+
 NATS_ONLY = frozenset({"jetstream", "leafnodes", "cluster", "gateway", "accounts", "server_name",
                        "system_account", "websocket", "mqtt", "authorization"})
 _NATS_ONLY_LINE = re.compile(r"^\s*(?:%s)\s*[:={ \t]" % "|".join(NATS_ONLY), re.MULTILINE | re.IGNORECASE)
+
+
+def builtin_exclude(shown: str, is_dir: bool) -> str | None:
+    """The built-in skip list: tool and VCS folders (a project config's `exclude` replaces it)."""
+    return "tool or VCS folder" if is_dir and posixpath.basename(shown.rstrip("/")) in SKIP_DIRS else None
+
+
+Exclude = Callable[[str, bool], "str | None"]  # (display path, is a folder) -> why it is skipped
 
 
 @dataclass(slots=True)
@@ -186,24 +196,30 @@ def _not_nats_bytes(data: bytes) -> str | None:
         return None
 
 
-def discover(paths: list[str], root: str) -> Discovery:
-    """The files under ``paths`` (relative to ``root``), by kind, shown relative to ``root``."""
+def discover(paths: list[str], root: str, exclude: Exclude = builtin_exclude,
+             force_exclude: bool = False) -> Discovery:
+    """The files under ``paths`` (relative to ``root``), by kind, shown relative to ``root``.
+    ``exclude`` says which files and folders to skip; a path named here is checked even when
+    excluded, unless ``force_exclude`` (as in ruff)."""
     found = Discovery()
     for given in paths:
         top = os.path.join(root, given)
-        if os.path.isfile(top):
-            _classify(top, display_path(given, root), found, explicit=True)
-            continue
-        if not os.path.isdir(top):
+        shown = display_path(given, root)
+        reason = exclude(shown, os.path.isdir(top)) if force_exclude else None
+        if reason is not None:
+            found.skipped.append(Skipped(shown, reason))
+        elif os.path.isfile(top):
+            _classify(top, shown, found, explicit=True)
+        elif not os.path.isdir(top):
             found.missing.append(given)
-            continue
-        _walk(top, given, root, found)
+        else:
+            _walk(top, given, root, found, exclude)
     for attr in ("nats", "compose", "yaml", "envfiles", "systemd"):
         setattr(found, attr, sorted(dict.fromkeys(getattr(found, attr))))
     return found
 
 
-def _walk(top: str, given: str, root: str, found: Discovery) -> None:
+def _walk(top: str, given: str, root: str, found: Discovery, exclude: Exclude) -> None:
     def show(full: str) -> str:  # as the user wrote the path, relative to the root
         return display_path(given + full[len(top):], root)
 
@@ -225,8 +241,10 @@ def _walk(top: str, given: str, root: str, found: Discovery) -> None:
         keep = []
         for d in sorted(dirs):
             full = os.path.join(directory, d)
-            if d in SKIP_DIRS or os.path.isfile(os.path.join(full, "pyvenv.cfg")):
-                found.skipped.append(Skipped(show(full) + "/", "tool or VCS folder"))
+            reason = exclude(show(full), True) or ("tool or VCS folder" if os.path.isfile(
+                os.path.join(full, "pyvenv.cfg")) else None)  # a virtualenv, whatever its name
+            if reason is not None:
+                found.skipped.append(Skipped(show(full) + "/", reason))
             elif ignored(full, True):
                 found.skipped.append(Skipped(show(full) + "/", "matched by .gitignore"))
             elif os.path.islink(full):
@@ -238,8 +256,9 @@ def _walk(top: str, given: str, root: str, found: Discovery) -> None:
             full = os.path.join(directory, f)
             if f == ".gitignore":
                 continue
-            if ignored(full, False):
+            reason = "matched by .gitignore" if ignored(full, False) else exclude(show(full), False)
+            if reason is not None:
                 if f.endswith(NATS_SUFFIXES):
-                    found.skipped.append(Skipped(show(full), "matched by .gitignore"))
+                    found.skipped.append(Skipped(show(full), reason))
                 continue
             _classify(full, show(full), found, explicit=False)

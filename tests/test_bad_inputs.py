@@ -94,8 +94,8 @@ def test_directories_named_like_configs_and_vanishing_files(tmp_path, monkeypatc
 
     real_discover = ck.discover
 
-    def discover_then_delete(paths, root):
-        found = real_discover(paths, root)
+    def discover_then_delete(*args):
+        found = real_discover(*args)
         (tmp_path / "gone.conf").unlink()
         return found
 

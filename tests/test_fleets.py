@@ -100,3 +100,49 @@ def test_a_file_a_deployment_runs_is_nats_whatever_it_looks_like(tmp_path):
     assert result.skipped == []
     assert [(f.code, f.span.path, f.span.line) for f in result.findings] == [
         ("NL101", "nats/odd.conf", 1), ("NL101", "nats/odd.conf", 2)]
+
+
+def run_cli(cwd: Path, *args: str) -> tuple[int, str, str]:
+    proc = subprocess.run([sys.executable, "-m", "natslint", "check", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_exclude_replaces_and_extend_exclude_adds_and_force_exclude_applies_them_to_named_paths(tmp_path):
+    (tmp_path / "legacy").mkdir()
+    (tmp_path / "legacy" / "old.conf").write_text("server_name: old\nbogus: 1\n")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "x.conf").write_text("server_name: x\nbogus: 1\n")
+    (tmp_path / "natslint.toml").write_text('extend-exclude = ["legacy/"]\n')
+    code, out, _ = run_cli(tmp_path, "--show-files", ".")
+    assert "skipped  legacy/  (matched by `extend-exclude` in natslint.toml)" in out
+    assert "skipped  node_modules/  (tool or VCS folder)" in out
+    (tmp_path / "natslint.toml").write_text('exclude = ["legacy/"]\n')  # replaces the built-in list
+    code, out, _ = run_cli(tmp_path, "--show-files", ".")
+    assert "skipped  legacy/  (matched by `exclude` in natslint.toml)" in out
+    assert "read     node_modules/x.conf" in out
+    code, out, _ = run_cli(tmp_path, "-f", "json", "legacy/old.conf")  # named on the command line: checked
+    assert code == 1 and json.loads(out)["findings"][0]["path"] == "legacy/old.conf"
+    code, out, _ = run_cli(tmp_path, "-f", "json", "--force-exclude", "legacy/old.conf")
+    assert code == 0 and json.loads(out)["findings"] == []
+
+
+def test_declared_fleets_override_the_guess_and_a_file_in_two_is_an_error(tmp_path):
+    for name, body in {"a/hub.conf": "server_name: hub\njetstream { domain: d, store_dir: /a }\n"
+                                      "leafnodes { port: 7422 }\n",
+                       "b/leaf.conf": "server_name: leaf\njetstream { domain: d, store_dir: /b }\n"
+                                      "leafnodes { remotes: [ { url: \"nats-leaf://10.0.0.5:7422\" } ] }\n"}.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(name and body)
+    code, out, _ = run_cli(tmp_path, "-f", "json", "--fail-on", "info", ".")
+    assert [f["name"] for f in json.loads(out)["summary"]["fleets"]] == ["a", "b"]  # nothing links them by name
+    (tmp_path / "natslint.toml").write_text('[[fleets]]\nname = "edge"\ninclude = ["a/*.conf", "b/*.conf"]\n'
+                                            '[aliases]\n"10.0.0.5" = "a/hub.conf"\n')
+    code, out, _ = run_cli(tmp_path, "-f", "json", ".")
+    got = json.loads(out)
+    assert [(f["name"], f["kind"], f["servers"]) for f in got["summary"]["fleets"]] == [("edge", "declared", 2)]
+    assert [(f["code"], f["path"], f["line"]) for f in got["findings"]] == [("NL202", "b/leaf.conf", 2)]
+    (tmp_path / "natslint.toml").write_text('[[fleets]]\nname = "x"\ninclude = ["a/*"]\n'
+                                            '[[fleets]]\nname = "y"\ninclude = ["**/hub.conf"]\n')
+    code, _, err = run_cli(tmp_path, ".")
+    assert code == 2 and "a/hub.conf is in two declared fleets: x, y" in err

@@ -82,6 +82,8 @@ def check(
     max_file_size: Annotated[int, typer.Option("--max-file-size", metavar="BYTES",
                                                help="Files larger than this are skipped (NL005).")] = DEFAULT_MAX_BYTES,
     show_files: Annotated[bool, typer.Option("--show-files", help="List the files read and skipped, then exit.")] = False,
+    force_exclude: Annotated[bool, typer.Option(
+        "--force-exclude", help="Apply `exclude` to paths named on the command line too.")] = False,
     nats_version: NatsVersionOpt = DEFAULT_NATS_VERSION,
     debug: DebugOpt = False,
 ) -> None:
@@ -95,7 +97,8 @@ def check(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
             fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
             nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
-        result = check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver)
+        result = check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
+                             exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet)
         if show_settings:
             typer.echo(describe(result, resolver))
             raise typer.Exit(0)

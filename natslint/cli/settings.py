@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ from natslint.cli.options import UsageError
 from natslint.codes import CODES
 from natslint.config import ConfigError, ProjectConfig, find_config, load_config
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
+from natslint.discover import builtin_exclude
 from natslint.findings import Severity
 from natslint.selection import Policy, matches_any_code
 
@@ -68,6 +70,36 @@ class Resolver:
             self._by_folder[folder] = hit
         return hit
 
+    def exclude(self, shown: str, is_dir: bool) -> str | None:
+        """Why discovery skips ``shown``: the built-in list of tool and VCS folders, which a
+        project config's `exclude` replaces and `extend-exclude` extends."""
+        project = self.with_project(os.path.dirname(shown.rstrip("/")) or ".")[1]
+        builtin = builtin_exclude(shown, is_dir) if project.exclude is None else None
+        if builtin:
+            return builtin
+        patterns = [*(project.exclude or []), *project.extend_exclude]
+        if not patterns or not project.path:
+            return None
+        rel = os.path.relpath(os.path.abspath(shown), project.folder).replace(os.sep, "/")
+        if rel.startswith("../"):
+            return None
+        if _spec(tuple(patterns)).match_file(rel + ("/" if is_dir else "")):
+            key = "exclude" if project.exclude is not None else "extend-exclude"
+            return f"matched by `{key}` in {os.path.relpath(project.path)}"
+        return None
+
+    def declared_fleet(self, shown: str) -> str | None:
+        """The `[[fleets]]` entry that lists this file, if any; a file in two is an error."""
+        project = self.with_project(os.path.dirname(shown) or ".")[1]
+        if not project.fleets or not project.path:
+            return None
+        rel = os.path.relpath(os.path.abspath(shown), project.folder).replace(os.sep, "/")
+        names = [name for name, globs in project.fleets if _spec(tuple(globs)).match_file(rel)]
+        if len(names) > 1:
+            raise ConfigError(f"{os.path.relpath(project.path)}: {shown} is in two declared fleets: "
+                              f"{', '.join(names)}")
+        return names[0] if names else None
+
     def _settings(self, project: ProjectConfig) -> Settings:
         cli = self.cli
         lint_env = dict(project.env)
@@ -88,6 +120,16 @@ class Resolver:
             expect_domain=project.expect_domain,
             debug=cli["debug"],
         )
+
+
+@functools.lru_cache(maxsize=256)
+def _spec(patterns: tuple[str, ...]):
+    import pathspec
+
+    try:  # pathspec >= 0.12.2 names git's own semantics "gitignore"
+        return pathspec.PathSpec.from_lines("gitignore", patterns)
+    except (KeyError, LookupError):
+        return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
 
 
 def settings_for(paths: list[str], *, config: Path | None = None, isolated: bool = False, env=None, env_file=None,
