@@ -146,3 +146,41 @@ def test_declared_fleets_override_the_guess_and_a_file_in_two_is_an_error(tmp_pa
                                             '[[fleets]]\nname = "y"\ninclude = ["**/hub.conf"]\n')
     code, _, err = run_cli(tmp_path, ".")
     assert code == 2 and "a/hub.conf is in two declared fleets: x, y" in err
+
+
+def test_a_kustomization_root_holds_what_it_references_and_other_folders_stand_alone(tmp_path):
+    host = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {n}}}\nspec:\n  template:\n    spec:\n"
+            "      containers:\n        - name: host\n          image: wasmcloud/wasmcloud:1.9.2\n"
+            "          env: [{{name: WASMCLOUD_NATS_HOST, value: nats}}]\n")
+    files = {
+        "base/kustomization.yaml": "resources: [host.yaml]\n",
+        "base/host.yaml": host.format(n="h"),
+        "overlays/prod/kustomization.yaml": "resources: [../../base, extra.yaml]\n",
+        "overlays/prod/extra.yaml": host.format(n="extra"),
+        "loose/other.yaml": host.format(n="loose"),
+    }
+    for name, body in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body)
+    result = check_paths(["."], Settings(), root=str(tmp_path))
+    got = sorted((f.plan.kind, f.plan.name, sorted(f.plan.files)) for f in result.fleets)
+    assert got == [("k8s", "loose", ["loose/other.yaml"]),
+                   ("kustomize", "overlays/prod", ["base/host.yaml", "base/kustomization.yaml",
+                                                   "overlays/prod/extra.yaml", "overlays/prod/kustomization.yaml"])]
+
+
+def test_show_settings_and_graph_speak_of_each_fleet(tmp_path):
+    for lab in ("lab-1", "lab-2"):
+        (tmp_path / lab).mkdir()
+        (tmp_path / lab / "hub.conf").write_text("server_name: hub\nleafnodes { port: 7422 }\n")
+    (tmp_path / "lab-2" / "natslint.toml").write_text('expect-domain = "hub"\n')
+    code, out, _ = run_cli(tmp_path, "--show-settings", ".")
+    shown = json.loads(out)
+    assert [(s["fleet"], s["config"].endswith("lab-2/natslint.toml"), s["expect-domain"]) for s in shown] == [
+        ("lab-1", False, None), ("lab-2", True, "hub")]
+    proc = subprocess.run([sys.executable, "-m", "natslint", "graph", "--format", "text", "."], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.stdout == ("fleet lab-1 (plain)\nhub (no JetStream)\n\nfleet lab-2 (plain)\nhub (no JetStream)\n")
+    proc = subprocess.run([sys.executable, "-m", "natslint", "graph", "--format", "mermaid", "."], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert 'subgraph F0["fleet lab-1 (plain)"]' in proc.stdout and "F1S0" in proc.stdout

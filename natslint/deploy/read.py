@@ -92,7 +92,8 @@ def _read_manifests(files: dict[str, list], crashes: Crashes, out: ReadResult) -
     maps: dict[str, ConfigMaps] = {}
     for path, docs in files.items():
         maps.setdefault(unit_of[path], {}).update(config_maps(path, docs))
-        if not looks_like_nats_chart_values(docs[0]) and looks_like_kubernetes(docs):
+        if unit_of[path].startswith("kustomize:") or \
+                (not looks_like_nats_chart_values(docs[0]) and looks_like_kubernetes(docs)):
             out.unit_files.setdefault(unit_of[path], set()).add(path)
     for path, docs in files.items():
         what = f"natslint could not read {path}"
