@@ -32,6 +32,7 @@ class SourceCache:
         self.root = os.path.abspath(root)
         self.max_bytes = max_bytes
         self.real = RealPaths()
+        self._absolute: dict[str, str] = {}
         self.disk_reads: Counter[str] = Counter()  # absolute path -> reads (tests count them)
         self._overlays = {self.absolute(p): text.encode("utf-8", "surrogateescape")
                           for p, text in (overlays or {}).items()}
@@ -39,7 +40,10 @@ class SourceCache:
         self._texts: dict[str, str] = {}
 
     def absolute(self, path: str) -> str:
-        return os.path.normpath(os.path.join(self.root, path))
+        hit = self._absolute.get(path)
+        if hit is None:
+            hit = self._absolute[path] = os.path.normpath(os.path.join(self.root, path))
+        return hit
 
     def display(self, path: str) -> str:
         return display_path(path, self.root)

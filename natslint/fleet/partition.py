@@ -19,7 +19,12 @@ from natslint.deploy.workload import Workload
 from natslint.fleet.assemble import unlinked
 from natslint.fleet.build import config_of, dns_variants
 from natslint.fleet.groups import Groups
-from natslint.fleet.servers import LOOPBACK_HOSTS, WILDCARD_HOSTS, parse_url
+from natslint.fleet.servers import (
+    LOOPBACK_HOSTS,
+    WILDCARD_HOSTS,
+    parse_url,
+    server_from_document,
+)
 from natslint.sources import SourceCache
 from natslint.syntax.document import Document
 
@@ -121,27 +126,33 @@ def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str,
     offers: dict[str, set[str]] = {}  # name -> units offering it to others
     local: dict[str, set[str]] = {}
     needs: dict[str, set[str]] = {}
+    file_units: dict[str, set[str]] = {}  # real path of a config or deployment file -> its units
     for key, u in units.items():
-        fleet = unlinked(documents, u.configs, u.workloads, sources)
+        for f in [*u.configs, *(w.path for w in u.workloads)]:
+            file_units.setdefault(sources.realpath(f), set()).add(key)
+        servers = [server_from_document(documents[p], p, names_and_links=True) for p in u.configs if p in documents]
+        fleet = unlinked(documents, [], u.workloads, sources)  # what the deployments add: names, sidecars, hosts
         mine = local.setdefault(key, set())
-        for s in fleet.servers:
-            names = {n.lower() for n in s.names | s.file_names}
-            names |= {n.lower() for ns in s.scoped_names.values() for n in ns}
-            names |= {li.host.lower() for li in s.listeners if li.host}
-            mine |= names
-            for n in {n.lower() for n in s.names | s.file_names}:
-                offers.setdefault(n, set()).add(key)
         wanted = needs.setdefault(key, set())
-        for s in fleet.servers:
+        for s in [*servers, *fleet.servers]:
+            offered = {n.lower() for n in s.names | s.file_names}
+            mine |= offered | {n.lower() for ns in s.scoped_names.values() for n in ns}
+            mine |= {li.host.lower() for li in s.listeners if li.host}
+            for n in offered:
+                offers.setdefault(n, set()).add(key)
             urls = [url for r in s.remotes for url, _ in r.urls] + [r.url for r in s.routes] + \
                 [url for url, _ in s.gateway_urls]
             wanted |= {parse_url(url, None)[0] for url in urls}
         wanted |= {h.endpoint_host.value.lower() for h in fleet.hosts if isinstance(h.endpoint_host.value, str)}
-        for alias, target in aliases_for(u.folder).items():
-            target_real = sources.realpath(target)
-            owners = [k for k, v in units.items()
-                      if target.lower() in local.get(k, ()) or target_real in
-                      {sources.realpath(f) for f in [*v.configs, *(w.path for w in v.workloads)]}]
+    seen_aliases: set[int] = set()
+    for u in units.values():
+        aliases = aliases_for(u.folder)
+        if id(aliases) in seen_aliases:
+            continue
+        seen_aliases.add(id(aliases))
+        for alias, target in aliases.items():
+            owners = file_units.get(sources.realpath(target), set()) | \
+                {k for k, names in local.items() if target.lower() in names}
             for k in owners:
                 offers.setdefault(alias.lower(), set()).add(k)
     for key, wanted in needs.items():

@@ -145,7 +145,9 @@ def account_js_enabled(v: Node) -> bool:
     return isinstance(v, Map) or _js_enabled(v)
 
 
-def server_from_document(doc: Document, path: str) -> Server:
+def server_from_document(doc: Document, path: str, *, names_and_links: bool = False) -> Server:
+    """The server a config describes; ``names_and_links``: only its names, listeners and the
+    addresses it dials (what deciding where a fleet ends needs), not its JetStream or accounts."""
     root = doc.root
     start = Span(path, 0, 0, 1, 1, 1, 1)
     s = Server(id=path, path=path, span=start)
@@ -176,8 +178,9 @@ def server_from_document(doc: Document, path: str) -> Server:
 
     _cluster(root, s)
     _gateway(root, s)
-    _jetstream(root, s)
-    _accounts(root, s)
+    if not names_and_links:
+        _jetstream(root, s)
+        _accounts(root, s)
     _leafnodes(root, s)
     return s
 
