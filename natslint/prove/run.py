@@ -213,6 +213,7 @@ def prove(result: Result, *, timeout: float = 60.0, window: float = 0.6, progres
         except KeyboardInterrupt:
             proof.skipped.append("interrupted")
         finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
             release_all()  # closed ports that no server took (a remote aimed at nothing)
             procs.stop()
             signal.signal(signal.SIGINT, previous)
