@@ -56,6 +56,9 @@ WRONG_VALUE_KIND = _code("NL108", "wrong-value-kind", E, "a value of the wrong k
                          also=(W,), scope="server")
 SMALL_JS_CLUSTER = _code("NL109", "small-jetstream-cluster", W,
                          "a JetStream cluster of 2 (or an even number of) servers", scope="fleet")
+UNKNOWN_FLAG = _code("NL110", "unknown-flag", E,
+                     "a command-line flag nats-server does not define: it prints its usage and exits",
+                     scope="server", since="0.2.0")
 
 # -- JetStream domains (NL2xx) -------------------------------------------------------------
 DUPLICATE_DOMAIN_CLAIM = _code(

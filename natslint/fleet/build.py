@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
+from natslint.deploy.flags import parse_command
 from natslint.deploy.workload import Located, Workload
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import (
@@ -153,8 +154,7 @@ def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dic
             bound.scope = bound.scope or w.project or w.path
         else:
             bound.names.update(w.names)
-        args = _cli_args(w)
-        apply_cli(bound, args)
+        apply_cli(bound, parse_command(w.command))
 
 
 def config_of(w: Workload, path: str, by_path: dict[str, T], sources: SourceCache) -> T | None:
@@ -173,24 +173,6 @@ def _by_basename(by_path: dict[str, T], path: str, folder: str) -> T | None:
     hits = [s for real_path, s in by_path.items() if os.path.basename(real_path) == base
             and (real_path.startswith(folder + os.sep) or os.path.dirname(real_path) == parent)]
     return hits[0] if len(hits) == 1 else None
-
-
-def _cli_args(w: Workload) -> list[tuple[str, str | None, Span]]:
-    out = []
-    words = w.command
-    i = 0
-    while i < len(words):
-        word, span = words[i]
-        if word.startswith("-"):
-            flag, _, inline = word.partition("=")
-            value = inline or None
-            if value is None and flag.lstrip("-") not in ("js", "jetstream") and i + 1 < len(words) \
-                    and not words[i + 1][0].startswith("-"):
-                value = words[i + 1][0]
-                i += 1
-            out.append((flag, value, span))
-        i += 1
-    return out
 
 
 def _or(field: Located | None, default: object, span: Span) -> tuple[object, Span]:

@@ -91,6 +91,10 @@ class Server:
     default_js_domain: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False  # built from a deployment (operator sidecar, CLI flags)
     display: str | None = None  # how messages name a synthesized server
+    # from its command line: flags nats-server rejects (as written, where, the closest real
+    # one), and flags it accepts that natslint does not model
+    unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
+    unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
 
     def listener(self, kind: str) -> Listener | None:
         return next((li for li in self.listeners if li.kind == kind), None)

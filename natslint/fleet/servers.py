@@ -21,6 +21,7 @@ from natslint.fleet.model import (
     Server,
     Value,
 )
+from natslint.deploy.flags import CommandLine
 from natslint.span import Span
 from natslint.syntax.document import Document
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar
@@ -327,32 +328,48 @@ def _leafnodes(root: Map, s: Server) -> None:
         s.remotes.append(Remote(urls, account, r.span, creds))  # type: ignore[arg-type]
 
 
-def apply_cli(s: Server, args: list[tuple[str, str | None, Span]]) -> None:
-    """nats-server command-line flags override the file (-js, -p, -a, -sd, -n, --cluster_name)."""
-    for flag, value, span in args:
-        f = flag.lstrip("-").lower()
-        if f in ("js", "jetstream"):
-            s.js_enabled = Value(True, span)
-        elif f in ("p", "port") and value and value.isdigit():
-            client = s.listener("client")
-            if client is not None:
-                client.port, client.span = int(value), span
-        elif f in ("a", "addr", "net") and value:
-            client = s.listener("client")
-            if client is not None:
-                client.host = value
-        elif f in ("sd", "store_dir") and value:
-            s.store_dir = Value(value, span)
-        elif f in ("n", "name", "server_name") and value:
-            s.server_name = Value(value, span)
-            s.names.add(value.lower())
-        elif f == "cluster_name" and value:
-            s.cluster_name = Value(value, span)
-        elif f == "cluster" and value:
-            host, port = split_hostport(value.split("://")[-1], None)
-            if port:
-                s.cluster_listen = Listener("cluster", host, port, span)
-                s.listeners.append(s.cluster_listen)
+def apply_cli(s: Server, cmd: CommandLine) -> None:
+    """nats-server's flags override the file, as the server applies them."""
+    s.unknown_flags = list(cmd.unknown) + [(w, sp, None) for w, sp in cmd.missing_value]
+    s.unmodelled_flags = list(cmd.unmodelled)
+    for flag, value, span in cmd.values:
+        _apply_flag(s, flag, value, span)
+
+
+def _apply_flag(s: Server, flag: str, value: str | None, span: Span) -> None:
+    if flag == "jetstream":
+        s.js_enabled = Value((value or "true").lower() not in ("false", "0", "f"), span)
+    elif flag in ("port", "http_port") and value and value.lstrip("-").isdigit():
+        kind = "client" if flag == "port" else "monitor"
+        li = s.listener(kind)
+        if li is None:
+            s.listeners.append(Listener(kind, "", int(value), span))
+        else:
+            li.port, li.span = int(value), span
+    elif flag == "addr" and value:
+        client = s.listener("client")
+        if client is not None:
+            client.host = value
+    elif flag == "store_dir" and value:
+        s.store_dir = Value(value, span)
+    elif flag == "server_name" and value:
+        s.server_name = Value(value, span)
+        s.names.add(value.lower())
+    elif flag == "cluster_name" and value:
+        s.cluster_name = Value(value, span)
+    elif flag in ("cluster", "cluster_listen") and value:
+        host, port = split_hostport(value.split("://")[-1], None)
+        if port:
+            if s.cluster_listen is not None and s.cluster_listen in s.listeners:
+                s.listeners.remove(s.cluster_listen)
+            s.cluster_listen = Listener("cluster", host, port, span)
+            s.listeners.append(s.cluster_listen)
+    elif flag == "routes" and value:  # the flag's routes replace the file's
+        s.routes = []
+        for url in (u.strip() for u in value.split(",")):
+            if url:
+                host, port, _ = parse_url(url, None)
+                s.routes.append(Route(url, span, host, port))
 
 
 def bare_server(sid: str, path: str, span: Span) -> Server:

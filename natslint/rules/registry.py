@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from natslint.rules import nl1xx_options, nl2xx_domains, nl3xx_hosts, nl4xx_wiring
+from natslint.rules import nl1xx_options, nl2xx_domains, nl3xx_hosts, nl4xx_wiring, nl110_unknown_flag
 from natslint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = (
     *nl1xx_options.RULES,
+    nl110_unknown_flag.RULE,
     *nl2xx_domains.RULES,
     *nl3xx_hosts.RULES,
     *nl4xx_wiring.RULES,
