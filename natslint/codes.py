@@ -63,7 +63,8 @@ UNKNOWN_FLAG = _code("NL110", "unknown-flag", E,
 # -- JetStream domains (NL2xx) -------------------------------------------------------------
 DUPLICATE_DOMAIN_CLAIM = _code(
     "NL201", "duplicate-domain-claim", E,
-    "two separate JetStreams carry the same domain and are reachable from the same account", scope="fleet")
+    "two separate JetStreams carry the same domain and are reachable from the same account", also=(I,),
+    scope="fleet")
 LEAF_REUSES_DOMAIN = _code(
     "NL202", "leaf-reuses-domain", E,
     "a leaf server sets the domain of the JetStream it connects to, without a valid extension", scope="fleet")

@@ -58,6 +58,16 @@ def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
                    for js in [first, *others[1:]] for x in js.servers if x.domain.value == domain][:5]
         related.append(Related(s.span, f"a client in account {account} on {s.label} gets "
                                        f"{len(got)} replies to `$JS.{domain}.API`"))
+        users = [h for h in ctx.fleet.hosts if h.domain.value == domain]
+        if not users and domain != ctx.expect_domain:
+            # nobody uses it (the operator's per-host sidecars all carry one leafNodeDomain): a
+            # trap for later, not a split lattice
+            yield DUPLICATE_DOMAIN_CLAIM.at(
+                domain_span(anchor), f"{len(got)} JetStreams share domain `{domain}` ({first.label}; "
+                + "; ".join(js.label for js in others) + f"); any client that uses it gets {len(got)} replies",
+                severity=Severity.INFO, related=tuple(related),
+                fix=f"give each JetStream a domain of its own before a host or wadm uses `{domain}`")
+            continue
         yield DUPLICATE_DOMAIN_CLAIM.at(
             domain_span(anchor),
             f"{len(got)} separate JetStreams carry domain `{domain}` ({first.label}; "
