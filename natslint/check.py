@@ -171,7 +171,7 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
         fleets.append(FleetCheck(plan, fleet, reach, own))
         rule_findings += run_rules(Context(fleet, reach, documents, own.expect_domain), crashes)
     raw = [*vanished, *(f for d in documents.values() for f in d.findings), *deployed.findings,
-           *crashes.findings, *_once(rule_findings)]
+           *crashes.findings, *_once(rule_findings, [label for fc in fleets for label in fc.fleet.instance_labels()])]
     shown = _select(raw, documents, found, sources, settings, resolve)
     return Result(shown, documents, found, roots, fleets, sources, [*found.skipped, *not_nats, *deployed.skipped])
 
@@ -186,15 +186,30 @@ def _run_or_included(configs: list[str], not_nats: list[Skipped], workloads, sou
     return sorted([*configs, *promoted]), [s for s in not_nats if s.path not in promoted]
 
 
-def _once(findings: list[Finding]) -> list[Finding]:
-    """A finding in a file that several fleets share is reported once."""
-    seen: set[tuple] = set()
-    out = []
+def _once(findings: list[Finding], instances: list[str]) -> list[Finding]:
+    """One finding per problem and location: a file that several fleets share, or a config
+    that several instances run (replicas, services sharing it), is reported once; the other
+    instances' words join it as related notes at the same place.  ``instances``: the labels
+    of instance servers and hosts, which alone tell such findings apart."""
+    labels = sorted(set(instances), key=len, reverse=True)
+
+    def problem(message: str) -> str:
+        for label in labels:
+            if label in message:
+                message = message.replace(label, "\x00")
+        return message
+
+    first: dict[tuple, int] = {}
+    out: list[Finding] = []
     for f in findings:
-        key = (f.code, f.span.path, f.span.start, f.span.line, f.span.col, f.message)
-        if key not in seen:
-            seen.add(key)
+        key = (f.code, f.span.path, f.span.start, f.span.line, f.span.col, problem(f.message))
+        at = first.get(key)
+        if at is None:
+            first[key] = len(out)
             out.append(f)
+        elif f.message != out[at].message and len(out[at].related) < 8 and \
+                all(r.message != f.message for r in out[at].related):
+            out[at] = replace(out[at], related=(*out[at].related, Related(f.span, f"also: {f.message}")))
     return out
 
 

@@ -98,6 +98,7 @@ def merge_services(workloads: list[Workload]) -> list[Workload]:
         base.config_paths = w.config_paths or base.config_paths
         base.runs_nats = base.runs_nats or w.runs_nats
         base.opaque_env += w.opaque_env
+        base.replicas = w.replicas if w.replicas != 1 else base.replicas
     return list(merged.values())
 
 
@@ -131,6 +132,11 @@ def _service(path: str, services, name: str, svc: dict, netns_of: dict[str, str]
         w.netns = netns_of.get(mode.split(":", 1)[1], w.netns)
     if isinstance(svc.get("image"), str):
         w.image = interpolate(svc["image"], env) or svc["image"]
+    deploy = svc.get("deploy")
+    replicas = deploy.get("replicas") if isinstance(deploy, dict) else None
+    replicas = svc.get("scale") if replicas is None else replicas
+    if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= 0:
+        w.replicas = replicas
     _env(svc, w, path, sources, env, result)
     _command(svc, w, path, env)
     _volumes(svc, w, path, sources)

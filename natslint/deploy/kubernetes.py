@@ -63,17 +63,33 @@ def read_kubernetes(path: str, docs: list, maps: ConfigMaps | None = None) -> Re
     return result
 
 
-def _pod_names(kind: str, name: str, ns: str, spec: dict, labels: dict, services) -> set[str]:
-    """The DNS names of the Services that select these pods (and StatefulSet pod names)."""
+def replicas_of(kind: str, spec: dict) -> int | None:
+    """How many pods a workload runs; None when the cluster decides (a DaemonSet: one a node)."""
+    if kind == "DaemonSet":
+        return None
+    if kind in ("Pod", "Job"):
+        return 1
+    replicas = spec.get("replicas", 1)
+    return min(replicas, 1000) if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= 0 \
+        else None
+
+
+def _pod_names(kind: str, name: str, ns: str, spec: dict, labels: dict, services,
+               replicas: int | None) -> tuple[set[str], list[set[str]]]:
+    """The DNS names of the Services that select these pods, and each StatefulSet pod's own."""
     names: set[str] = set()
+    per_pod: list[set[str]] = []
     for sname, sns, selector in services:
         if selector and sns == ns and all(labels.get(k) == v for k, v in selector.items()):
             names.update({sname, f"{sname}.{sns}", f"{sname}.{sns}.svc", f"{sname}.{sns}.svc.cluster.local"})
             if kind == "StatefulSet" and spec.get("serviceName") == sname:
-                replicas = spec.get("replicas")
-                for i in range(min(replicas if isinstance(replicas, int) and replicas > 0 else 1, 1000)):
-                    names.update({f"{name}-{i}.{sname}", f"{name}-{i}.{sname}.{sns}.svc.cluster.local"})
-    return names
+                for i in range(replicas if replicas else 1):
+                    pod = {f"{name}-{i}.{sname}", f"{name}-{i}.{sname}.{sns}.svc.cluster.local"}
+                    if i < len(per_pod):
+                        per_pod[i] |= pod
+                    else:
+                        per_pod.append(pod)
+    return names, per_pod
 
 
 def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, maps: ConfigMaps) -> list[Workload]:
@@ -81,7 +97,8 @@ def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, m
     template = as_map(spec.get("template") if kind != "Pod" else doc)
     pod_spec = as_map(template.get("spec"))
     labels = dict(as_map(as_map(template.get("metadata")).get("labels")))
-    names = _pod_names(kind, name, ns, spec, labels, services)
+    replicas = replicas_of(kind, spec)
+    names, per_pod = _pod_names(kind, name, ns, spec, labels, services, replicas)
     netns = f"k8s:{path}#{ns}/{kind}/{name}"
     out = []
     for c in as_list(pod_spec.get("containers")):
@@ -90,6 +107,8 @@ def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, m
         w = Workload(f"{path}#{kind}/{name}/{c.get('name', '?')}", "k8s", path, key_span(path, c),
                      {n.lower() for n in names}, netns)
         w.image = str(c["image"]) if isinstance(c.get("image"), str) else None
+        w.replicas = replicas
+        w.instance_names = [set(p) for p in per_pod]
         _env(c, w, path, ns, maps)
         w.command = [(str(x), key_span(path, c)) for x in [*as_list(c.get("command")), *as_list(c.get("args"))]]
         w.runs_nats = runs_nats_image(w.image)
@@ -129,6 +148,9 @@ def _host_config(doc: dict, path: str, name: str, ns: str) -> Workload:
     w = Workload(f"{path}#WasmCloudHostConfig/{name}", "whc", path, key_span(path, doc, "kind"),
                  netns=f"k8s:{path}#{ns}/whc/{name}")
     hc = HostConfigSpec(key_span(path, doc, "spec") if "spec" in doc else key_span(path, doc))
+    replicas = spec.get("hostReplicas", 1)
+    w.replicas = min(replicas, 1000) if isinstance(replicas, int) and not isinstance(replicas, bool) \
+        and replicas >= 0 else None
     for key, attr in _HOST_CONFIG_FIELDS.items():
         if key in spec:
             setattr(hc, attr, Located(spec[key], value_span(path, spec, key)))

@@ -68,6 +68,8 @@ class Workload:
     opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read
     # the deployment unit it belongs to: a compose project, a kustomization root, a folder of
     # manifests or units, a chart release (fleets are built from units)
+    replicas: int | None = 1  # how many processes it starts; None: not known (a DaemonSet)
+    instance_names: list[set[str]] = field(default_factory=list)  # per replica: its own DNS names
     unit: str = ""
     project: str = ""  # compose: the project's first file (service names are scoped to it)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from natslint.deploy.workload import Workload
 from natslint.fleet.build import hosts_from_workloads, link, servers_from_workloads
-from natslint.fleet.model import Fleet, Server
+from natslint.fleet.model import Fleet
 from natslint.fleet.servers import server_from_document
 from natslint.sources import SourceCache
 from natslint.syntax.document import Document
@@ -15,15 +15,10 @@ def unlinked(documents: dict[str, Document], roots: list[str], workloads: list[W
     """One server per root config (a config no other config includes), the servers and hosts
     the deployments describe; no link resolved yet."""
     fleet = Fleet()
-    by_path: dict[str, Server] = {}
-    for path in roots:
-        doc = documents.get(path)
-        if doc is None:
-            continue
-        s = server_from_document(doc, path)
-        fleet.servers.append(s)
-        by_path[sources.realpath(path)] = s
-    servers_from_workloads(fleet, workloads, by_path, sources)
+    present = [p for p in roots if p in documents]
+    run = servers_from_workloads(fleet, workloads, {sources.realpath(p): p for p in present}, documents, sources)
+    # a config no deployment starts is one server (before the deployments' instances)
+    fleet.servers[:0] = [server_from_document(documents[p], p) for p in present if p not in run]
     hosts_from_workloads(fleet, workloads)
     return fleet
 

@@ -29,10 +29,12 @@ from natslint.fleet.servers import (
     LOOPBACK_HOSTS,
     apply_cli,
     bare_server,
+    server_from_document,
     parse_url,
     split_hostport,
 )
 from natslint.sources import SourceCache
+from natslint.syntax.document import Document
 from natslint.span import Span
 
 T = TypeVar("T")
@@ -122,39 +124,61 @@ class Resolver:
         return Resolution(None, None, f"{host!r} names {len(cands)} servers, none listening on {port}")
 
 
-def servers_from_workloads(fleet: Fleet, workloads: list[Workload], by_path: dict[str, Server],
-                           sources: SourceCache) -> None:
-    """Give config-file servers their deployment names; make servers for config-less ones."""
+UNKNOWN_REPLICAS = 2  # a count natslint cannot see (a DaemonSet): two identical instances
+
+
+def instances(w: Workload) -> int:
+    return UNKNOWN_REPLICAS if w.replicas is None else w.replicas
+
+
+def servers_from_workloads(fleet: Fleet, workloads: list[Workload], roots: dict[str, str],
+                           documents: dict[str, Document], sources: SourceCache) -> set[str]:
+    """One server instance per process the deployments start (each service, replica, pod,
+    unit and sidecar), each with its own flags and names; returns the root configs they run.
+    ``roots``: real path -> display path of every root config."""
+    runs: dict[str, list[Workload]] = {}
+    for w in workloads:
+        if w.kind not in ("whc", "helm-nats") and w.runs_nats:
+            root = next((r for r in (config_of(w, p, roots, sources) for p, _ in w.config_paths) if r), None)
+            runs.setdefault(root or "", []).append(w)
+    shared = {root for root, ws in runs.items() if root and (len(ws) > 1 or instances(ws[0]) != 1)}
     for w in workloads:
         if w.kind == "whc":
-            fleet.servers.append(_whc_sidecar(w))
-            continue
-        if w.kind == "helm-nats":
+            fleet.servers += [_whc_sidecar(w, i) for i in range(instances(w))]
+        elif w.kind == "helm-nats":
             fleet.servers.append(_chart_server(w))
-            continue
-        if not w.runs_nats:
-            continue
-        bound = None
-        for path, span in w.config_paths:
-            s = config_of(w, path, by_path, sources)
-            if s is not None:
-                bound = s
-                break
-        if bound is None:
-            bound = bare_server(w.id, w.path, w.span)
-            if w.config_paths:
-                path, span = w.config_paths[0]
-                fleet.unresolved.append((span, f"config file {path} is not in the checked tree; "
-                                               f"server {w.id} is modeled from its command line only"))
-            fleet.servers.append(bound)
-        if not bound.netns:
-            bound.netns = w.netns
-        if w.kind == "compose":
-            bound.scoped_names.setdefault(w.project or w.path, set()).update(w.names)
-            bound.scope = bound.scope or w.project or w.path
-        else:
-            bound.names.update(w.names)
-        apply_cli(bound, parse_command(w.command))
+    for root, ws in runs.items():
+        for w in ws:
+            for i in range(instances(w)):
+                fleet.servers.append(_instance(fleet, w, i, root, documents, root in shared))
+    return {r for r in runs if r}
+
+
+def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str, Document], shared: bool) -> Server:
+    """Replica ``i`` of workload ``w``, running config ``root`` (or none)."""
+    n = instances(w)
+    iid = w.id if n == 1 else f"{w.id}[{i}]"
+    if root:
+        s = server_from_document(documents[root], root)
+        if shared:  # several processes run this file: each is a server of its own
+            s.id, s.display = iid, f"server {iid} (running {root})"
+    else:
+        s = bare_server(iid, w.path, w.span)
+        if w.config_paths and i == 0:
+            path, span = w.config_paths[0]
+            fleet.unresolved.append((span, f"config file {path} is not in the checked tree; "
+                                           f"server {w.id} is modeled from its command line only"))
+    s.instance_of = w.id
+    s.count_known = w.replicas is not None
+    s.netns = w.netns if n == 1 else f"{w.netns}[{i}]"
+    own = w.instance_names[i] if i < len(w.instance_names) else set()
+    if w.kind == "compose":
+        s.scoped_names.setdefault(w.project or w.path, set()).update(w.names | own)
+        s.scope = w.project or w.path
+    else:
+        s.names.update(w.names | {n.lower() for n in own})
+    apply_cli(s, parse_command(w.command))
+    return s
 
 
 def config_of(w: Workload, path: str, by_path: dict[str, T], sources: SourceCache) -> T | None:
@@ -180,14 +204,17 @@ def _or(field: Located | None, default: object, span: Span) -> tuple[object, Spa
     return (field.value, field.span) if field is not None else (default, span)
 
 
-def _whc_sidecar(w: Workload) -> Server:
-    """The NATS leaf sidecar the wasmCloud operator runs beside each host."""
+def _whc_sidecar(w: Workload, i: int = 0) -> Server:
+    """The NATS leaf sidecar the wasmCloud operator runs beside each host (replica ``i``)."""
     hc = w.host_config
     assert hc is not None
     span = hc.span
-    s = bare_server(f"{w.id} (nats-leaf sidecar)", w.path, span)
-    s.display = f"the nats-leaf sidecar of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`"
-    s.netns = w.netns
+    many = instances(w) > 1
+    s = bare_server(f"{w.id} (nats-leaf sidecar{f' {i}' if many else ''})", w.path, span)
+    s.display = f"the nats-leaf sidecar of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`" + \
+        (f" (host {i})" if many else "")
+    s.netns = f"{w.netns}[{i}]" if many else w.netns
+    s.instance_of, s.count_known = w.id, w.replicas is not None
     s.js_enabled = Value(True, span)  # the operator starts it with -js
     domain, dspan = _or(hc.leaf_node_domain, "leaf", span)
     s.domain = Value(str(domain), dspan)
@@ -217,7 +244,7 @@ def _chart_server(w: Workload) -> Server:
 def hosts_from_workloads(fleet: Fleet, workloads: list[Workload]) -> None:
     for w in workloads:
         if w.kind == "whc":
-            fleet.hosts.append(_whc_host(w))
+            fleet.hosts += [_whc_host(w, i) for i in range(instances(w))]
             continue
         if w.runs_nats:
             continue
@@ -290,12 +317,14 @@ def _wadm(w: Workload) -> Host:
     return h
 
 
-def _whc_host(w: Workload) -> Host:
+def _whc_host(w: Workload, i: int = 0) -> Host:
     hc = w.host_config
     assert hc is not None
     span = hc.span
-    h = Host("host", w.id, w.path, span, netns=w.netns)
-    h.display = f"the hosts of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`"
+    h = Host("host", w.id, w.path, span, netns=f"{w.netns}[{i}]" if instances(w) > 1 else w.netns)
+    h.display = (f"host {i} of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`" if instances(w) > 1
+                 else f"the hosts of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`")
+    h.instance_of = w.id if instances(w) > 1 else ""
     dom, dspan = _or(hc.jetstream_domain, "default", span)
     h.domain = Value(str(dom), dspan)
     lat, lspan = _or(hc.lattice, "default", span)

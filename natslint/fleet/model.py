@@ -93,6 +93,8 @@ class Server:
     display: str | None = None  # how messages name a synthesized server
     # from its command line: flags nats-server rejects (as written, where, the closest real
     # one), and flags it accepts that natslint does not model
+    instance_of: str = ""  # the deployment that starts it (several: one server each)
+    count_known: bool = True  # False for an instance of a replica count natslint cannot see
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
     unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
 
@@ -155,6 +157,7 @@ class Host:
     unresolved: bool = False
     display: str | None = None
     opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read
+    instance_of: str = ""  # set when its deployment starts several (host replicas)
 
     @property
     def label(self) -> str:
@@ -184,3 +187,7 @@ class Fleet:
     clusters: list[Cluster] = field(default_factory=list)
     cluster_of: dict[str, Cluster] = field(default_factory=dict)  # server id -> cluster
     unresolved: list[tuple[Span, str]] = field(default_factory=list)  # (where, what)
+
+    def instance_labels(self) -> list[str]:
+        """How messages name the servers and hosts that are one of several instances."""
+        return [x.label for x in [*self.servers, *self.hosts] if x.display and x.instance_of]
