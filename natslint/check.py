@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 from natslint import parallel
-from natslint.codes import UNREADABLE_FILE
+from natslint.codes import UNDEFINED_VARIABLE, UNREADABLE_FILE
 from natslint.crash import Crashes, file_start
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
 from natslint.deploy.read import read_deployments
@@ -29,7 +29,7 @@ from natslint.discover import (
 from natslint.findings import Finding, Related, Severity
 from natslint.fleet.assemble import assemble
 from natslint.fleet.model import Fleet
-from natslint.fleet.partition import FleetPlan, partition
+from natslint.fleet.partition import FleetPlan, partition, with_includes
 from natslint.fleet.reach import Reach
 from natslint.redact import Secrets, redact_text, secrets_in
 from natslint.rules.context import Context
@@ -164,16 +164,62 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
                       deployed.unit_files, listed)
     fleets: list[FleetCheck] = []
     rule_findings: list[Finding] = []
+    reparse = _reparser(documents, sources, settings, resolve)
     for plan in plans:
         own = resolve(plan.root)
-        fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases)
+        fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse)
         reach = Reach(fleet)
         fleets.append(FleetCheck(plan, fleet, reach, own))
         rule_findings += run_rules(Context(fleet, reach, documents, own.expect_domain), crashes)
-    raw = [*vanished, *(f for d in documents.values() for f in d.findings), *deployed.findings,
-           *crashes.findings, *_once(rule_findings, [label for fc in fleets for label in fc.fleet.instance_labels()])]
+    # a $VAR in a config that deployments run is judged in each instance's environment
+    run = set().union(*(with_includes(s.path, documents) for fc in fleets for s in fc.fleet.servers
+                        if s.instance_of and not s.synthetic))
+    parsed = [f for path, d in documents.items() for f in d.findings
+              if not (path in run and f.code == UNDEFINED_VARIABLE.code)]
+    lacking = _per_location([f for fc in fleets for f in fc.fleet.instance_findings])
+    raw = [*vanished, *parsed, *lacking, *deployed.findings, *crashes.findings,
+           *_once(rule_findings, [label for fc in fleets for label in fc.fleet.instance_labels()])]
     shown = _select(raw, documents, found, sources, settings, resolve)
     return Result(shown, documents, found, roots, fleets, sources, [*found.skipped, *not_nats, *deployed.skipped])
+
+
+def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Settings, resolve: SettingsFor):
+    """Read a config again with an instance's environment, when it has a `$VAR` the plain
+    read could not resolve; memoized per (config, environment)."""
+    memo: dict[tuple, tuple[Document, list[Finding]]] = {}
+
+    def lacks(path: str) -> bool:
+        return any(f.code == UNDEFINED_VARIABLE.code for p in with_includes(path, documents)
+                   if p in documents for f in documents[p].findings)
+
+    def reparse(path: str, env: dict[str, str]) -> tuple[Document, list[Finding]]:
+        if not lacks(path):
+            return documents[path], []
+        own = resolve(posixpath.dirname(path) or ".")
+        merged = {**env, **own.env}  # the lint environment (--env, --env-file) comes last
+        key = (path, tuple(sorted(merged.items())), own.env_visible)
+        if key not in memo:
+            loader = Loader(env=merged, env_visible=own.env_visible, nats_version=settings.nats_version,
+                            strict_text=True, sources=sources)
+            doc = loader.load(path)
+            memo[key] = (doc, [f for d in loader.cache.values() if not d.path.startswith("$")
+                               for f in d.findings if f.code == UNDEFINED_VARIABLE.code])
+        return memo[key]
+
+    return reparse
+
+
+def _per_location(findings: list[Finding]) -> list[Finding]:
+    """NL004 of the instances: one finding a place, naming every instance that lacks it."""
+    by_place: dict[tuple, list[Finding]] = {}
+    for f in findings:
+        base, _, who = f.message.rpartition(" (in ")
+        by_place.setdefault((f.span.path, f.span.start, f.severity, base), []).append(f)
+    out = []
+    for (_, _, _, base), group in by_place.items():
+        names = sorted({f.message.rpartition(" (in ")[2].rstrip(")") for f in group})
+        out.append(replace(group[0], message=f"{base} (in {', '.join(names)})"))
+    return out
 
 
 def _run_or_included(configs: list[str], not_nats: list[Skipped], workloads, sources: SourceCache

@@ -3,6 +3,8 @@ pod answers to), and WasmCloudHostConfig resources (a host plus its nats-leaf si
 
 from __future__ import annotations
 
+import re
+
 from natslint.deploy.workload import (
     EnvVar,
     HostConfigSpec,
@@ -109,21 +111,42 @@ def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, m
         w.image = str(c["image"]) if isinstance(c.get("image"), str) else None
         w.replicas = replicas
         w.instance_names = [set(p) for p in per_pod]
+        w.pod_name = name if kind == "StatefulSet" else None
+        w.namespace = ns
         _env(c, w, path, ns, maps)
-        w.command = [(str(x), key_span(path, c)) for x in [*as_list(c.get("command")), *as_list(c.get("args"))]]
+        w.command = [(expand(str(x), w.env) or str(x), key_span(path, c))
+                     for x in [*as_list(c.get("command")), *as_list(c.get("args"))]]
         w.runs_nats = runs_nats_image(w.image)
         out.append(w)
     return out
 
 
+_REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
+
+
+def expand(text: str, env: dict[str, EnvVar]) -> str | None:
+    """Kubernetes' `$(VAR)` expansion: a variable defined earlier is replaced, `$$` is one `$`,
+    an undefined reference stays as written; None when a referenced value is not known."""
+    unknown = False
+
+    def sub(m: re.Match) -> str:
+        nonlocal unknown
+        if m.group(0) == "$$":
+            return "$"
+        var = env.get(m.group(1))
+        if var is None:
+            return m.group(0)
+        if var.value is None:
+            unknown = True
+            return ""
+        return var.value
+
+    out = _REF.sub(sub, text)
+    return None if unknown else out
+
+
 def _env(c: dict, w: Workload, path: str, ns: str, maps: ConfigMaps) -> None:
-    for item in as_list(c.get("env")):
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            value = item.get("value")
-            w.env[item["name"]] = EnvVar(item["name"], None if value is None else str(value),
-                                         value_span(path, item, "value") if "value" in item
-                                         else key_span(path, item, "name"))
-    for src in as_list(c.get("envFrom")):
+    for src in as_list(c.get("envFrom")):  # first: `env` entries override them
         if not isinstance(src, dict):
             continue
         ref = as_map(src.get("configMapRef") or src.get("secretRef"))
@@ -131,9 +154,16 @@ def _env(c: dict, w: Workload, path: str, ns: str, maps: ConfigMaps) -> None:
         prefix = str(src.get("prefix", ""))
         if "configMapRef" in src and key in maps:
             for var in maps[key].values():
-                w.env.setdefault(prefix + var.name, EnvVar(prefix + var.name, var.value, var.span))
+                w.env[prefix + var.name] = EnvVar(prefix + var.name, var.value, var.span)
         else:
             w.opaque_env.append(f"{'Secret' if 'secretRef' in src else 'ConfigMap'} {key[1]!r}")
+    for item in as_list(c.get("env")):
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            name, value = item["name"], item.get("value")
+            span = value_span(path, item, "value") if "value" in item else key_span(path, item, "name")
+            field_path = as_map(as_map(as_map(item.get("valueFrom")).get("fieldRef"))).get("fieldPath")
+            w.env[name] = EnvVar(name, None if value is None else expand(str(value), w.env), span,
+                                 str(field_path) if isinstance(field_path, str) else None)
 
 
 _HOST_CONFIG_FIELDS = {

@@ -24,6 +24,7 @@ class EnvVar:
     name: str
     value: str | None  # None: set, but the value comes from outside the repository
     span: Span
+    field: str | None = None  # Kubernetes `valueFrom.fieldRef.fieldPath`: known per pod
 
 
 @dataclass(slots=True)
@@ -70,6 +71,8 @@ class Workload:
     # manifests or units, a chart release (fleets are built from units)
     replicas: int | None = 1  # how many processes it starts; None: not known (a DaemonSet)
     instance_names: list[set[str]] = field(default_factory=list)  # per replica: its own DNS names
+    pod_name: str | None = None  # a StatefulSet's name: its pods are `<name>-0`, `<name>-1`, ...
+    namespace: str | None = None
     unit: str = ""
     project: str = ""  # compose: the project's first file (service names are scoped to it)
 

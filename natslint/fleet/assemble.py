@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from natslint.deploy.workload import Workload
-from natslint.fleet.build import hosts_from_workloads, link, servers_from_workloads
+from natslint.fleet.build import link
+from natslint.fleet.instances import (
+    Reparse,
+    hosts_from_workloads,
+    servers_from_workloads,
+)
 from natslint.fleet.model import Fleet
 from natslint.fleet.servers import server_from_document
 from natslint.sources import SourceCache
@@ -11,12 +16,13 @@ from natslint.syntax.document import Document
 
 
 def unlinked(documents: dict[str, Document], roots: list[str], workloads: list[Workload],
-             sources: SourceCache) -> Fleet:
+             sources: SourceCache, reparse: Reparse | None = None) -> Fleet:
     """One server per root config (a config no other config includes), the servers and hosts
     the deployments describe; no link resolved yet."""
     fleet = Fleet()
     present = [p for p in roots if p in documents]
-    run = servers_from_workloads(fleet, workloads, {sources.realpath(p): p for p in present}, documents, sources)
+    run = servers_from_workloads(fleet, workloads, {sources.realpath(p): p for p in present}, documents, sources,
+                                 reparse)
     # a config no deployment starts is one server (before the deployments' instances)
     fleet.servers[:0] = [server_from_document(documents[p], p) for p in present if p not in run]
     hosts_from_workloads(fleet, workloads)
@@ -24,8 +30,8 @@ def unlinked(documents: dict[str, Document], roots: list[str], workloads: list[W
 
 
 def assemble(documents: dict[str, Document], roots: list[str], workloads: list[Workload],
-             sources: SourceCache, aliases: dict[str, str] | None = None) -> Fleet:
+             sources: SourceCache, aliases: dict[str, str] | None = None, reparse: Reparse | None = None) -> Fleet:
     """The fleet, with every leaf link, route, gateway and host connection resolved."""
-    fleet = unlinked(documents, roots, workloads, sources)
+    fleet = unlinked(documents, roots, workloads, sources, reparse)
     link(fleet, sources, aliases)
     return fleet

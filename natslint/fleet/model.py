@@ -187,6 +187,8 @@ class Fleet:
     clusters: list[Cluster] = field(default_factory=list)
     cluster_of: dict[str, Cluster] = field(default_factory=dict)  # server id -> cluster
     unresolved: list[tuple[Span, str]] = field(default_factory=list)  # (where, what)
+    # what a config lacks in the environment of an instance that runs it (NL004), per instance
+    instance_findings: list = field(default_factory=list)
 
     def instance_labels(self) -> list[str]:
         """How messages name the servers and hosts that are one of several instances."""

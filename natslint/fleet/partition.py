@@ -71,7 +71,7 @@ def partition(documents: dict[str, Document], roots: list[str], workloads: list[
         units.setdefault(key, _Unit(key)).files |= files
     for u in units.values():
         for path in u.configs:
-            u.files |= _with_includes(path, documents)
+            u.files |= with_includes(path, documents)
         u.files |= {w.path for w in u.workloads}
     groups = Groups(units)
     _join_by_names(units, groups, documents, sources, aliases_for)
@@ -107,7 +107,8 @@ def _units(roots: list[str], workloads: list[Workload], sources: SourceCache) ->
     return units
 
 
-def _with_includes(path: str, documents: dict[str, Document]) -> set[str]:
+def with_includes(path: str, documents: dict[str, Document]) -> set[str]:
+    """A config and every file it includes, directly or not."""
     out, stack = set(), [path]
     while stack:
         p = stack.pop()

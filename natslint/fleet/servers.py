@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from urllib.parse import urlsplit
 
+from natslint.deploy.flags import CommandLine
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
     DEFAULT_LEAF_PORT,
@@ -21,7 +22,6 @@ from natslint.fleet.model import (
     Server,
     Value,
 )
-from natslint.deploy.flags import CommandLine
 from natslint.span import Span
 from natslint.syntax.document import Document
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar

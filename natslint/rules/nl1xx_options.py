@@ -336,8 +336,8 @@ def check_store_dir(ctx: Context) -> Iterator[Finding]:
 def check_small_clusters(ctx: Context) -> Iterator[Finding]:
     for c in ctx.fleet.clusters:
         js = [s for s in c.servers if s.js_enabled.value]
-        if len(c.servers) < 2 or not js:
-            continue
+        if len(c.servers) < 2 or not js or not all(s.count_known for s in c.servers):
+            continue  # the size is the cluster's to decide (a DaemonSet): not counted here
         n = len(js)
         if 1 < n < 3 or n % 2 == 0:
             where = js[0].cluster_name.span or js[0].span

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from natslint.rules import nl1xx_options, nl2xx_domains, nl3xx_hosts, nl4xx_wiring, nl110_unknown_flag
+from natslint.rules import (
+    nl1xx_options,
+    nl2xx_domains,
+    nl3xx_hosts,
+    nl4xx_wiring,
+    nl110_unknown_flag,
+)
 from natslint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = (

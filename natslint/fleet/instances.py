@@ -1,0 +1,253 @@
+"""Servers and hosts from deployments: one server instance per process a deployment starts
+(each compose service, replica, pod, unit and operator sidecar), with its own flags, names and
+environment, and the wasmCloud hosts and wadm beside them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Callable
+
+from natslint.deploy.flags import parse_command
+from natslint.deploy.workload import Located, Workload
+from natslint.findings import Finding
+from natslint.fleet.build import config_of
+from natslint.fleet.model import (
+    DEFAULT_CLIENT_PORT,
+    DEFAULT_LEAF_PORT,
+    GLOBAL_ACCOUNT,
+    Fleet,
+    Host,
+    Listener,
+    Remote,
+    Server,
+    Value,
+)
+from natslint.fleet.servers import (
+    apply_cli,
+    bare_server,
+    parse_url,
+    server_from_document,
+    split_hostport,
+)
+from natslint.sources import SourceCache
+from natslint.span import Span
+from natslint.syntax.document import Document
+
+UNKNOWN_REPLICAS = 2  # a count natslint cannot see (a DaemonSet): two identical instances
+
+
+def instances(w: Workload) -> int:
+    return UNKNOWN_REPLICAS if w.replicas is None else w.replicas
+
+
+def instance_env(w: Workload, i: int) -> dict[str, str]:
+    """The environment replica ``i`` of ``w`` runs with, as far as the files tell it."""
+    env: dict[str, str] = {}
+    for name, var in w.env.items():
+        if var.value is not None:
+            env[name] = var.value
+        elif var.field == "metadata.name" and w.pod_name:
+            env[name] = f"{w.pod_name}-{i}"
+        elif var.field == "metadata.namespace" and w.namespace:
+            env[name] = w.namespace
+    return env
+
+
+# (config, the instance's environment) -> the config as that instance reads it, and the
+# variables it still lacks (NL004 findings)
+Reparse = Callable[[str, dict[str, str]], tuple[Document, list[Finding]]]
+
+
+def servers_from_workloads(fleet: Fleet, workloads: list[Workload], roots: dict[str, str],
+                           documents: dict[str, Document], sources: SourceCache,
+                           reparse: Reparse | None = None) -> set[str]:
+    """One server instance per process the deployments start (each service, replica, pod,
+    unit and sidecar), each with its own flags and names; returns the root configs they run.
+    ``roots``: real path -> display path of every root config."""
+    runs: dict[str, list[Workload]] = {}
+    for w in workloads:
+        if w.kind not in ("whc", "helm-nats") and w.runs_nats:
+            root = next((r for r in (config_of(w, p, roots, sources) for p, _ in w.config_paths) if r), None)
+            runs.setdefault(root or "", []).append(w)
+    shared = {root for root, ws in runs.items() if root and (len(ws) > 1 or instances(ws[0]) != 1)}
+    for w in workloads:
+        if w.kind == "whc":
+            fleet.servers += [_whc_sidecar(w, i) for i in range(instances(w))]
+        elif w.kind == "helm-nats":
+            fleet.servers.append(_chart_server(w))
+    for root, ws in runs.items():
+        for w in ws:
+            for i in range(instances(w)):
+                fleet.servers.append(_instance(fleet, w, i, root, documents, root in shared, reparse))
+    return {r for r in runs if r}
+
+
+def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str, Document], shared: bool,
+              reparse: Reparse | None) -> Server:
+    """Replica ``i`` of workload ``w``, running config ``root`` (or none), read with the
+    environment that process has."""
+    n = instances(w)
+    iid = w.id if n == 1 else f"{w.id}[{i}]"
+    if root:
+        doc = documents[root]
+        if reparse is not None:
+            doc, lacking = reparse(root, instance_env(w, i))
+            fleet.instance_findings += [replace(f, message=f"{f.message} (in {iid})") for f in lacking]
+        s = server_from_document(doc, root)
+        if shared:  # several processes run this file: each is a server of its own
+            s.id, s.display = iid, f"server {iid} (running {root})"
+    else:
+        s = bare_server(iid, w.path, w.span)
+        if w.config_paths and i == 0:
+            path, span = w.config_paths[0]
+            fleet.unresolved.append((span, f"config file {path} is not in the checked tree; "
+                                           f"server {w.id} is modeled from its command line only"))
+    s.instance_of = w.id
+    s.count_known = w.replicas is not None
+    s.netns = w.netns if n == 1 else f"{w.netns}[{i}]"
+    own = w.instance_names[i] if i < len(w.instance_names) else set()
+    if w.kind == "compose":
+        s.scoped_names.setdefault(w.project or w.path, set()).update(w.names | own)
+        s.scope = w.project or w.path
+    else:
+        s.names.update(w.names | {n.lower() for n in own})
+    apply_cli(s, parse_command(w.command))
+    return s
+
+
+def _or(field: Located | None, default: object, span: Span) -> tuple[object, Span]:
+    """A WasmCloudHostConfig field with the operator's default where it is not set."""
+    return (field.value, field.span) if field is not None else (default, span)
+
+
+def _whc_sidecar(w: Workload, i: int = 0) -> Server:
+    """The NATS leaf sidecar the wasmCloud operator runs beside each host (replica ``i``)."""
+    hc = w.host_config
+    assert hc is not None
+    span = hc.span
+    many = instances(w) > 1
+    s = bare_server(f"{w.id} (nats-leaf sidecar{f' {i}' if many else ''})", w.path, span)
+    s.display = f"the nats-leaf sidecar of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`" + \
+        (f" (host {i})" if many else "")
+    s.netns = f"{w.netns}[{i}]" if many else w.netns
+    s.instance_of, s.count_known = w.id, w.replicas is not None
+    s.js_enabled = Value(True, span)  # the operator starts it with -js
+    domain, dspan = _or(hc.leaf_node_domain, "leaf", span)
+    s.domain = Value(str(domain), dspan)
+    addr, aspan = _or(hc.nats_address, "nats://nats.default.svc.cluster.local", span)
+    port, _ = _or(hc.nats_leafnode_port, DEFAULT_LEAF_PORT, span)
+    host, _, _ = parse_url(str(addr), None)
+    url = f"nats://{host}:{port}"
+    s.remotes.append(Remote([(url, aspan)], GLOBAL_ACCOUNT, aspan, hc.secret_name is not None))
+    return s
+
+
+def _chart_server(w: Workload) -> Server:
+    chart = w.chart
+    assert chart is not None
+    s = bare_server(w.id, w.path, w.span)
+    s.display = f"the NATS chart release of {w.path}"
+    s.names.update(w.names)
+    if chart.jetstream is not None:
+        s.js_enabled = Value(True, chart.jetstream.span)
+    if chart.domain is not None:
+        s.domain = Value(chart.domain.value, chart.domain.span)
+    if chart.leafnodes_port is not None:
+        s.listeners.append(Listener("leafnode", "", chart.leafnodes_port.value, chart.leafnodes_port.span))
+    return s
+
+
+def hosts_from_workloads(fleet: Fleet, workloads: list[Workload]) -> None:
+    for w in workloads:
+        if w.kind == "whc":
+            fleet.hosts += [_whc_host(w, i) for i in range(instances(w))]
+            continue
+        if w.runs_nats:
+            continue
+        if w.is_wadm and not any(k.startswith("WASMCLOUD_") for k in w.env):
+            fleet.hosts.append(_wadm(w))
+        elif w.is_host:
+            fleet.hosts.append(_host(w))
+
+
+_VERSION = re.compile(r":v?(\d+)\.(\d+)")
+
+
+def _image_version(image: str | None) -> str | None:
+    m = _VERSION.search(image or "")
+    return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
+def _value(w: Workload, *names: str, default=None) -> Value:
+    for n in names:
+        var = w.env.get(n)
+        if var is not None:
+            return Value(var.value, var.span)
+    return Value(default)
+
+
+def _new_host(kind: str, w: Workload) -> Host:
+    """What a host and a wadm take alike from their workload."""
+    h = Host(kind, w.id, w.path, w.span, netns=w.netns)
+    h.scope = (w.project or w.path) if w.kind == "compose" else ""
+    h.opaque_env = list(w.opaque_env)
+    h.version = _image_version(w.image)
+    h.env_names = {k: v.span for k, v in w.env.items()}
+    return h
+
+
+def _host(w: Workload) -> Host:
+    h = _new_host("host", w)
+    h.lattice = _value(w, "WASMCLOUD_LATTICE", default="default")
+    if h.lattice.value is None and h.lattice.span is not None:
+        h.lattice = Value("default", h.lattice.span)
+    legacy = h.version is not None and h.version.startswith("0.")
+    if legacy and "WASMCLOUD_LATTICE" not in w.env and "WASMCLOUD_LATTICE_PREFIX" in w.env:
+        h.lattice = _value(w, "WASMCLOUD_LATTICE_PREFIX")
+    h.domain = _value(w, "WASMCLOUD_JS_DOMAIN")
+    host_names = ["WASMCLOUD_CTL_HOST", "WASMCLOUD_NATS_HOST"] + (["NATS_HOST"] if legacy else [])
+    port_names = ["WASMCLOUD_CTL_PORT", "WASMCLOUD_NATS_PORT"] + (["NATS_PORT"] if legacy else [])
+    h.endpoint_host = _value(w, *host_names, default="127.0.0.1")
+    port = _value(w, *port_names, default=DEFAULT_CLIENT_PORT)
+    if isinstance(port.value, str):
+        port = Value(int(port.value) if port.value.isdigit() else None, port.span)
+    h.endpoint_port = port
+    return h
+
+
+def _wadm(w: Workload) -> Host:
+    h = _new_host("wadm", w)
+    h.lattice = Value(None)  # wadm serves every lattice it sees
+    h.domain = _value(w, "WADM_JETSTREAM_DOMAIN")
+    server = _value(w, "WADM_NATS_SERVER", default="127.0.0.1:4222")
+    if isinstance(server.value, str):
+        text = server.value
+        if "://" in text:
+            host, port, _ = parse_url(text, DEFAULT_CLIENT_PORT)
+        else:
+            host, port = split_hostport(text, DEFAULT_CLIENT_PORT)
+        h.endpoint_host = Value(host or "127.0.0.1", server.span)
+        h.endpoint_port = Value(port, server.span)
+    else:
+        h.endpoint_host = Value(None, server.span)
+    return h
+
+
+def _whc_host(w: Workload, i: int = 0) -> Host:
+    hc = w.host_config
+    assert hc is not None
+    span = hc.span
+    h = Host("host", w.id, w.path, span, netns=f"{w.netns}[{i}]" if instances(w) > 1 else w.netns)
+    h.display = (f"host {i} of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`" if instances(w) > 1
+                 else f"the hosts of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`")
+    h.instance_of = w.id if instances(w) > 1 else ""
+    dom, dspan = _or(hc.jetstream_domain, "default", span)
+    h.domain = Value(str(dom), dspan)
+    lat, lspan = _or(hc.lattice, "default", span)
+    h.lattice = Value(str(lat), lspan)
+    h.endpoint_host = Value("127.0.0.1", span)
+    h.endpoint_port = Value(DEFAULT_CLIENT_PORT, span)
+    ver = hc.version.value if hc.version is not None else None
+    h.version = str(ver) if ver else None
+    return h
