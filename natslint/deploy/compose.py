@@ -190,6 +190,8 @@ def _command(svc, w: Workload, path: str, env: Mapping[str, str]) -> None:
             parts.extend((interpolate(str(x), env) or str(x), value_span(path, cmd, i)) for i, x in enumerate(cmd))
     w.command = parts
     w.runs_nats = runs_nats_image(w.image) or any(p.endswith("nats-server") for p, _ in parts[:1])
+    # the image's CMD is `--config nats-server.conf`, which a `command:` replaces
+    w.bundled_config = runs_nats_image(w.image) and not parts
 
 
 def _volumes(svc, w: Workload, path: str, sources: SourceCache) -> None:

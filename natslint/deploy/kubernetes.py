@@ -116,7 +116,14 @@ def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, m
         _env(c, w, path, ns, maps)
         w.command = [(expand(str(x), w.env) or str(x), key_span(path, c))
                      for x in [*as_list(c.get("command")), *as_list(c.get("args"))]]
-        w.runs_nats = runs_nats_image(w.image)
+        w.runs_nats = runs_nats_image(w.image) or any(x.rsplit("/", 1)[-1] == "nats-server" for x, _ in w.command[:1])
+        words = [x for x, _ in w.command]
+        for i, word in enumerate(words):  # the config it runs (the file of that name in the tree)
+            if word in ("-c", "--config") and i + 1 < len(words):
+                w.config_paths.append(w.command[i + 1])
+            elif word.startswith(("-c=", "--config=")):
+                w.config_paths.append((word.split("=", 1)[1], w.command[i][1]))
+        w.bundled_config = w.runs_nats and not w.command
         out.append(w)
     return out
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 
 from natslint.deploy.envfile import read_env_file
 from natslint.deploy.workload import EnvVar, Workload
@@ -39,6 +40,7 @@ def read_systemd(sources: SourceCache, path: str) -> Workload | None:
                 w.env[var.name] = var
         elif line.startswith("ExecStart="):
             _exec_start(w, path, n, raw, line)
+    _expand(w)
     return w
 
 
@@ -51,15 +53,40 @@ def _environment(w: Workload, path: str, n: int, raw: str, body: str) -> None:
             w.env[k] = EnvVar(k, v, Span(path, 0, 0, n, col, n, col + len(k)))
 
 
+_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_BARE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
 def _exec_start(w: Workload, path: str, n: int, raw: str, line: str) -> None:
-    words = line.split("=", 1)[1].lstrip("-@+!").split()
+    """systemd's command line: quotes group words; `${VAR}` is one word, a word `$VAR` splits
+    its value on whitespace (expanded once the unit's Environment= lines are all read)."""
+    body = line.split("=", 1)[1].lstrip("-@+!:")
+    try:
+        words = shlex.split(body)
+    except ValueError:
+        words = body.split()
     span = Span(path, 0, 0, n, 1, n, len(raw) + 1)
     w.command = [(x, span) for x in words]
-    if words and os.path.basename(words[0]) == "nats-server":
-        w.runs_nats = True
+    w.runs_nats = bool(words) and os.path.basename(words[0]) == "nats-server"
+
+
+def _expand(w: Workload) -> None:
+    env = {k: v.value or "" for k, v in w.env.items()}
+    out: list[tuple[str, Span]] = []
+    for word, span in w.command:
+        bare = _BARE.fullmatch(word)
+        if bare:
+            out += [(x, span) for x in env.get(bare.group(1), "").split()]
+        else:
+            out.append((_BRACED.sub(lambda m: env.get(m.group(1), ""), word), span))
+    w.command = out
+    if w.runs_nats:
+        words = [x for x, _ in out]
         for i, word in enumerate(words):
             if word in ("-c", "--config") and i + 1 < len(words):
-                w.config_paths.append((words[i + 1], span))
+                w.config_paths.append((words[i + 1], out[i + 1][1]))
+            elif word.startswith(("-c=", "--config=")):
+                w.config_paths.append((word.split("=", 1)[1], out[i][1]))
 
 
 def merge_drop_ins(workloads: list[Workload]) -> list[Workload]:

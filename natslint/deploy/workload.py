@@ -71,6 +71,7 @@ class Workload:
     # manifests or units, a chart release (fleets are built from units)
     replicas: int | None = 1  # how many processes it starts; None: not known (a DaemonSet)
     instance_names: list[set[str]] = field(default_factory=list)  # per replica: its own DNS names
+    bundled_config: bool = False  # the official nats image with no command: its own nats-server.conf
     pod_name: str | None = None  # a StatefulSet's name: its pods are `<name>-0`, `<name>-1`, ...
     namespace: str | None = None
     unit: str = ""

@@ -97,6 +97,8 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
         s = server_from_document(doc, root)
         if shared:  # several processes run this file: each is a server of its own
             s.id, s.display = iid, f"server {iid} (running {root})"
+    elif w.bundled_config:
+        s = _bundled(iid, w)
     else:
         s = bare_server(iid, w.path, w.span)
         if w.config_paths and i == 0:
@@ -113,6 +115,22 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
     else:
         s.names.update(w.names | {n.lower() for n in own})
     apply_cli(s, parse_command(w.command))
+    return s
+
+
+# What the official `nats` image runs with no command: its bundled /nats-server.conf
+# (nats-io/nats-docker): clients on 4222, monitoring on 8222, a cluster listener on 6222 in
+# cluster `my_cluster`, protected routes and none solicited.
+BUNDLED_CONFIG = "the official nats image's bundled nats-server.conf"
+
+
+def _bundled(iid: str, w: Workload) -> Server:
+    s = bare_server(iid, w.path, w.span)
+    s.display = f"server {iid} ({BUNDLED_CONFIG})"
+    s.listeners.append(Listener("monitor", "", 8222, w.span))
+    s.cluster_listen = Listener("cluster", "", 6222, w.span)
+    s.listeners.append(s.cluster_listen)
+    s.cluster_name = Value("my_cluster", w.span)
     return s
 
 

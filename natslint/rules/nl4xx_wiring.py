@@ -100,7 +100,7 @@ def check_duplicate_names(ctx: Context) -> Iterator[Finding]:
                    else "both solicit the same hub and account, so the hub keeps evicting one for the other"
                    if same_hub else "logs, reports and JetStream peer lists become ambiguous")
             yield DUPLICATE_SERVER_NAME.at(
-                s.server_name.span, f"server_name `{name}` is used by {s.path} and {first.path}: {why}",
+                s.server_name.span, f"server_name `{name}` is used by {_where(s)} and {_where(first)}: {why}",
                 severity=severity,
                 related=(Related(first.server_name.span, f"also `{name}`"),),
                 fix="give every server a unique server_name")
@@ -110,6 +110,11 @@ def check_unresolved(ctx: Context) -> Iterator[Finding]:
     for span, what in ctx.fleet.unresolved:
         yield UNRESOLVED_ADDRESS.at(span, what, fix="add the target's config to the checked tree, or "
                                                     "declare an alias in [tool.natslint] aliases")
+
+
+def _where(s: Server) -> str:
+    """A server as a place: its config, or the deployment that runs it when several do."""
+    return f"{s.id} (running {s.path})" if s.id != s.path and not s.synthetic else s.path
 
 
 RULES = (
