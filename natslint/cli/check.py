@@ -149,3 +149,7 @@ def _show_files(result, paths: list[str]) -> None:
         typer.echo(f"read     {path}" + ("" if inside else "  (outside the checked tree: reached by an include)"))
     for s in result.skipped:
         typer.echo(f"skipped  {s.path}  ({s.reason})")
+    for fc in result.fleets:  # flags nats-server accepts that do not change the fleet's shape
+        for server in fc.fleet.servers:
+            for word, span in server.unmodelled_flags:
+                typer.echo(f"flag     {word}  ({span.path}:{span.line}, {server.label}: accepted, not modelled)")

@@ -73,6 +73,9 @@ def fleet_lines(result: Result) -> list[str]:
         return []
     lines = [f"Checked {len(result.fleets)} fleet(s), each on its own:"]
     for fc in result.fleets:
+        guessed = sum(1 for s in fc.fleet.servers if not s.count_known)
         lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({len(fc.fleet.servers)} server(s), "
-                     f"{len(fc.fleet.hosts)} host(s))")
+                     f"{len(fc.fleet.hosts)} host(s))"
+                     + (f"; {guessed} of them stand for a replica count the files do not give (modelled "
+                        "as two; cluster sizes not judged)" if guessed else ""))
     return lines
