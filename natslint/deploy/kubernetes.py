@@ -169,8 +169,9 @@ def _env(c: dict, w: Workload, path: str, ns: str, maps: ConfigMaps) -> None:
             name, value = item["name"], item.get("value")
             span = value_span(path, item, "value") if "value" in item else key_span(path, item, "name")
             field_path = as_map(as_map(as_map(item.get("valueFrom")).get("fieldRef"))).get("fieldPath")
-            w.env[name] = EnvVar(name, None if value is None else expand(str(value), w.env), span,
-                                 str(field_path) if isinstance(field_path, str) else None)
+            expanded = None if value is None else expand(str(value), w.env)
+            w.env[name] = EnvVar(name, expanded, span, str(field_path) if isinstance(field_path, str) else None,
+                                 str(value) if value is not None and expanded is None else None)
 
 
 _HOST_CONFIG_FIELDS = {

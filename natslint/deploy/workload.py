@@ -25,6 +25,7 @@ class EnvVar:
     value: str | None  # None: set, but the value comes from outside the repository
     span: Span
     field: str | None = None  # Kubernetes `valueFrom.fieldRef.fieldPath`: known per pod
+    template: str | None = None  # Kubernetes `$(VAR)` text over a value known only per pod
 
 
 @dataclass(slots=True)

@@ -106,7 +106,9 @@ class Resolver:
             return Resolution(on_port[0][0], on_port[0][1], how)
         if len(on_port) > 1:
             servers = {id(s) for s, _ in on_port}
-            if len(servers) == 1:
+            # the replicas of one workload behind one Service are interchangeable: take the first
+            if len(servers) == 1 or len({s.instance_of for s, _ in on_port} - {""}) == 1 and \
+                    all(s.instance_of for s, _ in on_port):
                 return Resolution(on_port[0][0], on_port[0][1], how)
             return Resolution(None, None, f"{host}:{port} matches {len(servers)} servers")
         if len(cands) == 1:
