@@ -107,6 +107,9 @@ LEAF_CLUSTER_NAME_CLASH = _code(
     "NL403", "leaf-cluster-name-clash", E, "a leaf's cluster name equals its hub's cluster name", scope="fleet")
 DUPLICATE_SERVER_NAME = _code(
     "NL404", "duplicate-server-name", E, "two servers share a server_name", also=(W,), scope="fleet")
+PORT_CONFLICT = _code(
+    "NL407", "port-conflict", E, "two servers on one machine (or in one pod or service) bind the same port",
+    scope="fleet", since="0.2.0")
 UNRESOLVED_ADDRESS = _code(
     "NL406", "unresolved-address", I,
     "an address the fleet cannot resolve; that link or host is treated as external", scope="fleet")

@@ -4,6 +4,7 @@ in one network namespace) or reported as unresolved, never guessed; then the clu
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from typing import TypeVar
@@ -22,6 +23,7 @@ from natslint.fleet.model import (
 )
 from natslint.fleet.servers import (
     LOOPBACK_HOSTS,
+    WILDCARD_HOSTS,
     parse_url,
 )
 from natslint.sources import SourceCache
@@ -69,15 +71,21 @@ class Resolver:
 
     def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
         host = host.lower().strip("[]")
-        if host in LOOPBACK_HOSTS:
+        aliased = self.by_name.get(f"{host}:{port}") if port is not None else None
+        if aliased:  # an alias with a port names one listener exactly
+            return self._on_port(list(dict.fromkeys(aliased)), host, port, f"alias {host}:{port}")
+        if is_loopback(host):
             if not netns:
-                return Resolution(None, None, "127.0.0.1 means the machine itself, and which machine "
+                return Resolution(None, None, f"{host} means the machine itself, and which machine "
                                               "this runs on is not known")
             cands = [s for s in self.fleet.servers if s.netns == netns]
-            how = "loopback in the same network namespace"
             if not cands:
                 return Resolution(None, None, "no NATS server runs beside it (same compose service, "
                                               "sidecar, pod or machine) in the checked files")
+            if port is not None:  # as the kernel connects: the listener bound to that address and port
+                bound = [(s, li) for s in cands for li in s.listeners if li.port == port and accepts(li.host, host)]
+                return self._pick(bound, host, port, "loopback on its machine")
+            how = "loopback in the same network namespace"
         else:
             # most specific first: the compose project's own service names, then global DNS
             # names (server_name, Kubernetes Services, aliases), then config file names
@@ -101,19 +109,50 @@ class Resolver:
         if port is None:
             return Resolution(cands[0], None, how) if len(cands) == 1 else \
                 Resolution(None, None, f"{host!r} names {len(cands)} servers")
+        return self._on_port(cands, host, port, how)
+
+    def _on_port(self, cands: list[Server], host: str, port: int, how: str) -> Resolution:
         on_port = [(s, li) for s in cands for li in s.listeners if li.port == port]
-        if len(on_port) == 1:
-            return Resolution(on_port[0][0], on_port[0][1], how)
-        if len(on_port) > 1:
-            servers = {id(s) for s, _ in on_port}
-            # the replicas of one workload behind one Service are interchangeable: take the first
-            if len(servers) == 1 or len({s.instance_of for s, _ in on_port} - {""}) == 1 and \
-                    all(s.instance_of for s, _ in on_port):
-                return Resolution(on_port[0][0], on_port[0][1], how)
-            return Resolution(None, None, f"{host}:{port} matches {len(servers)} servers")
-        if len(cands) == 1:
+        if not on_port and len(cands) == 1:
             return Resolution(cands[0], None, how)  # the server is known, nothing listens there
-        return Resolution(None, None, f"{host!r} names {len(cands)} servers, none listening on {port}")
+        if not on_port:
+            return Resolution(None, None, f"{host!r} names {len(cands)} servers, none listening on {port}")
+        return self._pick(on_port, host, port, how)
+
+    @staticmethod
+    def _pick(on_port: list[tuple[Server, Listener]], host: str, port: int, how: str) -> Resolution:
+        if not on_port:
+            return Resolution(None, None, f"nothing on its machine listens on {host}:{port}")
+        servers = {id(s) for s, _ in on_port}
+        # the replicas of one workload behind one Service are interchangeable: take the first
+        if len(servers) == 1 or len({s.instance_of for s, _ in on_port} - {""}) == 1 and \
+                all(s.instance_of for s, _ in on_port):
+            return Resolution(on_port[0][0], on_port[0][1], how)
+        names = ", ".join(f"{s.label} ({li.kind} listener at {s.path}:{li.span.line if li.span else 1})"
+                          for s, li in on_port[:4])
+        return Resolution(None, None, f"{host}:{port} matches {len(servers)} servers: {names}")
+
+def is_loopback(host: str) -> bool:
+    """A target address that means the machine itself: 127.0.0.0/8, localhost, ::1, and the
+    wildcards 0.0.0.0 and :: used as a target."""
+    if host in LOOPBACK_HOSTS or host in ("0.0.0.0", "::"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def accepts(listen_host: str, target: str) -> bool:
+    """Linux bind semantics: a wildcard listener accepts any local address, a specific one
+    only itself (`localhost` is 127.0.0.1 and ::1)."""
+    listen = listen_host.lower().strip("[]")
+    if listen in WILDCARD_HOSTS:
+        return True
+    same = {"localhost", "127.0.0.1", "::1"}
+    return listen == target or (listen in same and target in same) or \
+        (target in ("0.0.0.0", "::") and is_loopback(listen))
+
 
 def config_of(w: Workload, path: str, by_path: dict[str, T], sources: SourceCache) -> T | None:
     """What ``by_path`` (real path -> item) holds for config ``path`` that workload ``w`` runs."""
@@ -134,7 +173,48 @@ def _by_basename(by_path: dict[str, T], path: str, folder: str) -> T | None:
 
 # -- links -----------------------------------------------------------------------------------
 
-def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None) -> None:
+def place(fleet: Fleet, machines: dict[str, str] | None = None) -> None:
+    """Which plain configs (run by no deployment) share a machine: those `[[machines]]` lists
+    together (``machines``: config path -> machine name), and those one of which dials another
+    over a loopback address (a leaf remote, route or gateway to 127.0.0.1:P names whatever
+    listens on P beside it).  Configs that reach each other by name stay apart."""
+    plain = [s for s in fleet.servers if not s.netns and not s.instance_of and not s.synthetic]
+    for s in plain:
+        if machines and s.path in machines:
+            s.netns = f"machine:{machines[s.path]}"
+    groups = Groups(s.id for s in plain)
+    for s in plain:
+        if s.netns:
+            continue
+        for port in _loopback_ports(s):
+            for other in plain:
+                if other is not s and not other.netns and any(li.port == port for li in other.listeners):
+                    groups.join(s.id, other.id)
+    members: dict[str, list[Server]] = {}
+    for s in plain:
+        if not s.netns:
+            members.setdefault(groups.find(s.id), []).append(s)
+    for group in members.values():
+        if len(group) > 1 or _loopback_ports(group[0]):
+            name = min(s.path for s in group)
+            for s in group:
+                s.netns = f"machine:{name}"
+
+
+def _loopback_ports(s: Server) -> list[int]:
+    urls = [url for r in s.remotes for url, _ in r.urls] + [r.url for r in s.routes] + [u for u, _ in s.gateway_urls]
+    out = []
+    for url in urls:
+        host, port, _ = parse_url(url, DEFAULT_LEAF_PORT if any(url == u for r in s.remotes for u, _ in r.urls)
+                                  else None)
+        if port is not None and is_loopback(host):
+            out.append(port)
+    return out
+
+
+def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None,
+         machines: dict[str, str] | None = None) -> None:
+    place(fleet, machines)
     resolver = Resolver(fleet, sources, aliases)
     reported: set[tuple[str, str]] = set()
 

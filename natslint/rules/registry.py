@@ -8,6 +8,7 @@ from natslint.rules import (
     nl3xx_hosts,
     nl4xx_wiring,
     nl110_unknown_flag,
+    nl407_port_conflict,
 )
 from natslint.rules.base import Rule
 
@@ -17,4 +18,5 @@ RULES: tuple[Rule, ...] = (
     *nl2xx_domains.RULES,
     *nl3xx_hosts.RULES,
     *nl4xx_wiring.RULES,
+    nl407_port_conflict.RULE,
 )
