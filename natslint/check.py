@@ -65,6 +65,7 @@ class Settings:
     policy: Policy = field(default_factory=Policy)
     expect_domain: str | None = None
     debug: bool = False  # a crashing reader or rule raises instead of becoming NL000
+    require_resolved: bool = False  # NL406 an error for the links the domain rules need
 
 
 @dataclass(slots=True)
@@ -110,6 +111,24 @@ class Result:
         return self.fleets[0].reach
 
     @property
+    def coverage(self) -> dict:
+        """How many links of each kind were resolved, external, ambiguous or unresolved, how
+        many the domain rules needed and did not get, and the servers whose config is unseen."""
+        kinds = ("leaf_links", "routes", "gateways", "hosts", "wadm")
+        out: dict = {k: {c: 0 for c in ("total", "resolved", "external", "ambiguous", "unresolved")} for k in kinds}
+        missing = 0
+        for fc in self.fleets:
+            for kind, tally in fc.fleet.coverage.items():
+                if kind == "needed":
+                    missing += sum(tally.values())
+                    continue
+                for c, n in tally.items():
+                    out[kind][c] += n
+        out["servers_unknown_config"] = sum(1 for fc in self.fleets for s in fc.fleet.servers if s.config_unseen)
+        out["needed_missing"] = missing
+        return out
+
+    @property
     def deployment_files(self) -> list[str]:
         d = self.discovery
         return [*d.compose, *d.yaml, *d.envfiles, *d.systemd]
@@ -139,7 +158,8 @@ SettingsFor = Callable[[str], Settings]  # folder (display path) -> the settings
 def check_paths(paths: list[str], settings: Settings | None = None, *, root: str,
                 progress: Progress | None = None, overlays: Mapping[str, str] | None = None,
                 settings_for: SettingsFor | None = None, exclude: Exclude = builtin_exclude,
-                force_exclude: bool = False, declared: Callable[[str], str | None] | None = None) -> Result:
+                force_exclude: bool = False, declared: Callable[[str], str | None] | None = None,
+                machines: Callable[[str], str | None] | None = None) -> Result:
     """Check the files and folders ``paths`` (relative to ``root``); findings show paths
     relative to ``root``.  ``settings`` holds what is one for the whole run (file size limit,
     debug); ``settings_for(folder)`` the settings of each folder's project config (env,
@@ -165,12 +185,14 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     fleets: list[FleetCheck] = []
     rule_findings: list[Finding] = []
     reparse = _reparser(documents, sources, settings, resolve)
+    on_machine = {p: m for p in roots if machines is not None and (m := machines(p)) is not None}
     for plan in plans:
         own = resolve(plan.root)
-        fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse)
+        fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine)
         reach = Reach(fleet)
         fleets.append(FleetCheck(plan, fleet, reach, own))
-        rule_findings += run_rules(Context(fleet, reach, documents, own.expect_domain), crashes)
+        rule_findings += run_rules(Context(fleet, reach, documents, own.expect_domain,
+                                           require_resolved=own.require_resolved), crashes)
     # a $VAR in a config that deployments run is judged in each instance's environment
     run = set().union(*(with_includes(s.path, documents) for fc in fleets for s in fc.fleet.servers
                         if s.instance_of and not s.synthetic))

@@ -112,7 +112,7 @@ PORT_CONFLICT = _code(
     scope="fleet", since="0.2.0")
 UNRESOLVED_ADDRESS = _code(
     "NL406", "unresolved-address", I,
-    "an address the fleet cannot resolve; that link or host is treated as external", scope="fleet")
+    "an address the fleet cannot resolve; that link or host is treated as external", also=(E,), scope="fleet")
 
 # -- suppressions ------------------------------------------------------------------------------
 UNUSED_SUPPRESSION = _code("NL901", "unused-suppression", I,

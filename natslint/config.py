@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 KNOWN_KEYS = {"aliases", "env", "env-files", "select", "ignore", "per-file-ignores", "severity", "fail-on",
-              "expect-domain", "exclude", "extend-exclude", "fleets"}
+              "expect-domain", "exclude", "extend-exclude", "fleets", "require-resolved", "machines"}
 LEVELS = ("error", "warning", "info")
 
 
@@ -34,6 +34,8 @@ class ProjectConfig:
     exclude: list[str] | None = None  # gitignore-style, relative to the config; replaces the built-in list
     extend_exclude: list[str] = field(default_factory=list)  # added to the built-in list
     fleets: list[tuple[str, list[str]]] = field(default_factory=list)  # declared: (name, include globs)
+    machines: list[tuple[str, list[str]]] = field(default_factory=list)  # configs on one machine
+    require_resolved: bool = False
 
     @property
     def folder(self) -> str:
@@ -88,6 +90,23 @@ def load_config(path: Path | None) -> ProjectConfig:
             raise ConfigError(f"{path}: `{key}` must be a list of codes, prefixes or names")
         _check_codes(path, key, value)
         setattr(cfg, key, list(value))
+    _selection(path, data, cfg)
+    _exclusions(path, data, cfg)
+    cfg.fleets = _fleets(path, data.get("fleets", []), "fleets")
+    cfg.machines = _fleets(path, data.get("machines", []), "machines")
+    require = data.get("require-resolved", False)
+    if not isinstance(require, bool):
+        raise ConfigError(f"{path}: `require-resolved` must be true or false")
+    cfg.require_resolved = require
+    base = os.path.dirname(path)
+    # an alias names a server by server_name, or by its config's path relative to this file
+    cfg.aliases = {k: (os.path.join(base, v) if v.endswith((".conf", ".cfg", ".yaml", ".yml")) else v)
+                   for k, v in cfg.aliases.items()}
+    cfg.env_files = [os.path.join(base, f) for f in files]
+    return cfg
+
+
+def _selection(path, data: dict, cfg: ProjectConfig) -> None:
     pfi = data.get("per-file-ignores", {})
     if not isinstance(pfi, dict) or not all(isinstance(v, list) for v in pfi.values()):
         raise ConfigError(f"{path}: `per-file-ignores` must map globs to lists of codes")
@@ -107,14 +126,6 @@ def load_config(path: Path | None) -> ProjectConfig:
     if expect is not None and not isinstance(expect, str):
         raise ConfigError(f"{path}: `expect-domain` must be a string")
     cfg.expect_domain = expect
-    _exclusions(path, data, cfg)
-    cfg.fleets = _fleets(path, data.get("fleets", []))
-    base = os.path.dirname(path)
-    # an alias names a server by server_name, or by its config's path relative to this file
-    cfg.aliases = {k: (os.path.join(base, v) if v.endswith((".conf", ".cfg", ".yaml", ".yml")) else v)
-                   for k, v in cfg.aliases.items()}
-    cfg.env_files = [os.path.join(base, f) for f in files]
-    return cfg
 
 
 def _exclusions(path, data: dict, cfg: ProjectConfig) -> None:
@@ -126,20 +137,21 @@ def _exclusions(path, data: dict, cfg: ProjectConfig) -> None:
     cfg.extend_exclude = list(data.get("extend-exclude", []))
 
 
-def _fleets(path, value) -> list[tuple[str, list[str]]]:
-    """`[[fleets]]`: each a `name` and the `include` globs of its files (relative to the config)."""
+def _fleets(path, value, key: str) -> list[tuple[str, list[str]]]:
+    """`[[fleets]]` or `[[machines]]`: each a `name` and the `include` globs of its files
+    (relative to the config)."""
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ConfigError(f"{path}: `fleets` must be an array of tables ([[fleets]])")
+        raise ConfigError(f"{path}: `{key}` must be an array of tables ([[{key}]])")
     out: list[tuple[str, list[str]]] = []
     for i, entry in enumerate(value, 1):
         name, include = entry.get("name"), entry.get("include")
         extra = set(entry) - {"name", "include"}
         if not isinstance(name, str) or not name or extra or not isinstance(include, list) \
                 or not include or not all(isinstance(g, str) for g in include):
-            raise ConfigError(f"{path}: fleet #{i} needs a `name` and a non-empty `include` list of globs"
+            raise ConfigError(f"{path}: {key} #{i} needs a `name` and a non-empty `include` list of globs"
                               + (f" (unknown: {', '.join(sorted(extra))})" if extra else ""))
         if name in (n for n, _ in out):
-            raise ConfigError(f"{path}: fleet `{name}` is declared twice")
+            raise ConfigError(f"{path}: {key[:-1]} `{name}` is declared twice")
         out.append((name, list(include)))
     return out
 

@@ -90,15 +90,23 @@ class Resolver:
 
     def declared_fleet(self, shown: str) -> str | None:
         """The `[[fleets]]` entry that lists this file, if any; a file in two is an error."""
+        return self._declared(shown, "fleets")
+
+    def declared_machine(self, shown: str) -> str | None:
+        """The `[[machines]]` entry that lists this config, if any; a file in two is an error."""
+        return self._declared(shown, "machines")
+
+    def _declared(self, shown: str, key: str) -> str | None:
         project = self.with_project(os.path.dirname(shown) or ".")[1]
-        if not project.fleets or not project.path:
+        entries = getattr(project, key)
+        if not entries or not project.path:
             return None
         rel = os.path.relpath(os.path.abspath(shown), project.folder).replace(os.sep, "/")
-        names = [name for name, globs in project.fleets if _spec(tuple(globs)).match_file(rel)]
+        names = [name for name, globs in entries if _spec(tuple(globs)).match_file(rel)]
         if len(names) > 1:
-            raise ConfigError(f"{os.path.relpath(project.path)}: {shown} is in two declared fleets: "
+            raise ConfigError(f"{os.path.relpath(project.path)}: {shown} is in two declared {key}: "
                               f"{', '.join(names)}")
-        return names[0] if names else None
+        return f"{project.folder}#{names[0]}" if names and key == "machines" else names[0] if names else None
 
     def _settings(self, project: ProjectConfig) -> Settings:
         cli = self.cli
@@ -119,6 +127,7 @@ class Resolver:
             policy=policy,
             expect_domain=project.expect_domain,
             debug=cli["debug"],
+            require_resolved=project.require_resolved,
         )
 
 

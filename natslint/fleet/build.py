@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from natslint.deploy.workload import Workload
@@ -37,6 +38,34 @@ class Resolution:
     server: Server | None
     listener: Listener | None
     how: str  # how it was resolved, or why not
+    candidates: list[Server] = field(default_factory=list)  # when several match: all of them
+
+
+def alias_fix(host: str, port: int | None, candidates: list[Server]) -> str:
+    """The natslint.toml lines that would each pick one candidate (paste one)."""
+    key = f"{host}:{port}" if port is not None else host
+    picks = " or ".join(f'"{key}" = "{c.server_name.value if isinstance(c.server_name.value, str) else c.path}"'
+                        for c in candidates[:4])
+    return f"pick one under [aliases] in natslint.toml: {picks}"
+
+
+def kind_of_miss(host: str, res: Resolution) -> str:
+    """ambiguous (several candidates), external (a public DNS name outside the fleet), or
+    unresolved (a loopback address, a single-label or cluster-local name natslint cannot match)."""
+    if res.candidates:
+        return "ambiguous"
+    if "." in host and not host.endswith((".svc.cluster.local", ".svc", ".local", ".internal")) and \
+            not is_loopback(host) and not _is_ip(host):
+        return "external"
+    return "unresolved"
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
 
 
 def dns_variants(host: str) -> list[str]:
@@ -130,7 +159,8 @@ class Resolver:
             return Resolution(on_port[0][0], on_port[0][1], how)
         names = ", ".join(f"{s.label} ({li.kind} listener at {s.path}:{li.span.line if li.span else 1})"
                           for s, li in on_port[:4])
-        return Resolution(None, None, f"{host}:{port} matches {len(servers)} servers: {names}")
+        return Resolution(None, None, f"{host}:{port} matches {len(servers)} servers: {names}",
+                          list(dict.fromkeys(s for s, _ in on_port)))
 
 def is_loopback(host: str) -> bool:
     """A target address that means the machine itself: 127.0.0.0/8, localhost, ::1, and the
@@ -218,45 +248,63 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
     resolver = Resolver(fleet, sources, aliases)
     reported: set[tuple[str, str]] = set()
 
-    def unresolved(span: Span, what: str, key: tuple[str, str]) -> None:
+    def unresolved(span: Span, what: str, key: tuple[str, str], fix: str = "", needed: bool = True) -> None:
         if key not in reported:
             reported.add(key)
-            fleet.unresolved.append((span, what))
+            fleet.unresolved.append((span, what, fix, needed))
+
+    def count(kind: str, host: str, res: Resolution, needed: bool = True) -> None:
+        tally = fleet.coverage.setdefault(kind, Counter())
+        tally["total"] += 1
+        miss = "resolved" if res.server is not None else kind_of_miss(host, res)
+        tally[miss] += 1
+        if needed and miss in ("ambiguous", "unresolved"):  # the domain rules needed this link
+            fleet.coverage.setdefault("needed", Counter())[kind] += 1
 
     for s in fleet.servers:
+        needed = bool(s.js_enabled.value)
         for r in s.routes:
             res = resolver.resolve(r.host, r.port, s.netns, s.scope)
+            count("routes", r.host, res, needed)
             if res.server is not None and res.listener is not None and res.listener.kind == "cluster":
                 r.target = res.server
         for remote in s.remotes:
-            _link_remote(s, remote, resolver, unresolved)
+            _link_remote(s, remote, resolver, unresolved, count)  # leaf links carry every domain question
         for url, span in s.gateway_urls:
             ghost, gport, _ = parse_url(url, None)
             res = resolver.resolve(ghost, gport, s.netns, s.scope)
+            count("gateways", ghost, res, needed)
             if res.server is not None and res.listener is not None and res.listener.kind == "gateway":
                 if res.server is not s:
                     s.gateway_targets.append(res.server)
             elif res.server is None:
-                unresolved(span, f"gateway URL {url} of {s.label}: {res.how}", (s.netns, url))
+                unresolved(span, f"gateway URL {url} of {s.label}: {res.how}", (s.netns, url),
+                           alias_fix(ghost, gport, res.candidates) if res.candidates else "", needed)
     for h in fleet.hosts:
         host, port = h.endpoint_host.value, h.endpoint_port.value
+        kind = "wadm" if h.kind == "wadm" else "hosts"
         if not isinstance(host, str) or not isinstance(port, int):
+            fleet.coverage.setdefault(kind, Counter()).update(["total", "unresolved"])
+            fleet.coverage.setdefault("needed", Counter())[kind] += 1
             h.unresolved = True
             unresolved(h.endpoint_host.span or h.span, f"{h.label}: its NATS address comes from outside "
                        "the repository", (h.id, "?"))
             continue
         res = resolver.resolve(host, port, h.netns, h.scope)
+        count(kind, host, res)
         if res.server is not None and res.listener is not None and res.listener.kind == "client":
             h.server = res.server
         else:
             h.unresolved = True
             unresolved(h.endpoint_host.span or h.span, f"{h.label} connects to {host}:{port}: {res.how}"
                        if res.server is None else f"{h.label} connects to {host}:{port}, which is not a "
-                       f"client port of {res.server.label}", (h.netns, f"{host}:{port}"))
+                       f"client port of {res.server.label}", (h.netns, f"{host}:{port}"),
+                       alias_fix(host, port, res.candidates) if res.candidates else "")
     _clusters(fleet)
 
 
-def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved) -> None:
+def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, count) -> None:
+    counted = False
     for url, span in remote.urls:
         host, port, user = parse_url(url, DEFAULT_LEAF_PORT)
         if not host:
@@ -264,8 +312,12 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved) -> N
         res = resolver.resolve(host, port, s.netns, s.scope)
         if res.server is None:
             unresolved(span, f"leaf remote {url} of {s.label}: {res.how}; treated as external",
-                       (s.netns, f"{host}:{port}"))
+                       (s.netns, f"{host}:{port}"), alias_fix(host, port, res.candidates) if res.candidates else "")
+            if url == remote.urls[-1][0] and not counted:
+                count("leaf_links", host, res)
             continue
+        count("leaf_links", host, res)
+        counted = True
         remote.hub = res.server
         remote.resolved_url = (url, span)
         remote.resolved_listener = res.listener

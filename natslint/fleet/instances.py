@@ -106,10 +106,11 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
         s = _bundled(iid, w)
     else:
         s = bare_server(iid, w.path, w.span)
+        s.config_unseen = bool(w.config_paths)
         if w.config_paths and i == 0:
             path, span = w.config_paths[0]
             fleet.unresolved.append((span, f"config file {path} is not in the checked tree; "
-                                           f"server {w.id} is modeled from its command line only"))
+                                           f"server {w.id} is modeled from its command line only", "", True))
     s.instance_of = w.id
     s.count_known = w.replicas is not None
     s.netns = w.netns if n == 1 else f"{w.netns}[{i}]"

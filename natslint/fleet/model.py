@@ -95,6 +95,7 @@ class Server:
     # one), and flags it accepts that natslint does not model
     instance_of: str = ""  # the deployment that starts it (several: one server each)
     count_known: bool = True  # False for an instance of a replica count natslint cannot see
+    config_unseen: bool = False  # it runs a config file natslint could not read
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
     unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
 
@@ -186,7 +187,11 @@ class Fleet:
     hosts: list[Host] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     cluster_of: dict[str, Cluster] = field(default_factory=dict)  # server id -> cluster
-    unresolved: list[tuple[Span, str]] = field(default_factory=list)  # (where, what)
+    # (where, what, fix, whether the domain rules need that link)
+    unresolved: list[tuple[Span, str, str, bool]] = field(default_factory=list)
+    # link kind (leaf_links, routes, gateways, hosts, wadm) -> total, resolved, external,
+    # ambiguous, unresolved
+    coverage: dict = field(default_factory=dict)
     # what a config lacks in the environment of an instance that runs it (NL004), per instance
     instance_findings: list = field(default_factory=list)
 

@@ -42,6 +42,7 @@ def render_json(result: Result) -> str:
             "infos": result.count(Severity.INFO),
             "servers": len(result.fleet.servers),
             "hosts": len(result.fleet.hosts),
+            "coverage": {k: v for k, v in result.coverage.items() if k != "needed_missing"},
             "fleets": [{"name": fc.plan.name, "kind": fc.plan.kind, "root": fc.plan.root,
                         "files": len(fc.plan.files), "servers": len(fc.fleet.servers), "hosts": len(fc.fleet.hosts)}
                        for fc in result.fleets],

@@ -62,9 +62,31 @@ def render_text(result: Result, *, color: bool = False) -> str:
         for code, n in sorted(by_code.items()):
             out.append(f"  {n:>4}  {code}")
     else:
-        out.append(f"All checks passed: {n_files} file(s), no findings.")
+        missing = result.coverage["needed_missing"]
+        out.append(f"No findings in {n_files} file(s); {missing} link(s) the domain rules need could not be "
+                   "resolved, so domain checks are incomplete (see NL406 and the coverage below)." if missing
+                   else f"All checks passed: {n_files} file(s), no findings.")
     out += fleet_lines(result)
+    out += coverage_lines(result)
     return "\n".join(out) + "\n"
+
+
+NAMES = {"leaf_links": "leaf links", "routes": "routes", "gateways": "gateways", "hosts": "host connections",
+         "wadm": "wadm connections"}
+
+
+def coverage_lines(result: Result) -> list[str]:
+    """What the links resolved to: only kinds the tree has, and only when something is missing."""
+    cov = result.coverage
+    parts = []
+    for kind, name in NAMES.items():
+        c = cov[kind]
+        if c["total"] and c["resolved"] < c["total"]:
+            misses = ", ".join(f"{c[k]} {k}" for k in ("external", "ambiguous", "unresolved") if c[k])
+            parts.append(f"{c['resolved']} of {c['total']} {name} resolved ({misses})")
+    if cov["servers_unknown_config"]:
+        parts.append(f"{cov['servers_unknown_config']} server(s) run a config natslint could not read")
+    return ["Coverage: " + "; ".join(parts) + "."] if parts else []
 
 
 def fleet_lines(result: Result) -> list[str]:

@@ -17,6 +17,7 @@ class Context:
     documents: dict[str, Document] = field(default_factory=dict)  # display path -> parsed Document
     expect_domain: str | None = None  # the lattice's intended domain, from the project config
     memo: dict = field(default_factory=dict)  # results rules share within one run
+    require_resolved: bool = False  # NL406 is an error for links the domain rules need
 
     def copies(self, domain: str) -> set[int]:
         """JetStreams that carry `domain` only because a leaf copied the domain of the

@@ -107,9 +107,10 @@ def check_duplicate_names(ctx: Context) -> Iterator[Finding]:
 
 
 def check_unresolved(ctx: Context) -> Iterator[Finding]:
-    for span, what in ctx.fleet.unresolved:
-        yield UNRESOLVED_ADDRESS.at(span, what, fix="add the target's config to the checked tree, or "
-                                                    "declare an alias in [tool.natslint] aliases")
+    for span, what, fix, needed in ctx.fleet.unresolved:
+        yield UNRESOLVED_ADDRESS.at(span, what, severity=Severity.ERROR if needed and ctx.require_resolved else None,
+                                    fix=fix or "add the target's config to the checked tree, or declare an alias "
+                                               "in [tool.natslint] aliases")
 
 
 def _where(s: Server) -> str:
