@@ -56,6 +56,9 @@ WRONG_VALUE_KIND = _code("NL108", "wrong-value-kind", E, "a value of the wrong k
                          also=(W,), scope="server")
 SMALL_JS_CLUSTER = _code("NL109", "small-jetstream-cluster", W,
                          "a JetStream cluster of 2 (or an even number of) servers", scope="fleet")
+LEAF_ACCOUNT_UNDEFINED = _code(
+    "NL111", "leaf-account-undefined", E, "a leaf remote binds an account its server does not define",
+    scope="server", since="0.2.0")
 UNKNOWN_FLAG = _code("NL110", "unknown-flag", E,
                      "a command-line flag nats-server does not define: it prints its usage and exits",
                      scope="server", since="0.2.0")
@@ -107,9 +110,15 @@ LEAF_CLUSTER_NAME_CLASH = _code(
     "NL403", "leaf-cluster-name-clash", E, "a leaf's cluster name equals its hub's cluster name", scope="fleet")
 DUPLICATE_SERVER_NAME = _code(
     "NL404", "duplicate-server-name", E, "two servers share a server_name", also=(W,), scope="fleet")
+REMOTE_URLS_SPLIT = _code(
+    "NL405", "remote-urls-split", E, "one leaf remote's urls reach different clusters or JetStreams",
+    scope="fleet", since="0.2.0")
 PORT_CONFLICT = _code(
     "NL407", "port-conflict", E, "two servers on one machine (or in one pod or service) bind the same port",
     scope="fleet", since="0.2.0")
+ROUTE_MISMATCH = _code(
+    "NL408", "route-mismatch", E, "a route reaches a server of another cluster, or no server of the fleet",
+    also=(I,), scope="fleet", since="0.2.0")
 UNRESOLVED_ADDRESS = _code(
     "NL406", "unresolved-address", I,
     "an address the fleet cannot resolve; that link or host is treated as external", also=(E,), scope="fleet")

@@ -266,6 +266,7 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
         for r in s.routes:
             res = resolver.resolve(r.host, r.port, s.netns, s.scope)
             count("routes", r.host, res, needed)
+            r.reaches = res.server
             if res.server is not None and res.listener is not None and res.listener.kind == "cluster":
                 r.target = res.server
         for remote in s.remotes:
@@ -304,7 +305,9 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
 
 
 def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, count) -> None:
-    counted = False
+    """Every URL of the remote is resolved (the leaf dials whichever answers); the first that
+    resolves is the hub the model follows."""
+    missed = None
     for url, span in remote.urls:
         host, port, user = parse_url(url, DEFAULT_LEAF_PORT)
         if not host:
@@ -313,11 +316,11 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
         if res.server is None:
             unresolved(span, f"leaf remote {url} of {s.label}: {res.how}; treated as external",
                        (s.netns, f"{host}:{port}"), alias_fix(host, port, res.candidates) if res.candidates else "")
-            if url == remote.urls[-1][0] and not counted:
-                count("leaf_links", host, res)
+            missed = missed or (host, res)
             continue
-        count("leaf_links", host, res)
-        counted = True
+        remote.targets.append((url, span, res.server, res.listener))
+        if remote.hub is not None:
+            continue
         remote.hub = res.server
         remote.resolved_url = (url, span)
         remote.resolved_listener = res.listener
@@ -330,7 +333,10 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
             # an anonymous leaf connection logs in as the hub's no_auth_user, like a client
             # (verified live by `natslint prove` on bench/gen_fleet.py fleets)
             remote.hub_account = hub.leaf_default_account or hub.no_auth_account or GLOBAL_ACCOUNT
-        return
+    if remote.hub is not None:
+        count("leaf_links", parse_url(remote.resolved_url[0], None)[0], Resolution(remote.hub, None, ""))
+    elif missed is not None:
+        count("leaf_links", *missed)
 
 
 def _clusters(fleet: Fleet) -> None:

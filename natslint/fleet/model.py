@@ -36,10 +36,12 @@ class Remote:
     account: str  # the local account bound to the link
     span: Span
     credentials: bool = False  # creds, nkey or a URL user: the hub account is decided there
+    account_span: Span | None = None  # where `account:` is written
     hub: "Server | None" = None  # resolved target
     hub_account: str = UNKNOWN_ACCOUNT
     resolved_url: tuple[str, Span] | None = None
     resolved_listener: Listener | None = None
+    targets: list[tuple[str, Span, "Server", Listener | None]] = field(default_factory=list)  # every URL resolved
 
 
 @dataclass(slots=True, eq=False)
@@ -48,7 +50,8 @@ class Route:
     span: Span
     host: str
     port: int | None
-    target: "Server | None" = None
+    target: "Server | None" = None  # the server whose cluster listener it reaches
+    reaches: "Server | None" = None  # whatever server it reaches, on any listener
 
 
 @dataclass(slots=True)
@@ -96,6 +99,7 @@ class Server:
     instance_of: str = ""  # the deployment that starts it (several: one server each)
     count_known: bool = True  # False for an instance of a replica count natslint cannot see
     config_unseen: bool = False  # it runs a config file natslint could not read
+    operator_mode: bool = False  # accounts come from JWTs (operator/resolver), not the file
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
     unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
 

@@ -257,6 +257,7 @@ def _users(node: Node | None) -> list[tuple[str, str | None]]:
 
 
 def _accounts(root: Map, s: Server) -> None:
+    s.operator_mode = opt(root, "operator", "operators", "trusted", "trusted_keys", "resolver") is not None
     sys_e = opt(root, "system_account", "system")
     if isinstance(scalar(sys_e), str):
         s.system_account = scalar(sys_e)  # type: ignore[assignment]
@@ -325,7 +326,7 @@ def _leafnodes(root: Map, s: Server) -> None:
         acc_e = opt(r, "account", "local")
         account = scalar(acc_e) if isinstance(scalar(acc_e), str) else GLOBAL_ACCOUNT
         creds = any(opt(r, k) is not None for k in ("credentials", "creds", "nkey", "seed"))
-        s.remotes.append(Remote(urls, account, r.span, creds))  # type: ignore[arg-type]
+        s.remotes.append(Remote(urls, account, r.span, creds, value_span(acc_e)))  # type: ignore[arg-type]
 
 
 def apply_cli(s: Server, cmd: CommandLine) -> None:

@@ -8,15 +8,21 @@ from natslint.rules import (
     nl3xx_hosts,
     nl4xx_wiring,
     nl110_unknown_flag,
+    nl111_leaf_account_undefined,
+    nl405_remote_urls_split,
     nl407_port_conflict,
+    nl408_route_mismatch,
 )
 from natslint.rules.base import Rule
 
 RULES: tuple[Rule, ...] = (
     *nl1xx_options.RULES,
     nl110_unknown_flag.RULE,
+    nl111_leaf_account_undefined.RULE,
     *nl2xx_domains.RULES,
     *nl3xx_hosts.RULES,
     *nl4xx_wiring.RULES,
+    nl405_remote_urls_split.RULE,
     nl407_port_conflict.RULE,
+    nl408_route_mismatch.RULE,
 )
