@@ -61,6 +61,12 @@ def summary_markdown(result, graph: str | None = None) -> str:
         for f in result.findings:
             msg = f.message.replace("|", "\\|").replace("\n", " ")
             lines.append(f"| {f.severity} | {f.code} {f.name} | `{f.span.path}:{f.span.line}:{f.span.col}` | {msg} |")
+    from natslint.report.text import coverage_lines, fleet_lines
+
+    lines += ["", *fleet_lines(result), *coverage_lines(result)]
+    if result.coverage["needed_missing"]:
+        lines.append(f"**{result.coverage['needed_missing']} link(s) the domain rules need could not be resolved: "
+                     "domain checks are incomplete.**")
     if graph:
         lines += ["", "### Topology", "", "```mermaid", graph.rstrip(), "```"]
     return "\n".join(lines) + "\n"
