@@ -159,7 +159,8 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
                 progress: Progress | None = None, overlays: Mapping[str, str] | None = None,
                 settings_for: SettingsFor | None = None, exclude: Exclude = builtin_exclude,
                 force_exclude: bool = False, declared: Callable[[str], str | None] | None = None,
-                machines: Callable[[str], str | None] | None = None) -> Result:
+                machines: Callable[[str], str | None] | None = None,
+                machine_aliases: Callable[[], dict[str, dict[str, str]]] | None = None) -> Result:
     """Check the files and folders ``paths`` (relative to ``root``); findings show paths
     relative to ``root``.  ``settings`` holds what is one for the whole run (file size limit,
     debug); ``settings_for(folder)`` the settings of each folder's project config (env,
@@ -186,9 +187,10 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     rule_findings: list[Finding] = []
     reparse = _reparser(documents, sources, settings, resolve)
     on_machine = {p: m for p in roots if machines is not None and (m := machines(p)) is not None}
+    scoped = machine_aliases() if machine_aliases is not None and on_machine else {}
     for plan in plans:
         own = resolve(plan.root)
-        fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine)
+        fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine, scoped)
         reach = Reach(fleet)
         fleets.append(FleetCheck(plan, fleet, reach, own))
         rule_findings += run_rules(Context(fleet, reach, documents, own.expect_domain,

@@ -35,6 +35,7 @@ class ProjectConfig:
     extend_exclude: list[str] = field(default_factory=list)  # added to the built-in list
     fleets: list[tuple[str, list[str]]] = field(default_factory=list)  # declared: (name, include globs)
     machines: list[tuple[str, list[str]]] = field(default_factory=list)  # configs on one machine
+    machine_aliases: dict[str, dict[str, str]] = field(default_factory=dict)  # machine -> its aliases
     require_resolved: bool = False
 
     @property
@@ -94,6 +95,13 @@ def load_config(path: Path | None) -> ProjectConfig:
     _exclusions(path, data, cfg)
     cfg.fleets = _fleets(path, data.get("fleets", []), "fleets")
     cfg.machines = _fleets(path, data.get("machines", []), "machines")
+    for entry in data.get("machines", []):  # a loopback alias means something on one machine only
+        aliases = entry.get("aliases", {})
+        if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
+            raise ConfigError(f"{path}: machine `{entry.get('name')}`: `aliases` must be a table of strings")
+        cfg.machine_aliases[str(entry["name"])] = {
+            str(k).lower(): os.path.join(os.path.dirname(path), v) if v.endswith((".conf", ".cfg")) else v
+            for k, v in aliases.items()}
     require = data.get("require-resolved", False)
     if not isinstance(require, bool):
         raise ConfigError(f"{path}: `require-resolved` must be true or false")
@@ -145,7 +153,7 @@ def _fleets(path, value, key: str) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     for i, entry in enumerate(value, 1):
         name, include = entry.get("name"), entry.get("include")
-        extra = set(entry) - {"name", "include"}
+        extra = set(entry) - {"name", "include"} - ({"aliases"} if key == "machines" else set())
         if not isinstance(name, str) or not name or extra or not isinstance(include, list) \
                 or not include or not all(isinstance(g, str) for g in include):
             raise ConfigError(f"{path}: {key} #{i} needs a `name` and a non-empty `include` list of globs"

@@ -67,3 +67,17 @@ def test_the_job_summary_shows_coverage():
     text = summary_markdown(result)
     assert "Coverage: 0 of 1 leaf links resolved (1 ambiguous)." in text
     assert "**1 link(s) the domain rules need could not be resolved: domain checks are incomplete.**" in text
+
+
+def test_a_machine_alias_applies_on_its_machine_only(tmp_path):
+    shutil.copytree(FIXTURES / "machines-declared", tmp_path / "f")
+    (tmp_path / "f" / "other.conf").write_text("server_name: other\nport: 4333\n"
+                                               "leafnodes { remotes: [ { url: \"nats-leaf://127.0.0.2:7422\" } ] }\n")
+    toml = (tmp_path / "f" / "natslint.toml").read_text().replace('include = ["*.conf"]',
+                                                                    'include = ["hub.conf", "leaf.conf"]')
+    (tmp_path / "f" / "natslint.toml").write_text(toml)
+    out = json.loads(run(tmp_path / "f", "-f", "json", "--fail-on", "info", ".").stdout)
+    assert sorted((f["code"], f["path"], f["line"]) for f in out["findings"]) == [
+        ("NL202", "leaf.conf", 3), ("NL406", "other.conf", 3)]
+    assert out["summary"]["coverage"]["leaf_links"] == {"total": 2, "resolved": 1, "external": 0, "ambiguous": 0,
+                                                        "unresolved": 1}

@@ -96,6 +96,14 @@ class Resolver:
         """The `[[machines]]` entry that lists this config, if any; a file in two is an error."""
         return self._declared(shown, "machines")
 
+    def machine_aliases(self) -> dict[str, dict[str, str]]:
+        """Every loaded config's `[[machines]]` aliases, by the machine ids declared_machine gives."""
+        out: dict[str, dict[str, str]] = {}
+        for _, project in self._by_file.values():
+            for name, aliases in project.machine_aliases.items():
+                out[f"{project.folder}#{name}"] = aliases
+        return out
+
     def _declared(self, shown: str, key: str) -> str | None:
         project = self.with_project(os.path.dirname(shown) or ".")[1]
         entries = getattr(project, key)

@@ -31,9 +31,10 @@ def unlinked(documents: dict[str, Document], roots: list[str], workloads: list[W
 
 def assemble(documents: dict[str, Document], roots: list[str], workloads: list[Workload],
              sources: SourceCache, aliases: dict[str, str] | None = None, reparse: Reparse | None = None,
-             machines: dict[str, str] | None = None) -> Fleet:
+             machines: dict[str, str] | None = None, machine_aliases: dict[str, dict[str, str]] | None = None
+             ) -> Fleet:
     """The fleet, with every leaf link, route, gateway and host connection resolved;
     ``machines``: config -> the declared machine it runs on."""
     fleet = unlinked(documents, roots, workloads, sources, reparse)
-    link(fleet, sources, aliases, machines)
+    link(fleet, sources, aliases, machines, machine_aliases)
     return fleet

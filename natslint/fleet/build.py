@@ -79,8 +79,15 @@ def dns_variants(host: str) -> list[str]:
 
 
 class Resolver:
-    def __init__(self, fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None) -> None:
+    def __init__(self, fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None,
+                 machine_aliases: dict[str, dict[str, str]] | None = None) -> None:
         self.fleet = fleet
+        # machine:<id> -> alias -> the servers it names, on that machine only
+        self.on_machine: dict[str, dict[str, list[Server]]] = {
+            f"machine:{mid}": {key: [s for s in fleet.servers if s.netns == f"machine:{mid}" and
+                                     (target.lower() in s.names or sources.realpath(s.path) == sources.realpath(target))]
+                               for key, target in table.items()}
+            for mid, table in (machine_aliases or {}).items()}
         self.by_name: dict[str, list[Server]] = {}
         self.by_file: dict[str, list[Server]] = {}
         self.by_scoped: dict[tuple[str, str], list[Server]] = {}
@@ -100,9 +107,14 @@ class Resolver:
 
     def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
         host = host.lower().strip("[]")
-        aliased = self.by_name.get(f"{host}:{port}") if port is not None else None
+        key = f"{host}:{port}" if port is not None else host
+        aliased = self.on_machine.get(netns, {}).get(key) or self.on_machine.get(netns, {}).get(host) or \
+            (self.by_name.get(key) if port is not None else None)
+        if aliased and port is None:
+            return Resolution(aliased[0], None, f"alias {host}") if len(set(map(id, aliased))) == 1 else \
+                Resolution(None, None, f"alias {host} names {len(aliased)} servers", aliased)
         if aliased:  # an alias with a port names one listener exactly
-            return self._on_port(list(dict.fromkeys(aliased)), host, port, f"alias {host}:{port}")
+            return self._on_port(list(dict.fromkeys(aliased)), host, port, f"alias {key}")
         if is_loopback(host):
             if not netns:
                 return Resolution(None, None, f"{host} means the machine itself, and which machine "
@@ -243,9 +255,9 @@ def _loopback_ports(s: Server) -> list[int]:
 
 
 def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None,
-         machines: dict[str, str] | None = None) -> None:
+         machines: dict[str, str] | None = None, machine_aliases: dict[str, dict[str, str]] | None = None) -> None:
     place(fleet, machines)
-    resolver = Resolver(fleet, sources, aliases)
+    resolver = Resolver(fleet, sources, aliases, machine_aliases)
     reported: set[tuple[str, str]] = set()
 
     def unresolved(span: Span, what: str, key: tuple[str, str], fix: str = "", needed: bool = True) -> None:
