@@ -182,7 +182,7 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
         files = [*documents, *found.compose, *found.yaml, *found.envfiles, *found.systemd]
         listed = {f: name for f in files if (name := declared(f)) is not None}
     plans = partition(documents, roots, deployed.workloads, sources, lambda f: resolve(f).aliases,
-                      deployed.unit_files, listed)
+                      deployed.unit_files, listed, found.projects)
     fleets: list[FleetCheck] = []
     rule_findings: list[Finding] = []
     reparse = _reparser(documents, sources, settings, resolve)

@@ -62,6 +62,9 @@ class Discovery:
     systemd: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
+    # folders with a natslint.toml / .natslint.toml: project boundaries, which name links never
+    # cross (even when --isolated ignores what the files say)
+    projects: list[str] = field(default_factory=list)
 
 
 def top_level_keys(text: str) -> tuple[list[str], bool]:
@@ -255,6 +258,9 @@ def _walk(top: str, given: str, root: str, found: Discovery, exclude: Exclude) -
         for f in sorted(files):
             full = os.path.join(directory, f)
             if f == ".gitignore":
+                continue
+            if f in ("natslint.toml", ".natslint.toml"):
+                found.projects.append(posixpath.dirname(show(full)) or ".")
                 continue
             reason = "matched by .gitignore" if ignored(full, False) else exclude(show(full), False)
             if reason is not None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from natslint.check import Settings, check_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,15 +23,17 @@ def findings(*args: str) -> tuple[set[tuple], dict]:
     return {(f["code"], f["path"], f["line"], f["column"], f["message"]) for f in out["findings"]}, out
 
 
-def test_fixtures_checked_together_give_the_sum_of_each_checked_alone():
-    """Each fixture's own natslint.toml applies in both runs; shared files count once."""
+@pytest.mark.parametrize("isolated", [(), ("--isolated",)], ids=["own-settings", "isolated"])
+def test_fixtures_checked_together_give_the_sum_of_each_checked_alone(isolated):
+    """Each fixture's own natslint.toml applies in both runs (or none, --isolated: a folder with
+    one is still a project boundary); shared files count once."""
     alone: set[tuple] = set()
     fleets = 0
     for folder in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
-        got, out = findings(f"fixtures/{folder.name}")
+        got, out = findings(*isolated, f"fixtures/{folder.name}")
         alone |= got
         fleets += len(out["summary"]["fleets"])
-    together, out = findings("fixtures")
+    together, out = findings(*isolated, "fixtures")
     assert together == alone
     assert len(out["summary"]["fleets"]) == fleets
 

@@ -62,7 +62,7 @@ def _folder(path: str) -> str:
 
 def partition(documents: dict[str, Document], roots: list[str], workloads: list[Workload], sources: SourceCache,
               aliases_for: Callable[[str], dict[str, str]], unit_files: dict[str, set[str]] | None = None,
-              declared: dict[str, str] | None = None) -> list[FleetPlan]:
+              declared: dict[str, str] | None = None, projects: list[str] | None = None) -> list[FleetPlan]:
     """The fleets of a tree.  ``aliases_for(folder)``: the DNS aliases in force there;
     ``unit_files``: the deployment files of each unit; ``declared``: file -> the name of the
     declared fleet that lists it."""
@@ -74,7 +74,7 @@ def partition(documents: dict[str, Document], roots: list[str], workloads: list[
             u.files |= with_includes(path, documents)
         u.files |= {w.path for w in u.workloads}
     groups = Groups(units)
-    _join_by_names(units, groups, documents, sources, aliases_for)
+    _join_by_names(units, groups, documents, sources, aliases_for, projects or [])
     owner: dict[str, str] = {}
     for key, u in units.items():  # declared fleets take their units whole
         names = {declared[f] for f in u.files if declared and f in declared}
@@ -121,9 +121,16 @@ def with_includes(path: str, documents: dict[str, Document]) -> set[str]:
     return out
 
 
+def _project_of(folder: str, projects: list[str]) -> str:
+    """The innermost project folder (one with a natslint.toml) holding ``folder``."""
+    inside = [p for p in projects if p == "." or folder == p or folder.startswith(p + "/")]
+    return max(inside, key=len, default="")
+
+
 def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str, Document], sources: SourceCache,
-                   aliases_for: Callable[[str], dict[str, str]]) -> None:
-    """Join a unit to the nearest other unit that offers a name it uses but does not offer."""
+                   aliases_for: Callable[[str], dict[str, str]], projects: list[str]) -> None:
+    """Join a unit to the nearest other unit that offers a name it uses but does not offer;
+    never across a project boundary (a folder with its own natslint.toml)."""
     offers: dict[str, set[str]] = {}  # name -> units offering it to others
     local: dict[str, set[str]] = {}
     needs: dict[str, set[str]] = {}
@@ -158,7 +165,8 @@ def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str,
                 offers.setdefault(alias.lower(), set()).add(k)
     for key, wanted in needs.items():
         for name in sorted(wanted - local[key] - LOOPBACK_HOSTS - WILDCARD_HOSTS):
-            candidates = set().union(*(offers.get(v, set()) for v in dns_variants(name))) - {key}
+            candidates = {c for c in set().union(*(offers.get(v, set()) for v in dns_variants(name))) - {key}
+                          if _project_of(units[c].folder, projects) == _project_of(units[key].folder, projects)}
             if candidates:
                 nearest = _nearest(units[key].folder, [units[c] for c in sorted(candidates)])
                 if nearest is not None:

@@ -316,16 +316,7 @@ def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: fl
 
 async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, Plan], running: list[Plan],
                      deadline: float, window: float, progress, documents: dict) -> None:
-    live = {p.server.id for p in running}
-    # a cluster keeps one of two members that share a name, whichever routes first (NL404):
-    # nothing about either can be predicted
-    for c in fleet.clusters:
-        names = [s.server_name.value for s in c.servers if isinstance(s.server_name.value, str)]
-        for s in c.servers:
-            if names.count(s.server_name.value) > 1 and s.id in live:
-                live.discard(s.id)
-                proof.skipped.append(f"{s.label}: shares its name with another member of cluster `{c.name}` "
-                                     "(NL404); which one the cluster keeps is decided at startup, so it is not probed")
+    live = _predictable(proof, fleet, {p.server.id for p in running})
     domains = sorted({d for js in reach.js_by_root.values() for d in js.domains if d})
     # 1. a marker stream in every JetStream, in every account a probe can log in to
     for js in reach.js_by_root.values():
@@ -376,6 +367,19 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
     await asyncio.gather(*(run(p) for p in proof.probes))
     again = [p for p in proof.probes if p.ok is False]
     await asyncio.gather(*(run(p, window * 4) for p in again))
+
+
+def _predictable(proof: Proof, fleet: Fleet, live: set[str]) -> set[str]:
+    """The running servers whose answers the model can predict: a cluster keeps one of two
+    members that share a name, whichever routes first (NL404), so neither is probed."""
+    for c in fleet.clusters:
+        names = [s.server_name.value for s in c.servers if isinstance(s.server_name.value, str)]
+        for s in c.servers:
+            if names.count(s.server_name.value) > 1 and s.id in live:
+                live.discard(s.id)
+                proof.skipped.append(f"{s.label}: shares its name with another member of cluster `{c.name}` "
+                                     "(NL404); which one the cluster keeps is decided at startup, so it is not probed")
+    return live
 
 
 def _accounts(s: Server) -> list[str]:
