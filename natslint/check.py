@@ -98,6 +98,7 @@ class Result:
         for f in self.fleets:
             merged.servers += f.fleet.servers
             merged.hosts += f.fleet.hosts
+            merged.unseen += f.fleet.unseen
             merged.clusters += f.fleet.clusters
             merged.cluster_of.update(f.fleet.cluster_of)
             merged.unresolved += f.fleet.unresolved
@@ -115,7 +116,8 @@ class Result:
         """How many links of each kind were resolved, external, ambiguous or unresolved, how
         many the domain rules needed and did not get, and the servers whose config is unseen."""
         kinds = ("leaf_links", "routes", "gateways", "hosts", "wadm")
-        out: dict = {k: {c: 0 for c in ("total", "resolved", "external", "ambiguous", "unresolved")} for k in kinds}
+        out: dict = {k: {c: 0 for c in ("total", "resolved", "external", "ambiguous", "unresolved",
+                                                  "unknown_config")} for k in kinds}
         missing = 0
         for fc in self.fleets:
             for kind, tally in fc.fleet.coverage.items():
@@ -124,7 +126,7 @@ class Result:
                     continue
                 for c, n in tally.items():
                     out[kind][c] += n
-        out["servers_unknown_config"] = sum(1 for fc in self.fleets for s in fc.fleet.servers if s.config_unseen)
+        out["servers_unknown_config"] = sum(len(fc.fleet.unseen) for fc in self.fleets)
         out["needed_missing"] = missing
         return out
 
@@ -174,6 +176,12 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     found = discover(paths, root, exclude, force_exclude)
     configs, not_nats = accept_configs(found, sources)
     deployed = read_deployments(found, sources, settings.env, crashes)
+    for vpath, emb in deployed.embedded.items():  # every key, so includes find their siblings
+        sources.embed(vpath, emb.text, emb.file)
+    for w in deployed.workloads:  # volumes a pod mounts inside its config's folder
+        for where, target in w.mounts:
+            sources.mount(where, target)
+    configs = [*configs, *sorted(deployed.wanted)]
     configs, not_nats = _run_or_included(configs, not_nats, deployed.workloads, sources)
     documents, roots, vanished = _parse(configs, sources, settings, resolve, progress)
     not_nats = [s for s in not_nats if s.path not in documents]  # read after all: a config includes it
@@ -196,7 +204,7 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
         rule_findings += run_rules(Context(fleet, reach, documents, own.expect_domain,
                                            require_resolved=own.require_resolved), crashes)
     # a $VAR in a config that deployments run is judged in each instance's environment
-    run = set().union(*(with_includes(s.path, documents) for fc in fleets for s in fc.fleet.servers
+    run = set().union(*(with_includes(s.path, documents) for fc in fleets for s in [*fc.fleet.servers, *fc.fleet.unseen]
                         if s.instance_of and not s.synthetic))
     parsed = [f for path, d in documents.items() for f in d.findings
               if not (path in run and f.code == UNDEFINED_VARIABLE.code)]
@@ -302,7 +310,7 @@ def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve
         vanished += _load_all(loader, paths, progress, done, len(configs))
         done += len(paths)
         for doc in loader.cache.values():
-            if doc.path.startswith("$") or doc.missing:
+            if doc.path.startswith("$") or doc.missing or (doc.opaque and doc.root is None):
                 continue  # environment values parsed as config values; files that are not there
             documents.setdefault(sources.display(doc.path), doc)
             included.update(loader.key(target) for _, target in doc.includes)
@@ -343,7 +351,8 @@ def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery
     texts: dict[str, str] = {path: doc.text for path, doc in documents.items()}
     if settings.policy.use_suppressions:
         for path, doc in documents.items():
-            suppressions[path] = suppressions_in_comments(path, doc.text, doc.comments, doc.root is not None)
+            if sources.file_of(path) == path:  # an embedded config's comments are its manifest's
+                suppressions[path] = suppressions_in_comments(path, doc.text, doc.comments, doc.root is not None)
     for path in (*found.compose, *found.yaml, *found.envfiles, *found.systemd):
         if sources.seen(path):
             text = "\n".join(sources.lines(path))

@@ -24,7 +24,7 @@ INTERNAL_ERROR = _code("NL000", "internal-error", E,
                        "natslint failed on this input; the rest of the fleet was still checked", scope="any file")
 SYNTAX_ERROR = _code("NL001", "syntax-error", E, "nats-server's parser rejects the file", scope="document")
 INCLUDE_NOT_FOUND = _code("NL002", "include-not-found", E,
-                          "an include names a file that is missing or unreadable", scope="document")
+                          "an include names a file that is missing or unreadable", also=(I,), scope="document")
 INCLUDE_CYCLE = _code("NL003", "include-cycle", E,
                       "a file includes itself, directly or through other files", scope="document")
 UNDEFINED_VARIABLE = _code("NL004", "undefined-variable", E,

@@ -36,8 +36,45 @@ class SourceCache:
         self.disk_reads: Counter[str] = Counter()  # absolute path -> reads (tests count them)
         self._overlays = {self.absolute(p): text.encode("utf-8", "surrogateescape")
                           for p, text in (overlays or {}).items()}
+        self._file_of: dict[str, str] = {}  # absolute virtual path -> the file its text lies in
+        self._mounts: dict[str, dict[str, str | None] | str] = {}  # see mount()
         self._bytes: dict[str, bytes | BaseException] = {}
         self._texts: dict[str, str] = {}
+
+    def embed(self, path: str, text: str, file: str) -> None:
+        """A file that exists only inside another (a config in a ConfigMap's data): read as
+        ``text`` under ``path``, while the positions in it are positions in ``file``."""
+        key = self.absolute(path)
+        self._overlays[key] = text.encode("utf-8", "surrogateescape")
+        self._file_of[key] = file
+
+    def mount(self, where: str, target: dict[str, str | None] | str) -> None:
+        """A volume a pod mounts at ``where`` (a folder, or one file), beside a config: the
+        files there are the data keys of ``target`` (key -> the path holding it; "" for a
+        one-file mount), or their content is unknown (``target`` says why)."""
+        self._mounts.setdefault(self.absolute(where), target)
+
+    def mounted(self, path: str) -> tuple[str, str] | None:
+        """What a path under a mount opens: ("file", the path holding it), ("unknown", why),
+        ("absent", why); None when no mount covers it (the path is read as it is)."""
+        if not self._mounts:
+            return None
+        key = self.absolute(path)
+        for where, target in self._mounts.items():
+            if key == where or key.startswith(where + os.sep):
+                if isinstance(target, str):
+                    return "unknown", target
+                rel = key[len(where) + 1:] if key != where else ""
+                held = target.get(rel)
+                if held is not None:
+                    return "file", held
+                return "absent", f"the volume mounted there has no key {rel!r}"
+        return None
+
+    def file_of(self, path: str) -> str:
+        """The file whose positions a document's spans give: the manifest of an embedded
+        config, else the path itself."""
+        return self._file_of.get(self.absolute(path), path) if self._file_of else path
 
     def absolute(self, path: str) -> str:
         hit = self._absolute.get(path)

@@ -24,7 +24,7 @@ def write(tmp: Path, files: dict[str, str]) -> None:
         (tmp / name).write_text(body, encoding="utf-8")
 
 
-NONE = {"total": 0, "resolved": 0, "external": 0, "ambiguous": 0, "unresolved": 0}
+NONE = {"total": 0, "resolved": 0, "external": 0, "ambiguous": 0, "unresolved": 0, "unknown_config": 0}
 NO_LINKS = {"leaf_links": NONE, "routes": NONE, "gateways": NONE, "hosts": NONE, "wadm": NONE,
             "servers_unknown_config": 0}
 
@@ -42,7 +42,7 @@ def test_clean_fleet_exits_0(tmp_path, monkeypatch):
     assert out["findings"] == []
     assert out["summary"] == {"files": 1, "errors": 0, "warnings": 0, "infos": 0, "servers": 1, "hosts": 0,
                               "coverage": NO_LINKS, "fleets": [{"name": ".", "kind": "plain", "root": ".", "files": 1, "servers": 1,
-                                          "hosts": 0}]}
+                                          "servers_unknown_config": 0, "hosts": 0}]}
 
 
 def test_json_contract_and_sorting(tmp_path, monkeypatch):
@@ -66,8 +66,8 @@ def test_json_contract_and_sorting(tmp_path, monkeypatch):
         assert keys <= set(f)
     assert out["summary"] == {"files": 2, "errors": 2, "warnings": 2, "infos": 0, "servers": 2, "hosts": 0,
                               "coverage": NO_LINKS, "fleets": [  # one folder of plain configs is one fleet
-                                  {"name": "a", "kind": "plain", "root": "a", "files": 1, "servers": 1, "hosts": 0},
-                                  {"name": "b", "kind": "plain", "root": "b", "files": 1, "servers": 1, "hosts": 0}]}
+                                  {"name": "a", "kind": "plain", "root": "a", "files": 1, "servers": 1, "servers_unknown_config": 0, "hosts": 0},
+                                  {"name": "b", "kind": "plain", "root": "b", "files": 1, "servers": 1, "servers_unknown_config": 0, "hosts": 0}]}
 
 
 def test_fail_on_threshold(tmp_path, monkeypatch):

@@ -48,7 +48,7 @@ def fleet_of(root: Path, files: dict[str, str]) -> list:
 def test_a_json_summary_names_each_fleet(tmp_path):
     _, out = findings("fixtures/leaf-sites")
     assert out["summary"]["fleets"] == [{"name": "fixtures/leaf-sites", "kind": "plain", "root": "fixtures/leaf-sites",
-                                         "files": 6, "servers": 5, "hosts": 0}]
+                                         "files": 6, "servers": 5, "servers_unknown_config": 0, "hosts": 0}]
 
 
 def test_workshop_labs_reusing_names_are_separate_fleets_each_linked_within_its_folder():

@@ -39,11 +39,15 @@ def test_a_config_nobody_runs_keeps_its_own_nl004(tmp_path):
 def test_a_daemonset_is_two_instances_and_its_cluster_size_is_not_judged(tmp_path):
     write(tmp_path, {"nats.conf": "server_name: n\njetstream { domain: d, store_dir: /data }\n"
                                   "cluster { name: c, port: 6222, routes: [\"nats://nats:6222\"] }\n",
+                     "kustomization.yaml": "resources: [ds.yaml]\n"
+                                           "configMapGenerator:\n  - {name: nats-config, files: [nats.conf]}\n",
                      "ds.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: nats}\nspec: {selector: {app: n}}\n---\n"
                                 "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: n}\nspec:\n  template:\n"
                                 "    metadata: {labels: {app: n}}\n    spec:\n      containers:\n"
                                 "        - name: nats\n          image: nats:2.11\n"
-                                "          command: [nats-server, -c, /etc/nats/nats.conf]\n"})
+                                "          command: [nats-server, -c, /etc/nats/nats.conf]\n"
+                                "          volumeMounts: [{name: config, mountPath: /etc/nats}]\n"
+                                "      volumes: [{name: config, configMap: {name: nats-config}}]\n"})
     result = check_paths(["."], Settings(), root=str(tmp_path))
     assert [s.count_known for s in result.fleet.servers] == [False, False]
     assert all(f.code != "NL109" for f in result.findings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from natslint.deploy.configmaps import ConfigMap, Naming
 from natslint.deploy.workload import (
     EnvVar,
     HostConfigSpec,
@@ -14,54 +15,48 @@ from natslint.deploy.workload import (
     runs_nats_image,
 )
 from natslint.deploy.yamlfiles import as_list, as_map, key_span, value_span
+from natslint.span import Span
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job"}
-ConfigMaps = dict[tuple[str, str], dict[str, EnvVar]]  # (namespace, name) -> data
+ConfigMaps = dict[tuple[str, str], ConfigMap]  # (namespace, name) -> the ConfigMap
+# where the official nats images keep the config they run without a --config of ours
+IMAGE_CONFIGS = ("/nats-server.conf", "/etc/nats/nats-server.conf")
 
 
 def looks_like_kubernetes(docs: list) -> bool:
     return any(isinstance(d, dict) and "apiVersion" in d and "kind" in d for d in docs)
 
 
-def config_maps(path: str, docs: list) -> ConfigMaps:
-    """The ConfigMaps of one file, their data as env vars located in it."""
-    out: ConfigMaps = {}
-    for doc in docs:
-        if isinstance(doc, dict) and doc.get("kind") == "ConfigMap" and isinstance(doc.get("data"), dict):
-            meta = as_map(doc.get("metadata"))
-            data = doc["data"]
-            out[(str(meta.get("namespace", "default")), str(meta.get("name", "")))] = {
-                str(k): EnvVar(str(k), str(v), key_span(path, data, k)) for k, v in data.items()}
-    return out
-
-
-def _services(docs: list) -> list[tuple[str, str, dict]]:
-    """(name, namespace, selector) of every Service in the file."""
+def _services(docs: list, naming: Naming) -> list[tuple[str, str, dict]]:
+    """(name, namespace, selector) of every Service in the file, as deployed."""
     out = []
     for doc in docs:
         if isinstance(doc, dict) and doc.get("kind") == "Service":
             meta = as_map(doc.get("metadata"))
             spec = as_map(doc.get("spec"))
-            out.append((str(meta.get("name", "")), str(meta.get("namespace", "default")),
+            out.append((naming.name(str(meta.get("name", ""))), naming.ns(meta.get("namespace")),
                         dict(as_map(spec.get("selector")))))
     return out
 
 
-def read_kubernetes(path: str, docs: list, maps: ConfigMaps | None = None) -> ReadResult:
-    """``path`` is the display path; ``docs`` the file's parsed YAML documents."""
+def read_kubernetes(path: str, docs: list, maps: ConfigMaps | None = None, naming: Naming | None = None
+                    ) -> ReadResult:
+    """``path`` is the display path; ``docs`` the file's parsed YAML documents; ``maps`` the
+    ConfigMaps of its unit; ``naming`` what the kustomizations above it do to names."""
+    naming = naming or Naming()
     result = ReadResult()
-    services = _services(docs)
+    services = _services(docs, naming)
     for doc in docs:
         if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
             continue
         kind = doc["kind"]
         meta = as_map(doc.get("metadata"))
-        name = str(meta.get("name", "?"))
-        ns = str(meta.get("namespace", "default"))
+        ns = naming.ns(meta.get("namespace"))
         if kind == "WasmCloudHostConfig":
-            result.workloads.append(_host_config(doc, path, name, ns))
+            result.workloads.append(_host_config(doc, path, str(meta.get("name", "?")), ns))
         elif kind in WORKLOAD_KINDS:
-            result.workloads.extend(_containers(doc, path, kind, name, ns, services, maps or {}))
+            result.workloads.extend(_containers(doc, path, kind, str(meta.get("name", "?")), ns, services,
+                                                maps or {}, naming))
     return result
 
 
@@ -77,16 +72,19 @@ def replicas_of(kind: str, spec: dict) -> int | None:
 
 
 def _pod_names(kind: str, name: str, ns: str, spec: dict, labels: dict, services,
-               replicas: int | None) -> tuple[set[str], list[set[str]]]:
-    """The DNS names of the Services that select these pods, and each StatefulSet pod's own."""
+               replicas: int | None, naming: Naming) -> tuple[set[str], list[set[str]]]:
+    """The DNS names of the Services that select these pods, and each StatefulSet pod's own
+    (``name``: the StatefulSet's name as deployed)."""
     names: set[str] = set()
     per_pod: list[set[str]] = []
+    governing = naming.name(str(spec.get("serviceName"))) if isinstance(spec.get("serviceName"), str) else None
     for sname, sns, selector in services:
         if selector and sns == ns and all(labels.get(k) == v for k, v in selector.items()):
             names.update({sname, f"{sname}.{sns}", f"{sname}.{sns}.svc", f"{sname}.{sns}.svc.cluster.local"})
-            if kind == "StatefulSet" and spec.get("serviceName") == sname:
+            if kind == "StatefulSet" and governing == sname:
                 for i in range(replicas if replicas else 1):
-                    pod = {f"{name}-{i}.{sname}", f"{name}-{i}.{sname}.{sns}.svc.cluster.local"}
+                    pod = {f"{name}-{i}.{sname}{tail}" for tail in ("", f".{sns}", f".{sns}.svc",
+                                                                   f".{sns}.svc.cluster.local")}
                     if i < len(per_pod):
                         per_pod[i] |= pod
                     else:
@@ -94,13 +92,15 @@ def _pod_names(kind: str, name: str, ns: str, spec: dict, labels: dict, services
     return names, per_pod
 
 
-def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, maps: ConfigMaps) -> list[Workload]:
+def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, maps: ConfigMaps,
+                naming: Naming) -> list[Workload]:
     spec = as_map(doc.get("spec"))
     template = as_map(spec.get("template") if kind != "Pod" else doc)
     pod_spec = as_map(template.get("spec"))
     labels = dict(as_map(as_map(template.get("metadata")).get("labels")))
     replicas = replicas_of(kind, spec)
-    names, per_pod = _pod_names(kind, name, ns, spec, labels, services, replicas)
+    deployed = naming.name(name)
+    names, per_pod = _pod_names(kind, deployed, ns, spec, labels, services, replicas, naming)
     netns = f"k8s:{path}#{ns}/{kind}/{name}"
     out = []
     for c in as_list(pod_spec.get("containers")):
@@ -111,21 +111,144 @@ def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, m
         w.image = str(c["image"]) if isinstance(c.get("image"), str) else None
         w.replicas = replicas
         w.instance_names = [set(p) for p in per_pod]
-        w.pod_name = name if kind == "StatefulSet" else None
+        w.pod_name = deployed if kind == "StatefulSet" else None
         w.namespace = ns
         _env(c, w, path, ns, maps)
         w.command = [(expand(str(x), w.env) or str(x), key_span(path, c))
                      for x in [*as_list(c.get("command")), *as_list(c.get("args"))]]
         w.runs_nats = runs_nats_image(w.image) or any(x.rsplit("/", 1)[-1] == "nats-server" for x, _ in w.command[:1])
         words = [x for x, _ in w.command]
-        for i, word in enumerate(words):  # the config it runs (the file of that name in the tree)
-            if word in ("-c", "--config") and i + 1 < len(words):
-                w.config_paths.append(w.command[i + 1])
-            elif word.startswith(("-c=", "--config=")):
-                w.config_paths.append((word.split("=", 1)[1], w.command[i][1]))
+        written: list[tuple[str, Span]] = []
+        for i, word in enumerate(words):  # the config it runs
+            if word in ("-c", "--config", "-config") and i + 1 < len(words):
+                written.append(w.command[i + 1])
+            elif word.startswith(("-c=", "--config=", "-config=")):
+                written.append((word.split("=", 1)[1], w.command[i][1]))
+        if w.runs_nats:
+            for config, span in written:
+                _locate_config(w, config, span, c, pod_spec, ns, maps)
         w.bundled_config = w.runs_nats and not w.command
         out.append(w)
     return out
+
+
+def _locate_config(w: Workload, config: str, span: Span, c: dict, pod_spec: dict, ns: str, maps: ConfigMaps
+                   ) -> None:
+    """The config file a container runs, followed from its path to where its text is written:
+    volumeMounts (with subPath) -> volume -> ConfigMap (items) -> data key.  A ConfigMap of
+    the unit gives the file natslint parses; a Secret, another volume, a ConfigMap not in the
+    tree or a file of the image leaves the config unknown (``w.config_unknown``)."""
+    source = mounted_source(config, c, pod_spec)
+    if source is None:
+        if config in IMAGE_CONFIGS and runs_nats_image(w.image):
+            w.bundled_config = True
+            return
+        w.config_unknown = (f"config {config} is no volume of the pod: it comes from the image "
+                            f"{w.image or '?'}, which natslint cannot see", span)
+        return
+    kind, name, key = source
+    if kind == "configMap":
+        cm = maps.get((ns, name))
+        entry = cm.entries.get(key) if cm is not None and key is not None else None
+        if entry is not None and entry.config is not None:
+            w.config_paths.append((entry.config, span))
+            _sub_mounts(w, config, entry.config, c, pod_spec, ns, maps)
+        elif cm is None:
+            w.config_unknown = (f"config {config} comes from ConfigMap {name!r}, which is not in the "
+                                "checked files", span)
+        else:
+            w.config_unknown = (f"config {config} comes from ConfigMap {name!r}, which has no readable key "
+                                f"{key!r}", span)
+    elif kind == "secret":
+        w.config_unknown = (f"config {config} comes from Secret {name!r}: natslint does not read "
+                            "Secrets", span)
+    else:
+        w.config_unknown = (f"config {config} lives on {'an' if kind[:1] in 'aeiou' else 'a'} {kind} volume, "
+                            "which natslint cannot see", span)
+
+
+def _sub_mounts(w: Workload, config: str, parsed: str, c: dict, pod_spec: dict, ns: str, maps: ConfigMaps) -> None:
+    """The other volumes mounted inside the config's folder, as seen from the file natslint
+    parses for it (``parsed``): an include of `accounts/x.conf` opens what is mounted there."""
+    folder = config.rsplit("/", 1)[0]
+    here = parsed.rsplit("/", 1)[0] if "/" in parsed else "."
+    for m in as_list(c.get("volumeMounts")):
+        mount = m.get("mountPath") if isinstance(m, dict) else None
+        if not isinstance(mount, str) or not mount.startswith(folder + "/"):
+            continue
+        sub = m.get("subPath") if isinstance(m.get("subPath"), str) else ""
+        kind, name, _ = _volume_source(_volume(pod_spec, m.get("name")), sub)
+        cm = maps.get((ns, name)) if kind == "configMap" else None
+        target: dict[str, str | None] | str
+        if cm is not None and sub:  # one key, mounted as a file
+            entry = cm.entries.get(sub)
+            target = {"": entry.config if entry is not None else None}
+        elif cm is not None:
+            target = {k: e.config for k, e in cm.entries.items()}
+        elif kind == "configMap":
+            target = f"ConfigMap {name!r}, which is not in the checked files"
+        elif kind == "secret":
+            target = f"Secret {name!r}, which natslint does not read"
+        else:
+            target = f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind} volume, which natslint cannot see"
+        w.mounts.append((f"{here}/{mount[len(folder) + 1:].rstrip('/')}", target))
+
+
+def _volume(pod_spec: dict, name: object) -> dict | None:
+    return next((v for v in as_list(pod_spec.get("volumes")) if isinstance(v, dict) and v.get("name") == name), None)
+
+
+def _volume_source(volume: dict | None, rel: str) -> tuple[str, str, str | None]:
+    """What file ``rel`` of a volume is: ("configMap" | "secret", name, data key), or (volume
+    kind, "", None) for a volume of another kind."""
+    if volume is None:
+        return ("undeclared", "", None)
+    for kind, name_key in (("configMap", "name"), ("secret", "secretName")):
+        if isinstance(volume.get(kind), dict):
+            src = volume[kind]
+            return (kind, str(src.get(name_key, "")), _item_key(src, rel))
+    if isinstance(volume.get("projected"), dict):
+        for src in as_list(volume["projected"].get("sources")):
+            for kind in ("configMap", "secret"):
+                inner = as_map(src.get(kind)) if isinstance(src, dict) else {}
+                key = _item_key(inner, rel) if inner else None
+                if inner and key is not None:
+                    return (kind, str(inner.get("name", "")), key)
+        return ("projected", "", None)
+    return (next((k for k in volume if k != "name"), "unknown"), "", None)
+
+
+def mounted_source(path: str, c: dict, pod_spec: dict) -> tuple[str, str, str | None] | None:
+    """Where a file the container opens lives: ("configMap" | "secret", name, data key), or
+    (volume kind, "", None) for another volume; None when no volumeMount holds ``path``."""
+    best: tuple[int, dict, str] | None = None
+    for m in as_list(c.get("volumeMounts")):
+        if not isinstance(m, dict) or not isinstance(m.get("mountPath"), str):
+            continue
+        mount = m["mountPath"].rstrip("/") or "/"
+        sub = m.get("subPath")
+        if isinstance(sub, str) and sub:
+            if path != mount:
+                continue
+            rel = sub
+        elif path.startswith(mount + "/") or mount == "/":
+            rel = path[len(mount):].lstrip("/")
+        else:
+            continue
+        if best is None or len(mount) > best[0]:
+            best = (len(mount), m, rel)
+    if best is None:
+        return None
+    _, m, rel = best
+    return _volume_source(_volume(pod_spec, m.get("name")), rel)
+
+
+def _item_key(src: dict, rel: str) -> str | None:
+    """The data key a ConfigMap or Secret volume shows as file ``rel`` (its ``items``, if any)."""
+    items = as_list(src.get("items"))
+    if items:
+        return next((str(i.get("key")) for i in items if isinstance(i, dict) and i.get("path") == rel), None)
+    return rel if rel and "/" not in rel else None
 
 
 _REF = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
@@ -160,8 +283,8 @@ def _env(c: dict, w: Workload, path: str, ns: str, maps: ConfigMaps) -> None:
         key = (ns, str(ref.get("name", "")))
         prefix = str(src.get("prefix", ""))
         if "configMapRef" in src and key in maps:
-            for var in maps[key].values():
-                w.env[prefix + var.name] = EnvVar(prefix + var.name, var.value, var.span)
+            for name, entry in maps[key].entries.items():
+                w.env[prefix + name] = EnvVar(prefix + name, entry.value, entry.span)
         else:
             w.opaque_env.append(f"{'Secret' if 'secretRef' in src else 'ConfigMap'} {key[1]!r}")
     for item in as_list(c.get("env")):

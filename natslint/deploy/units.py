@@ -18,6 +18,7 @@ import os
 import posixpath
 
 from natslint.deploy.compose import compose_includes
+from natslint.deploy.configmaps import Naming
 from natslint.deploy.envfile import read_env_file
 from natslint.deploy.yamlfiles import as_list
 from natslint.sources import SourceCache
@@ -77,6 +78,50 @@ def _compose_file_env(where: str, sources: SourceCache) -> list[str]:
         return []
     sep = env.get("COMPOSE_PATH_SEPARATOR") or os.pathsep
     return [p for p in value.split(sep) if p]
+
+
+def _kustomizations(files: dict[str, list]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Kustomization folder -> its file, and -> the folders and files it references, in order."""
+    kustomizations = {folder(p): p for p in files if posixpath.basename(p) in KUSTOMIZATIONS}
+    refs: dict[str, list[str]] = {}
+    for where, path in kustomizations.items():
+        doc = files[path][0] if files[path] else {}
+        targets: list[str] = []
+        for key in ("resources", "bases", "components", "patchesStrategicMerge", "crds"):
+            for item in as_list(doc.get(key) if isinstance(doc, dict) else None):
+                target = item.get("path") if isinstance(item, dict) else item
+                if isinstance(target, str) and "://" not in target:
+                    targets.append(posixpath.normpath(posixpath.join(where, target)))
+        refs[where] = targets
+    return kustomizations, refs
+
+
+def kustomize_builds(files: dict[str, list]) -> tuple[dict[str, Naming], list[str]]:
+    """What the kustomizations do to names: every file a kustomization reaches -> its
+    :class:`Naming` (the outer kustomizations' prefix, suffix and namespace applied), and
+    the kustomization files bases first (a generator's ``behavior: merge`` acts on what its
+    bases generated)."""
+    kustomizations, refs = _kustomizations(files)
+    referenced = {t for ts in refs.values() for t in ts if t in kustomizations}
+    naming: dict[str, Naming] = {}
+    order: list[str] = []
+
+    def visit(where: str, outer: Naming, stack: tuple[str, ...]) -> None:
+        path = kustomizations[where]
+        doc = files[path][0] if files[path] and isinstance(files[path][0], dict) else {}
+        own = outer.inside(doc)
+        naming.setdefault(path, own)
+        for t in refs.get(where, ()):
+            if t in kustomizations and t not in stack:
+                visit(t, own, (*stack, t))
+            elif t in files:
+                naming.setdefault(t, own)
+        if path not in order:
+            order.append(path)
+
+    for root in sorted(set(kustomizations) - referenced):
+        visit(root, Naming(), (root,))
+    return naming, order
 
 
 def kustomize_units(files: dict[str, list]) -> dict[str, str]:

@@ -64,6 +64,11 @@ class Workload:
     image: str | None = None
     command: list[tuple[str, Span]] = field(default_factory=list)
     config_paths: list[tuple[str, Span]] = field(default_factory=list)  # NATS configs it runs
+    # it runs a config natslint cannot read (a Secret, a ConfigMap not in the tree): why, and where
+    config_unknown: tuple[str, Span] | None = None
+    # volumes mounted inside the config's folder, as paths beside the file natslint parses:
+    # (folder or file, data key -> the path holding it | why its content is unknown)
+    mounts: list[tuple[str, dict[str, str | None] | str]] = field(default_factory=list)
     runs_nats: bool = False
     host_config: HostConfigSpec | None = None  # kind whc
     chart: ChartSpec | None = None  # kind helm-nats
@@ -90,6 +95,15 @@ class Workload:
 
 
 @dataclass(slots=True)
+class Embedded:
+    """A config held in a ConfigMap's data: parsed from ``text`` at the virtual path it is
+    registered under; its spans lie in ``file``."""
+
+    text: str
+    file: str
+
+
+@dataclass(slots=True)
 class ReadResult:
     """What reading the deployment files gave: workloads, findings about the files
     themselves, the env files compose used as interpolation input, and what was skipped."""
@@ -99,6 +113,9 @@ class ReadResult:
     env_files_used: set[str] = field(default_factory=set)  # real paths
     skipped: list[Skipped] = field(default_factory=list)
     unit_files: dict[str, set[str]] = field(default_factory=dict)  # unit -> the files that describe it
+    # configs written inside ConfigMaps: virtual path -> its text, laid out where it stands
+    embedded: dict[str, Embedded] = field(default_factory=dict)
+    wanted: set[str] = field(default_factory=set)  # embedded configs to parse (run, or NATS by their key)
 
 
 def image_name(image: str | None) -> str:

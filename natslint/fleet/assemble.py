@@ -36,5 +36,7 @@ def assemble(documents: dict[str, Document], roots: list[str], workloads: list[W
     """The fleet, with every leaf link, route, gateway and host connection resolved;
     ``machines``: config -> the declared machine it runs on."""
     fleet = unlinked(documents, roots, workloads, sources, reparse)
+    fleet.unseen = [s for s in fleet.servers if s.config_unseen]
+    fleet.servers = [s for s in fleet.servers if not s.config_unseen]
     link(fleet, sources, aliases, machines, machine_aliases)
     return fleet

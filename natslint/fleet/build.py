@@ -39,6 +39,7 @@ class Resolution:
     listener: Listener | None
     how: str  # how it was resolved, or why not
     candidates: list[Server] = field(default_factory=list)  # when several match: all of them
+    unseen: Server | None = None  # it reaches a server whose config natslint could not read
 
 
 def alias_fix(host: str, port: int | None, candidates: list[Server]) -> str:
@@ -50,8 +51,11 @@ def alias_fix(host: str, port: int | None, candidates: list[Server]) -> str:
 
 
 def kind_of_miss(host: str, res: Resolution) -> str:
-    """ambiguous (several candidates), external (a public DNS name outside the fleet), or
-    unresolved (a loopback address, a single-label or cluster-local name natslint cannot match)."""
+    """ambiguous (several candidates), unknown_config (a server whose config natslint could
+    not read), external (a public DNS name outside the fleet), or unresolved (a loopback
+    address, a single-label or cluster-local name natslint cannot match)."""
+    if res.unseen is not None:
+        return "unknown_config"
     if res.candidates:
         return "ambiguous"
     if "." in host and not host.endswith((".svc.cluster.local", ".svc", ".local", ".internal")) and \
@@ -82,6 +86,7 @@ class Resolver:
     def __init__(self, fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None,
                  machine_aliases: dict[str, dict[str, str]] | None = None) -> None:
         self.fleet = fleet
+        self.unseen = _Names(fleet.unseen)
         # machine:<id> -> alias -> the servers it names, on that machine only
         self.on_machine: dict[str, dict[str, list[Server]]] = {
             f"machine:{mid}": {key: [s for s in fleet.servers if s.netns == f"machine:{mid}" and
@@ -106,6 +111,16 @@ class Resolver:
                     self.by_name.setdefault(alias.lower(), []).append(s)
 
     def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
+        res = self._resolve(host, port, netns, scope)
+        if res.server is None and not res.candidates:
+            unseen = self.unseen.find(host.lower().strip("[]"), port, netns, scope)
+            if unseen is not None:
+                why = f": {unseen.config_unseen_why}" if unseen.config_unseen_why else ""
+                return Resolution(None, None, f"it reaches {unseen.label}, whose config natslint could not "
+                                              f"read{why}", unseen=unseen)
+        return res
+
+    def _resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
         host = host.lower().strip("[]")
         key = f"{host}:{port}" if port is not None else host
         aliased = self.on_machine.get(netns, {}).get(key) or self.on_machine.get(netns, {}).get(host) or \
@@ -173,6 +188,29 @@ class Resolver:
                           for s, li in on_port[:4])
         return Resolution(None, None, f"{host}:{port} matches {len(servers)} servers: {names}",
                           list(dict.fromkeys(s for s, _ in on_port)))
+
+class _Names:
+    """Servers by every name they answer to, without their listeners: for the servers whose
+    config is unknown, which a link can reach but whose ports natslint cannot see."""
+
+    def __init__(self, servers: list[Server]) -> None:
+        self.servers = servers
+        self.by_name: dict[str, Server] = {}
+        for s in servers:
+            for n in [*(n.lower() for n in s.names),
+                      *(f"{scope}\x00{n.lower()}" for scope, ns in s.scoped_names.items() for n in ns)]:
+                self.by_name.setdefault(n, s)
+
+    def find(self, host: str, port: int | None, netns: str, scope: str) -> Server | None:
+        if not self.servers:
+            return None
+        if is_loopback(host):
+            return next((s for s in self.servers if netns and s.netns == netns), None)
+        hit = self.by_name.get(f"{scope}\x00{host}") if scope else None
+        for variant in dns_variants(host):
+            hit = hit or self.by_name.get(variant)
+        return hit
+
 
 def is_loopback(host: str) -> bool:
     """A target address that means the machine itself: 127.0.0.0/8, localhost, ::1, and the
@@ -270,7 +308,7 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
         tally["total"] += 1
         miss = "resolved" if res.server is not None else kind_of_miss(host, res)
         tally[miss] += 1
-        if needed and miss in ("ambiguous", "unresolved"):  # the domain rules needed this link
+        if needed and miss in ("ambiguous", "unresolved", "unknown_config"):  # the domain rules needed this link
             fleet.coverage.setdefault("needed", Counter())[kind] += 1
 
     for s in fleet.servers:
@@ -278,7 +316,7 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
         for r in s.routes:
             res = resolver.resolve(r.host, r.port, s.netns, s.scope)
             count("routes", r.host, res, needed)
-            r.reaches = res.server
+            r.reaches, r.how, r.unseen = res.server, res.how, res.unseen is not None
             if res.server is not None and res.listener is not None and res.listener.kind == "cluster":
                 r.target = res.server
         for remote in s.remotes:
@@ -290,7 +328,7 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
             if res.server is not None and res.listener is not None and res.listener.kind == "gateway":
                 if res.server is not s:
                     s.gateway_targets.append(res.server)
-            elif res.server is None:
+            elif res.server is None and res.unseen is None:
                 unresolved(span, f"gateway URL {url} of {s.label}: {res.how}", (s.netns, url),
                            alias_fix(ghost, gport, res.candidates) if res.candidates else "", needed)
     for h in fleet.hosts:
@@ -309,6 +347,8 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
             h.server = res.server
         else:
             h.unresolved = True
+            if res.unseen is not None:  # NL406 already names that server's unknown config
+                continue
             unresolved(h.endpoint_host.span or h.span, f"{h.label} connects to {host}:{port}: {res.how}"
                        if res.server is None else f"{h.label} connects to {host}:{port}, which is not a "
                        f"client port of {res.server.label}", (h.netns, f"{host}:{port}"),
@@ -325,6 +365,9 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
         if not host:
             continue
         res = resolver.resolve(host, port, s.netns, s.scope)
+        if res.server is None and res.unseen is not None:
+            missed = missed or (host, res)
+            continue
         if res.server is None:
             unresolved(span, f"leaf remote {url} of {s.label}: {res.how}; treated as external",
                        (s.netns, f"{host}:{port}"), alias_fix(host, port, res.candidates) if res.candidates else "")

@@ -106,11 +106,14 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
         s = _bundled(iid, w)
     else:
         s = bare_server(iid, w.path, w.span)
-        s.config_unseen = bool(w.config_paths)
-        if w.config_paths and i == 0:
-            path, span = w.config_paths[0]
-            fleet.unresolved.append((span, f"config file {path} is not in the checked tree; "
-                                           f"server {w.id} is modeled from its command line only", "", True))
+        why = w.config_unknown or ((f"config file {w.config_paths[0][0]} is not in the checked files",
+                                    w.config_paths[0][1]) if w.config_paths else None)
+        if why is not None:
+            s.config_unseen, s.config_unseen_why = True, why[0]
+            if i == 0:
+                fleet.unresolved.append((why[1], f"{why[0]}; the settings of server {w.id} are unknown, and "
+                                                 "rules that need them skip it", "add the config to the checked "
+                                                 "files to check it", True))
     s.instance_of = w.id
     s.count_known = w.replicas is not None
     s.netns = w.netns if n == 1 else f"{w.netns}[{i}]"

@@ -52,6 +52,8 @@ class Route:
     port: int | None
     target: "Server | None" = None  # the server whose cluster listener it reaches
     reaches: "Server | None" = None  # whatever server it reaches, on any listener
+    how: str = ""  # how it was resolved, or why not
+    unseen: bool = False  # it reaches a server whose config natslint could not read
 
 
 @dataclass(slots=True)
@@ -98,7 +100,8 @@ class Server:
     # one), and flags it accepts that natslint does not model
     instance_of: str = ""  # the deployment that starts it (several: one server each)
     count_known: bool = True  # False for an instance of a replica count natslint cannot see
-    config_unseen: bool = False  # it runs a config file natslint could not read
+    config_unseen: bool = False  # it runs a config natslint could not read: its settings are unknown
+    config_unseen_why: str = ""  # where that config lives, as a message says it
     operator_mode: bool = False  # accounts come from JWTs (operator/resolver), not the file
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
     unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
@@ -189,6 +192,9 @@ class Cluster:
 class Fleet:
     servers: list[Server] = field(default_factory=list)
     hosts: list[Host] = field(default_factory=list)
+    # servers whose config natslint could not read (a Secret, a file outside the tree): no rule
+    # judges them, and a link that reaches one is unknown, never resolved to empty settings
+    unseen: list[Server] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     cluster_of: dict[str, Cluster] = field(default_factory=dict)  # server id -> cluster
     # (where, what, fix, whether the domain rules need that link)

@@ -66,12 +66,12 @@ def partition(documents: dict[str, Document], roots: list[str], workloads: list[
     """The fleets of a tree.  ``aliases_for(folder)``: the DNS aliases in force there;
     ``unit_files``: the deployment files of each unit; ``declared``: file -> the name of the
     declared fleet that lists it."""
-    units = _units(roots, workloads, sources)
+    units = _units(roots, workloads, sources, unit_files or {})
     for key, files in (unit_files or {}).items():
         units.setdefault(key, _Unit(key)).files |= files
     for u in units.values():
-        for path in u.configs:
-            u.files |= with_includes(path, documents)
+        for path in u.configs:  # an embedded config is read from its manifest
+            u.files |= {sources.file_of(p) for p in with_includes(path, documents)}
         u.files |= {w.path for w in u.workloads}
     groups = Groups(units)
     _join_by_names(units, groups, documents, sources, aliases_for, projects or [])
@@ -88,8 +88,10 @@ def partition(documents: dict[str, Document], roots: list[str], workloads: list[
     return sorted((_plan(us, declared_name.get(root)) for root, us in members.items()), key=lambda p: p.name)
 
 
-def _units(roots: list[str], workloads: list[Workload], sources: SourceCache) -> dict[str, _Unit]:
+def _units(roots: list[str], workloads: list[Workload], sources: SourceCache,
+           unit_files: dict[str, set[str]]) -> dict[str, _Unit]:
     units: dict[str, _Unit] = {}
+    unit_of_file = {f: key for key, files in unit_files.items() for f in files}
     by_real = {sources.realpath(p): p for p in roots}
     run: set[str] = set()
     for w in workloads:
@@ -101,8 +103,8 @@ def _units(roots: list[str], workloads: list[Workload], sources: SourceCache) ->
                 u.configs.append(config)
                 run.add(config)
     for path in roots:
-        if path not in run:
-            key = f"plain:{_folder(path)}"
+        if path not in run:  # a config in a ConfigMap no pod runs: the unit of its manifest
+            key = unit_of_file.get(sources.file_of(path)) or f"plain:{_folder(path)}"
             units.setdefault(key, _Unit(key)).configs.append(path)
     return units
 

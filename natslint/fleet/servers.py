@@ -150,10 +150,13 @@ def server_from_document(doc: Document, path: str, *, names_and_links: bool = Fa
     """The server a config describes; ``names_and_links``: only its names, listeners and the
     addresses it dials (what deciding where a fleet ends needs), not its JetStream or accounts."""
     root = doc.root
-    start = Span(path, 0, 0, 1, 1, 1, 1)
+    start = doc.origin or Span(path, 0, 0, 1, 1, 1, 1)
     s = Server(id=path, path=path, span=start)
     stem = posixpath.splitext(posixpath.basename(path))[0]
     s.file_names.add(stem.lower())
+    if doc.opaque:  # it includes a file natslint cannot see: its settings are unknown
+        s.config_unseen = True
+        s.config_unseen_why = f"it includes a file on {doc.opaque[0][1]}"
     if root is None:
         return s
 

@@ -44,7 +44,8 @@ def render_json(result: Result) -> str:
             "hosts": len(result.fleet.hosts),
             "coverage": {k: v for k, v in result.coverage.items() if k != "needed_missing"},
             "fleets": [{"name": fc.plan.name, "kind": fc.plan.kind, "root": fc.plan.root,
-                        "files": len(fc.plan.files), "servers": len(fc.fleet.servers), "hosts": len(fc.fleet.hosts)}
+                        "files": len(fc.plan.files), "servers": len(fc.fleet.servers),
+                        "servers_unknown_config": len(fc.fleet.unseen), "hosts": len(fc.fleet.hosts)}
                        for fc in result.fleets],
         },
     }

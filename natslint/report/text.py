@@ -82,10 +82,12 @@ def coverage_lines(result: Result) -> list[str]:
     for kind, name in NAMES.items():
         c = cov[kind]
         if c["total"] and c["resolved"] < c["total"]:
-            misses = ", ".join(f"{c[k]} {k}" for k in ("external", "ambiguous", "unresolved") if c[k])
+            misses = ", ".join(f"{c[k]} {k}" for k in ("external", "ambiguous", "unresolved", "unknown_config")
+                              if c[k]).replace("unknown_config", "to a server whose config is unknown")
             parts.append(f"{c['resolved']} of {c['total']} {name} resolved ({misses})")
     if cov["servers_unknown_config"]:
-        parts.append(f"{cov['servers_unknown_config']} server(s) run a config natslint could not read")
+        parts.append(f"{cov['servers_unknown_config']} server(s) run a config natslint could not read "
+                     "(no rule judged them)")
     return ["Coverage: " + "; ".join(parts) + "."] if parts else []
 
 
@@ -96,7 +98,8 @@ def fleet_lines(result: Result) -> list[str]:
     lines = [f"Checked {len(result.fleets)} fleet(s), each on its own:"]
     for fc in result.fleets:
         guessed = sum(1 for s in fc.fleet.servers if not s.count_known)
-        lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({len(fc.fleet.servers)} server(s), "
+        unseen = f", {len(fc.fleet.unseen)} with an unknown config" if fc.fleet.unseen else ""
+        lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({len(fc.fleet.servers)} server(s){unseen}, "
                      f"{len(fc.fleet.hosts)} host(s))"
                      + (f"; {guessed} of them stand for a replica count the files do not give (modelled "
                         "as two; cluster sizes not judged)" if guessed else ""))

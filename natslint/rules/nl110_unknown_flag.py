@@ -12,7 +12,7 @@ from natslint.rules.context import Context
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for s in ctx.fleet.servers:
+    for s in [*ctx.fleet.servers, *ctx.fleet.unseen]:  # flags are read even when the config is not
         for word, span, closest in s.unknown_flags:
             if word.lstrip("-").split("=")[0] in BY_NAME:  # a known flag that needs a value
                 said = f"the flag `{word}` needs a value (\"flag needs an argument\")"

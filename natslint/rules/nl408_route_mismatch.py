@@ -17,8 +17,12 @@ def check(ctx: Context) -> Iterator[Finding]:
         mine = s.cluster_name.value
         for r in s.routes:
             t = r.reaches
+            if t is None and r.unseen:
+                continue  # NL406 names the server whose config is unknown
             if t is None:
-                yield ROUTE_MISMATCH.at(r.span, f"route {r.url} of {s.label} reaches no server in the checked tree",
+                why = f" ({r.how})" if r.how else ""
+                yield ROUTE_MISMATCH.at(r.span, f"route {r.url} of {s.label} reaches no server in the checked "
+                                                f"tree{why}",
                                         severity=Severity.INFO, fix="add its config, or declare an alias")
             elif t is not s and t.cluster_listen is not None and isinstance(mine, str) and \
                     isinstance(t.cluster_name.value, str) and t.cluster_name.value != mine:

@@ -55,6 +55,8 @@ class Builder:
         self.resolving = resolving
         self.lexed = lexed
         self.lines = doc.lines
+        # an embedded config's tokens are located in the manifest that holds it
+        self.span_path = loader.sources.file_of(doc.path) if loader.sources is not None else doc.path
         self.root = Map(self.span(0, len(doc.text)))
         self.contexts: list[Map | Array] = [self.root]
         self.keys: list[Key] = []
@@ -63,7 +65,7 @@ class Builder:
     # -- helpers --------------------------------------------------------------------------
 
     def span(self, start: int, end: int) -> Span:
-        return LazySpan(self.doc.path, start, end, self.lines)
+        return LazySpan(self.span_path, start, end, self.lines)
 
     def tspan(self, tok: lx.RawToken) -> Span:
         return self.span(tok.start, tok.end)
@@ -272,6 +274,15 @@ class Builder:
             self.doc.server_error = self.doc.server_error or prefix + "include cycle"
             return
         included = self.loader.load(target)
+        if included.opaque and included.root is None:
+            why = included.opaque[0][1]
+            self.doc.opaque.append((span, why))
+            self.add(INCLUDE_NOT_FOUND.at(
+                span, f"include {written} opens a file on {why}: its settings are unknown, and rules "
+                "that need this server's config skip it", severity=Severity.INFO,
+                fix="nothing to fix if the volume holds it; to check it, put its content in the checked files"))
+            return
+        self.doc.opaque += [(span, why) for _, why in included.opaque]
         if included.root is None and included.text == "" and included.server_error and \
                 included.server_error.startswith("error opening config file"):
             reason = included.server_error[len("error opening config file: "):]

@@ -22,6 +22,10 @@ class Document:
     comments: list[lx.Comment] = field(default_factory=list)
     lines: lx.LineIndex | None = None
     missing: bool = False  # the file does not exist (named by an include, or vanished)
+    # includes whose content natslint cannot see (a Secret or emptyDir mounted in a pod), with
+    # why: the settings of a server that reads this document are then unknown
+    opaque: list[tuple[Span | None, str]] = field(default_factory=list)
+    origin: Span | None = None  # where an embedded config starts in the file that holds it
 
 
 def go_join(directory: str, path: str) -> str:

@@ -104,6 +104,16 @@ class Loader:
         doc = self.cache.get(key)
         if doc is not None:
             return doc
+        mounted = self.sources.mounted(path) if self.sources is not None else None
+        if mounted is not None:  # a volume a pod mounts beside an embedded config
+            kind, value = mounted
+            if kind == "file":
+                doc = self.cache[key] = self.load(value)
+            elif kind == "unknown":
+                doc = self.cache[key] = Document(path, "", None, opaque=[(None, value)])
+            else:
+                doc = self.cache[key] = self._unreadable(path, f"open {path}: no such file or directory ({value})")
+            return doc
         lexed = None
         if path in self.prelexed:
             text, lexed = self.prelexed.pop(path)
@@ -179,6 +189,9 @@ def parse_text(text: str, path: str = "<string>", *, loader: Loader | None = Non
     result = lexed or lx.lex(text, digit_ends_suffix=digit_ends_suffix(loader.nats_version))
     doc.comments = result.comments
     builder = Builder(doc, loader, _resolving if _resolving is not None else set(), result)
+    if builder.span_path != path:
+        first = len(text) - len(text.lstrip())
+        doc.origin = builder.span(first, first)
     dangling: set[int] = set()
     if result.error is None:
         try:
