@@ -174,8 +174,9 @@ def _sub_mounts(w: Workload, config: str, parsed: str, c: dict, pod_spec: dict, 
     here = parsed.rsplit("/", 1)[0] if "/" in parsed else "."
     for m in as_list(c.get("volumeMounts")):
         mount = m.get("mountPath") if isinstance(m, dict) else None
-        if not isinstance(mount, str) or not mount.startswith(folder + "/"):
-            continue
+        if not isinstance(mount, str) or not mount.startswith(folder + "/") or \
+                mount == config or config.startswith(mount.rstrip("/") + "/"):
+            continue  # outside the config's folder, or the mount that holds the config itself
         sub = m.get("subPath") if isinstance(m.get("subPath"), str) else ""
         kind, name, _ = _volume_source(_volume(pod_spec, m.get("name")), sub)
         cm = maps.get((ns, name)) if kind == "configMap" else None

@@ -18,6 +18,7 @@ from natslint.fleet.model import (
     UNKNOWN_ACCOUNT,
     Cluster,
     Fleet,
+    Host,
     Listener,
     Remote,
     Server,
@@ -332,28 +333,33 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
                 unresolved(span, f"gateway URL {url} of {s.label}: {res.how}", (s.netns, url),
                            alias_fix(ghost, gport, res.candidates) if res.candidates else "", needed)
     for h in fleet.hosts:
-        host, port = h.endpoint_host.value, h.endpoint_port.value
-        kind = "wadm" if h.kind == "wadm" else "hosts"
-        if not isinstance(host, str) or not isinstance(port, int):
-            fleet.coverage.setdefault(kind, Counter()).update(["total", "unresolved"])
-            fleet.coverage.setdefault("needed", Counter())[kind] += 1
-            h.unresolved = True
-            unresolved(h.endpoint_host.span or h.span, f"{h.label}: its NATS address comes from outside "
-                       "the repository", (h.id, "?"))
-            continue
-        res = resolver.resolve(host, port, h.netns, h.scope)
-        count(kind, host, res)
-        if res.server is not None and res.listener is not None and res.listener.kind == "client":
-            h.server = res.server
-        else:
-            h.unresolved = True
-            if res.unseen is not None:  # NL406 already names that server's unknown config
-                continue
-            unresolved(h.endpoint_host.span or h.span, f"{h.label} connects to {host}:{port}: {res.how}"
-                       if res.server is None else f"{h.label} connects to {host}:{port}, which is not a "
-                       f"client port of {res.server.label}", (h.netns, f"{host}:{port}"),
-                       alias_fix(host, port, res.candidates) if res.candidates else "")
+        _link_host(fleet, h, resolver, unresolved, count)
     _clusters(fleet)
+
+
+def _link_host(fleet: Fleet, h: Host, resolver: Resolver, unresolved, count) -> None:
+    """A host's or wadm's NATS connection: to a client listener, or reported."""
+    host, port = h.endpoint_host.value, h.endpoint_port.value
+    kind = "wadm" if h.kind == "wadm" else "hosts"
+    if not isinstance(host, str) or not isinstance(port, int):
+        fleet.coverage.setdefault(kind, Counter()).update(["total", "unresolved"])
+        fleet.coverage.setdefault("needed", Counter())[kind] += 1
+        h.unresolved = True
+        unresolved(h.endpoint_host.span or h.span, f"{h.label}: its NATS address comes from outside "
+                   "the repository", (h.id, "?"))
+        return
+    res = resolver.resolve(host, port, h.netns, h.scope)
+    count(kind, host, res)
+    if res.server is not None and res.listener is not None and res.listener.kind == "client":
+        h.server = res.server
+        return
+    h.unresolved = True
+    if res.unseen is not None:  # NL406 already names that server's unknown config
+        return
+    unresolved(h.endpoint_host.span or h.span, f"{h.label} connects to {host}:{port}: {res.how}"
+               if res.server is None else f"{h.label} connects to {host}:{port}, which is not a "
+               f"client port of {res.server.label}", (h.netns, f"{host}:{port}"),
+               alias_fix(host, port, res.candidates) if res.candidates else "")
 
 
 def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, count) -> None:

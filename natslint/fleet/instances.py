@@ -186,6 +186,8 @@ def _chart_server(w: Workload) -> Server:
 
 
 def hosts_from_workloads(fleet: Fleet, workloads: list[Workload]) -> None:
+    # pods that run a NATS server beside the host: each replica's host uses its own sidecar
+    with_sidecar = {w.netns for w in workloads if w.runs_nats and w.kind == "k8s"}
     for w in workloads:
         if w.kind == "whc":
             fleet.hosts += [_whc_host(w, i) for i in range(instances(w))]
@@ -194,8 +196,17 @@ def hosts_from_workloads(fleet: Fleet, workloads: list[Workload]) -> None:
             continue
         if w.is_wadm and not any(k.startswith("WASMCLOUD_") for k in w.env):
             fleet.hosts.append(_wadm(w))
+        elif w.is_host and w.netns in with_sidecar and instances(w) > 1:
+            fleet.hosts += [_replica(_host(w), w, i) for i in range(instances(w))]
         elif w.is_host:
             fleet.hosts.append(_host(w))
+
+
+def _replica(h: Host, w: Workload, i: int) -> Host:
+    """Host replica ``i``: in its own pod, beside its own sidecar."""
+    h.netns, h.instance_of = f"{w.netns}[{i}]", w.id
+    h.display = f"host {i} of `{w.id.rsplit('#', 1)[-1]}`"
+    return h
 
 
 _VERSION = re.compile(r":v?(\d+)\.(\d+)")

@@ -105,14 +105,15 @@ class Loader:
         if doc is not None:
             return doc
         mounted = self.sources.mounted(path) if self.sources is not None else None
-        if mounted is not None:  # a volume a pod mounts beside an embedded config
-            kind, value = mounted
+        if mounted is not None and not (mounted[0] == "file" and self.key(mounted[1]) == key):
+            kind, value = mounted  # a volume a pod mounts beside an embedded config
             if kind == "file":
-                doc = self.cache[key] = self.load(value)
+                doc = self.load(value)
             elif kind == "unknown":
-                doc = self.cache[key] = Document(path, "", None, opaque=[(None, value)])
+                doc = Document(path, "", None, opaque=[(None, value)])
             else:
-                doc = self.cache[key] = self._unreadable(path, f"open {path}: no such file or directory ({value})")
+                doc = self._unreadable(path, f"open {path}: no such file or directory ({value})")
+            self.cache[key] = doc
             return doc
         lexed = None
         if path in self.prelexed:
