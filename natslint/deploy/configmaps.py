@@ -121,13 +121,15 @@ class Naming:
 
 
 def generated_config_maps(path: str, doc: dict, naming: Naming, sources: SourceCache
-                          ) -> tuple[list[ConfigMap], list[tuple[Span, str]]]:
+                          ) -> tuple[list[ConfigMap], list[tuple[Span, str]], set[str]]:
     """The ConfigMaps a kustomization's ``configMapGenerator`` makes, in order (``behavior``
-    is applied by :func:`merge_generated`), and the files it names that cannot be read.
-    A ``files:`` key runs as a config straight from the file in the tree."""
+    is applied by :func:`merge_generated`), the files it names that cannot be read, and the
+    env files it reads (input, not hosts of their own).  A ``files:`` key runs as a config
+    straight from the file in the tree."""
     where = posixpath.dirname(path)
     out: list[ConfigMap] = []
     problems: list[tuple[Span, str]] = []
+    env_files: set[str] = set()
     for gen in as_list(doc.get("configMapGenerator")):
         if not isinstance(gen, dict) or not isinstance(gen.get("name"), str):
             continue
@@ -153,14 +155,14 @@ def generated_config_maps(path: str, doc: dict, naming: Naming, sources: SourceC
                 if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
                     value = value[1:-1]
                 cm.entries[key] = Entry(value, value_span(path, literals, j))
-        env_files = [*as_list(gen.get("envs")), *([gen["env"]] if isinstance(gen.get("env"), str) else [])]
-        for item in env_files:
+        for item in [*as_list(gen.get("envs")), *([gen["env"]] if isinstance(gen.get("env"), str) else [])]:
             if isinstance(item, str):
                 target = posixpath.normpath(posixpath.join(where, item))
+                env_files.add(target)
                 for var in read_env_file(sources, target):
                     cm.entries[var.name] = Entry(var.value, var.span)
         out.append(cm)
-    return out, problems
+    return out, problems, env_files
 
 
 def merge_generated(maps: dict[Key, ConfigMap], new: ConfigMap) -> None:

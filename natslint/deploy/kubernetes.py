@@ -127,7 +127,7 @@ def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, m
         if w.runs_nats:
             for config, span in written:
                 _locate_config(w, config, span, c, pod_spec, ns, maps)
-        w.bundled_config = w.runs_nats and not w.command
+        w.bundled_config = w.bundled_config or (w.runs_nats and not w.command)
         out.append(w)
     return out
 

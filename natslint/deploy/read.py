@@ -114,10 +114,12 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
                 maps.setdefault(unit_of[path], {})[(cm.namespace, cm.name)] = cm
                 own.setdefault(path, {})[(cm.namespace, cm.name)] = cm
     for path in builds:  # generators, bases first: `behavior: merge` acts on what a base made
-        generated, problems = generated_config_maps(path, files[path][0], naming[path], sources)
+        generated, problems, env_files = generated_config_maps(path, files[path][0], naming[path], sources)
+        out.env_files_used |= {sources.realpath(f) for f in env_files}
         for cm in generated:
             merge_generated(maps.setdefault(unit_of[path], {}), cm)
         out.findings += [UNREADABLE_FILE.at(span, message) for span, message in problems]
+    out.config_maps = maps
     for path, docs in files.items():
         what = f"natslint could not read {path}"
         if looks_like_nats_chart_values(docs[0]):

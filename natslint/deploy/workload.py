@@ -116,6 +116,7 @@ class ReadResult:
     # configs written inside ConfigMaps: virtual path -> its text, laid out where it stands
     embedded: dict[str, Embedded] = field(default_factory=dict)
     wanted: set[str] = field(default_factory=set)  # embedded configs to parse (run, or NATS by their key)
+    config_maps: dict[str, dict] = field(default_factory=dict)  # unit -> (namespace, name) -> ConfigMap
 
 
 def image_name(image: str | None) -> str:
