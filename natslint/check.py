@@ -162,20 +162,22 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
                 settings_for: SettingsFor | None = None, exclude: Exclude = builtin_exclude,
                 force_exclude: bool = False, declared: Callable[[str], str | None] | None = None,
                 machines: Callable[[str], str | None] | None = None,
-                machine_aliases: Callable[[], dict[str, dict[str, str]]] | None = None) -> Result:
+                machine_aliases: Callable[[], dict[str, dict[str, str]]] | None = None,
+                releases: Callable[[str], str | None] | None = None) -> Result:
     """Check the files and folders ``paths`` (relative to ``root``); findings show paths
     relative to ``root``.  ``settings`` holds what is one for the whole run (file size limit,
     debug); ``settings_for(folder)`` the settings of each folder's project config (env,
     aliases, selection, expected domain), by default ``settings`` everywhere.  ``exclude``
     (display path, is a folder) -> why discovery skips it; ``declared``: file -> the declared
-    fleet that lists it.  ``overlays`` replace files' contents (an editor's buffers)."""
+    fleet that lists it; ``releases``: values file -> the Helm release declared for it.
+    ``overlays`` replace files' contents (an editor's buffers)."""
     settings = settings or Settings()
     resolve = settings_for or (lambda _folder: settings)
     sources = SourceCache(root, overlays, settings.max_bytes)
     crashes = Crashes(settings.debug)
     found = discover(paths, root, exclude, force_exclude)
     configs, not_nats = accept_configs(found, sources)
-    deployed = read_deployments(found, sources, settings.env, crashes)
+    deployed = read_deployments(found, sources, settings.env, crashes, releases)
     for vpath, emb in deployed.embedded.items():  # every key, so includes find their siblings
         sources.embed(vpath, emb.text, emb.file)
     for w in deployed.workloads:  # volumes a pod mounts inside its config's folder

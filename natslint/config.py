@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 KNOWN_KEYS = {"aliases", "env", "env-files", "select", "ignore", "per-file-ignores", "severity", "fail-on",
-              "expect-domain", "exclude", "extend-exclude", "fleets", "require-resolved", "machines"}
+              "expect-domain", "exclude", "extend-exclude", "fleets", "require-resolved", "machines",
+              "releases"}
 LEVELS = ("error", "warning", "info")
 
 
@@ -35,6 +36,7 @@ class ProjectConfig:
     extend_exclude: list[str] = field(default_factory=list)  # added to the built-in list
     fleets: list[tuple[str, list[str]]] = field(default_factory=list)  # declared: (name, include globs)
     machines: list[tuple[str, list[str]]] = field(default_factory=list)  # configs on one machine
+    releases: list[tuple[str, list[str]]] = field(default_factory=list)  # Helm release name -> values files
     machine_aliases: dict[str, dict[str, str]] = field(default_factory=dict)  # machine -> its aliases
     require_resolved: bool = False
 
@@ -95,6 +97,7 @@ def load_config(path: Path | None) -> ProjectConfig:
     _exclusions(path, data, cfg)
     cfg.fleets = _fleets(path, data.get("fleets", []), "fleets")
     cfg.machines = _fleets(path, data.get("machines", []), "machines")
+    cfg.releases = _fleets(path, data.get("releases", []), "releases")
     for entry in data.get("machines", []):  # a loopback alias means something on one machine only
         aliases = entry.get("aliases", {})
         if not isinstance(aliases, dict) or not all(isinstance(v, str) for v in aliases.values()):
@@ -146,8 +149,8 @@ def _exclusions(path, data: dict, cfg: ProjectConfig) -> None:
 
 
 def _fleets(path, value, key: str) -> list[tuple[str, list[str]]]:
-    """`[[fleets]]` or `[[machines]]`: each a `name` and the `include` globs of its files
-    (relative to the config)."""
+    """`[[fleets]]`, `[[machines]]` or `[[releases]]`: each a `name` and the `include` globs
+    of its files (relative to the config)."""
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ConfigError(f"{path}: `{key}` must be an array of tables ([[{key}]])")
     out: list[tuple[str, list[str]]] = []

@@ -99,7 +99,7 @@ def check(
             nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
         result = check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
                              exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet, machines=resolver.declared_machine,
-                             machine_aliases=resolver.machine_aliases)
+                             machine_aliases=resolver.machine_aliases, releases=resolver.declared_release)
         if show_settings:
             typer.echo(describe(result, resolver))
             raise typer.Exit(0)

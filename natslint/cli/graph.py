@@ -43,6 +43,6 @@ def graph(
         settings, resolver = settings_for(paths, env=env, env_file=env_file, debug=debugging(debug))
         result = check_paths(paths, settings, root=os.getcwd(), settings_for=resolver, exclude=resolver.exclude,
                              declared=resolver.declared_fleet, machines=resolver.declared_machine,
-                             machine_aliases=resolver.machine_aliases)
+                             machine_aliases=resolver.machine_aliases, releases=resolver.declared_release)
     render = {GraphFormat.mermaid: render_mermaid, GraphFormat.dot: render_dot, GraphFormat.text: render_tree}[fmt]
     typer.echo(render(result), nl=False)

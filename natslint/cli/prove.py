@@ -84,7 +84,7 @@ def _one_fleet(paths: list[str], env, env_file, use_process_env: bool, debug: bo
 
     result = check_paths(paths, settings, root=os.getcwd(), settings_for=visible, exclude=resolver.exclude,
                          declared=resolver.declared_fleet, machines=resolver.declared_machine,
-                             machine_aliases=resolver.machine_aliases)
+                             machine_aliases=resolver.machine_aliases, releases=resolver.declared_release)
     if len(result.fleets) != 1:
         raise UsageError(f"{'these paths hold' if len(paths) > 1 else 'this path holds'} {len(result.fleets)} "
                          f"fleets ({', '.join(f.plan.name for f in result.fleets)}): prove one at a time")

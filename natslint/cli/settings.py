@@ -96,6 +96,10 @@ class Resolver:
         """The `[[machines]]` entry that lists this config, if any; a file in two is an error."""
         return self._declared(shown, "machines")
 
+    def declared_release(self, shown: str) -> str | None:
+        """The Helm release name `[[releases]]` gives a values file, if any."""
+        return self._declared(shown, "releases")
+
     def machine_aliases(self) -> dict[str, dict[str, str]]:
         """Every loaded config's `[[machines]]` aliases, by the machine ids declared_machine gives."""
         out: dict[str, dict[str, str]] = {}

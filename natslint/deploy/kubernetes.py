@@ -53,7 +53,7 @@ def read_kubernetes(path: str, docs: list, maps: ConfigMaps | None = None, namin
         meta = as_map(doc.get("metadata"))
         ns = naming.ns(meta.get("namespace"))
         if kind == "WasmCloudHostConfig":
-            result.workloads.append(_host_config(doc, path, str(meta.get("name", "?")), ns))
+            result.workloads.append(host_config_workload(path, doc, str(meta.get("name", "?")), ns))
         elif kind in WORKLOAD_KINDS:
             result.workloads.extend(_containers(doc, path, kind, str(meta.get("name", "?")), ns, services,
                                                 maps or {}, naming))
@@ -305,11 +305,12 @@ _HOST_CONFIG_FIELDS = {
 }
 
 
-def _host_config(doc: dict, path: str, name: str, ns: str) -> Workload:
+def host_config_workload(path: str, doc: dict, name: str, ns: str, span: Span | None = None) -> Workload:
+    """A WasmCloudHostConfig (``span``: where it is written, when not a resource of its own)."""
     spec = as_map(doc.get("spec"))
-    w = Workload(f"{path}#WasmCloudHostConfig/{name}", "whc", path, key_span(path, doc, "kind"),
+    w = Workload(f"{path}#WasmCloudHostConfig/{name}", "whc", path, span or key_span(path, doc, "kind"),
                  netns=f"k8s:{path}#{ns}/whc/{name}")
-    hc = HostConfigSpec(key_span(path, doc, "spec") if "spec" in doc else key_span(path, doc))
+    hc = HostConfigSpec(span or (key_span(path, doc, "spec") if "spec" in doc else key_span(path, doc)))
     replicas = spec.get("hostReplicas", 1)
     w.replicas = min(replicas, 1000) if isinstance(replicas, int) and not isinstance(replicas, bool) \
         and replicas >= 0 else None

@@ -50,6 +50,10 @@ class ChartSpec:
     jetstream: Located[bool] | None = None
     domain: Located[str] | None = None
     leafnodes_port: Located[int] | None = None
+    client_port: Located[int] | None = None
+    replicas: Located[int] | None = None  # cluster.enabled: that many pods in one cluster
+    fullname: str | None = None  # its Services' base name; None: the release name is not known
+    release: object = None  # the Release declared for it (natslint.deploy.charts), if any
 
 
 @dataclass(slots=True)

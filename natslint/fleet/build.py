@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -95,11 +96,14 @@ class Resolver:
                                for key, target in table.items()}
             for mid, table in (machine_aliases or {}).items()}
         self.by_name: dict[str, list[Server]] = {}
+        self.by_bare: dict[str, list[Server]] = {}  # Helm releases: `<svc>.<any namespace>`
         self.by_file: dict[str, list[Server]] = {}
         self.by_scoped: dict[tuple[str, str], list[Server]] = {}
         for s in fleet.servers:
             for n in s.names:
                 self.by_name.setdefault(n.lower(), []).append(s)
+                if s.any_namespace:
+                    self.by_bare.setdefault(n.lower(), []).append(s)
             for n in s.file_names:
                 self.by_file.setdefault(n.lower(), []).append(s)
             for scope, names in s.scoped_names.items():
@@ -113,6 +117,8 @@ class Resolver:
 
     def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
         res = self._resolve(host, port, netns, scope)
+        if res.server is None and not res.candidates and not is_loopback(host):
+            res.how += self._release_hint(host.lower())
         if res.server is None and not res.candidates:
             unseen = self.unseen.find(host.lower().strip("[]"), port, netns, scope)
             if unseen is not None:
@@ -120,6 +126,18 @@ class Resolver:
                 return Resolution(None, None, f"it reaches {unseen.label}, whose config natslint could not "
                                               f"read{why}", unseen=unseen)
         return res
+
+    def _release_hint(self, host: str) -> str:
+        """A chart release whose name is not known may be the server ``host`` names: say which
+        release names would make it so (never pick one)."""
+        hints = []
+        for s in self.fleet.servers:
+            names = release_names(host, s.unnamed_release) if s.unnamed_release else []
+            if names:
+                hints.append(f"{s.label} would be, if its release were named "
+                             + " or ".join(f"`{n}`" for n in names))
+        return ("; " + "; ".join(hints) + " (declare it under [[releases]] in natslint.toml, or in a helmfile)"
+                if hints else "")
 
     def _resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
         host = host.lower().strip("[]")
@@ -154,6 +172,8 @@ class Resolver:
                     cands = self.by_name.get(variant, [])
                     if cands:
                         break
+            if not cands and self.by_bare and NAMESPACED.fullmatch(host):
+                cands = self.by_bare.get(host.split(".", 1)[0], [])
             if not cands:
                 cands = self.by_file.get(host, [])
                 how = f"config file name {host!r}"
@@ -189,6 +209,21 @@ class Resolver:
                           for s, li in on_port[:4])
         return Resolution(None, None, f"{host}:{port} matches {len(servers)} servers: {names}",
                           list(dict.fromkeys(s for s, _ in on_port)))
+
+NAMESPACED = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+(\.svc(\.cluster\.local)?)?")
+
+
+def release_names(host: str, chart: str = "nats") -> list[str]:
+    """The release names under which the NATS chart would answer to ``host`` (its Service
+    `<fullname>` or `<fullname>-headless`, `<fullname>` being the release name when it holds
+    the chart's name, else `<release>-<chart>`)."""
+    base = host.split(".", 1)[0]
+    base = base.removesuffix("-headless")
+    out = [base] if chart in base else []
+    if base.endswith(f"-{chart}") and base[: -len(chart) - 1]:
+        out.append(base[: -len(chart) - 1])
+    return out
+
 
 class _Names:
     """Servers by every name they answer to, without their listeners: for the servers whose

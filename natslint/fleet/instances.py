@@ -148,6 +148,14 @@ def _or(field: Located | None, default: object, span: Span) -> tuple[object, Spa
     return (field.value, field.span) if field is not None else (default, span)
 
 
+def _whc_name(w: Workload) -> str:
+    """How messages name a WasmCloudHostConfig, or the wasmcloud-host chart values that
+    install hosts the same way."""
+    if w.id.rsplit("#", 1)[-1] == "wasmcloud-host":
+        return f"the wasmcloud-host chart release of {w.path}"
+    return f"WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`"
+
+
 def _whc_sidecar(w: Workload, i: int = 0) -> Server:
     """The NATS leaf sidecar the wasmCloud operator runs beside each host (replica ``i``)."""
     hc = w.host_config
@@ -155,7 +163,7 @@ def _whc_sidecar(w: Workload, i: int = 0) -> Server:
     span = hc.span
     many = instances(w) > 1
     s = bare_server(f"{w.id} (nats-leaf sidecar{f' {i}' if many else ''})", w.path, span)
-    s.display = f"the nats-leaf sidecar of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`" + \
+    s.display = f"the nats-leaf sidecar of {_whc_name(w)}" + \
         (f" (host {i})" if many else "")
     s.netns = f"{w.netns}[{i}]" if many else w.netns
     s.instance_of, s.count_known = w.id, w.replicas is not None
@@ -171,11 +179,17 @@ def _whc_sidecar(w: Workload, i: int = 0) -> Server:
 
 
 def _chart_server(w: Workload) -> Server:
+    """A NATS chart release: one server stands for its pods (one cluster, one JetStream)."""
     chart = w.chart
     assert chart is not None
     s = bare_server(w.id, w.path, w.span)
-    s.display = f"the NATS chart release of {w.path}"
+    s.display = f"the NATS chart release of {w.path}" + (f" (`{chart.fullname}`)" if chart.fullname else "")
     s.names.update(w.names)
+    s.any_namespace = True
+    s.unnamed_release = w.id.rsplit("#", 1)[-1] if chart.fullname is None else ""
+    s.listeners = [li for li in s.listeners if li.kind != "client"]
+    port = chart.client_port
+    s.listeners.append(Listener("client", "", port.value if port else DEFAULT_CLIENT_PORT, port.span if port else w.span))
     if chart.jetstream is not None:
         s.js_enabled = Value(True, chart.jetstream.span)
     if chart.domain is not None:
@@ -277,8 +291,7 @@ def _whc_host(w: Workload, i: int = 0) -> Host:
     assert hc is not None
     span = hc.span
     h = Host("host", w.id, w.path, span, netns=f"{w.netns}[{i}]" if instances(w) > 1 else w.netns)
-    h.display = (f"host {i} of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`" if instances(w) > 1
-                 else f"the hosts of WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`")
+    h.display = (f"host {i} of {_whc_name(w)}" if instances(w) > 1 else f"the hosts of {_whc_name(w)}")
     h.instance_of = w.id if instances(w) > 1 else ""
     dom, dspan = _or(hc.jetstream_domain, "default", span)
     h.domain = Value(str(dom), dspan)

@@ -103,6 +103,9 @@ class Server:
     config_unseen: bool = False  # it runs a config natslint could not read: its settings are unknown
     config_unseen_why: str = ""  # where that config lives, as a message says it
     operator_mode: bool = False  # accounts come from JWTs (operator/resolver), not the file
+    # a Helm release: its Service names hold in whatever namespace it is installed into
+    any_namespace: bool = False
+    unnamed_release: str = ""  # the chart of a Helm release whose name (so its Services') is not known
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
     unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
 

@@ -17,7 +17,7 @@ from typing import Callable
 
 from natslint.deploy.workload import Workload
 from natslint.fleet.assemble import unlinked
-from natslint.fleet.build import config_of, dns_variants
+from natslint.fleet.build import NAMESPACED, config_of, dns_variants, release_names
 from natslint.fleet.groups import Groups
 from natslint.fleet.servers import (
     LOOPBACK_HOSTS,
@@ -137,6 +137,8 @@ def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str,
     local: dict[str, set[str]] = {}
     needs: dict[str, set[str]] = {}
     file_units: dict[str, set[str]] = {}  # real path of a config or deployment file -> its units
+    unnamed: list[tuple[str, str]] = []  # (unit, chart) of Helm releases whose name is not known
+    bare: dict[str, set[str]] = {}  # Service name of a Helm release -> units offering it in any namespace
     for key, u in units.items():
         for f in [*u.configs, *(w.path for w in u.workloads)]:
             file_units.setdefault(sources.realpath(f), set()).add(key)
@@ -145,11 +147,15 @@ def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str,
         mine = local.setdefault(key, set())
         wanted = needs.setdefault(key, set())
         for s in [*servers, *fleet.servers]:
+            if s.unnamed_release:
+                unnamed.append((key, s.unnamed_release))
             offered = {n.lower() for n in s.names | s.file_names}
             mine |= offered | {n.lower() for ns in s.scoped_names.values() for n in ns}
             mine |= {li.host.lower() for li in s.listeners if li.host}
             for n in offered:
                 offers.setdefault(n, set()).add(key)
+                if s.any_namespace:  # a Helm release answers as `<svc>.<its namespace>...` too
+                    bare.setdefault(n, set()).add(key)
             urls = [url for r in s.remotes for url, _ in r.urls] + [r.url for r in s.routes] + \
                 [url for url, _ in s.gateway_urls]
             wanted |= {parse_url(url, None)[0] for url in urls}
@@ -167,7 +173,12 @@ def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str,
                 offers.setdefault(alias.lower(), set()).add(k)
     for key, wanted in needs.items():
         for name in sorted(wanted - local[key] - LOOPBACK_HOSTS - WILDCARD_HOSTS):
-            candidates = {c for c in set().union(*(offers.get(v, set()) for v in dns_variants(name))) - {key}
+            offering = set().union(*(offers.get(v, set()) for v in dns_variants(name)))
+            if not offering and NAMESPACED.fullmatch(name):
+                offering = bare.get(name.split(".", 1)[0], set())
+            if not offering:  # a release in the same folder whose name is not known could be it: it joins, to be named
+                offering = {u for u, chart in unnamed if release_names(name, chart) and units[u].folder == units[key].folder}
+            candidates = {c for c in offering - {key}
                           if _project_of(units[c].folder, projects) == _project_of(units[key].folder, projects)}
             if candidates:
                 nearest = _nearest(units[key].folder, [units[c] for c in sorted(candidates)])
