@@ -106,7 +106,8 @@ def secrets_in(texts: dict[str, str], env: dict[str, str]) -> set[str]:
             for rx in rxs:
                 for m in rx.finditer(line):
                     value = m.group("value").strip("\"'")
-                    if value and not value.startswith("$"):
+                    # `credentials: /etc/nats/app.creds` names a file: the secret is in it
+                    if value and not value.startswith(("$", "/", "./", "../")):
                         found.add(value)
             if "$2" in line:
                 found.update(_BCRYPT.findall(line))

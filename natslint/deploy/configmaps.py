@@ -111,7 +111,7 @@ class Naming:
         return f"{self.prefix}{name}{self.suffix}"
 
     def ns(self, written: str | None) -> str:
-        return self.namespace or written or "default"
+        return self.namespace or (str(written) if written else "default")
 
     def inside(self, doc: dict) -> "Naming":
         """The naming of a kustomization's own resources, ``self`` being its parents'."""

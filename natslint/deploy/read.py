@@ -110,14 +110,20 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
                 (not looks_like_values(docs[0]) and looks_like_kubernetes(docs)):
             out.unit_files.setdefault(unit_of[path], set()).add(path)
         if looks_like_kubernetes(docs):
-            written, embedded = manifest_config_maps(path, sources.text(path), docs)
+            got = crashes.guard(path, f"natslint could not read the ConfigMaps of {path}", _FIX,
+                                manifest_config_maps, path, sources.text(path), docs)
+            written, embedded = got if got is not None else ([], {})
             out.embedded.update(embedded)
             for cm in written:
                 cm.namespace = naming.get(path, Naming()).ns(cm.namespace or None)
                 maps.setdefault(unit_of[path], {})[(cm.namespace, cm.name)] = cm
                 own.setdefault(path, {})[(cm.namespace, cm.name)] = cm
     for path in builds:  # generators, bases first: `behavior: merge` acts on what a base made
-        generated, problems, env_files = generated_config_maps(path, files[path][0], naming[path], sources)
+        got = crashes.guard(path, f"natslint could not read the generators of {path}", _FIX,
+                            generated_config_maps, path, as_map(files[path][0]), naming[path], sources)
+        if got is None:
+            continue
+        generated, problems, env_files = got
         out.env_files_used |= {sources.realpath(f) for f in env_files}
         for cm in generated:
             merge_generated(maps.setdefault(unit_of[path], {}), cm)

@@ -17,8 +17,9 @@ from typing import Callable
 
 from natslint.deploy.workload import Workload
 from natslint.fleet.assemble import unlinked
-from natslint.fleet.build import NAMESPACED, config_of, dns_variants, release_names
+from natslint.fleet.build import config_of
 from natslint.fleet.groups import Groups
+from natslint.fleet.resolve import NAMESPACED, dns_variants, release_names
 from natslint.fleet.servers import (
     LOOPBACK_HOSTS,
     WILDCARD_HOSTS,
@@ -172,14 +173,18 @@ def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str,
             for k in owners:
                 offers.setdefault(alias.lower(), set()).add(k)
     for key, wanted in needs.items():
+        mine = _project_of(units[key].folder, projects)
+
+        def here(offering: set[str]) -> set[str]:  # never across a project boundary
+            return {c for c in offering - {key} if _project_of(units[c].folder, projects) == mine}
+
         for name in sorted(wanted - local[key] - LOOPBACK_HOSTS - WILDCARD_HOSTS):
-            offering = set().union(*(offers.get(v, set()) for v in dns_variants(name)))
-            if not offering and NAMESPACED.fullmatch(name):
-                offering = bare.get(name.split(".", 1)[0], set())
-            if not offering:  # a release in the same folder whose name is not known could be it: it joins, to be named
-                offering = {u for u, chart in unnamed if release_names(name, chart) and units[u].folder == units[key].folder}
-            candidates = {c for c in offering - {key}
-                          if _project_of(units[c].folder, projects) == _project_of(units[key].folder, projects)}
+            candidates = here(set().union(*(offers.get(v, set()) for v in dns_variants(name))))
+            if not candidates and NAMESPACED.fullmatch(name):  # `<release svc>.<its namespace>`
+                candidates = here(bare.get(name.split(".", 1)[0], set()))
+            if not candidates:  # a release in the same folder whose name is not known could be it: it joins, to be named
+                candidates = here({u for u, chart in unnamed
+                                   if release_names(name, chart) and units[u].folder == units[key].folder})
             if candidates:
                 nearest = _nearest(units[key].folder, [units[c] for c in sorted(candidates)])
                 if nearest is not None:

@@ -6,8 +6,8 @@ from typing import Iterator
 
 from natslint.codes import PORT_CONFLICT
 from natslint.findings import Finding, Related
-from natslint.fleet.build import accepts
 from natslint.fleet.model import Listener, Server
+from natslint.fleet.resolve import accepts
 from natslint.rules.base import Rule
 from natslint.rules.context import Context
 
