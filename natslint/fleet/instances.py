@@ -100,6 +100,7 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
             doc, lacking = reparse(root, instance_env(w, i))
             fleet.instance_findings += [replace(f, message=f"{f.message} (in {iid})") for f in lacking]
         s = server_from_document(doc, root)
+        s.document = doc if doc is not documents[root] else None
         if shared:  # several processes run this file: each is a server of its own
             s.id, s.display = iid, f"server {iid} (running {root})"
     elif w.bundled_config:

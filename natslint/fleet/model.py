@@ -106,6 +106,8 @@ class Server:
     # a Helm release: its Service names hold in whatever namespace it is installed into
     any_namespace: bool = False
     unnamed_release: str = ""  # the chart of a Helm release whose name (so its Services') is not known
+    # the config as this instance reads it (its own environment), when that differs from the file's plain read
+    document: object = None
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
     unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
 

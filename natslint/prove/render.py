@@ -119,7 +119,7 @@ def _port_of(plans: dict[str, Plan], target: Server, li: Listener | None) -> int
 
 def _render(p: Plan, plans: dict[str, Plan], documents: dict, workdir: str) -> None:
     s = p.server
-    doc = documents.get(s.path) if not s.synthetic else None
+    doc = (s.document or documents.get(s.path)) if not s.synthetic else None  # as this instance reads it
     if doc is not None and doc.root is None:
         p.skipped = "its config does not parse"
         return
