@@ -231,3 +231,33 @@ def test_natslint_reads_the_config_maps_kustomize_builds(tmp_path, fixture):
     root = "kustomize:" + ("prod" if fixture == "overlay" else ".")
     ours = sorted(sorted((k, e.value) for k, e in cm.entries.items()) for cm in read.config_maps[root].values())
     assert rendered and ours == rendered
+
+
+def test_a_config_map_key_another_program_runs_is_not_a_nats_config(tmp_path):
+    """nats-streaming reads `-sc stan.conf`: its `streaming {}` block is no nats-server option."""
+    write(tmp_path, {"stan.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stan-config}\ndata:\n"
+                                  "  stan.conf: |\n    port: 4222\n    streaming { id: stan }\n---\n"
+                                  "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: stan}\nspec:\n  template:\n"
+                                  "    spec:\n      containers:\n        - name: stan\n"
+                                  "          image: nats-streaming:0.23.0-alpine\n"
+                                  "          args: [-sc, /etc/stan-config/stan.conf]\n"
+                                  "          volumeMounts: [{name: c, mountPath: /etc/stan-config}]\n"
+                                  "      volumes: [{name: c, configMap: {name: stan-config}}]\n"})
+    result = check_paths(["."], Settings(), root=str(tmp_path))
+    assert result.findings == []
+    assert [(s.path, s.reason) for s in result.skipped] == [
+        ("stan.yaml#ConfigMap/stan-config/stan.conf", "the config of nats-streaming:0.23.0-alpine, which is not nats-server")]
+
+
+def test_a_rendered_chart_saved_in_the_tree_is_read_like_any_manifest(tmp_path):
+    """`helm template nats nats/nats > rendered.yaml`: the config is embedded in its ConfigMap."""
+    write(tmp_path, {"rendered.yaml": "---\n# Source: nats/templates/config-map.yaml\napiVersion: v1\nkind: ConfigMap\n"
+                                      "metadata:\n  name: nats-config\n  namespace: lattice\ndata:\n  nats.conf: |\n"
+                                      "    {\n      \"jetstream\": {\n        \"domian\": \"hub\"\n      }\n    }\n"
+                                      "---\n# Source: nats/templates/stateful-set.yaml\napiVersion: apps/v1\n"
+                                      "kind: StatefulSet\nmetadata:\n  name: nats\n  namespace: lattice\nspec:\n"
+                                      "  template:\n    spec:\n      containers:\n        - name: nats\n"
+                                      "          image: nats:2.11.3-alpine\n          args: [--config, /etc/nats-config/nats.conf]\n"
+                                      "          volumeMounts: [{name: config, mountPath: /etc/nats-config}]\n"
+                                      "      volumes: [{name: config, configMap: {name: nats-config}}]\n"})
+    assert found(tmp_path) == [("NL107", "rendered.yaml", 11, 7), ("NL101", "rendered.yaml", 12, 9)]

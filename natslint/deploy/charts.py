@@ -184,7 +184,9 @@ def _wadm(path: str, values: dict, rel: str | None) -> Workload:
     """wadm as its chart starts it: each env var only when its value is set."""
     wadm = values["wadm"]
     nats = wadm["config"]["nats"]
-    w = Workload(f"{path}#wadm", "k8s", path, key_span(path, values, "wadm"), netns=f"helm:{path}#wadm")
+    # an empty `server` leaves wadm's default (127.0.0.1:4222): point there
+    where = key_span(path, nats, "server") if "server" in nats else key_span(path, values, "wadm")
+    w = Workload(f"{path}#wadm", "k8s", path, where, netns=f"helm:{path}#wadm")
     w.image = "ghcr.io/wasmcloud/wadm"
     for key, env in (("server", "WADM_NATS_SERVER"), ("jetstreamDomain", "WADM_JETSTREAM_DOMAIN")):
         if isinstance(nats.get(key), str) and nats[key]:

@@ -127,6 +127,13 @@ def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, m
         if w.runs_nats:
             for config, span in written:
                 _locate_config(w, config, span, c, pod_spec, ns, maps)
+        elif "reloader" not in (w.image or ""):  # another program's config (nats-streaming's -sc): not ours
+            for word in words:
+                source = mounted_source(word, c, pod_spec) if word.startswith("/") else None
+                cm = maps.get((ns, source[1])) if source is not None and source[0] == "configMap" else None
+                entry = cm.entries.get(source[2] or "") if cm is not None and source is not None else None
+                if entry is not None and entry.config is not None:
+                    w.other_configs.append(entry.config)
         w.bundled_config = w.bundled_config or (w.runs_nats and not w.command)
         out.append(w)
     return out

@@ -145,8 +145,11 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
                 out.workloads.append(w)
     # the embedded configs natslint parses: those a pod runs, and keys named like a NATS config
     run = {p for w in out.workloads for p, _ in w.config_paths}
+    others = {p: w.image or w.id for w in out.workloads for p in w.other_configs}
     for vpath, emb in out.embedded.items():
         reason = not_nats(emb.text) if vpath.lower().endswith(".conf") and vpath not in run else None
+        if vpath in others and vpath not in run:
+            reason = f"the config of {others[vpath]}, which is not nats-server"
         if vpath in run or (vpath.lower().endswith(".conf") and reason is None):
             out.wanted.add(vpath)
         elif reason is not None:
