@@ -122,3 +122,13 @@ def test_releases_in_natslint_toml_reach_the_cli(tmp_path):
                           capture_output=True, text=True, timeout=60)
     out = json.loads(proc.stdout)
     assert (proc.returncode, out["findings"], out["summary"]["coverage"]["wadm"]["resolved"]) == (0, [], 1)
+
+
+def test_an_aliased_nats_sub_chart_is_named_by_its_alias(tmp_path):
+    write(tmp_path, {"Chart.yaml": "apiVersion: v2\nname: lattice\nversion: 0.1.0\ndependencies:\n"
+                                   "  - {name: nats, alias: hub, version: 1.2.x}\n",
+                     "natslint.toml": "[[releases]]\nname = \"prod\"\ninclude = [\"values.yaml\"]\n",
+                     "values.yaml": "hub:\n  config:\n    jetstream: {enabled: true, merge: {domain: hub}}\n"})
+    _, result = check(tmp_path, releases=lambda p: "prod" if p == "values.yaml" else None)
+    (server,) = result.fleet.servers
+    assert {"prod-hub", "prod-hub-headless"} == server.names

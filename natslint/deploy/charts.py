@@ -88,7 +88,8 @@ def looks_like_values(doc) -> bool:
 def read_values(path: str, doc: dict, release: Release | None, chart: str | None = None,
                 aliases: dict[str, str] | None = None) -> list[Workload]:
     """The workloads a values file installs.  ``chart``: the chart these are the values of
-    (a `Chart.yaml` beside them), ``aliases``: sub-chart key -> chart name (its dependencies)."""
+    (a `Chart.yaml` beside them); ``aliases``: sub-chart key -> chart name (its dependencies),
+    which tells a NATS sub-chart installed under another key."""
     rel = release.name if release is not None else None
     out: list[Workload] = []
     if _is_nats1(doc) or _is_nats0(doc):
@@ -101,9 +102,9 @@ def read_values(path: str, doc: dict, release: Release | None, chart: str | None
         for key, sub in doc.items():
             if not isinstance(sub, dict) or sub.get("enabled") is False:
                 continue
-            name = (aliases or {}).get(str(key), str(key))
-            if _is_nats1(sub):
-                out.append(_nats(path, sub, doc, name, rel, release))
+            # a dependency's alias is its chart name inside the release (`.Chart.Name`)
+            if _is_nats1(sub) or (aliases or {}).get(str(key)) == "nats" and _is_nats0(sub):
+                out.append(_nats(path, sub, doc, str(key), rel, release))
             elif _is_wadm(sub):
                 out.append(_wadm(path, sub, rel))
             elif _is_host(sub):
@@ -125,7 +126,7 @@ def _nats(path: str, values: dict, top: dict, chart: str, rel: str | None, relea
         _nats1(path, values["config"], spec)
     else:
         _nats0(path, values, spec)
-    name = fullname(values, "nats", rel) if chart == "nats" else fullname(values, chart, rel)
+    name = fullname(values, chart, rel)
     if name is not None:
         spec.fullname = name
         w.names |= {name.lower(), f"{name}-headless".lower()}
