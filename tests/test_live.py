@@ -47,7 +47,7 @@ def test_fixture_fleet_predictions_hold_live(fleet, monkeypatch):
         assert proof.skipped == ["server nats.conf: not started, its config does not parse"]
         return
     assert proof.pids, proof.skipped
-    bad = [(p.who, p.account, p.domain, [j.label for j in p.predicted], p.observed, p.replies)
+    bad = [(p.who, p.account, p.domain, p.predicted.kind, [j.label for j in p.predicted.jetstreams], p.observed)
            for p in proof.probes if p.ok is False]
     assert bad == []
     # a probe that was not run says why (no password login for that account)
@@ -67,14 +67,14 @@ def probe(proof, who: str, domain: str | None):
 def test_leaf_reusing_the_hub_domain_answers_its_own_clients(monkeypatch):
     result, proof = run(FIXTURES / "compose-leaf-reuses-domain", monkeypatch)
     p = probe(proof, "host `host-b`", "hub")
-    assert p.ok and p.replies == 1
-    assert [j.servers[0].server_name.value for j in p.predicted] == ["leaf-b"]
+    assert p.ok and (p.observed.kind, p.observed.replies) == ("jetstream", 1)
+    assert [j.servers[0].server_name.value for j in p.predicted.jetstreams] == ["leaf-b"]
 
 
 def test_two_jetstreams_with_one_domain_give_two_replies(monkeypatch):
     _, proof = run(FIXTURES / "spokes-same-domain", monkeypatch)
     p = probe(proof, "server `relay`", "edge")
-    assert p.ok and p.replies == 2
+    assert p.ok and (p.observed.kind, p.observed.replies) == ("several", 2)
 
 
 def test_odd_domain_node_leaves_its_leaf_clients_without_responders(tmp_path, monkeypatch):
@@ -85,8 +85,8 @@ def test_odd_domain_node_leaves_its_leaf_clients_without_responders(tmp_path, mo
     write(tmp_path, {"edge.conf": "server_name: edge\nleafnodes { remotes: [ { url: \"nats-leaf://n3:7422\" } ] }\n"})
     _, proof = run(tmp_path, monkeypatch)
     p = probe(proof, "server `edge`", "core")
-    assert p.ok and p.replies == 0 and p.predicted == []
-    assert probe(proof, "server `edge`", "odd").replies == 1
+    assert p.ok and p.observed.kind == "no_responders" and p.predicted.jetstreams == []
+    assert probe(proof, "server `edge`", "odd").observed.kind == "jetstream"
 
 
 def test_remote_at_the_client_port_never_connects(monkeypatch):
@@ -120,7 +120,7 @@ def test_rule_doc_fleets_hold_live(code, which, files, tmp_path, monkeypatch):
 
     ruledocs.write_fleet(files, tmp_path)
     _, proof = run(tmp_path, monkeypatch)
-    bad = [(p.who, p.domain, [j.label for j in p.predicted], p.observed, p.replies)
+    bad = [(p.who, p.domain, p.predicted.kind, [j.label for j in p.predicted.jetstreams], p.observed)
            for p in proof.probes if p.ok is False]
     assert bad == []
 

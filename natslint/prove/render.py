@@ -62,6 +62,14 @@ class Plan:
     ports: dict[str, int] = field(default_factory=dict)  # listener kind -> loopback port
     skipped: str | None = None
     notes: list[str] = field(default_factory=list)
+    # every link of the model: (kind, as written, carried into the run?, why not)
+    links: list[tuple[str, str, bool, str]] = field(default_factory=list)
+    pid: int | None = None
+    exited: str | None = None  # the log line of a server that stopped at startup
+
+    def leave_out(self, kind: str, url: str, why: str) -> None:
+        self.links.append((kind, url, False, why))
+        self.notes.append(f"{kind} {url} is left out: {why}")
 
 
 def _get(d: dict, *names: str):
@@ -180,8 +188,13 @@ def _cluster(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
     for r in s.routes:
         if r.target is not None:
             routes.append(f"nats-route://{LOOPBACK}:{_port_of(plans, r.target, r.target.cluster_listen)}")
+            p.links.append(("route", r.url, True, ""))
+        elif r.reaches is not None:  # it reaches another listener of a server: that stays the mistake it is
+            li = next((x for x in r.reaches.listeners if x.port == r.port), None)
+            routes.append(f"nats-route://{LOOPBACK}:{_port_of(plans, r.reaches, li)}")
+            p.links.append(("route", r.url, True, ""))
         else:
-            p.notes.append(f"route {r.url} is left out: it names no server of the fleet")
+            p.leave_out("route", r.url, f"it names no server of the fleet ({r.how or 'unresolved'})")
     _replace_list(block, "routes", routes)
     cfg[key] = block
 
@@ -199,8 +212,9 @@ def _leafnodes(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
         original = dict(remotes_in[i]) if i < len(remotes_in) and isinstance(remotes_in[i], dict) else {}
         original = _without(original, {"url", "urls"})
         if r.hub is None or r.resolved_url is None:
-            p.notes.append(f"leaf remote {r.urls[0][0] if r.urls else '?'} is left out: external")
+            p.leave_out("leaf remote", r.urls[0][0] if r.urls else "?", "external: it names no server of the fleet")
             continue
+        p.links.append(("leaf remote", r.resolved_url[0], True, ""))
         url = r.resolved_url[0]
         _, _, user = parse_url(url, None)
         scheme = url.split("://", 1)[0] if "://" in url else "nats"
@@ -231,8 +245,9 @@ def _gateway(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
             continue
         t = by_name.get(g.get("name"))
         if t is None:
-            p.notes.append(f"gateway {g.get('name')!r} is left out: it names no server of the fleet")
+            p.leave_out("gateway", str(g.get("name")), "it names no server of the fleet")
             continue
+        p.links.append(("gateway", str(g.get("name")), True, ""))
         g = _without(g, {"url", "urls"})
         g["urls"] = [f"nats://{LOOPBACK}:{_port_of(plans, t, t.listener('gateway'))}"]
         gws.append(g)

