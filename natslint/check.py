@@ -14,7 +14,12 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping
 
 from natslint import parallel
-from natslint.codes import UNDEFINED_VARIABLE, UNREADABLE_FILE
+from natslint.codes import (
+    QUOTED_VARIABLE,
+    UNDEFINED_QUOTED_VARIABLE,
+    UNDEFINED_VARIABLE,
+    UNREADABLE_FILE,
+)
 from natslint.crash import Crashes, file_start
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
 from natslint.deploy.read import read_deployments
@@ -44,6 +49,10 @@ from natslint.selection import (
 from natslint.sources import SourceCache
 from natslint.syntax.document import Document
 from natslint.syntax.parser import Loader, lex_files, prelexed
+
+# What a config's `$VAR`s mean depends on the environment of the instance that runs it: these
+# findings come from reading the config again with each instance's environment.
+PER_INSTANCE = {UNDEFINED_VARIABLE.code, QUOTED_VARIABLE.code, UNDEFINED_QUOTED_VARIABLE.code}
 
 # Below this many configs a second process costs more than it saves.
 PARALLEL_MIN_CONFIGS = 300
@@ -209,7 +218,7 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     run = set().union(*(with_includes(s.path, documents) for fc in fleets for s in [*fc.fleet.servers, *fc.fleet.unseen]
                         if s.instance_of and not s.synthetic))
     parsed = [f for path, d in documents.items() for f in d.findings
-              if not (path in run and f.code == UNDEFINED_VARIABLE.code)]
+              if not (path in run and f.code in PER_INSTANCE)]
     lacking = _per_location([f for fc in fleets for f in fc.fleet.instance_findings])
     raw = [*vanished, *parsed, *lacking, *deployed.findings, *crashes.findings,
            *_once(rule_findings, [label for fc in fleets for label in fc.fleet.instance_labels()])]
@@ -223,7 +232,7 @@ def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Se
     memo: dict[tuple, tuple[Document, list[Finding]]] = {}
 
     def lacks(path: str) -> bool:
-        return any(f.code == UNDEFINED_VARIABLE.code for p in with_includes(path, documents)
+        return any(f.code in PER_INSTANCE for p in with_includes(path, documents)
                    if p in documents for f in documents[p].findings)
 
     def reparse(path: str, env: dict[str, str]) -> tuple[Document, list[Finding]]:
@@ -237,7 +246,7 @@ def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Se
                             strict_text=True, sources=sources)
             doc = loader.load(path)
             memo[key] = (doc, [f for d in loader.cache.values() if not d.path.startswith("$")
-                               for f in d.findings if f.code == UNDEFINED_VARIABLE.code])
+                               for f in d.findings if f.code in PER_INSTANCE])
         return memo[key]
 
     return reparse

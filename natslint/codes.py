@@ -35,6 +35,12 @@ UNREADABLE_FILE = _code("NL005", "unreadable-file", E,
                         scope="document")
 SURPRISING_VALUE = _code("NL006", "surprising-value", W,
                          "nats-server reads a value differently than it looks", scope="document")
+QUOTED_VARIABLE = _code("NL007", "quoted-variable", W,
+                        "a `$NAME` inside quotes, where NAME is a variable: the value is the literal text",
+                        scope="document", since="0.2.0")
+UNDEFINED_QUOTED_VARIABLE = _code("NL008", "literal-dollar-value", I,
+                                  "a value that is exactly `$NAME` in quotes, NAME defined nowhere natslint can see",
+                                  scope="document", since="0.2.0")
 
 # -- one server's options (NL1xx) ----------------------------------------------------------
 UNKNOWN_OPTION = _code("NL101", "unknown-option", E, "a key nats-server does not accept in that block",

@@ -25,7 +25,7 @@ from natslint.fleet.model import (
     Remote,
     Server,
 )
-from natslint.fleet.subjects import denies
+from natslint.fleet.subjects import api_subject, denies, matches
 
 
 def same_account(a: str, b: str) -> bool:
@@ -95,6 +95,23 @@ class Prediction:
     kind: str  # one of REPLY_CLASSES
     jetstreams: list[JetStream] = field(default_factory=list)  # jetstream: one; several: all
     error_from: Server | None = None  # error_reply: the server that answers with the error
+
+
+def imported_api(server: Server, account: str, domain: str | None) -> tuple[str, str | None] | None:
+    """(the exporting account, the domain it is asked in) when `account` imports the API
+    request as a service (`to:` renames it locally); None when it does not."""
+    request = api_subject(domain)
+    for local, other, exported in server.service_imports.get(account, ()):
+        if matches(local, request):
+            tail = exported.split(".")
+            return other, (tail[1] if len(tail) > 2 and tail[2] == "API" else None)
+    return None
+
+
+def imports_plain_api(server: Server, account: str) -> bool:
+    """An account that imports `$JS.API.>` itself gets no JetStream handler of its own from the
+    server: no error reply, and no mapping of the server's domain (live: no responders)."""
+    return any(matches(local, api_subject(None)) for local, _, _ in server.service_imports.get(account, ()))
 
 
 class Reach:
@@ -205,7 +222,7 @@ class Reach:
         if js:
             return Prediction("jetstream" if len(js) == 1 else "several", js)
         if server.js_enabled.value and account != UNKNOWN_ACCOUNT and not server.account_has_js(account) \
-                and (domain is None or domain == server.domain.value):
+                and (domain is None or domain == server.domain.value) and not imports_plain_api(server, account):
             return Prediction("error_reply", [], server)
         if domain is not None and self._swallowed(server, account, domain):
             return Prediction("timeout")
@@ -227,6 +244,10 @@ class Reach:
         return False
 
     def _answer(self, server: Server, account: str, domain: str | None) -> list[JetStream]:
+        imported = imported_api(server, account, domain)
+        if imported is not None:  # a service import hands the request to the exporting account
+            other, other_domain = imported
+            return self.answers(server, other, other_domain) if other != account else []
         if domain is None:
             mapped = server.default_js_domain.get(account)
             if mapped:

@@ -259,6 +259,22 @@ def _users(node: Node | None) -> list[tuple[str, str | None]]:
     return out
 
 
+def _service_imports(account: Map, name: str, s: Server) -> None:
+    """`imports: [ { service: { account: L, subject: "$JS.API.>" }, to: "..." } ]`: the JetStream
+    API subjects this account takes from another (local subject, that account, its subject)."""
+    imports = opt(account, "imports")
+    if imports is None or not isinstance(imports.value, Array):
+        return
+    for item in imports.value.items:
+        service = as_map(opt(item, "service")) if isinstance(item, Map) else None
+        if service is None:
+            continue
+        other, subject = scalar(opt(service, "account")), scalar(opt(service, "subject"))
+        to = scalar(opt(item, "to"))  # type: ignore[arg-type]
+        if isinstance(other, str) and isinstance(subject, str) and subject.startswith("$JS."):
+            s.service_imports.setdefault(name, []).append((to if isinstance(to, str) else subject, other, subject))
+
+
 def _accounts(root: Map, s: Server) -> None:
     s.operator_mode = opt(root, "operator", "operators", "trusted", "trusted_keys", "resolver") is not None
     sys_e = opt(root, "system_account", "system")
@@ -277,6 +293,7 @@ def _accounts(root: Map, s: Server) -> None:
                 users = opt(e.value, "users")
                 for user, _ in _users(users.value if users else None):
                     user_account[user] = name
+                _service_imports(e.value, name, s)
     if not s.app_accounts:
         s.js_accounts.add(GLOBAL_ACCOUNT)  # only $G and the system account: $G gets JetStream
     nau = scalar(opt(root, "no_auth_user"))

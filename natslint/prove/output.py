@@ -8,7 +8,8 @@ from pathlib import Path
 
 from natslint import __version__
 from natslint.fleet.reach import JetStream, Prediction
-from natslint.prove.run import Observed, Probe, Proof
+from natslint.prove.probe import Observed, Probe
+from natslint.prove.run import Proof
 
 SCHEMA = Path(__file__).with_name("output.schema.json")
 

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 from natslint.codes import (
     INCLUDE_CYCLE,
     INCLUDE_NOT_FOUND,
+    QUOTED_VARIABLE,
     SURPRISING_VALUE,
     SYNTAX_ERROR,
+    UNDEFINED_QUOTED_VARIABLE,
     UNDEFINED_VARIABLE,
 )
 from natslint.findings import Finding, Related, Severity
@@ -44,6 +46,9 @@ if TYPE_CHECKING:
     from natslint.syntax.parser import Loader
 
 _QUOTED_VAR = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+# NATS's own names that start with `$`: accounts, and the prefixes of its internal subjects
+NATS_DOLLAR_NAMES = {"SYS", "G", "JS", "JSC", "KV", "O", "OBJ", "MQTT", "NRG", "SRV", "LDS", "GR", "GW",
+                     "SYSTEM", "JS_API", "JSC_API"}
 _SUFFIX_THEN_DIGIT = re.compile(r"-?\d+[kKmMgGtTpPeE][bBiI]*\d")
 
 
@@ -172,12 +177,8 @@ class Builder:
                         span, f"`{text}` is a string value, not a comment: a comment cannot "
                         "start where a value is expected", fix="quote the value, or give the key "
                         "a value before the comment"))
-                if tok.style in ("double", "single") and (ref := _QUOTED_VAR.search(text)):
-                    self.add(SURPRISING_VALUE.at(
-                        span, f"`{ref.group()}` inside quotes is literal text: nats-server never "
-                        "interpolates variables inside strings",
-                        fix=f"use a bare `{ref.group()}` as the whole value, or build the value "
-                        "outside the config"))
+                if tok.style in ("double", "single") and "$" in text:
+                    self.quoted_dollars(text, span)
                 if tok.style == "bare" and _SUFFIX_THEN_DIGIT.match(text):
                     self.add(SURPRISING_VALUE.at(
                         span, f"`{text}` is a string since nats-server 2.15.1; older servers stop "
@@ -209,6 +210,31 @@ class Builder:
         raise AssertionError(f"unexpected token {kind}")
 
     # -- variables ------------------------------------------------------------------------
+
+    def quoted_dollars(self, text: str, span: Span) -> None:
+        """`$NAME` inside quotes is literal text.  It is a mistake when NAME is a variable
+        (in scope here, or in the server's environment); a value that is exactly `$NAME` with
+        NAME defined nowhere is worth a note.  Subjects (`$JS.API.>`), NATS's own names
+        (`$SYS`, `$G`) and hashes are left alone."""
+        for m in _QUOTED_VAR.finditer(text):
+            name = m.group()[1:]
+            where = "set earlier in an enclosing block" if self.in_scope(name) else \
+                "set in the server's environment" if name in self.loader.env else None
+            if where is not None:
+                self.add(QUOTED_VARIABLE.at(
+                    span, f"`${name}` inside quotes is the literal text `${name}`, although `{name}` is "
+                    f"{where}: nats-server never interpolates variables inside strings",
+                    fix=f"write `${name}` unquoted as the whole value, or build the value outside the config"))
+                return
+        whole = _QUOTED_VAR.fullmatch(text)
+        if whole is not None and text[1:].upper() not in NATS_DOLLAR_NAMES:
+            self.add(UNDEFINED_QUOTED_VARIABLE.at(
+                span, f"the value is the literal text `{text}`: quotes are never interpolated, and "
+                f"`{text[1:]}` is defined nowhere natslint can see",
+                fix=f"if `{text}` is meant as a variable, remove the quotes and define `{text[1:]}`"))
+
+    def in_scope(self, name: str) -> bool:
+        return any(isinstance(ctx, Map) and ctx.entry(name) is not None for ctx in self.contexts)
 
     def variable(self, tok: lx.RawToken) -> Node:
         name = tok.value
