@@ -214,7 +214,8 @@ class Reach:
         - the JetStreams that answer (one, or several);
         - else an error reply (503, err_code 10039 `JetStream not enabled for account`) when
           the client's own server runs JetStream and the account has none: for the plain API
-          and for the server's own domain;
+          and for the server's own domain; but no reply at all (a timeout) when a leaf link is
+          bound to that account on that server;
         - else a timeout when the request crosses a leaf link into an account without
           JetStream on a server that carries the domain (that server has interest, and drops it);
         - else no responders."""
@@ -223,7 +224,9 @@ class Reach:
             return Prediction("jetstream" if len(js) == 1 else "several", js)
         if server.js_enabled.value and account != UNKNOWN_ACCOUNT and not server.account_has_js(account) \
                 and (domain is None or domain == server.domain.value) and not imports_plain_api(server, account):
-            return Prediction("error_reply", [], server)
+            # with a leaf link bound to that account, the server sends no error (live: nothing comes back)
+            linked = any(same_account(account, acc) for acc, _, _, _ in self.server_edges.get(server.id, ()))
+            return Prediction("timeout") if linked else Prediction("error_reply", [], server)
         if domain is not None and self._swallowed(server, account, domain):
             return Prediction("timeout")
         return Prediction("no_responders")

@@ -285,6 +285,7 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
     live = _predictable(proof, fleet, {p.server.id for p in running})
     domains = sorted({d for js in reach.js_by_root.values() for d in js.domains if d})
     # 1. a marker stream in every JetStream, in every account a probe can log in to
+    unready: set[int] = set()
     for js in reach.js_by_root.values():
         server = next((s for s in js.servers if s.id in live), None)
         if server is None:
@@ -298,6 +299,7 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
                 ready = await create_marker(plans[server.id].ports["client"], login, js.id, account,
                                              min(deadline, time.monotonic() + 15))
                 if not ready:
+                    unready.add(js.id)
                     proof.skipped.append(f"{js.label}: never became ready (no marker stream in 15 s)")
     # 2. the probes: every host and wadm, and every server in each of its accounts
     subjects = [None, *domains]
@@ -315,6 +317,9 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
                 proof.probes.append(Probe(s.label, s, account, d, reach.predict(s, account, d)))
 
     async def run(probe: Probe, window: float = window) -> None:
+        if any(j.id in unready for j in probe.predicted.jetstreams):
+            probe.note = "the JetStream it predicts never became ready"
+            return
         login = login_for(probe.server, probe.account, documents)
         if login is None:
             probe.note = f"no password login for account {probe.account}"
