@@ -24,6 +24,7 @@ def test_installed_wheel_carries_grammar_and_rule_docs():
         pytest.skip("an editable install: data files are read from the source tree")
     assert "natslint/_data/grammar/nats.lark" in files
     assert "natslint/_data/rules/NL001-syntax-error.md" in files
+    assert "natslint/prove/output.schema.json" in files  # prove --format json's contract
 
 
 def test_lalr_table_is_built_once_and_cached_on_disk(tmp_path, monkeypatch):

@@ -148,7 +148,7 @@ def _run(proof: Proof, result: Result, timeout: float, window: float, progress, 
             deadline = started + timeout
             running = _start_all(proof, procs, binary, work, deadline, progress, on_start)
             asyncio.run(_probe_all(proof, fleet_model, reach, plans, running, deadline, window, progress, documents))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, asyncio.CancelledError):  # asyncio may turn Ctrl-C into a cancellation
             proof.skipped.append("interrupted")
         finally:
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
