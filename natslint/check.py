@@ -47,6 +47,7 @@ from natslint.selection import (
     suppressions_in_comments,
 )
 from natslint.sources import SourceCache
+from natslint.syntax.builder import quoted_variables
 from natslint.syntax.document import Document
 from natslint.syntax.parser import Loader, lex_files, prelexed
 
@@ -245,8 +246,9 @@ def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Se
             loader = Loader(env=merged, env_visible=own.env_visible, nats_version=settings.nats_version,
                             strict_text=True, sources=sources)
             doc = loader.load(path)
-            memo[key] = (doc, [f for d in loader.cache.values() if not d.path.startswith("$")
-                               for f in d.findings if f.code in PER_INSTANCE])
+            read = [d for d in loader.cache.values() if not d.path.startswith("$")]
+            quoted_variables(read)
+            memo[key] = (doc, [f for d in read for f in d.findings if f.code in PER_INSTANCE])
         return memo[key]
 
     return reparse
@@ -327,6 +329,10 @@ def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve
             included.update(loader.key(target) for _, target in doc.includes)
         keys.update((p, loader.key(p)) for p in paths)
     roots = [p for p in configs if keys[p] not in included]
+    for root in roots:  # a quoted `$NAME` is judged with every file its server reads
+        quoted_variables([documents[p] for p in with_includes(root, documents) if p in documents])
+    for doc in documents.values():  # one no root reaches (an include cycle): on its own
+        quoted_variables([doc])
     return documents, roots, vanished
 
 

@@ -44,7 +44,7 @@ def redact_text(text: str, secrets: Secrets) -> str:
             text = text.replace(secret, MASK)
     # a message may quote a piece of a secret (`$VAR` inside a quoted password): mask it too
     if "`" in text:
-        text = _QUOTED.sub(lambda m: f"`{MASK}`" if len(m.group(1)) >= 4 and
+        text = _QUOTED.sub(lambda m: f"`{MASK}`" if len(m.group(1)) >= 4 and m.group(1).startswith("$") and
                            m.group(1) in secrets.joined else m.group(0), text)
     return redact_line(text)
 
@@ -99,6 +99,8 @@ def secrets_in(texts: dict[str, str], env: dict[str, str]) -> set[str]:
         if not any(t in low for t in _TRIGGERS) and "@" not in text and "$2" not in text:
             continue
         for line in text.split("\n"):
+            if line.lstrip().startswith(("#", "//")):
+                continue  # a comment names no secret value ("# injected from the secret store")
             line_low = line.lower()
             rxs = [rx for rx, hit in ((_KEY_VALUE, any(t in line_low for t in _TRIGGERS)),
                                       (_ENV_VALUE, any(t in line_low for t in _TRIGGERS)),

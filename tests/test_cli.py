@@ -56,7 +56,7 @@ def test_json_contract_and_sorting(tmp_path, monkeypatch):
     assert out["natslint"]
     got = [(f["code"], f["path"], f["line"], f["column"], f["severity"]) for f in out["findings"]]
     assert got == [
-        ("NL006", "a/y.conf", 1, 14, "warning"),
+        ("NL008", "a/y.conf", 1, 14, "info"),  # "$HOME": literal, and HOME is not in the lint environment
         ("NL006", "a/y.conf", 2, 11, "warning"),
         ("NL101", "a/y.conf", 2, 11, "error"),
         ("NL001", "b/z.conf", 2, 19, "error"),
@@ -64,7 +64,7 @@ def test_json_contract_and_sorting(tmp_path, monkeypatch):
     keys = {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "related"}
     for f in out["findings"]:
         assert keys <= set(f)
-    assert out["summary"] == {"files": 2, "errors": 2, "warnings": 2, "infos": 0, "servers": 2, "hosts": 0,
+    assert out["summary"] == {"files": 2, "errors": 2, "warnings": 1, "infos": 1, "servers": 2, "hosts": 0,
                               "coverage": NO_LINKS, "fleets": [  # one folder of plain configs is one fleet
                                   {"name": "a", "kind": "plain", "root": "a", "files": 1, "servers": 1, "servers_unknown_config": 0, "hosts": 0},
                                   {"name": "b", "kind": "plain", "root": "b", "files": 1, "servers": 1, "servers_unknown_config": 0, "hosts": 0}]}
@@ -137,10 +137,10 @@ def test_internal_error_is_short_without_debug(tmp_path, monkeypatch):
 def test_text_output_has_location_code_frame_and_summary(tmp_path, monkeypatch):
     write(tmp_path, {"n.conf": "port: 4222\nleafnodes { remotes: [ { url: \"nats://u:$PASS@hub:7422\" } ] }\n"})
     monkeypatch.chdir(tmp_path)
-    result = runner.invoke(app, ["check", "n.conf"])
+    result = runner.invoke(app, ["check", "--env", "PASS=s3cret", "n.conf"])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("n.conf:2:31: NL006 [warning] `$PASS` inside quotes is literal text")
+    assert lines[0].startswith("n.conf:2:31: NL007 [warning] `$PASS` inside quotes is the literal text")
     assert lines[2].startswith(" 2 | leafnodes {")
     assert "$PASS" not in lines[2]  # a URL's password is masked in the frame
     assert "Found 2 finding(s) in 1 file(s): 0 error(s), 1 warning(s), 1 info." in result.stdout  # + NL406: hub unknown

@@ -18,6 +18,7 @@ from natslint.check import Settings, check_paths
 from natslint.findings import Severity
 from natslint.fleet.model import UNKNOWN_ACCOUNT
 from natslint.fleet.reach import Reach, same_account
+from natslint.fleet.subjects import denies
 from natslint.resources import rule_docs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,8 +41,8 @@ def walk(reach: Reach, server, account: str, domain: str) -> set[int]:
         for peer in reach.fleet.cluster_of[at.id].servers:
             if peer is not at:
                 queue.append((peer, acc, False))
-        for local_acc, other, other_acc in reach.server_edges.get(at.id, ()):
-            if same_account(acc, local_acc):
+        for local_acc, other, other_acc, deny in reach.server_edges.get(at.id, ()):
+            if same_account(acc, local_acc) and not denies(deny, domain):
                 queue.append((other, other_acc, True))
     return found
 

