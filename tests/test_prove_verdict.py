@@ -131,7 +131,7 @@ def test_two_jetstreams_with_one_domain_are_several_replies():
                 "cluster { name: c, port: 6222, routes: [ \"nats://b:6222\" ] }\n",
       "b.conf": "server_name: b\njetstream { domain: d, store_dir: /tmp/natslint-b }\n"
                 "cluster { port: 6222, routes: [ \"nats://a:6222\" ] }\n"},
-     "server `b` exited at startup"),
+     "the JetStream of server `a`: never became ready"),
 ])
 def test_an_incomplete_proof_exits_3(tmp_path, case, files, reason):
     code, out = prove_json(write(tmp_path, files))
