@@ -10,7 +10,7 @@ from natslint.fleet.instances import (
     servers_from_workloads,
 )
 from natslint.fleet.model import Fleet
-from natslint.fleet.servers import server_from_document
+from natslint.fleet.servers import server_from_document, startup_failure
 from natslint.sources import SourceCache
 from natslint.syntax.document import Document
 
@@ -36,6 +36,8 @@ def assemble(documents: dict[str, Document], roots: list[str], workloads: list[W
     """The fleet, with every leaf link, route, gateway and host connection resolved;
     ``machines``: config -> the declared machine it runs on."""
     fleet = unlinked(documents, roots, workloads, sources, reparse)
+    for s in fleet.servers:
+        s.refuses = s.refuses or startup_failure(s)
     fleet.unseen = [s for s in fleet.servers if s.config_unseen]
     fleet.servers = [s for s in fleet.servers if not s.config_unseen]
     link(fleet, sources, aliases, machines, machine_aliases)

@@ -109,6 +109,10 @@ class Server:
     config_unseen: bool = False  # it runs a config natslint could not read: its settings are unknown
     config_unseen_why: str = ""  # where that config lives, as a message says it
     operator_mode: bool = False  # accounts come from JWTs (operator/resolver), not the file
+    # why nats-server exits at startup, when the model knows it will (a config that does not
+    # parse, a flag it does not define, a leaf remote bound to an undefined account): such a
+    # server carries no JetStream and no link
+    refuses: str | None = None
     # a Helm release: its Service names hold in whatever namespace it is installed into
     any_namespace: bool = False
     unnamed_release: str = ""  # the chart of a Helm release whose name (so its Services') is not known
@@ -130,6 +134,8 @@ class Server:
         and the hub does not reject it for presenting the hub's own cluster name."""
         if r.hub is None or r.resolved_listener is None or r.resolved_listener.kind != "leafnode":
             return False
+        if self.refuses or r.hub.refuses:
+            return False  # one side never starts
         return not (self.effective_cluster_name and self.effective_cluster_name == r.hub.cluster_name.value)
 
     @property

@@ -52,7 +52,7 @@ class JetStream:
 
     def seal(self) -> None:
         """Fix the derived lists once the clusters are all in (they never change after)."""
-        self.servers = [s for c in self.clusters for s in c.servers if s.js_enabled.value]
+        self.servers = [s for c in self.clusters for s in c.servers if s.js_enabled.value and not s.refuses]
         self.domains = {s.domain.value for s in self.servers}
 
     @property
@@ -202,6 +202,8 @@ class Reach:
         client's own server or across a leaf link, and cluster peers only carry it on to their
         own leaf links.  Verified live by `natslint prove` on every fixture.
         """
+        if server.refuses:
+            return []  # it never starts: nothing answers its clients
         key = (server.id, account, domain)
         cached = self._answers.get(key)
         if cached is None:

@@ -154,6 +154,8 @@ def server_from_document(doc: Document, path: str, *, names_and_links: bool = Fa
     s = Server(id=path, path=path, span=start)
     stem = posixpath.splitext(posixpath.basename(path))[0]
     s.file_names.add(stem.lower())
+    if doc.server_error is not None:
+        s.refuses = doc.server_error
     if doc.opaque:  # it includes a file natslint cannot see: its settings are unknown
         s.config_unseen = True
         s.config_unseen_why = f"it includes a file on {doc.opaque[0][1]}"
@@ -397,6 +399,18 @@ def _apply_flag(s: Server, flag: str, value: str | None, span: Span) -> None:
             if url:
                 host, port, _ = parse_url(url, None)
                 s.routes.append(Route(url, span, host, port))
+
+
+def startup_failure(s: Server) -> str | None:
+    """Why nats-server exits at startup, for the causes the model knows (NL110, NL111)."""
+    if s.unknown_flags:
+        return f"flag provided but not defined: {s.unknown_flags[0][0]}"
+    if not s.synthetic and not s.operator_mode:
+        known = {*s.accounts, GLOBAL_ACCOUNT, s.system_account}
+        for r in s.remotes:
+            if r.account_span is not None and r.account not in known:
+                return f'cannot find local account "{r.account}" specified in leafnode remote'
+    return None
 
 
 def bare_server(sid: str, path: str, span: Span) -> Server:

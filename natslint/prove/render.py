@@ -138,8 +138,12 @@ def _render(p: Plan, plans: dict[str, Plan], documents: dict, workdir: str) -> N
     if any(v is None for v in _leaves(base)):
         p.notes.append("values from the environment natslint does not see were left out")
     cfg = _without(_strip_none(base), _DROP_TOP)
-    if not isinstance(s.server_name.value, str):
-        cfg["server_name"] = s.id.replace("/", "_").replace(" ", "_")[-60:]
+    name_key = _get(cfg, "server_name")
+    if name_key:
+        cfg.pop(name_key)
+    # the name the model knows (the file's, or -n/--name's, which override it)
+    cfg["server_name"] = s.server_name.value if isinstance(s.server_name.value, str) \
+        else s.id.replace("/", "_").replace(" ", "_")[-60:]
     cfg["listen"] = f"{LOOPBACK}:{p.ports['client']}"
     cfg["http"] = f"{LOOPBACK}:{p.ports['monitor']}"
     store = os.path.join(workdir, "store", str(abs(hash(s.id))))
@@ -184,6 +188,8 @@ def _cluster(p: Plan, cfg: dict, plans: dict[str, Plan]) -> None:
         key = "cluster"
     block = _without(cfg[key], _DROP_BLOCK) if isinstance(cfg[key], dict) else {}
     _listen_on(block, p, "cluster")
+    if isinstance(s.cluster_name.value, str) and not _get(block, "name"):
+        block["name"] = s.cluster_name.value  # --cluster_name, or a model default
     routes = []
     for r in s.routes:
         if r.target is not None:

@@ -168,10 +168,13 @@ def _incomplete(proof: Proof, fleet: Fleet | None, allow_external: bool) -> None
     for s in (fleet.unseen if fleet is not None else []):
         out.append(f"{s.label} was not started: its config is unknown ({s.config_unseen_why})")
     for p in proof.plans:
-        if p.skipped:
+        if p.skipped and not p.server.refuses:
             out.append(f"{p.server.label} was not started: {p.skipped}")
-        elif p.exited:
+        elif p.exited and not p.server.refuses:
             out.append(f"{p.server.label} exited at startup: {p.exited}")
+        elif p.server.refuses and p.pid is not None and not p.exited:
+            out.append(f"{p.server.label} kept running, although the model says it exits at startup "
+                       f"({p.server.refuses})")
         elif p.pid is None:
             out.append(f"{p.server.label} was not started (the proof ended first)")
         for kind, url, carried, why in p.links:
