@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from natslint.check import Settings, check_paths
-from natslint.config import find_config, load_config
 from natslint.prove.run import prove
 
 pytestmark = pytest.mark.live
@@ -26,14 +25,27 @@ def _binary(nats_server):
 
 
 def run(path: Path, monkeypatch):
-    cfg = load_config(find_config(str(path)))
-    result = check_paths(["."], Settings(env=cfg.env, env_visible=True, aliases=cfg.aliases), root=str(path))
+    """Check and prove as `natslint prove .` does in ``path`` (its natslint.toml in force)."""
+    from natslint.cli.settings import settings_for
+
+    monkeypatch.chdir(path)
+    settings, resolver = settings_for(["."])
+
+    def visible(folder: str):
+        own = resolver(folder)
+        own.env_visible = True
+        return own
+
+    result = check_paths(["."], settings, root=str(path), settings_for=visible, declared=resolver.declared_fleet,
+                         machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
+                         releases=resolver.declared_release)
     proofs = [prove(result, timeout=60, fleet=fc) for fc in result.fleets]  # one fleet at a time
     proof = proofs[0]
     for other in proofs[1:]:
         proof.pids += other.pids
         proof.probes += other.probes
         proof.skipped += other.skipped
+        proof.incomplete += other.incomplete
     for pid in proof.pids:  # nothing is left behind
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
@@ -52,6 +64,22 @@ def test_fixture_fleet_predictions_hold_live(fleet, monkeypatch):
     assert bad == []
     # a probe that was not run says why (no password login for that account)
     assert all(p.ok or p.note for p in proof.probes)
+    # every fleet is proven whole, but for what it cannot hold as written
+    gaps = proof.incomplete
+    if fleet in INCOMPLETE:
+        assert gaps and all(INCOMPLETE[fleet] in g for g in gaps), gaps
+    else:
+        assert gaps == [], gaps
+
+
+# The fixtures whose proof cannot be whole, and why (each gap names it).
+INCOMPLETE = {
+    "compose-duplicate-member": "shares its name with another member",  # which one the cluster keeps is random
+    "k8s-configmap-absent": "server",  # a config that is not in the tree; the leaf's hub is one of those
+    "leaf-extends-domain": "credentials files that are not present",
+    "localhost-two-hubs": "was left out",  # 127.0.0.1:7422 names two hubs (NL406): never guessed
+    "systemd-quoted": "was left out",  # a remote to hub.example.com, outside the fleet
+}
 
 
 def write(tmp: Path, files: dict[str, str]) -> Path:

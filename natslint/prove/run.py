@@ -75,9 +75,9 @@ class Processes:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen] = []
 
-    def start(self, binary: str, config: str, log: str) -> subprocess.Popen:
+    def start(self, binary: str, config: str, log: str, flags: list[str] | None = None) -> subprocess.Popen:
         with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
-            proc = subprocess.Popen([binary, "-c", config], stdout=out, stderr=subprocess.STDOUT,
+            proc = subprocess.Popen([binary, "-c", config, *(flags or [])], stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True,
                                     preexec_fn=_die_with_parent)
         self.procs.append(proc)
@@ -175,8 +175,11 @@ def _incomplete(proof: Proof, fleet: Fleet | None, allow_external: bool) -> None
         elif p.server.refuses and p.pid is not None and not p.exited:
             out.append(f"{p.server.label} kept running, although the model says it exits at startup "
                        f"({p.server.refuses})")
-        elif p.pid is None:
+        elif p.pid is None and not p.skipped:
             out.append(f"{p.server.label} was not started (the proof ended first)")
+        if p.skipped and p.server.refuses:
+            proof.not_proven.append(f"{p.server.label} was not started: the model says it exits at startup "
+                                    f"({p.server.refuses})")
         for kind, url, carried, why in p.links:
             if carried:
                 continue
@@ -206,7 +209,10 @@ def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(p.config)
             release(p.ports.values())  # natslint held them until now
-            proc = procs.start(binary, path, os.path.join(work, f"server-{i}.log"))
+            # the flags nats-server rejects go on its command line as written: the rendered config
+            # holds everything the others set
+            proc = procs.start(binary, path, os.path.join(work, f"server-{i}.log"),
+                               [word for word, _, _ in p.server.unknown_flags])
             proof.pids.append(proc.pid)
             p.pid = proc.pid
             if on_start is not None:
