@@ -294,6 +294,8 @@ def _whc_host(w: Workload, i: int = 0) -> Host:
     h = Host("host", w.id, w.path, span, netns=f"{w.netns}[{i}]" if instances(w) > 1 else w.netns)
     h.display = (f"host {i} of {_whc_name(w)}" if instances(w) > 1 else f"the hosts of {_whc_name(w)}")
     h.instance_of = w.id if instances(w) > 1 else ""
+    chart = w.id.rsplit("#", 1)[-1] == "wasmcloud-host"
+    h.domain_setting = "config.jetstreamDomain" if chart else "spec.jetstreamDomain"
     dom, dspan = _or(hc.jetstream_domain, "default", span)
     h.domain = Value(str(dom), dspan)
     lat, lspan = _or(hc.lattice, "default", span)

@@ -87,6 +87,7 @@ class Server:
     gateway_targets: list["Server"] = field(default_factory=list)
     js_enabled: Value = field(default_factory=lambda: Value(False))
     domain: Value = field(default_factory=lambda: Value(None))  # None unset, "" empty
+    domain_unknown: bool = False  # set from a variable whose value natslint does not see
     extension_hint: Value = field(default_factory=lambda: Value(None))
     store_dir: Value = field(default_factory=lambda: Value(None))
     accounts: dict[str, Span | None] = field(default_factory=dict)
@@ -183,6 +184,7 @@ class Host:
     display: str | None = None
     opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read
     instance_of: str = ""  # set when its deployment starts several (host replicas)
+    domain_setting: str = ""  # where its domain is set, as the user edits it (spec.jetstreamDomain, ...)
 
     @property
     def label(self) -> str:

@@ -24,7 +24,7 @@ from natslint.fleet.model import (
 )
 from natslint.span import Span
 from natslint.syntax.document import Document
-from natslint.syntax.model import Array, Entry, Map, Node, Scalar
+from natslint.syntax.model import UNKNOWN, Array, Entry, Map, Node, Scalar
 
 WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]", "*"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -240,6 +240,8 @@ def _jetstream(root: Map, s: Server) -> None:
     if d is not None:
         v = scalar(d)
         s.domain = Value(v if isinstance(v, str) else None if v is None else str(v), value_span(d))
+        # `domain: $EDGE_DOMAIN` from an environment natslint does not see: set, to a value not known
+        s.domain_unknown = isinstance(d.value, Scalar) and d.value.kind == UNKNOWN
     hint = opt(js, "extension_hint")
     if hint is not None:
         s.extension_hint = Value(scalar(hint), value_span(hint))

@@ -55,13 +55,13 @@ def _roots(ctx: Context) -> Iterator[tuple[Server, Map]]:
 
 
 def _walk(m: Map, block_name: str, seen: set[tuple[int, str]],
-          out: list[tuple[options.Block, Entry, options.KeySpec | None]]) -> None:
+          out: list[tuple[options.Block, Entry, options.KeySpec | None]], paths: dict[int, str]) -> None:
     """Add (block, entry, spec) for every live entry under ``m``, descending into nested
     blocks.  A block already walked in the same role is not walked again (``seen``): an
     include shared by hundreds of servers brings the same map objects into every one."""
-    stack = [(m, block_name)]
+    stack = [(m, block_name, "")]
     while stack:
-        node, name = stack.pop()
+        node, name, where = stack.pop()
         mark = (id(node), name)
         if mark in seen:
             continue
@@ -73,17 +73,20 @@ def _walk(m: Map, block_name: str, seen: set[tuple[int, str]],
         for e in node.live():
             spec = keys.get(e.key.name.lower() if fold else e.key.name)
             out.append((blk, e, spec))
+            paths[id(e)] = where or "top level"  # the block it stands in, as written
             if spec is None or spec.kind in _FREE_FORM:
                 continue
             v = e.value
+            here = f"{where}.{e.key.name}" if where else e.key.name
             if spec.kind == "accounts" and isinstance(v, Map):
-                stack.extend((acc.value, "account") for acc in v.live() if isinstance(acc.value, Map))
+                stack.extend((acc.value, "account", f"{here}.{acc.key.name}") for acc in v.live()
+                             if isinstance(acc.value, Map))
             elif isinstance(v, Map) and spec.block:
-                stack.append((v, spec.block))
+                stack.append((v, spec.block, here))
             elif isinstance(v, Array):
                 inner = spec.block if spec.kind == "block_list" else spec.items
                 if inner and options.block(inner) is not None:
-                    stack.extend((i, inner) for i in v.items if isinstance(i, Map))
+                    stack.extend((i, inner, f"{here}[]") for i in v.items if isinstance(i, Map))
 
 
 _PATHS: dict[str, str] = {}
@@ -102,9 +105,11 @@ def _options(ctx: Context) -> list[tuple[options.Block, Entry, options.KeySpec |
     if "nl1xx.options" not in ctx.memo:
         seen: set[tuple[int, str]] = set()
         out: list[tuple[options.Block, Entry, options.KeySpec | None]] = []
+        paths: dict[int, str] = {}
         for _, root in _roots(ctx):
-            _walk(root, "top", seen, out)
+            _walk(root, "top", seen, out, paths)
         ctx.memo["nl1xx.options"] = out
+        ctx.memo["nl1xx.paths"] = paths
     return ctx.memo["nl1xx.options"]
 
 
@@ -126,7 +131,8 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
             fix = ("remotes and accounts carry no domain: each server's own is `jetstream { domain: X }`, "
                    "and leaf links exchange them")
         else:
-            close = difflib.get_close_matches(low, blk.names(), n=1, cutoff=0.75)
+            # every spelling the block accepts, aliases too (`password` for `pass`)
+            close = difflib.get_close_matches(low, sorted(blk.keys), n=1, cutoff=0.75)
             elsewhere = [b for b in options.key_index().get(low, []) if b != blk.name]
             if close:
                 fix = f"did you mean `{close[0]}`?"
@@ -134,7 +140,8 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 fix = f"`{key}` belongs in {', '.join(_where(b) for b in elsewhere[:3])}"
         yield UNKNOWN_OPTION.at(
             e.key.span,
-            blk.unknown_message.replace("{key}", key) + f" in {_where(blk.name)}: nats-server refuses to start",
+            blk.unknown_message.replace("{key}", key) + f" in {ctx.memo['nl1xx.paths'].get(id(e), _where(blk.name))}: "
+            "nats-server refuses to start",
             fix=fix or f"remove `{key}`")
 
 

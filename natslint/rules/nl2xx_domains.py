@@ -134,7 +134,7 @@ def _group_name(ctx: Context, s: Server, keeper: Server) -> str:
 
 def check_cluster_domain_mismatch(ctx: Context) -> Iterator[Finding]:
     for members in _gateway_groups(ctx):
-        relevant = [s for s in members if s.js_enabled.value or s.domain.value is not None]
+        relevant = [s for s in members if (s.js_enabled.value or s.domain.value is not None) and not s.domain_unknown]
         if len(relevant) < 2:
             continue
         counts = Counter(s.domain.value for s in relevant)
@@ -160,8 +160,8 @@ def check_cluster_domain_mismatch(ctx: Context) -> Iterator[Finding]:
 def check_leaf_js_without_domain(ctx: Context) -> Iterator[Finding]:
     reach = ctx.reach
     for leaf in ctx.fleet.servers:
-        if not leaf.js_enabled.value or leaf.domain.value is not None:
-            continue
+        if not leaf.js_enabled.value or leaf.domain.value is not None or leaf.domain_unknown:
+            continue  # unknown is not missing
         for remote in leaf.remotes:
             hub_js = reach.jetstream_of(remote.hub) if remote.hub is not None else None
             if hub_js is None or hub_js is reach.jetstream_of(leaf):
@@ -179,8 +179,8 @@ def check_leaf_js_without_domain(ctx: Context) -> Iterator[Finding]:
 def check_hub_js_without_domain(ctx: Context) -> Iterator[Finding]:
     reach = ctx.reach
     for js in reach.js_by_root.values():
-        if None not in js.domains:
-            continue
+        if None not in js.domains or any(s.domain_unknown for s in js.servers):
+            continue  # a domain from a variable natslint cannot see is unknown, not missing
         attached = [(leaf, r) for leaf in ctx.fleet.servers for r in leaf.remotes
                     if r.hub is not None and reach.jetstream_of(r.hub) is js
                     and reach.jetstream_of(leaf) is not js]

@@ -21,7 +21,8 @@ from natslint.rules.context import Context, domain_span
 
 
 def _var(h: Host) -> str:
-    return "WADM_JETSTREAM_DOMAIN" if h.kind == "wadm" else "WASMCLOUD_JS_DOMAIN"
+    """The setting that holds its domain, named as in the file the user edits."""
+    return h.domain_setting or ("WADM_JETSTREAM_DOMAIN" if h.kind == "wadm" else "WASMCLOUD_JS_DOMAIN")
 
 
 def _where(h: Host):

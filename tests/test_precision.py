@@ -1,0 +1,47 @@
+"""No false alarm and right advice: unknown is not missing, did-you-mean knows aliases, a
+finding names the block it stands in, and a fix names the setting the user edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from natslint.check import Settings, check_paths
+
+
+def write(tmp: Path, files: dict[str, str]) -> None:
+    for name, body in files.items():
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / name).write_text(body, encoding="utf-8")
+
+
+def check(tmp: Path):
+    result = check_paths(["."], Settings(), root=str(tmp))
+    return result.findings
+
+
+def test_a_domain_from_an_unseen_variable_is_unknown_not_missing(tmp_path):
+    write(tmp_path, {"hub.conf": "server_name: hub\njetstream { domain: hub, store_dir: /d }\nleafnodes { port: 7422 }\n",
+                     "edge.conf": "server_name: edge\njetstream { domain: $EDGE_DOMAIN, store_dir: /d }\n"
+                                  "leafnodes { remotes: [ { url: \"nats-leaf://hub:7422\" } ] }\n"})
+    assert [(f.code, f.span.path, f.span.line) for f in check(tmp_path)] == [("NL004", "edge.conf", 2)]
+
+
+def test_did_you_mean_offers_the_aliases_and_never_says_remove_a_password(tmp_path):
+    write(tmp_path, {"n.conf": "authorization { user: a, pasword: x }\nleafnodes { authorization { user: b, passwrd: y } }\n"})
+    assert [(f.code, f.span.line, f.fix) for f in check(tmp_path)] == [
+        ("NL101", 1, "did you mean `password`?"), ("NL101", 2, "did you mean `password`?")]
+
+
+def test_an_unknown_key_names_the_block_as_written(tmp_path):
+    write(tmp_path, {"n.conf": "tls { cert_fil: /a.pem }\ncluster { name: c, port: 6222, tls { key_fil: /k } }\n"})
+    assert [f.message.split(": nats-server")[0].rsplit(" in ", 1)[1] for f in check(tmp_path)] == [
+        "tls", "cluster.tls"]
+
+
+def test_a_host_config_fix_names_its_spec_field(tmp_path):
+    write(tmp_path, {"hub.conf": "server_name: hub\njetstream { domain: core, store_dir: /d }\nleafnodes { port: 7422 }\n",
+                     "whc.yaml": "apiVersion: k8s.wasmcloud.dev/v1alpha1\nkind: WasmCloudHostConfig\n"
+                                 "metadata: {name: hosts}\nspec:\n  jetstreamDomain: cor\n  leafNodeDomain: leaf\n"
+                                 "  natsAddress: nats://hub\n"})
+    (finding,) = [f for f in check(tmp_path) if f.code == "NL301"]
+    assert "spec.jetstreamDomain" in finding.message + finding.fix and "WASMCLOUD_JS_DOMAIN" not in finding.message
