@@ -45,3 +45,16 @@ def test_a_host_config_fix_names_its_spec_field(tmp_path):
                                  "  natsAddress: nats://hub\n"})
     (finding,) = [f for f in check(tmp_path) if f.code == "NL301"]
     assert "spec.jetstreamDomain" in finding.message + finding.fix and "WASMCLOUD_JS_DOMAIN" not in finding.message
+
+
+def test_store_sharing_is_decided_on_the_storage_a_path_resolves_to(tmp_path):
+    service = ("  {n}:\n    image: nats:2.11\n    command: [\"-c\", \"/etc/nats/n.conf\"]\n"
+               "    environment: {{NAME: {n}}}\n    volumes: [\"./nats:/etc/nats\", \"{vol}:/data\"]\n")
+    write(tmp_path, {"nats/n.conf": "server_name: $NAME\njetstream { domain: hub, store_dir: /data }\n",
+                     "compose.yaml": "services:\n" + service.format(n="a", vol="./jsdata") + service.format(
+                         n="b", vol="./jsdata") + service.format(n="c", vol="cdata") + service.format(
+                         n="d", vol="./other") + "volumes: {cdata: {}}\n"})
+    found = [(f.code, f.span.path, f.span.line, f.message) for f in check(tmp_path)]
+    # a and b bind-mount one host folder; c and d write /data in their own storage
+    assert found == [("NL107", "nats/n.conf", 2,
+                      "server `b` and server `a` share store_dir /data on the host folder jsdata: no lock protects it")]

@@ -199,13 +199,19 @@ def _volumes(svc, w: Workload, path: str, sources: SourceCache) -> None:
     mounts: list[tuple[str, str]] = []  # (container path, host path)
     vols = svc.get("volumes")
     for v in vols if isinstance(vols, list) else []:
-        if isinstance(v, str):
-            bits = v.split(":")
-            if len(bits) >= 2 and (bits[0].startswith(".") or bits[0].startswith("/")):
-                mounts.append((bits[1], os.path.normpath(os.path.join(base, bits[0]))))
+        source = target = None
+        if isinstance(v, str) and len(v.split(":")) >= 2:
+            source, target = v.split(":")[:2]
         elif isinstance(v, dict) and isinstance(v.get("source"), str) and isinstance(v.get("target"), str):
-            if v["source"].startswith((".", "/")):
-                mounts.append((v["target"], os.path.normpath(os.path.join(base, v["source"]))))
+            source, target = v["source"], v["target"]
+        if source is None or target is None:
+            continue
+        if source.startswith((".", "/", "~")):
+            host = os.path.normpath(os.path.join(base, source))
+            mounts.append((target, host))
+            w.storage.append((target, f"bind:{sources.display(host)}"))
+        else:  # a named volume, shared by every service of the project that mounts it
+            w.storage.append((target, f"volume:{w.project or path}:{source}"))
     if not w.runs_nats:
         return
     config = None

@@ -71,6 +71,8 @@ class Workload:
     # it runs a config natslint cannot read (a Secret, a ConfigMap not in the tree): why, and where
     config_unknown: tuple[str, Span] | None = None
     other_configs: list[str] = field(default_factory=list)  # files it reads that are no NATS server's config
+    # where its folders really live: (path in the container, the host folder or named volume)
+    storage: list[tuple[str, str]] = field(default_factory=list)
     # volumes mounted inside the config's folder, as paths beside the file natslint parses:
     # (folder or file, data key -> the path holding it | why its content is unknown)
     mounts: list[tuple[str, dict[str, str | None] | str]] = field(default_factory=list)

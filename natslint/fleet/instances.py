@@ -116,6 +116,7 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
                                                  "rules that need them skip it", "add the config to the checked "
                                                  "files to check it", True))
     s.instance_of = w.id
+    s.storage = list(w.storage)
     s.count_known = w.replicas is not None
     s.netns = w.netns if n == 1 else f"{w.netns}[{i}]"
     own = w.instance_names[i] if i < len(w.instance_names) else set()

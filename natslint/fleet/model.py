@@ -88,6 +88,7 @@ class Server:
     js_enabled: Value = field(default_factory=lambda: Value(False))
     domain: Value = field(default_factory=lambda: Value(None))  # None unset, "" empty
     domain_unknown: bool = False  # set from a variable whose value natslint does not see
+    storage: list[tuple[str, str]] = field(default_factory=list)  # its container's mounts (deploy.workload)
     extension_hint: Value = field(default_factory=lambda: Value(None))
     store_dir: Value = field(default_factory=lambda: Value(None))
     accounts: dict[str, Span | None] = field(default_factory=dict)
@@ -121,6 +122,18 @@ class Server:
     document: object = None
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
     unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
+
+    def store_place(self) -> tuple[str, str] | None:
+        """Where its store_dir really is: the host folder or named volume mounted there, else
+        the path on its own machine; None without a store_dir."""
+        path = self.store_dir.value
+        if not isinstance(path, str):
+            return None
+        for target, where in sorted(self.storage, key=lambda m: -len(m[0])):
+            t = target.rstrip("/")
+            if path == t or path.startswith(t + "/"):
+                return where, path[len(t):]
+        return self.netns, path
 
     def listener(self, kind: str) -> Listener | None:
         return next((li for li in self.listeners if li.kind == kind), None)

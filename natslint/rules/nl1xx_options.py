@@ -332,12 +332,17 @@ def check_store_dir(ctx: Context) -> Iterator[Finding]:
             yield STORE_DIR.at(js_span(s), f"{s.label} runs JetStream without store_dir: it uses the temporary "
                                "directory (data lost on reboot), shared by every such server on the host",
                                severity=Severity.WARNING, fix="set jetstream { store_dir: /data/jetstream }")
-        if s.js_enabled.value and s.netns and isinstance(s.store_dir.value, str):
-            by_place[(s.netns, s.store_dir.value)].append(s)
-    for (_, path), servers in by_place.items():
+        place = s.store_place() if s.js_enabled.value else None
+        if place is not None and place[0]:  # decided on the storage the path resolves to
+            by_place[place].append(s)
+    for (where, _), servers in by_place.items():
+        kind, _, name = where.partition(":")
+        on = f"the host folder {name}" if kind == "bind" else f"the volume `{name.rsplit(':', 1)[-1]}`" \
+            if kind == "volume" else "one host"
         for s in servers[1:]:
             yield STORE_DIR.at(s.store_dir.span or s.span, f"{s.label} and {servers[0].label} share store_dir "
-                               f"{path} on one host: no lock protects it", fix="give each server its own store_dir")
+                               f"{s.store_dir.value} on {on}: no lock protects it",
+                               fix="give each server its own store_dir")
 
 
 def check_small_clusters(ctx: Context) -> Iterator[Finding]:
