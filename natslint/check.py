@@ -43,6 +43,7 @@ from natslint.selection import (
     Policy,
     Suppression,
     apply,
+    fold_consequences,
     suppressions_in,
     suppressions_in_comments,
 )
@@ -389,7 +390,7 @@ def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery
         pol = policy_of(path)
         groups.setdefault(id(pol), (pol, [], {}))[2][path] = sups
     shown = [f for pol, found_here, sups in groups.values() for f in apply(found_here, sups, pol)]
-    return sorted((_redacted(f, secrets) for f in shown), key=Finding.sort_key)
+    return sorted((_redacted(f, secrets) for f in fold_consequences(shown, settings.policy)), key=Finding.sort_key)
 
 
 def _redacted(f: Finding, secrets: Secrets) -> Finding:

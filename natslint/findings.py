@@ -36,6 +36,8 @@ class Finding:
     span: Span
     related: tuple[Related, ...] = ()
     fix: str = ""
+    # the finding this one follows from (code, path, line, column): shown folded into it
+    cause: tuple[str, str, int, int] | None = None
 
     def sort_key(self) -> tuple:
         return (self.span.path, self.span.line, self.span.col, self.code, self.message)
@@ -59,6 +61,8 @@ class Code:
         return self.severity
 
     def at(self, span: Span, message: str, *, severity: Severity | None = None,
-           related: tuple[Related, ...] = (), fix: str = "") -> Finding:
+           related: tuple[Related, ...] = (), fix: str = "", cause: Span | tuple[str, Span] | None = None) -> Finding:
+        """A finding here; ``cause``: (code, span) of the finding it follows from."""
+        key = (cause[0], cause[1].path, cause[1].line, cause[1].col) if isinstance(cause, tuple) else None
         return Finding(self.code, self.name, self.severity if severity is None else severity,
-                       message, span, related, fix)
+                       message, span, related, fix, key)

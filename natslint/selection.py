@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Protocol, Sequence
 
 from natslint.codes import UNUSED_SUPPRESSION
-from natslint.findings import Code, Finding, Severity
+from natslint.findings import Code, Finding, Related, Severity
 from natslint.span import Span
 
 _SUPPRESS = re.compile(r"(?:#|//)\s*natslint:\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\](?P<reason>[^\n]*)")
@@ -121,3 +121,35 @@ def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]], p
                     s.span, f"this suppression of {', '.join(s.codes) or 'nothing'} matches no finding",
                     fix="remove it"))
     return sorted((policy.adjust(f) for f in shown if policy.wanted(f)), key=Finding.sort_key)
+
+
+def fold_consequences(shown: list[Finding], policy: Policy) -> list[Finding]:
+    """One mistake, one finding: a finding that follows from another (a host that reaches the
+    leaf's JetStream because the leaf copied the hub's domain) is shown inside its cause, as a
+    related location, while the cause is shown.  A cause that is ignored, suppressed or not
+    selected leaves its consequences on their own; so does selecting a consequence's code
+    exactly (`--select NL302`).  The group's severity is the highest in it."""
+    from dataclasses import replace
+
+    from natslint.codes import CODES
+
+    exact = {p for p in policy.select if p in {c.code for c in CODES} or p in {c.name for c in CODES}}
+    causes = {(f.code, f.span.path, f.span.line, f.span.col) for f in shown}
+    folded: dict[tuple, list[Finding]] = {}
+    out: list[Finding] = []
+    for f in shown:
+        if f.cause is not None and f.cause in causes and f.code not in exact and f.name not in exact:
+            folded.setdefault(f.cause, []).append(f)
+        else:
+            out.append(f)
+    if not folded:
+        return shown
+    result = []
+    for f in out:
+        group = folded.get((f.code, f.span.path, f.span.line, f.span.col))
+        if group:
+            f = replace(f, severity=max([f.severity, *(g.severity for g in group)]),
+                        related=(*f.related, *(Related(g.span, f"{g.code} follows from it: {g.message}")
+                                               for g in group)))
+        result.append(f)
+    return result

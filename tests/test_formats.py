@@ -36,8 +36,7 @@ def test_sarif_validates_against_the_schema(monkeypatch):
     assert "NL202" in ids and all(r["help"]["markdown"] for r in run["tool"]["driver"]["rules"])
     got = sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
                   r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in run["results"])
-    assert got == [("NL202", "nats/leaf-b.conf", 6), ("NL302", "docker-compose.yml", 41),
-                   ("NL304", "docker-compose.yml", 41)]
+    assert got == [("NL202", "nats/leaf-b.conf", 6)]  # the host's NL302/NL304 follow from it, folded in
     assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
                for r in run["results"])
     nl202 = next(r for r in run["results"] if r["ruleId"] == "NL202")

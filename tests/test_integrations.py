@@ -67,8 +67,8 @@ def test_action_step_annotates_summarises_and_writes_sarif(tmp_path):
     proc = _run_step({"path": "deploy", "sarif-file": "natslint.sarif"}, tmp_path, env)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("::error file=deploy/docker-compose.yml,line=41,endLine=41,col=9,")
-    assert sum(1 for x in lines if x.startswith("::error ")) == 3
+    assert lines[0].startswith("::error file=deploy/nats/leaf-b.conf,line=6,endLine=6,col=11,")
+    assert sum(1 for x in lines if x.startswith("::error ")) == 1  # one mistake, one annotation
     assert output.read_text() == "exit-code=1\n"
     text = summary.read_text()
     assert "| error | NL202 leaf-reuses-domain | `deploy/nats/leaf-b.conf:6:11` |" in text

@@ -58,3 +58,33 @@ def test_store_sharing_is_decided_on_the_storage_a_path_resolves_to(tmp_path):
     # a and b bind-mount one host folder; c and d write /data in their own storage
     assert found == [("NL107", "nats/n.conf", 2,
                       "server `b` and server `a` share store_dir /data on the host folder jsdata: no lock protects it")]
+
+
+# -- one mistake, one finding -------------------------------------------------------------------
+
+def _run_cli(where: Path, *args: str) -> list[tuple[str, str, int]]:
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "natslint", "check", "-f", "json", *args, "."], cwd=where,
+                          capture_output=True, text=True, timeout=120)
+    return [(f["code"], f["path"], f["line"]) for f in json.loads(proc.stdout)["findings"]]
+
+
+def test_consequences_fold_into_their_cause_and_come_back_without_it(tmp_path):
+    import shutil
+
+    fleet = tmp_path / "f"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "compose-leaf-reuses-domain", fleet)
+    cause = [("NL202", "nats/leaf-b.conf", 6)]
+    effects = [("NL302", "docker-compose.yml", 41), ("NL304", "docker-compose.yml", 41)]
+    assert _run_cli(fleet) == cause
+    assert _run_cli(fleet, "--ignore", "NL202") == effects  # the cause hidden: its effects stand alone
+    assert _run_cli(fleet, "--select", "NL302") == effects[:1]  # an exact code is reported separately
+    assert _run_cli(fleet, "--select", "NL2", "--select", "NL304") == effects[1:] + cause
+    compose = fleet / "docker-compose.yml"
+    lines = compose.read_text(encoding="utf-8").split("\n")
+    lines[40] += "  # natslint: ignore[NL302] migrating host-b"
+    compose.write_text("\n".join(lines), encoding="utf-8")
+    assert _run_cli(fleet) == cause  # a suppressed consequence is used, not NL901

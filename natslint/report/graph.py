@@ -48,11 +48,13 @@ def topology(fleet: Fleet, reach: Reach, findings: list, prefix: str = "") -> To
     hosts = [(f"{prefix}H{i}", h) for i, h in enumerate(fleet.hosts)]
     flagged: set[str] = set()
     bad = [f for f in findings if f.severity >= Severity.WARNING]
+    # a consequence folded into its cause (NL302 inside the NL202) still marks its own node
+    spans = [f.span for f in bad] + [r.span for f in bad for r in f.related if " follows from it: " in r.message]
     for s in fleet.servers:
-        if any(f.span.path == s.path for f in bad) and not s.synthetic:
+        if any(sp.path == s.path for sp in spans) and not s.synthetic:
             flagged.add(servers[s.id])
     for node, h in hosts:
-        if any(f.span.path == h.path and f.span.line == (h.domain.span or h.span).line for f in bad):
+        if any(sp.path == h.path and sp.line == (h.domain.span or h.span).line for sp in spans):
             flagged.add(node)
     return Topology(fleet, reach, prefix, servers, hosts, flagged)
 

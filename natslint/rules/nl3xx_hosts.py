@@ -12,12 +12,14 @@ from natslint.codes import (
     HOST_DOMAIN_UNREACHABLE,
     HOST_ENV_LEGACY,
     LATTICE_DOMAIN_SPLIT,
+    LEAF_REUSES_DOMAIN,
 )
 from natslint.findings import Finding, Related, Severity
 from natslint.fleet.model import Host
 from natslint.fleet.reach import JetStream
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, domain_span
+from natslint.span import Span
 
 
 def _var(h: Host) -> str:
@@ -30,6 +32,12 @@ def _where(h: Host):
 
 
 _NOTHING: frozenset[str] = frozenset()
+
+
+def _copied(js: JetStream, domain: str) -> tuple[str, Span] | None:
+    """The NL202 a host's wrong answer follows from: the leaf that copied the hub's domain."""
+    leaf = next((x for x in js.servers if x.domain.value == domain), None)
+    return (LEAF_REUSES_DOMAIN.code, domain_span(leaf)) if leaf is not None else None
 
 
 def check_unknown(ctx: Context) -> Iterator[Finding]:
@@ -113,7 +121,8 @@ def check_unreachable(ctx: Context) -> Iterator[Finding]:
                 + ": the host keeps its lattice's state in the leaf's JetStream",
                 related=tuple(Related(domain_span(x), f"domain `{d}`: {x.label}")
                               for js in ([target] if target else []) for x in js.servers[:1]),
-                fix=f"give {s.label} its own domain so `{d}` reaches the hub")
+                fix=f"give {s.label} its own domain so `{d}` reaches the hub",
+                cause=_copied(got[0], d))
 
 
 def check_missing(ctx: Context) -> Iterator[Finding]:
@@ -179,7 +188,9 @@ def check_split(ctx: Context) -> Iterator[Finding]:
                 f"{h.label} keeps lattice `{lattice}`'s state in {js.label}, while {main_host.label} "
                 f"uses {main_js.label}: links and config of the lattice silently split",
                 related=(Related(_where(main_host), f"{main_host.label} reaches {main_js.label}"),),
-                fix=f"point every host of lattice `{lattice}` at the same JetStream domain")
+                fix=f"point every host of lattice `{lattice}` at the same JetStream domain",
+                cause=_copied(js, h.domain.value) if isinstance(h.domain.value, str) and
+                js.id in ctx.copies(h.domain.value) else None)
 
 
 def check_legacy(ctx: Context) -> Iterator[Finding]:
