@@ -178,7 +178,9 @@ def check_split(ctx: Context) -> Iterator[Finding]:
         first_js = {}
         for h, js in singles:
             first_js.setdefault(js.id, (h, js))
-        majority = max(counts, key=lambda i: (counts[i], -list(first_js).index(i)))
+        # the lattice's JetStream is the one no leaf copied a domain into, then the most used
+        copied = set().union(*(ctx.copies(h.domain.value) for h, _ in singles if isinstance(h.domain.value, str)))
+        majority = max(counts, key=lambda i: (i not in copied, counts[i], -list(first_js).index(i)))
         main_host, main_js = first_js[majority]
         for h, js in singles:
             if js.id == majority:
