@@ -76,7 +76,7 @@ def load_config(path: Path | None) -> ProjectConfig:
         data = data.get("tool", {}).get("natslint", {})
     unknown = set(data) - KNOWN_KEYS
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s): {', '.join(sorted(unknown))} "
+        raise ConfigError(f"{path}: unknown setting: {', '.join(sorted(unknown))} "
                           f"(known: {', '.join(sorted(KNOWN_KEYS))})")
     cfg = ProjectConfig(str(path))
     for key, target in (("aliases", cfg.aliases), ("env", cfg.env)):

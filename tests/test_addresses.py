@@ -41,7 +41,7 @@ def test_a_clean_run_admits_what_it_could_not_see_and_require_resolved_fails_it(
                                         "leafnodes { remotes: [ { url: \"nats-leaf://hub:7422\" } ] }\n")
     proc = run(tmp_path, "--ignore", "NL406", ".")
     assert proc.returncode == 0
-    assert "No findings in 1 file(s); 1 link(s) the domain rules need could not be resolved" in proc.stdout
+    assert "No findings in 1 file; 1 link the domain rules need could not be resolved" in proc.stdout
     assert "Coverage: 0 of 1 leaf links resolved (1 unresolved)." in proc.stdout
     assert run(tmp_path, ".").returncode == 0  # NL406 is info by default
     (tmp_path / "natslint.toml").write_text("require-resolved = true\n")
@@ -66,7 +66,7 @@ def test_the_job_summary_shows_coverage():
     result = check_paths(["."], Settings(), root=str(FIXTURES / "localhost-two-hubs"))
     text = summary_markdown(result)
     assert "Coverage: 0 of 1 leaf links resolved (1 ambiguous)." in text
-    assert "**1 link(s) the domain rules need could not be resolved: domain checks are incomplete.**" in text
+    assert "**1 link the domain rules need could not be resolved: domain checks are incomplete.**" in text
 
 
 def test_a_machine_alias_applies_on_its_machine_only(tmp_path):

@@ -20,7 +20,8 @@ PACKAGE = ROOT / "natslint"
 # The layers, lowest first: a module imports only from its own layer or the ones before it.
 LAYERS: list[tuple[str, list[str]]] = [
     ("base", ["natslint", "natslint.span", "natslint.paths", "natslint.findings", "natslint.codes",
-              "natslint.defaults", "natslint.crash", "natslint.sources", "natslint.resources", "natslint.parallel"]),
+              "natslint.defaults", "natslint.crash", "natslint.sources", "natslint.resources", "natslint.parallel",
+              "natslint.words"]),
     ("syntax", ["natslint.syntax.*", "natslint.options"]),
     ("model", ["natslint.deploy.*", "natslint.fleet.*", "natslint.discover"]),
     ("rules", ["natslint.rules.*", "natslint.selection", "natslint.redact", "natslint.ruledocs"]),

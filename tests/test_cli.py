@@ -143,7 +143,7 @@ def test_text_output_has_location_code_frame_and_summary(tmp_path, monkeypatch):
     assert lines[0].startswith("n.conf:2:31: NL007 [warning] `$PASS` inside quotes is the literal text")
     assert lines[2].startswith(" 2 | leafnodes {")
     assert "$PASS" not in lines[2]  # a URL's password is masked in the frame
-    assert "Found 2 finding(s) in 1 file(s): 0 error(s), 1 warning(s), 1 info." in result.stdout  # + NL406: hub unknown
+    assert "Found 2 findings in 1 file: 0 errors, 1 warning, 1 info." in result.stdout  # + NL406: hub unknown
 
 
 def test_show_files_lists_read_and_skipped(tmp_path, monkeypatch):
@@ -200,7 +200,7 @@ def test_python_m_natslint_and_console_script(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "natslint", "check", str(tmp_path)], capture_output=True,
                           text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert "All checks passed: 1 file(s), no findings." in proc.stdout
+    assert "All checks passed: 1 file, no findings." in proc.stdout
 
 
 def test_every_command_is_found_by_name():

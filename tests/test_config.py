@@ -53,7 +53,7 @@ def test_bad_config_is_a_clear_usage_error(tmp_path, monkeypatch):
     write(tmp_path, {"n.conf": "port: 1\n", "natslint.toml": "selec = ['NL1']\n"})
     monkeypatch.chdir(tmp_path)
     code, out = run(["."])
-    assert code == 2 and "unknown setting(s): selec" in out[0][1]
+    assert code == 2 and "unknown setting: selec" in out[0][1]
     write(tmp_path, {"natslint.toml": "select = ['NL999']\n"})
     assert "names no rule: NL999" in run(["."])[1][0][1]
     write(tmp_path, {"natslint.toml": "select = [\n"})

@@ -84,7 +84,7 @@ def test_github_is_chosen_on_actions_capped_and_summarised(tmp_path, monkeypatch
     result = runner.invoke(app, ["check", "."])
     lines = result.stdout.splitlines()
     assert sum(1 for x in lines if x.startswith("::error ")) == CAP
-    assert lines[-1].startswith("::notice title=natslint::5 more finding(s) are not annotated")
+    assert lines[-1].startswith("::notice title=natslint::5 more findings are not annotated")
     table = summary.read_text()
     assert table.count("| error | NL101 unknown-option |") == CAP + 5
 

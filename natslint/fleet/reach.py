@@ -1,7 +1,8 @@
 """JetStream reachability: for a client in account A on server S, which JetStream(s) answer
 ``$JS.API`` and ``$JS.<d>.API``?  Every domain rule is computed from this one function.
 
-It implements the server's per-connection decision (jetstream-domains.md §2.3, §2.5):
+It implements the server's per-connection decision (nats-server `leafnode.go`, verified live by
+`natslint prove`):
 - a JetStream is a cluster's JetStream-enabled servers, plus leaf servers that properly
   extend it over a shared system account (hub clustered; leaf clustered or `will_extend`);
 - the plain API never crosses an app-account leaf link (the client JS denies);

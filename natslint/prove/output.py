@@ -10,6 +10,7 @@ from natslint import __version__
 from natslint.fleet.reach import JetStream, Prediction
 from natslint.prove.probe import Observed, Probe
 from natslint.prove.run import Proof
+from natslint.words import count, verb
 
 SCHEMA = Path(__file__).with_name("output.schema.json")
 
@@ -25,9 +26,9 @@ def exit_reason(proofs: list[Proof]) -> str:
     bad = sum(p.mismatches for p in proofs)
     gaps = sum(len(p.incomplete) for p in proofs)
     if bad:
-        return f"{bad} probe(s) disagree with the model" + (f"; the proof is also incomplete ({gaps})" if gaps else "")
+        return f"{count(bad, 'probe')} {verb(bad, 'disagrees', 'disagree')} with the model" + (f"; the proof is also incomplete ({gaps})" if gaps else "")
     if gaps:
-        return f"the proof is incomplete: {gaps} part(s) of the model were not tested"
+        return f"the proof is incomplete: {count(gaps, 'part')} of the model {verb(gaps, 'was', 'were')} not tested"
     return "every probe agrees with the model, and the proof covers it all"
 
 
@@ -91,8 +92,8 @@ def text_output(proofs: list[Proof]) -> str:
         out += [f"incomplete: {x}" for x in proof.incomplete]
         out += [f"not proven: {x}" for x in proof.not_proven]
         out += [f"note: {p.server.label}: {n}" for p in proof.plans for n in p.notes]
-        verdict = f"{proof.mismatches} mismatch(es)" + (", proof incomplete" if proof.incomplete else "")
-        out.append(f"{len(proof.probes)} probes, {verdict}, {len(proof.pids)} server(s) started and stopped, "
+        verdict = count(proof.mismatches, "mismatch") + (", proof incomplete" if proof.incomplete else "")
+        out.append(f"{count(len(proof.probes), 'probe')}, {verdict}, {count(len(proof.pids), 'server')} started and stopped, "
                    f"{proof.seconds:.1f} s")
     code = exit_code(proofs)
     out.append(f"exit {code}: {exit_reason(proofs)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from natslint.findings import Severity
+from natslint.words import count, verb
 
 CAP = 10
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -46,7 +47,7 @@ def render_github(result) -> str:
         shown[f.severity] += 1
         out.append(annotation(f))
     if left:
-        out.append(f"::notice title=natslint::{left} more finding(s) are not annotated (GitHub shows "
+        out.append(f"::notice title=natslint::{left} more {'finding' if left == 1 else 'findings'} {verb(left, 'is', 'are')} not annotated (GitHub shows "
                    f"{CAP} per level and step): see the job summary")
     return "\n".join(out) + ("\n" if out else "")
 
@@ -54,8 +55,9 @@ def render_github(result) -> str:
 def summary_markdown(result, graph: str | None = None) -> str:
     counts = Counter(f.severity for f in result.findings)
     lines = ["## natslint", "",
-             f"{len(result.findings)} finding(s) in {result.files_read} file(s): {counts[Severity.ERROR]} error(s), "
-             f"{counts[Severity.WARNING]} warning(s), {counts[Severity.INFO]} info.", ""]
+             f"{count(len(result.findings), 'finding')} in {count(result.files_read, 'file')}: "
+             f"{count(counts[Severity.ERROR], 'error')}, {count(counts[Severity.WARNING], 'warning')}, "
+             f"{counts[Severity.INFO]} info.", ""]
     if result.findings:
         lines += ["| severity | code | location | message |", "|---|---|---|---|"]
         for f in result.findings:
@@ -65,7 +67,7 @@ def summary_markdown(result, graph: str | None = None) -> str:
 
     lines += ["", *fleet_lines(result), *coverage_lines(result)]
     if result.coverage["needed_missing"]:
-        lines.append(f"**{result.coverage['needed_missing']} link(s) the domain rules need could not be resolved: "
+        lines.append(f"**{count(result.coverage['needed_missing'], 'link')} the domain rules need could not be resolved: "
                      "domain checks are incomplete.**")
     if graph:
         lines += ["", "### Topology", "", "```mermaid", graph.rstrip(), "```"]

@@ -8,6 +8,7 @@ from natslint.check import Result
 from natslint.codes import doc_url
 from natslint.findings import Finding, Severity
 from natslint.redact import redact_line
+from natslint.words import count, verb
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
@@ -56,16 +57,16 @@ def render_text(result: Result, *, color: bool = False) -> str:
     counts = Counter(f.severity for f in result.findings)
     if result.findings:
         by_code = Counter(f"{f.code} {f.name}" for f in result.findings)
-        out.append(f"Found {len(result.findings)} finding(s) in {n_files} file(s): "
-                   f"{counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s), "
+        out.append(f"Found {count(len(result.findings), 'finding')} in {count(n_files, 'file')}: "
+                   f"{count(counts[Severity.ERROR], 'error')}, {count(counts[Severity.WARNING], 'warning')}, "
                    f"{counts[Severity.INFO]} info.")
         for code, n in sorted(by_code.items()):
             out.append(f"  {n:>4}  {code}")
     else:
         missing = result.coverage["needed_missing"]
-        out.append(f"No findings in {n_files} file(s); {missing} link(s) the domain rules need could not be "
+        out.append(f"No findings in {count(n_files, 'file')}; {count(missing, 'link')} the domain rules need could not be "
                    "resolved, so domain checks are incomplete (see NL406 and the coverage below)." if missing
-                   else f"All checks passed: {n_files} file(s), no findings.")
+                   else f"All checks passed: {count(n_files, 'file')}, no findings.")
     out += fleet_lines(result)
     out += coverage_lines(result)
     return "\n".join(out) + "\n"
@@ -86,7 +87,8 @@ def coverage_lines(result: Result) -> list[str]:
                               if c[k]).replace("unknown_config", "to a server whose config is unknown")
             parts.append(f"{c['resolved']} of {c['total']} {name} resolved ({misses})")
     if cov["servers_unknown_config"]:
-        parts.append(f"{cov['servers_unknown_config']} server(s) run a config natslint could not read "
+        n = cov['servers_unknown_config']
+        parts.append(f"{count(n, 'server')} {verb(n, 'runs', 'run')} a config natslint could not read "
                      "(no rule judged them)")
     return ["Coverage: " + "; ".join(parts) + "."] if parts else []
 
@@ -95,12 +97,12 @@ def fleet_lines(result: Result) -> list[str]:
     """The fleets the tree was split into: each was checked on its own."""
     if not result.fleets:
         return []
-    lines = [f"Checked {len(result.fleets)} fleet(s), each on its own:"]
+    lines = [f"Checked {count(len(result.fleets), 'fleet')}, each on its own:"]
     for fc in result.fleets:
         guessed = sum(1 for s in fc.fleet.servers if not s.count_known)
         unseen = f", {len(fc.fleet.unseen)} with an unknown config" if fc.fleet.unseen else ""
-        lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({len(fc.fleet.servers)} server(s){unseen}, "
-                     f"{len(fc.fleet.hosts)} host(s))"
+        lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({count(len(fc.fleet.servers), 'server')}{unseen}, "
+                     f"{count(len(fc.fleet.hosts), 'host')})"
                      + (f"; {guessed} of them stand for a replica count the files do not give (modelled "
                         "as two; cluster sizes not judged)" if guessed else ""))
     return lines

@@ -17,6 +17,7 @@ from natslint.fleet.groups import Groups
 from natslint.fleet.model import Server
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, domain_span, js_span, show_domain
+from natslint.words import count, verb
 
 
 def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
@@ -195,9 +196,9 @@ def check_hub_js_without_domain(ctx: Context) -> Iterator[Finding]:
         related += [Related(h.span, f"{h.label} gets no JetStream") for h in needy[:3]]
         yield HUB_JETSTREAM_WITHOUT_DOMAIN.at(
             js_span(hub),
-            f"{js.label} has no domain, but {len(attached)} leaf server(s) attach to it: across a "
+            f"{js.label} has no domain, but {count(len(attached), 'leaf server')} {verb(len(attached), 'attaches', 'attach')} to it: across a "
             "leaf link only `$JS.<domain>.API` crosses, so their clients cannot reach it"
-            + (f"; {len(needy)} host(s) behind them have no JetStream at all" if needy else ""),
+            + (f"; {count(len(needy), 'host')} behind them {verb(len(needy), 'has', 'have')} no JetStream at all" if needy else ""),
             severity=severity, related=tuple(related),
             fix="give the hub's JetStream a domain and point leaf-side clients at it "
                 "(WASMCLOUD_JS_DOMAIN, WADM_JETSTREAM_DOMAIN)")
