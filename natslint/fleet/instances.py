@@ -293,7 +293,7 @@ def _whc_host(w: Workload, i: int = 0) -> Host:
     assert hc is not None
     span = hc.span
     h = Host("host", w.id, w.path, span, netns=f"{w.netns}[{i}]" if instances(w) > 1 else w.netns)
-    h.display = (f"host {i} of {_whc_name(w)}" if instances(w) > 1 else f"the hosts of {_whc_name(w)}")
+    h.display = (f"host {i} of {_whc_name(w)}" if instances(w) > 1 else f"the host of {_whc_name(w)}")
     h.instance_of = w.id if instances(w) > 1 else ""
     chart = w.id.rsplit("#", 1)[-1] == "wasmcloud-host"
     h.domain_setting = "config.jetstreamDomain" if chart else "spec.jetstreamDomain"

@@ -41,6 +41,11 @@ class Context:
         return s.app_accounts or [GLOBAL_ACCOUNT]
 
 
+def as_leaf(s: Server) -> str:
+    """A server named in its leaf role: `leaf server `edge``, but `the nats-leaf sidecar of …`."""
+    return f"leaf {s.label}" if s.label.startswith("server") else s.label
+
+
 def domain_span(s: Server) -> Span:
     return s.domain.span or s.js_enabled.span or s.span
 

@@ -16,7 +16,7 @@ from natslint.findings import Finding, Related, Severity
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import Server
 from natslint.rules.base import Rule
-from natslint.rules.context import Context, domain_span, js_span, show_domain
+from natslint.rules.context import Context, as_leaf, domain_span, js_span, show_domain
 from natslint.words import count, verb
 
 
@@ -104,7 +104,7 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
                    if ext is not None else "")
             yield LEAF_REUSES_DOMAIN.at(
                 domain_span(leaf),
-                f"leaf {leaf.label} sets domain `{domain}`, the domain of {hub_js.label}, which it "
+                f"{as_leaf(leaf)} sets domain `{domain}`, the domain of {hub_js.label}, which it "
                 f"connects to: its clients' `$JS.{domain}.API` requests are answered by the leaf's "
                 f"own JetStream and never reach the hub.{why}",
                 related=(Related(domain_span(anchor), f"the hub's domain `{domain}`: {anchor.label}"),
@@ -169,7 +169,7 @@ def check_leaf_js_without_domain(ctx: Context) -> Iterator[Finding]:
                 continue
             yield LEAF_JETSTREAM_WITHOUT_DOMAIN.at(
                 js_span(leaf),
-                f"leaf {leaf.label} runs JetStream without a domain while {remote.hub.label} across "
+                f"{as_leaf(leaf)} runs JetStream without a domain while {remote.hub.label} across "
                 "its leaf link runs JetStream too: nothing outside the leaf can address the leaf's "
                 "JetStream",
                 related=(Related(remote.span, "the leaf link"),),

@@ -16,7 +16,7 @@ from natslint.findings import Finding, Related, Severity
 from natslint.fleet.model import Server
 from natslint.fleet.servers import parse_url
 from natslint.rules.base import Rule
-from natslint.rules.context import Context
+from natslint.rules.context import Context, as_leaf
 
 _PORT_NAMES = {"client": "client", "cluster": "route (cluster)", "gateway": "gateway",
                "websocket": "websocket", "mqtt": "MQTT", "monitor": "monitoring"}
@@ -72,7 +72,7 @@ def check_cluster_name_clash(ctx: Context) -> Iterator[Finding]:
             where = s.cluster_name.span if isinstance(s.cluster_name.value, str) else s.server_name.span
             yield LEAF_CLUSTER_NAME_CLASH.at(
                 where or s.span,
-                f"leaf {s.label} presents cluster name `{mine}` to {hub.label}, whose cluster is also "
+                f"{as_leaf(s)} presents cluster name `{mine}` to {hub.label}, whose cluster is also "
                 f"`{mine}`: the hub rejects the link (`remote leafnode has same cluster name`) and the "
                 "leaf retries every 30 s",
                 related=(Related(hub.cluster_name.span or hub.span, f"the hub's cluster name `{mine}`"),),
