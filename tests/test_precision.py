@@ -88,3 +88,16 @@ def test_consequences_fold_into_their_cause_and_come_back_without_it(tmp_path):
     lines[40] += "  # natslint: ignore[NL302] migrating host-b"
     compose.write_text("\n".join(lines), encoding="utf-8")
     assert _run_cli(fleet) == cause  # a suppressed consequence is used, not NL901
+
+
+def test_a_domain_from_compose_dotenv_is_fixed_where_it_is_set(tmp_path):
+    write(tmp_path, {"hub.conf": "server_name: hub\njetstream { domain: core, store_dir: /d }\n",
+                     ".env": "# lattice settings\nJS_DOMAIN=cor\n",
+                     "compose.yaml": "services:\n  hub:\n    image: nats:2.11\n    command: [-c, /etc/nats/hub.conf]\n"
+                                     "    volumes: [\"./hub.conf:/etc/nats/hub.conf\"]\n"
+                                     "  host:\n    image: ghcr.io/wasmcloud/wasmcloud:1.6.0\n    environment:\n"
+                                     "      WASMCLOUD_NATS_HOST: hub\n      WASMCLOUD_JS_DOMAIN: ${JS_DOMAIN:-core}\n"})
+    (finding,) = check(tmp_path)
+    assert (finding.code, finding.span.path, finding.span.line) == ("NL301", "compose.yaml", 10)
+    assert finding.fix == "set JS_DOMAIN=core in .env:2 (compose puts it in WASMCLOUD_JS_DOMAIN)"
+    assert [(r.span.path, r.span.line) for r in finding.related] == [(".env", 2)]

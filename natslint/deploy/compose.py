@@ -48,6 +48,24 @@ def interpolate(text: str, env: Mapping[str, str]) -> str | None:
     return None if unknown else result
 
 
+class _Interpolation(dict):
+    """The variables compose interpolates with, and the `.env` line of each that one sets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.origins: dict[str, Span] = {}
+
+
+def _env_var(name: str, text: str, env: Mapping[str, str], span: Span) -> EnvVar:
+    """An `environment` entry, interpolated; a `${VAR}` set in `.env` is remembered, so a
+    finding about the value can point at the line to edit."""
+    origins = getattr(env, "origins", {})
+    used = [m.group("braced") or m.group("bare") for m in _INTERP.finditer(text) if m.group(0) != "$$"]
+    names = [u.split(":")[0].split("-")[0].split("?")[0].split("+")[0] for u in used if u]
+    origin = next(((n, origins[n]) for n in names if n in origins), None)
+    return EnvVar(name, interpolate(text, env), span, origin=origin)
+
+
 def looks_like_compose(doc) -> bool:
     return isinstance(doc, dict) and isinstance(doc.get("services"), dict)
 
@@ -62,11 +80,16 @@ def read_compose(path: str, doc, sources: SourceCache, lint_env: Mapping[str, st
         return result
     base = os.path.dirname(path)
     dotenv_path = os.path.join(base, ".env")
-    interp_env: dict[str, str] = {}
+    interp_env = _Interpolation()
     if sources.is_file(dotenv_path):
         result.env_files_used.add(sources.realpath(dotenv_path))
-        interp_env.update({v.name: v.value for v in read_env_file(sources, dotenv_path) if v.value is not None})
+        for v in read_env_file(sources, dotenv_path):
+            if v.value is not None:
+                interp_env[v.name] = v.value
+                interp_env.origins[v.name] = v.span  # where a user edits it
     interp_env.update(lint_env)
+    for name in lint_env:
+        interp_env.origins.pop(name, None)
     services = doc.get("services")
     if not isinstance(services, dict):
         return result
@@ -162,7 +185,7 @@ def _env(svc, w: Workload, path: str, sources: SourceCache, env: Mapping[str, st
             if v is None:  # `KEY:` with no value: taken from the shell
                 w.env[str(k)] = EnvVar(str(k), env.get(str(k)), span)
             else:
-                w.env[str(k)] = EnvVar(str(k), interpolate(str(v), env), span)
+                w.env[str(k)] = _env_var(str(k), str(v), env, span)
     elif isinstance(environment, list):
         for i, item in enumerate(environment):
             if not isinstance(item, str):
@@ -170,7 +193,7 @@ def _env(svc, w: Workload, path: str, sources: SourceCache, env: Mapping[str, st
             span = value_span(path, environment, i)
             if "=" in item:
                 k, v = item.split("=", 1)
-                w.env[k] = EnvVar(k, interpolate(v, env), span)
+                w.env[k] = _env_var(k, v, env, span)
             else:  # a bare name: the value comes from .env or the shell
                 w.env[item] = EnvVar(item, env.get(item), span)
 

@@ -26,6 +26,7 @@ class EnvVar:
     span: Span
     field: str | None = None  # Kubernetes `valueFrom.fieldRef.fieldPath`: known per pod
     template: str | None = None  # Kubernetes `$(VAR)` text over a value known only per pod
+    origin: tuple[str, Span] | None = None  # compose `${VAR}`: the `.env` line that sets VAR
 
 
 @dataclass(slots=True)

@@ -260,6 +260,8 @@ def _host(w: Workload) -> Host:
     if legacy and "WASMCLOUD_LATTICE" not in w.env and "WASMCLOUD_LATTICE_PREFIX" in w.env:
         h.lattice = _value(w, "WASMCLOUD_LATTICE_PREFIX")
     h.domain = _value(w, "WASMCLOUD_JS_DOMAIN")
+    var = w.env.get("WASMCLOUD_JS_DOMAIN")
+    h.domain_origin = var.origin if var is not None else None
     host_names = ["WASMCLOUD_CTL_HOST", "WASMCLOUD_NATS_HOST"] + (["NATS_HOST"] if legacy else [])
     port_names = ["WASMCLOUD_CTL_PORT", "WASMCLOUD_NATS_PORT"] + (["NATS_PORT"] if legacy else [])
     h.endpoint_host = _value(w, *host_names, default="127.0.0.1")
@@ -274,6 +276,8 @@ def _wadm(w: Workload) -> Host:
     h = _new_host("wadm", w)
     h.lattice = Value(None)  # wadm serves every lattice it sees
     h.domain = _value(w, "WADM_JETSTREAM_DOMAIN")
+    var = w.env.get("WADM_JETSTREAM_DOMAIN")
+    h.domain_origin = var.origin if var is not None else None
     server = _value(w, "WADM_NATS_SERVER", default="127.0.0.1:4222")
     if isinstance(server.value, str):
         text = server.value

@@ -198,6 +198,7 @@ class Host:
     opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read
     instance_of: str = ""  # set when its deployment starts several (host replicas)
     domain_setting: str = ""  # where its domain is set, as the user edits it (spec.jetstreamDomain, ...)
+    domain_origin: tuple[str, Span] | None = None  # the `.env` line its domain is interpolated from
 
     @property
     def label(self) -> str:

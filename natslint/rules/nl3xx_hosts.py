@@ -34,6 +34,22 @@ def _where(h: Host):
 _NOTHING: frozenset[str] = frozenset()
 
 
+def _set(h: Host, value: str) -> str:
+    """How to change the host's domain, in the file the user edits: the `.env` line a compose
+    `${VAR}` takes it from, else the setting itself."""
+    if h.domain_origin is not None:
+        name, span = h.domain_origin
+        return f"set {name}={value} in {span.path}:{span.line} (compose puts it in {_var(h)})"
+    return f"set {_var(h)}={value}"
+
+
+def _origin(h: Host) -> tuple[Related, ...]:
+    if h.domain_origin is None:
+        return ()
+    name, span = h.domain_origin
+    return (Related(span, f"{name} is set here, and compose puts it in {_var(h)}"),)
+
+
 def _copied(js: JetStream, domain: str) -> tuple[str, Span] | None:
     """The NL202 a host's wrong answer follows from: the leaf that copied the hub's domain."""
     leaf = next((x for x in js.servers if x.domain.value == domain), None)
@@ -50,7 +66,7 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
         if expect and isinstance(d, str) and d and d != expect:
             yield HOST_DOMAIN_UNKNOWN.at(
                 _where(h), f"{h.label} uses JetStream domain `{d}` ({_var(h)}), not the lattice's domain "
-                f"`{expect}` (expect-domain)", fix=f"set {_var(h)}={expect}")
+                f"`{expect}` (expect-domain)", fix=_set(h, expect), related=_origin(h))
             continue
         if h.server is None:
             continue  # its server is not in the checked tree (NL406 says so): unknown, not absent
@@ -80,8 +96,8 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 f"`jetstream {{ domain: {d} }}` ({known}){beyond}"
                 + ("" if external else ": its bucket requests get no responders"),
                 # the domain may well be carried beyond a link natslint cannot follow: unknown
-                severity=Severity.INFO if external else None,
-                fix=f"set {_var(h)}={close[0]}" if close else
+                severity=Severity.INFO if external else None, related=_origin(h),
+                fix=_set(h, close[0]) if close else
                 f"set {_var(h)} to the domain of the servers that hold the lattice's JetStream")
 
 
