@@ -158,3 +158,31 @@ def test_a_parent_folder_proves_each_fleet_on_its_own(tmp_path):
     code, out = prove_json(tmp_path)
     assert code == 0 and sorted(f["fleet"] for f in out["fleets"]) == ["a", "b"]
     assert all(sum(s["started"] for s in f["servers"]) == 1 for f in out["fleets"])
+
+
+# Correct, production-shaped fleets: zero warnings and errors in every file, and a whole proof.
+CORRECT = ["prod-lattice", "compose-edge-gateways", "compose-lattice", "compose-env-file", "compose-cluster-flags",
+           "k8s-kustomize-lattice", "k8s-statefulset-names", "include-fragment", "localhost-mixed", "workshop-labs"]
+
+
+@pytest.mark.parametrize("fleet", CORRECT)
+def test_a_correct_fleet_is_clean_and_proven_whole(fleet):
+    where = ROOT / "fixtures" / fleet
+    check = subprocess.run([sys.executable, "-m", "natslint", "check", "-f", "json", "."], cwd=where,
+                           capture_output=True, text=True, timeout=120)
+    loud = [(f["code"], f["path"], f["line"]) for f in json.loads(check.stdout)["findings"]
+            if f["severity"] in ("error", "warning")]
+    assert check.returncode == 0 and loud == []
+    code, out = prove_json(where)
+    assert code == 0, [f["incomplete"] for f in out["fleets"]]
+    assert all(p["verdict"] == "agrees" for f in out["fleets"] for p in f["probes"])
+
+
+def test_the_correct_fleets_cover_the_production_shapes():
+    assert len(CORRECT) >= 8
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for name in CORRECT
+                     for p in (ROOT / "fixtures" / name).rglob("*") if p.is_file())
+    for shape in ("imports:", "exports:", "system_account", "leafnodes", "authorization", "mappings", "websocket",
+                  "mqtt", '"$JS.API.>"', "deny_imports", "domain: $EDGE_DOMAIN", "kind: StatefulSet",
+                  "configMapGenerator", "services:"):
+        assert shape in text, shape
