@@ -127,17 +127,7 @@ def kustomize_builds(files: dict[str, list]) -> tuple[dict[str, Naming], list[st
 def kustomize_units(files: dict[str, list]) -> dict[str, str]:
     """YAML file -> its kustomization root's folder, for every file a root reaches (given the
     parsed documents of every YAML file, by display path)."""
-    kustomizations = {folder(p): p for p in files if posixpath.basename(p) in KUSTOMIZATIONS}
-    refs: dict[str, set[str]] = {}
-    for where, path in kustomizations.items():
-        doc = files[path][0] if files[path] else {}
-        targets: set[str] = set()
-        for key in ("resources", "bases", "components", "patchesStrategicMerge", "crds"):
-            for item in as_list(doc.get(key) if isinstance(doc, dict) else None):
-                target = item.get("path") if isinstance(item, dict) else item
-                if isinstance(target, str) and "://" not in target:
-                    targets.add(posixpath.normpath(posixpath.join(where, target)))
-        refs[where] = targets
+    kustomizations, refs = _kustomizations(files)
     referenced = {t for ts in refs.values() for t in ts if t in kustomizations}
     out: dict[str, str] = {}
     for root in sorted(set(kustomizations) - referenced):

@@ -69,6 +69,7 @@ class Resolver:
                  machine_aliases: dict[str, dict[str, str]] | None = None) -> None:
         self.fleet = fleet
         self.unseen = _Names(fleet.unseen)
+        self.unnamed = [s for s in fleet.servers if s.unnamed_release]  # Helm releases with no known name
         # machine:<id> -> alias -> the servers it names, on that machine only
         self.on_machine: dict[str, dict[str, list[Server]]] = {
             f"machine:{mid}": {key: [s for s in fleet.servers if s.netns == f"machine:{mid}" and
@@ -111,8 +112,8 @@ class Resolver:
         """A chart release whose name is not known may be the server ``host`` names: say which
         release names would make it so (never pick one)."""
         hints = []
-        for s in self.fleet.servers:
-            names = release_names(host, s.unnamed_release) if s.unnamed_release else []
+        for s in self.unnamed:
+            names = release_names(host, s.unnamed_release)
             if names:
                 hints.append(f"{s.label} would be, if its release were named "
                              + " or ".join(f"`{n}`" for n in names))
