@@ -36,7 +36,7 @@ from natslint.fleet.assemble import assemble
 from natslint.fleet.model import Fleet
 from natslint.fleet.partition import FleetPlan, partition, with_includes
 from natslint.fleet.reach import Reach
-from natslint.redact import Secrets, redact_text, secrets_in
+from natslint.redact import mask_urls
 from natslint.rules.context import Context
 from natslint.rules.runner import run_rules
 from natslint.selection import (
@@ -366,18 +366,13 @@ def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery
             settings: Settings, resolve: SettingsFor) -> list[Finding]:
     """The findings to show: policy and inline suppressions applied, secrets masked."""
     suppressions: dict[str, list[Suppression]] = {}
-    texts: dict[str, str] = {path: doc.text for path, doc in documents.items()}
     if settings.policy.use_suppressions:
         for path, doc in documents.items():
             if sources.file_of(path) == path:  # an embedded config's comments are its manifest's
                 suppressions[path] = suppressions_in_comments(path, doc.text, doc.comments, doc.root is not None)
-    for path in (*found.compose, *found.yaml, *found.envfiles, *found.systemd):
-        if sources.seen(path):
-            text = "\n".join(sources.lines(path))
-            texts[path] = text
-            if settings.policy.use_suppressions:
-                suppressions[path] = suppressions_in(path, text)
-    secrets = Secrets(secrets_in(texts, settings.env))
+        for path in (*found.compose, *found.yaml, *found.envfiles, *found.systemd):
+            if sources.seen(path):
+                suppressions[path] = suppressions_in(path, "\n".join(sources.lines(path)))
     # each file's findings and suppressions under the policy of its own project config
     def policy_of(path: str) -> Policy:
         return resolve(posixpath.dirname(path) or ".").policy
@@ -390,10 +385,11 @@ def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery
         pol = policy_of(path)
         groups.setdefault(id(pol), (pol, [], {}))[2][path] = sups
     shown = [f for pol, found_here, sups in groups.values() for f in apply(found_here, sups, pol)]
-    return sorted((_redacted(f, secrets) for f in fold_consequences(shown, settings.policy)), key=Finding.sort_key)
+    return sorted((_redacted(f) for f in fold_consequences(shown, settings.policy)), key=Finding.sort_key)
 
 
-def _redacted(f: Finding, secrets: Secrets) -> Finding:
-    """A finding whose words cannot carry a password, token or seed."""
-    return replace(f, message=redact_text(f.message, secrets), fix=redact_text(f.fix, secrets),
-                   related=tuple(Related(r.span, redact_text(r.message, secrets)) for r in f.related))
+def _redacted(f: Finding) -> Finding:
+    """A finding's words quote no secret (rules never interpolate one); a URL's userinfo in
+    them is masked.  Fix texts are help: never masked."""
+    return replace(f, message=mask_urls(f.message),
+                   related=tuple(Related(r.span, mask_urls(r.message)) for r in f.related))

@@ -1,66 +1,111 @@
-"""Masking secrets before anything is printed: configs are full of passwords and seeds.
+"""Masking secrets where they stand, and nowhere else.
 
-Two layers: every printed source line goes through :func:`redact_line` (key/value and URL
-patterns), and every finding's words go through :func:`redact_text` with the secret values
-natslint found in the fleet (so a password quoted in a message is masked too).
+A secret is a value in a secret-bearing place, never a word: the value of a secret key (and of
+a key whose did-you-mean target is one, `pasword`), a URL's userinfo password or token, the
+value of a secret environment name (a name part PASSWORD, PASS, TOKEN, SEED, JWT, CREDS,
+SECRET or KEY), an nkey seed, a bcrypt hash, the value of `--pass`/`--auth`.  A `$VAR`
+reference holds no secret and stays readable.
+
+- Source lines (code frames, SARIF fingerprints): :func:`mask_line` masks those values and
+  returns the column map, so carets are placed on the masked line.
+- Messages never quote a secret (rules say "the value" for a secret key); URLs in them are
+  masked by :func:`mask_urls`.  Help and fix texts are never masked.
+- `dump` and `graph`: :func:`mask_document`, :func:`mask_urls`.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
+from typing import Callable
 
 MASK = "••••"
 SECRET_KEYS = ("password", "pass", "token", "auth_token", "seed", "jwt", "bcrypt", "credentials", "creds",
                "private_key", "secret", "nkey_seed")
-SECRET_ENV = re.compile(r"^[A-Z0-9_]*(PASSWORD|PASS|TOKEN|SEED|JWT|CREDS|SECRET)$")
+SECRET_ENV = re.compile(r"(?:^|_)(PASSWORD|PASS|PASSWD|TOKEN|SEED|JWT|CREDS|SECRET|KEY)$", re.I)
 _KEY_VALUE = re.compile(
-    r"""(?ix)
-    (?P<key>["']?\b(?:%s)\b["']?\s*(?:[:=]\s*|\s+))
-    (?P<value>"[^"\n]*"|'[^'\n]*'|[^\s,;}\]#]+)
-    """ % "|".join(re.escape(k) for k in SECRET_KEYS))
-_ENV_VALUE = re.compile(
-    r"(?P<key>\b[A-Za-z0-9_]*(?:PASSWORD|PASS|TOKEN|SEED|JWT|CREDS|SECRET)\b[\"']?\s*[:=]\s*)"
-    r"(?P<value>\"[^\"\n]*\"|'[^'\n]*'|[^\s,;}\]#]+)")
-_URL_PASSWORD = re.compile(r"(?P<pre>\b[a-z][a-z0-9+.-]*://[^:/@\s]+:)(?P<value>[^@\s/]+)(?=@)", re.I)
+    r"""(?P<key>(?<![\w.$-])["']?(?P<name>[A-Za-z_][\w.-]*)["']?\s*(?:=|:(?!//)|\s(?=["']))\s*)"""
+    r"""(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s,;}\]#]+)""")
+_FLAG = re.compile(r"(?P<key>--?(?:pass|auth|password)(?:=|\s+))(?P<value>[^\s\"',\]]+)")
+_URL_USERINFO = re.compile(r"(?P<pre>\b[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s\"']+)(?::(?P<pw>[^@\s/\"']*))?(?=@)",
+                           re.I)
 _NKEY_SEED = re.compile(r"\bS[UOACNPX][A-Z2-7]{40,}\b")
 _BCRYPT = re.compile(r"\$2[abxy]?\$\d\d\$[./A-Za-z0-9]{20,}")
-
-
-def redact_line(line: str) -> str:
-    line = _KEY_VALUE.sub(lambda m: m.group("key") + MASK, line)
-    line = _ENV_VALUE.sub(lambda m: m.group("key") + MASK, line)
-    line = _URL_PASSWORD.sub(lambda m: m.group("pre") + MASK, line)
-    line = _NKEY_SEED.sub(MASK, line)
-    return _BCRYPT.sub(MASK, line)
-
-
-_QUOTED = re.compile(r"`([^`]+)`")
-_TRIGGERS = ("pass", "token", "seed", "jwt", "bcrypt", "cred", "secret", "private_key")
-
-
-def redact_text(text: str, secrets: Secrets) -> str:
-    for secret in secrets.longest_first:
-        if secret in text:
-            text = text.replace(secret, MASK)
-    # a message may quote a piece of a secret (`$VAR` inside a quoted password): mask it too
-    if "`" in text:
-        text = _QUOTED.sub(lambda m: f"`{MASK}`" if len(m.group(1)) >= 4 and m.group(1).startswith("$") and
-                           m.group(1) in secrets.joined else m.group(0), text)
-    return redact_line(text)
-
-
-class Secrets:
-    """The secret values of one run, prepared once for every message that is masked."""
-
-    def __init__(self, values: set[str]) -> None:
-        self.longest_first = [v for v in sorted(values, key=lambda v: (-len(v), v)) if len(v) >= 3]
-        # one search over all of them for a quoted fragment; NUL cannot occur in a fragment
-        self.joined = "\x00".join(values)
+_VAR_REF = re.compile(r"""["']?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?["']?""")
 
 
 def is_secret_key(key: str) -> bool:
-    k = key.lower()
-    return k in SECRET_KEYS or bool(SECRET_ENV.match(key.upper()))
+    """A key or environment name whose value is a secret, or a misspelling of one."""
+    k = key.lower().strip("\"'")
+    if k in SECRET_KEYS or SECRET_ENV.search(key):
+        return True
+    return len(k) >= 5 and bool(difflib.get_close_matches(k, [s for s in SECRET_KEYS if len(s) >= 5], n=1,
+                                                          cutoff=0.8))
+
+
+def _spans(line: str) -> list[tuple[int, int]]:
+    """The character ranges of the secrets on one line."""
+    out: list[tuple[int, int]] = []
+    for m in _KEY_VALUE.finditer(line):
+        value = m.group("value")
+        if is_secret_key(m.group("name")) and not _VAR_REF.fullmatch(value) and \
+                not value.strip("\"'").startswith(("/", "./", "../")):  # a credentials file's path
+            out.append(m.span("value"))
+    out += [m.span("value") for m in _FLAG.finditer(line)]
+    for m in _URL_USERINFO.finditer(line):
+        part = "pw" if m.group("pw") is not None else "user"  # `nats://token@host`: the token
+        if m.group(part) and not _VAR_REF.fullmatch(m.group(part)):
+            out.append(m.span(part))
+    out += [m.span() for m in _NKEY_SEED.finditer(line)] + [m.span() for m in _BCRYPT.finditer(line)]
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(out):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def mask_line(line: str) -> tuple[str, Callable[[int], int]]:
+    """The line with each secret replaced by ••••, and a map from a 0-based column of the line
+    to the column of the same place on the masked line (a column inside a secret maps to its
+    mask)."""
+    spans = _spans(line)
+    if not spans:
+        return line, lambda col: col
+    parts, last = [], 0
+    for a, b in spans:
+        parts += [line[last:a], MASK]
+        last = b
+    parts.append(line[last:])
+
+    def column(col: int) -> int:
+        shift = 0
+        for a, b in spans:
+            if col < a:
+                break
+            if col < b:
+                return a + shift
+            shift += len(MASK) - (b - a)
+        return col + shift
+
+    return "".join(parts), column
+
+
+def redact_line(line: str) -> str:
+    return mask_line(line)[0]
+
+
+def mask_urls(text: str) -> str:
+    """URL userinfo (a password, or a token with no `:`) masked in free text: a message, a
+    graph label, a link in prove's output."""
+    def sub(m: re.Match) -> str:
+        if m.group("pw") is not None:
+            pw = m.group("pw")
+            return f"{m.group('pre')}{m.group('user')}:{pw if _VAR_REF.fullmatch(pw) else MASK}"
+        user = m.group("user")
+        return f"{m.group('pre')}{user if _VAR_REF.fullmatch(user) else MASK}"
+    return _URL_USERINFO.sub(sub, text)
 
 
 def mask_document(value: object) -> object:
@@ -79,7 +124,7 @@ def mask_document(value: object) -> object:
                 nv = {} if isinstance(v, dict) else []
                 stack.append((v, nv))
             elif isinstance(v, str):
-                nv = redact_line(v)
+                nv = _BCRYPT.sub(MASK, _NKEY_SEED.sub(MASK, mask_urls(v)))
             else:
                 nv = v
             if isinstance(dst, dict):
@@ -87,33 +132,3 @@ def mask_document(value: object) -> object:
             else:
                 dst.append(nv)
     return root
-
-
-def secrets_in(texts: dict[str, str], env: dict[str, str]) -> set[str]:
-    """Secret values written in the checked files (and the lint environment): the words to
-    mask wherever a message quotes them."""
-    found: set[str] = set()
-    for text in texts.values():
-        low = text.lower()
-        # most lines hold no secret: the regexes only run where a trigger word or an @ is
-        if not any(t in low for t in _TRIGGERS) and "@" not in text and "$2" not in text:
-            continue
-        for line in text.split("\n"):
-            if line.lstrip().startswith(("#", "//")):
-                continue  # a comment names no secret value ("# injected from the secret store")
-            line_low = line.lower()
-            rxs = [rx for rx, hit in ((_KEY_VALUE, any(t in line_low for t in _TRIGGERS)),
-                                      (_ENV_VALUE, any(t in line_low for t in _TRIGGERS)),
-                                      (_URL_PASSWORD, "@" in line)) if hit]
-            for rx in rxs:
-                for m in rx.finditer(line):
-                    value = m.group("value").strip("\"'")
-                    # `credentials: /etc/nats/app.creds` names a file: the secret is in it
-                    if value and not value.startswith(("$", "/", "./", "../")):
-                        found.add(value)
-            if "$2" in line:
-                found.update(_BCRYPT.findall(line))
-            if len(line) >= 56:
-                found.update(_NKEY_SEED.findall(line))
-    found.update(v for k, v in env.items() if v and is_secret_key(k))
-    return found

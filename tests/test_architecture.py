@@ -21,10 +21,10 @@ PACKAGE = ROOT / "natslint"
 LAYERS: list[tuple[str, list[str]]] = [
     ("base", ["natslint", "natslint.span", "natslint.paths", "natslint.findings", "natslint.codes",
               "natslint.defaults", "natslint.crash", "natslint.sources", "natslint.resources", "natslint.parallel",
-              "natslint.words"]),
+              "natslint.words", "natslint.redact"]),
     ("syntax", ["natslint.syntax.*", "natslint.options"]),
     ("model", ["natslint.deploy.*", "natslint.fleet.*", "natslint.discover"]),
-    ("rules", ["natslint.rules.*", "natslint.selection", "natslint.redact", "natslint.ruledocs"]),
+    ("rules", ["natslint.rules.*", "natslint.selection", "natslint.ruledocs"]),
     ("pipeline", ["natslint.check"]),
     ("report", ["natslint.report.*"]),
     ("prove", ["natslint.prove.*"]),

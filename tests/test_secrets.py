@@ -52,3 +52,59 @@ def test_planted_secrets_reach_no_output(tmp_path, monkeypatch):
     assert leaks == []
     assert "••••" in outputs["text"] and "••••" in outputs["dump"]
     assert "2m30sHunter" in runner.invoke(app, ["dump", "--show-secrets", "edge.conf"]).stdout  # asked for
+
+
+# Secrets where they stand, and nowhere else: short secrets that equal readable words, a token
+# in a URL, a misspelled secret key, secret env names in every input kind, flags.
+MASKED_FLEET = {
+    "hub.conf": ("server_name: local\n"
+                 "jetstream { domain: wadm, store_dir: /data/wadm }\n"
+                 "authorization { user: admin, password: wadm }\n"
+                 "leafnodes { port: 7422, authorization { user: leaf, pasword: Sup3rS3cret } }\n"),
+    "edge.conf": ("server_name: edge\n"
+                  "leafnodes { remotes: [ { url: \"nats://s3cr3tT0ken@hub:7422\" },\n"
+                  "                        { url: \"nats://app:app_password@hub:7422\" } ] }\n"),
+    ".env": "NATS_PASS=local\nWASMCLOUD_JS_DOMAIN=wadm\nWASMCLOUD_NATS_HOST=hub\n",
+    "compose.yaml": ("services:\n  hub:\n    image: nats:2.11\n    command: [\"-c\", \"/etc/nats/hub.conf\", "
+                     "\"--pass\", \"FlagPw77\"]\n    volumes: [\"./hub.conf:/etc/nats/hub.conf\"]\n"
+                     "  host:\n    image: ghcr.io/wasmcloud/wasmcloud:1.6.0\n    environment:\n"
+                     "      WASMCLOUD_NATS_HOST: hub\n      WASMCLOUD_JS_DOMAIN: wadmm\n"
+                     "      WASMCLOUD_API_KEY: KeyVal99\n"),
+    "unit/nats.service": ("[Service]\nEnvironment=NATS_TOKEN=UnitTok55\n"
+                          "ExecStart=/usr/bin/nats-server --auth UnitAuth66 -c /etc/nats/edge.conf\n"),
+}
+LEAKS = ["Sup3rS3cret", "s3cr3tT0ken", "app_password", "FlagPw77", "KeyVal99", "UnitTok55", "UnitAuth66"]
+
+
+def test_secrets_are_masked_where_they_stand_and_nowhere_else(tmp_path, monkeypatch):
+    for name, body in MASKED_FLEET.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    outputs = {fmt: runner.invoke(app, ["check", "-f", fmt, "--fail-on", "info", "."]).stdout
+               for fmt in ("text", "json", "sarif", "github")}
+    for fmt in ("mermaid", "dot", "text"):
+        outputs[f"graph-{fmt}"] = runner.invoke(app, ["graph", "-f", fmt, "."]).stdout
+    outputs["dump"] = runner.invoke(app, ["dump", "hub.conf"]).stdout
+    assert [(name, s) for name, text in outputs.items() for s in LEAKS if s in text] == []
+    text = outputs["text"]
+    # readable words that a short secret happens to equal: the domain, the server name, paths
+    assert "domain `wadm`" in text or "`wadmm`" in text
+    assert "did you mean `password`?" in text  # help is never masked
+    # the misspelled key's value is masked in its frame, and the carets sit under the mask
+    frame = text.split("NL101")[1].split("\n")
+    src = next(line for line in frame if "pasword" in line and " | " in line)
+    carets = frame[frame.index(src) + 1]
+    assert "Sup3rS3cret" not in src and "pasword: ••••" in src
+    assert src.index("pasword") == carets.index("^")
+
+
+def test_mask_line_maps_columns_onto_the_masked_line():
+    from natslint.redact import MASK, mask_line
+
+    line = 'url: "nats://u:LongPassword99@hub:7422", token: abc'
+    masked, column = mask_line(line)
+    assert masked == f'url: "nats://u:{MASK}@hub:7422", token: {MASK}'
+    assert masked[column(line.index("@hub"))] == "@" and masked[column(line.index("token"))] == "t"
+    assert mask_line("domain: wadm, store_dir: /data/wadm, $PASS")[0] == "domain: wadm, store_dir: /data/wadm, $PASS"

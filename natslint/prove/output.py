@@ -10,6 +10,7 @@ from natslint import __version__
 from natslint.fleet.reach import JetStream, Prediction
 from natslint.prove.probe import Observed, Probe
 from natslint.prove.run import Proof
+from natslint.redact import mask_urls
 from natslint.words import count, verb
 
 SCHEMA = Path(__file__).with_name("output.schema.json")
@@ -89,9 +90,9 @@ def text_output(proofs: list[Proof]) -> str:
             rows.append((f"{p.who} [{p.account}]", p.domain or "(none)", _say(predicted_dict(p.predicted)), seen, mark))
         widths = [min(max(len(r[i]) for r in rows), 48) for i in range(4)]
         out += ["  ".join(c[:w].ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in rows]
-        out += [f"incomplete: {x}" for x in proof.incomplete]
-        out += [f"not proven: {x}" for x in proof.not_proven]
-        out += [f"note: {p.server.label}: {n}" for p in proof.plans for n in p.notes]
+        out += [f"incomplete: {mask_urls(x)}" for x in proof.incomplete]
+        out += [f"not proven: {mask_urls(x)}" for x in proof.not_proven]
+        out += [f"note: {p.server.label}: {mask_urls(n)}" for p in proof.plans for n in p.notes]
         verdict = count(proof.mismatches, "mismatch") + (", proof incomplete" if proof.incomplete else "")
         out.append(f"{count(len(proof.probes), 'probe')}, {verdict}, {count(len(proof.pids), 'server')} started and stopped, "
                    f"{proof.seconds:.1f} s")
@@ -113,14 +114,14 @@ def proof_dict(proof: Proof) -> dict:
                      "started": p.pid is not None and p.exited is None and not p.skipped,
                      **({"why_not": p.skipped} if p.skipped else {}),
                      **({"log": p.exited} if p.exited else {})} for p in proof.plans],
-        "links": [{"server": p.server.label, "kind": kind, "url": url, "carried": carried,
+        "links": [{"server": p.server.label, "kind": kind, "url": mask_urls(url), "carried": carried,
                    **({"why": why} if why else {})} for p in proof.plans for kind, url, carried, why in p.links],
         "probes": [{"who": p.who, "account": p.account, "domain": p.domain,
                     "predicted": predicted_dict(p.predicted),
                     "observed": observed_dict(p.observed, p) if p.observed is not None else None,
                     "verdict": _verdict(p), **({"note": p.note} if p.note else {})} for p in proof.probes],
-        "incomplete": list(proof.incomplete),
-        "not_proven": list(proof.not_proven),
+        "incomplete": [mask_urls(x) for x in proof.incomplete],
+        "not_proven": [mask_urls(x) for x in proof.not_proven],
         "mismatches": proof.mismatches,
         "seconds": round(proof.seconds, 3),
     }

@@ -6,11 +6,14 @@ the JetStream each reaches.  Mermaid (renders on GitHub), Graphviz dot, or a tex
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import Callable
 
 from natslint.findings import Severity
 from natslint.fleet.model import Fleet, Host, Server
 from natslint.fleet.reach import Reach, short_labels
+from natslint.redact import mask_urls
 
 
 @dataclass(slots=True)
@@ -43,6 +46,14 @@ def topologies(result) -> list[tuple[str, Topology]]:
             for i, fc in enumerate(result.fleets)]
 
 
+def _masked(render: Callable[..., str]) -> Callable[..., str]:
+    """A drawing shows URLs as written, but never their userinfo's password or token."""
+    @functools.wraps(render)
+    def masked(result) -> str:
+        return mask_urls(render(result))
+    return masked
+
+
 def topology(fleet: Fleet, reach: Reach, findings: list, prefix: str = "") -> Topology:
     servers = {s.id: f"{prefix}S{i}" for i, s in enumerate(fleet.servers)}
     hosts = [(f"{prefix}H{i}", h) for i, h in enumerate(fleet.hosts)]
@@ -63,6 +74,7 @@ def _mq(text: str) -> str:
     return text.replace('"', "#quot;").replace("`", "")
 
 
+@_masked
 def render_mermaid(result) -> str:
     out = ["flowchart LR"]
     flagged: list[str] = []
@@ -106,6 +118,7 @@ def _dq(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+@_masked
 def render_dot(result) -> str:
     out = ["digraph natslint {", "  rankdir=LR;", "  node [shape=box];"]
     for title, t in topologies(result):
@@ -139,6 +152,7 @@ def _dot(t: Topology) -> list[str]:
     return out
 
 
+@_masked
 def render_tree(result) -> str:
     parts = []
     for title, t in topologies(result):

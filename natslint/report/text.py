@@ -7,7 +7,7 @@ from collections import Counter
 from natslint.check import Result
 from natslint.codes import doc_url
 from natslint.findings import Finding, Severity
-from natslint.redact import redact_line
+from natslint.redact import mask_line
 from natslint.words import count, verb
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -25,10 +25,12 @@ def code_frame(lines: list[str], f: Finding, color: bool, span=None) -> list[str
     s = span or f.span
     if not 1 <= s.line <= len(lines):
         return []
-    source = _printable(redact_line(lines[s.line - 1].rstrip("\r\n")))
+    raw = lines[s.line - 1].rstrip("\r\n")
+    masked, column = mask_line(raw)  # carets are placed on the masked line
+    source = _printable(masked)
     width = len(str(s.line))
-    start = max(s.col - 1, 0)
-    end = s.end_col - 1 if s.end_line == s.line else len(source)
+    start = column(max(s.col - 1, 0))
+    end = column(s.end_col - 1) if s.end_line == s.line else len(source)
     carets = "^" * max(1, min(end, len(source)) - start)
     gutter = " " * width
     return [

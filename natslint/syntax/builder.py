@@ -22,6 +22,7 @@ from natslint.codes import (
     UNDEFINED_VARIABLE,
 )
 from natslint.findings import Finding, Related, Severity
+from natslint.redact import is_secret_key
 from natslint.span import LazySpan, Span
 from natslint.syntax import lexer as lx
 from natslint.syntax.convert import ConvertError, to_datetime, to_float, to_int
@@ -167,6 +168,8 @@ class Builder:
         kind = tok.kind
         text = tok.value
         raw = self.doc.text[tok.start:tok.end]
+        # a message never quotes a secret: the value of a password, token, seed ...
+        shown = "the value" if self.keys and is_secret_key(self.keys[-1].name) else f"`{text}`"
         try:
             if kind == lx.STRING:
                 # raw bytes only come from escapes (check reads only valid UTF-8; dump's
@@ -174,16 +177,16 @@ class Builder:
                 value = lx.normalise_bytes(text) if tok.escaped else text
                 if tok.style == "bare" and (text.startswith("#") or text.startswith("//")):
                     self.add(SURPRISING_VALUE.at(
-                        span, f"`{text}` is a string value, not a comment: a comment cannot "
+                        span, f"{shown} is a string value, not a comment: a comment cannot "
                         "start where a value is expected", fix="quote the value, or give the key "
                         "a value before the comment"))
                 if tok.style in ("double", "single") and "$" in text:
                     self.quoted_dollars(text, span)
                 if tok.style == "bare" and _SUFFIX_THEN_DIGIT.match(text):
                     self.add(SURPRISING_VALUE.at(
-                        span, f"`{text}` is a string since nats-server 2.15.1; older servers stop "
+                        span, f"{shown} is a string since nats-server 2.15.1; older servers stop "
                         "the number at the size suffix and reject the file",
-                        fix=f'quote it: "{text}"'))
+                        fix=f'quote it: "{text}"' if shown != "the value" else "quote the value"))
                 return Scalar(STRING, value, span, raw, tok.style)
             if kind == lx.BOOL:
                 return Scalar(BOOL, text.lower() in ("true", "yes", "on"), span, raw)
@@ -192,13 +195,13 @@ class Builder:
                 suffix = text[len(text.rstrip("bBiIkKmMgGtTpPeE")):]
                 if value is None:
                     self.add(SURPRISING_VALUE.at(
-                        span, f"`{text}` has an unknown size suffix: nats-server silently stores "
+                        span, f"{shown} has an unknown size suffix: nats-server silently stores "
                         "no value for this key", fix="use k, M, G, ... or KB, MiB, ... suffixes"))
                     return None
                 if wrapped:
                     self.add(SURPRISING_VALUE.at(
-                        span, f"`{text}` overflows a 64-bit integer: nats-server reads it as "
-                        f"{value}", fix="use a smaller value"))
+                        span, f"{shown} overflows a 64-bit integer: nats-server reads it as "
+                        + (f"{value}" if shown != "the value" else "another number"), fix="use a smaller value"))
                 return Scalar(INTEGER, value, span, raw, suffix=suffix)
             if kind == lx.FLOAT:
                 return Scalar(FLOAT, to_float(text), span, raw)
