@@ -98,6 +98,8 @@ class Result:
     fleets: list[FleetCheck]
     sources: SourceCache
     skipped: list[Skipped]  # every file passed over, with the reason
+    # path -> line -> (start, end) columns, 0-based, of secret values the readers located
+    secrets: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -225,7 +227,16 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     raw = [*vanished, *parsed, *lacking, *deployed.findings, *crashes.findings,
            *_once(rule_findings, [label for fc in fleets for label in fc.fleet.instance_labels()])]
     shown = _select(raw, documents, found, sources, settings, resolve)
-    return Result(shown, documents, found, roots, fleets, sources, [*found.skipped, *not_nats, *deployed.skipped])
+    return Result(shown, documents, found, roots, fleets, sources, [*found.skipped, *not_nats, *deployed.skipped],
+                  _by_line(deployed.secret_spans))
+
+
+def _by_line(spans: list) -> dict[str, dict[int, list[tuple[int, int]]]]:
+    """Secret values the readers located: path -> line -> 0-based column ranges."""
+    out: dict[str, dict[int, list[tuple[int, int]]]] = {}
+    for span in spans:
+        out.setdefault(span.path, {}).setdefault(span.line, []).append((span.col - 1, span.end_col - 1))
+    return out
 
 
 def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Settings, resolve: SettingsFor):

@@ -26,6 +26,7 @@ SECRET_ENV = re.compile(r"(?:^|_)(PASSWORD|PASS|PASSWD|TOKEN|SEED|JWT|CREDS|SECR
 _KEY_VALUE = re.compile(
     r"""(?P<key>(?<![\w.$-])["']?(?P<name>[A-Za-z_][\w.-]*)["']?\s*(?:=|:(?!//)|\s(?=["']))\s*)"""
     r"""(?P<value>"[^"\n]*"|'[^'\n]*'|[^\s,;}\]#]+)""")
+_ENV_ASSIGN = re.compile(r"(?<![\w.-])(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>[^\s\"']+)")
 _FLAG = re.compile(r"(?P<key>--?(?:pass|auth|password)(?:=|\s+))(?P<value>[^\s\"',\]]+)")
 _URL_USERINFO = re.compile(r"(?P<pre>\b[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s\"']+)(?::(?P<pw>[^@\s/\"']*))?(?=@)",
                            re.I)
@@ -43,14 +44,17 @@ def is_secret_key(key: str) -> bool:
                                                           cutoff=0.8))
 
 
-def _spans(line: str) -> list[tuple[int, int]]:
-    """The character ranges of the secrets on one line."""
-    out: list[tuple[int, int]] = []
+def _spans(line: str, known: list[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """The character ranges of the secrets on one line (``known``: those the model located,
+    such as a Kubernetes env `value:` under a secret `name:`)."""
+    out: list[tuple[int, int]] = list(known)
     for m in _KEY_VALUE.finditer(line):
         value = m.group("value")
         if is_secret_key(m.group("name")) and not _VAR_REF.fullmatch(value) and \
                 not value.strip("\"'").startswith(("/", "./", "../")):  # a credentials file's path
             out.append(m.span("value"))
+    out += [m.span("value") for m in _ENV_ASSIGN.finditer(line)  # `Environment=NATS_TOKEN=…`
+            if SECRET_ENV.search(m.group("name")) and not _VAR_REF.fullmatch(m.group("value"))]
     out += [m.span("value") for m in _FLAG.finditer(line)]
     for m in _URL_USERINFO.finditer(line):
         part = "pw" if m.group("pw") is not None else "user"  # `nats://token@host`: the token
@@ -66,11 +70,11 @@ def _spans(line: str) -> list[tuple[int, int]]:
     return merged
 
 
-def mask_line(line: str) -> tuple[str, Callable[[int], int]]:
+def mask_line(line: str, known: list[tuple[int, int]] = ()) -> tuple[str, Callable[[int], int]]:
     """The line with each secret replaced by ••••, and a map from a 0-based column of the line
     to the column of the same place on the masked line (a column inside a secret maps to its
     mask)."""
-    spans = _spans(line)
+    spans = _spans(line, known)
     if not spans:
         return line, lambda col: col
     parts, last = [], 0

@@ -70,10 +70,16 @@ MASKED_FLEET = {
                      "  host:\n    image: ghcr.io/wasmcloud/wasmcloud:1.6.0\n    environment:\n"
                      "      WASMCLOUD_NATS_HOST: hub\n      WASMCLOUD_JS_DOMAIN: wadmm\n"
                      "      WASMCLOUD_API_KEY: KeyVal99\n"),
+    "k8s/host.yaml": ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: host}\nspec:\n  template:\n"
+                      "    spec:\n      containers:\n        - name: host\n"
+                      "          image: ghcr.io/wasmcloud/wasmcloud:1.6.0\n          env:\n"
+                      "            - name: WASMCLOUD_JS_DOMAIN\n              value: nowhere\n"
+                      "            - name: WASMCLOUD_NATS_PASSWORD\n              value: K8sPw11\n"
+                      "            - name: WASMCLOUD_NATS_HOST\n              value: hub\n"),
     "unit/nats.service": ("[Service]\nEnvironment=NATS_TOKEN=UnitTok55\n"
                           "ExecStart=/usr/bin/nats-server --auth UnitAuth66 -c /etc/nats/edge.conf\n"),
 }
-LEAKS = ["Sup3rS3cret", "s3cr3tT0ken", "app_password", "FlagPw77", "KeyVal99", "UnitTok55", "UnitAuth66"]
+LEAKS = ["Sup3rS3cret", "s3cr3tT0ken", "app_password", "FlagPw77", "KeyVal99", "UnitTok55", "UnitAuth66", "K8sPw11"]
 
 
 def test_secrets_are_masked_where_they_stand_and_nowhere_else(tmp_path, monkeypatch):
@@ -108,3 +114,19 @@ def test_mask_line_maps_columns_onto_the_masked_line():
     assert masked == f'url: "nats://u:{MASK}@hub:7422", token: {MASK}'
     assert masked[column(line.index("@hub"))] == "@" and masked[column(line.index("token"))] == "t"
     assert mask_line("domain: wadm, store_dir: /data/wadm, $PASS")[0] == "domain: wadm, store_dir: /data/wadm, $PASS"
+
+
+def test_a_kubernetes_env_secret_is_masked_in_a_frame_by_its_span(tmp_path):
+    from natslint.check import Settings, check_paths
+    from natslint.codes import UNRESOLVED_ADDRESS
+    from natslint.report.text import code_frame
+    from natslint.span import Span
+
+    (tmp_path / "host.yaml").write_text(MASKED_FLEET["k8s/host.yaml"])
+    result = check_paths(["."], Settings(), root=str(tmp_path))
+    lines = result.lines("host.yaml")
+    n = next(i for i, line in enumerate(lines, 1) if "K8sPw11" in line)
+    finding = UNRESOLVED_ADDRESS.at(Span("host.yaml", 0, 0, n, 22, n, 29), "a finding on the secret's line")
+    frame = code_frame(lines, finding, False, secrets=result.secrets.get("host.yaml"))
+    assert frame[1].endswith("value: ••••") and "K8sPw11" not in "\n".join(frame)
+    assert frame[2].index("^") == frame[1].index("••••")

@@ -33,6 +33,7 @@ from natslint.deploy.workload import ReadResult, Workload
 from natslint.deploy.yamlfiles import as_list, as_map, load_yaml
 from natslint.discover import Discovery, Skipped, not_nats
 from natslint.paths import TooLarge
+from natslint.redact import is_secret_key
 from natslint.sources import SourceCache
 
 _FIX = "please report this file's shape; the rest of the fleet was checked"
@@ -76,6 +77,10 @@ def read_deployments(found: Discovery, sources: SourceCache, env: Mapping[str, s
         if w is not None:
             w.unit = f"plain:{folder(path)}"
             out.workloads.append(w)
+    # a Kubernetes env `value:` sits under its `name:`: no line shows that it is a secret
+    out.secret_spans = [v.span for w in out.workloads if w.kind == "k8s" for v in w.env.values()
+                        if is_secret_key(v.name) and v.value and v.span.line == v.span.end_line
+                        and v.span.end_col > v.span.col]
     return out
 
 

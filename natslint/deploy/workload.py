@@ -125,6 +125,7 @@ class ReadResult:
     embedded: dict[str, Embedded] = field(default_factory=dict)
     wanted: set[str] = field(default_factory=set)  # embedded configs to parse (run, or NATS by their key)
     config_maps: dict[str, dict] = field(default_factory=dict)  # unit -> (namespace, name) -> ConfigMap
+    secret_spans: list[Span] = field(default_factory=list)  # secret values the readers located
 
 
 def image_name(image: str | None) -> str:

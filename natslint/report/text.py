@@ -21,12 +21,13 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in text).replace("\t", " ")
 
 
-def code_frame(lines: list[str], f: Finding, color: bool, span=None) -> list[str]:
+def code_frame(lines: list[str], f: Finding, color: bool, span=None, secrets=None) -> list[str]:
+    """``secrets``: line -> the columns of the secrets the readers located on it."""
     s = span or f.span
     if not 1 <= s.line <= len(lines):
         return []
     raw = lines[s.line - 1].rstrip("\r\n")
-    masked, column = mask_line(raw)  # carets are placed on the masked line
+    masked, column = mask_line(raw, (secrets or {}).get(s.line, []))  # carets are placed on the masked line
     source = _printable(masked)
     width = len(str(s.line))
     start = column(max(s.col - 1, 0))
@@ -47,10 +48,11 @@ def render_text(result: Result, *, color: bool = False) -> str:
         sev = _paint(str(f.severity), _COLORS[f.severity], color)
         out.append(f"{_paint(f'{s.path}:{s.line}:{s.col}:', '1', color)} "
                    f"{_paint(f.code, '1', color)} [{sev}] {f.message}")
-        out.extend(code_frame(result.lines(s.path), f, color))
+        out.extend(code_frame(result.lines(s.path), f, color, secrets=result.secrets.get(s.path)))
         for r in f.related:
             out.append(f"   = related: {r.span.path}:{r.span.line}:{r.span.col}: {r.message}")
-            out.extend("   " + line for line in code_frame(result.lines(r.span.path), f, color, r.span))
+            out.extend("   " + line for line in code_frame(result.lines(r.span.path), f, color, r.span,
+                                                            result.secrets.get(r.span.path)))
         if f.fix:
             out.append(f"   = fix: {f.fix}")
         out.append(f"   = docs: {doc_url(f.code, f.name)}")
