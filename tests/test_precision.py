@@ -101,3 +101,21 @@ def test_a_domain_from_compose_dotenv_is_fixed_where_it_is_set(tmp_path):
     assert (finding.code, finding.span.path, finding.span.line) == ("NL301", "compose.yaml", 10)
     assert finding.fix == "set JS_DOMAIN=core in .env:2 (compose puts it in WASMCLOUD_JS_DOMAIN)"
     assert [(r.span.path, r.span.line) for r in finding.related] == [(".env", 2)]
+
+
+def test_no_finding_or_related_location_points_at_a_comment():
+    """Every location is the thing itself: never a comment line standing in for a file."""
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-m", "natslint", "check", "-f", "json", "--fail-on", "info", "fixtures"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    bad = []
+    for f in json.loads(proc.stdout)["findings"]:
+        for loc in [f, *f["related"]]:
+            line = (root / loc["path"]).read_text(encoding="utf-8", errors="replace").split("\n")[loc["line"] - 1]
+            if line.lstrip().startswith(("#", "//")):
+                bad.append((f["code"], loc["path"], loc["line"]))
+    assert bad == []

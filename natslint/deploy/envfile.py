@@ -43,6 +43,7 @@ def read_envfile_workload(sources: SourceCache, path: str) -> Workload | None:
     if not any(v.name.startswith(("WASMCLOUD_", "WADM_")) for v in vars_):
         return None
     shown = sources.display(path)
-    w = Workload(shown, "envfile", shown, Span(shown, 0, 0, 1, 1, 1, 1))
+    first = next(v for v in vars_ if v.name.startswith(("WASMCLOUD_", "WADM_")))
+    w = Workload(shown, "envfile", shown, first.span)  # its first host setting, not a comment
     w.env = {v.name: v for v in vars_}
     return w

@@ -150,7 +150,9 @@ def server_from_document(doc: Document, path: str, *, names_and_links: bool = Fa
     """The server a config describes; ``names_and_links``: only its names, listeners and the
     addresses it dials (what deciding where a fleet ends needs), not its JetStream or accounts."""
     root = doc.root
-    start = doc.origin or Span(path, 0, 0, 1, 1, 1, 1)
+    # where the server is defined: its first setting (not a comment on line 1)
+    first = next(iter(root.live()), None) if root is not None else None
+    start = doc.origin or (first.key.span if first is not None else Span(path, 0, 0, 1, 1, 1, 1))
     s = Server(id=path, path=path, span=start)
     stem = posixpath.splitext(posixpath.basename(path))[0]
     s.file_names.add(stem.lower())
