@@ -119,3 +119,10 @@ def test_no_finding_or_related_location_points_at_a_comment():
             if line.lstrip().startswith(("#", "//")):
                 bad.append((f["code"], loc["path"], loc["line"]))
     assert bad == []
+
+
+def test_hosts_are_named_by_their_service_pod_or_unit(tmp_path):
+    write(tmp_path, {"hub.conf": "server_name: hub\nport: 4222\n",
+                     "edge/host.env": "# the edge machine's host\nWASMCLOUD_NATS_HOST=nowhere\nWASMCLOUD_JS_DOMAIN=x\n"})
+    result = check_paths(["."], Settings(), root=str(tmp_path))
+    assert [h.label for h in result.fleet.hosts] == ["host `host.env`"]

@@ -204,7 +204,8 @@ class Host:
     def label(self) -> str:
         if self.display:
             return self.display
-        name = self.id.rsplit("#", 1)[-1]
+        # its service, pod or unit, not a file path (an env file or unit stands for itself)
+        name = self.id.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if "#" not in self.id else self.id.rsplit("#", 1)[-1]
         return f"{'wadm' if self.kind == 'wadm' else 'host'} `{name}`"
 
 
