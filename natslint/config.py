@@ -12,7 +12,7 @@ from pathlib import Path
 
 KNOWN_KEYS = {"aliases", "env", "env-files", "select", "ignore", "per-file-ignores", "severity", "fail-on",
               "expect-domain", "exclude", "extend-exclude", "fleets", "require-resolved", "machines",
-              "releases"}
+              "releases", "extend-select"}
 LEVELS = ("error", "warning", "info")
 
 
@@ -37,6 +37,7 @@ class ProjectConfig:
     fleets: list[tuple[str, list[str]]] = field(default_factory=list)  # declared: (name, include globs)
     machines: list[tuple[str, list[str]]] = field(default_factory=list)  # configs on one machine
     releases: list[tuple[str, list[str]]] = field(default_factory=list)  # Helm release name -> values files
+    extend_select: list[str] = field(default_factory=list)  # codes added to the selection
     machine_aliases: dict[str, dict[str, str]] = field(default_factory=dict)  # machine -> its aliases
     require_resolved: bool = False
 
@@ -87,12 +88,12 @@ def load_config(path: Path | None) -> ProjectConfig:
     files = data.get("env-files", [])
     if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
         raise ConfigError(f"{path}: `env-files` must be a list of paths")
-    for key in ("select", "ignore"):
+    for key in ("select", "ignore", "extend-select"):
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{path}: `{key}` must be a list of codes, prefixes or names")
         _check_codes(path, key, value)
-        setattr(cfg, key, list(value))
+        setattr(cfg, key.replace("-", "_"), list(value))
     _selection(path, data, cfg)
     _exclusions(path, data, cfg)
     cfg.fleets = _fleets(path, data.get("fleets", []), "fleets")

@@ -17,6 +17,8 @@ _SUPPRESS = re.compile(r"(?:#|//)\s*natslint:\s*(?P<kind>ignore-file|ignore)\[(?
 
 def matches(code: Code | Finding, pattern: str) -> bool:
     p = pattern.strip()
+    if p.upper() == "ALL":
+        return True
     return code.code == p.upper() or code.code.startswith(p.upper()) and p[:2].upper() == "NL" or code.name == p.lower()
 
 

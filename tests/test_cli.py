@@ -256,3 +256,35 @@ def test_json_check_does_not_import_rich_or_lark(tmp_path):
     subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)  # warm
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert "LOADED []" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_cli_errors_are_one_line_and_exit_2(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    write(tmp_path, {"n.conf": "port: 4222\n"})
+    cases = {("-o", str(tmp_path / "missing" / "out.json")): "the folder",
+             ("-o", str(tmp_path)): "it is a folder",
+             ("--also", f"sarif:{tmp_path / 'nope' / 'x.sarif'}"): "does not exist",
+             ("--nats-version", "banana"): "expected a version like 2.14.3",
+             ("--select", "NL2,NLX"): "--select NLX: no such rule"}
+    for args, said in cases.items():
+        proc = subprocess.run([sys.executable, "-m", "natslint", "check", *args, "."], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2 and proc.stdout == "" and said in proc.stderr, (args, proc.stderr)
+        assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_selection_takes_comma_lists_all_and_extend_select(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: 4222\nping_interval: 1m30s\nmax_payload: 1kbb\ntpyo: 1\n"})
+    monkeypatch.chdir(tmp_path)
+    codes = lambda *a: sorted({f["code"] for f in run_json([*a, "."])[1]["findings"]})  # noqa: E731
+    assert codes("--select", "NL006,NL101") == ["NL006", "NL101"]
+    assert codes("--select", "NL006", "--extend-select", "NL101") == ["NL006", "NL101"]
+    assert codes("--select", "ALL", "--ignore", "NL006") == ["NL101"]
+
+
+def test_a_folder_with_no_config_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["check", "."])
+    assert result.exit_code == 0 and result.stdout.startswith("No NATS config or deployment file found.")

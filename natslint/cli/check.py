@@ -70,7 +70,10 @@ def check(
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings (SARIF-only jobs).")] = False,
     fail_on: Annotated[Optional[Level], typer.Option("--fail-on", help="Lowest severity that fails (exit 1); "
                                                      "default: the config's fail-on, else warning.")] = None,
-    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these codes, prefixes or names.")] = None,
+    select: Annotated[Optional[list[str]], typer.Option(
+        "--select", help="Only these codes, prefixes or names (comma lists; ALL).")] = None,
+    extend_select: Annotated[Optional[list[str]], typer.Option(
+        "--extend-select", help="Add these to the selection (comma lists).")] = None,
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Never these codes, prefixes or names.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="Use this config file.")] = None,
     isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")] = False,
@@ -92,10 +95,13 @@ def check(
     from natslint.check import check_paths
     from natslint.cli.settings import describe, settings_for
 
+    for target in [output, *(item.partition(":")[2] for item in also or [])]:
+        _writable(target)  # before any work: an output that cannot be written is a usage error
     with reported_errors(debug):
         settings, resolver = settings_for(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
             fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
+            extend_select=extend_select,
             nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
         result = check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
                              exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet, machines=resolver.declared_machine,
@@ -110,6 +116,18 @@ def check(
         raise typer.Exit(0)
     _write_outputs(result, fmt, output, also or [])
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
+
+
+def _writable(target) -> None:
+    """Exit 2 with one line when an output file cannot be written (a folder, a missing folder)."""
+    if not target:
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise fail(f"cannot write {target}: it is a folder")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise fail(f"cannot write {target}: the folder {parent} does not exist")
 
 
 def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[str]) -> None:

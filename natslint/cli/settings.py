@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from pathlib import Path
 
 from natslint.check import Settings
@@ -43,10 +44,15 @@ class Resolver:
     def __init__(self, config: Path | None, isolated: bool, cli: dict) -> None:
         if config is not None and not config.is_file():
             raise ConfigError(f"--config {config}: no such file")
-        for flag, values in (("--select", cli["select"]), ("--ignore", cli["ignore"])):
+        for key in ("select", "ignore", "extend_select"):  # comma lists, and the option repeated
+            cli[key] = [v.strip() for item in cli.get(key) or [] for v in item.split(",") if v.strip()] or None
+        for flag, values in (("--select", cli["select"]), ("--ignore", cli["ignore"]),
+                             ("--extend-select", cli.get("extend_select"))):
             bad = [v for v in values or [] if not matches_any_code(v, CODES)]
             if bad:
                 raise ConfigError(f"{flag} {', '.join(bad)}: no such rule (see `natslint rules`)")
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", str(cli.get("nats_version", "0.0"))):
+            raise ConfigError(f"--nats-version {cli['nats_version']!r}: expected a version like 2.14.3")
         self.cli = cli
         self.fixed = ProjectConfig() if isolated else load_config(config) if config is not None else None
         self._by_file: dict[str | None, tuple[Settings, ProjectConfig]] = {}
@@ -125,7 +131,11 @@ class Resolver:
         lint_env = dict(project.env)
         lint_env.update(env_from(cli["env"] or [], [*project.env_files, *(cli["env_file"] or [])],
                                  cli["use_process_env"]))
-        policy = Policy(select=list(cli["select"] or project.select), ignore=[*project.ignore, *(cli["ignore"] or [])],
+        select = list(cli["select"] or project.select)
+        extend = [*project.extend_select, *(cli.get("extend_select") or [])]
+        if extend and select:  # as ruff: on top of the selection (without one, every code is in)
+            select += extend
+        policy = Policy(select=select, ignore=[*project.ignore, *(cli["ignore"] or [])],
                         per_file_ignores=project.per_file_ignores, severity=project.severity,
                         use_suppressions=not cli["no_ignores"])
         return Settings(
@@ -156,12 +166,14 @@ def _spec(patterns: tuple[str, ...]):
 def settings_for(paths: list[str], *, config: Path | None = None, isolated: bool = False, env=None, env_file=None,
                  use_process_env: bool = False, fail_on: str | None = None, select=None, ignore=None,
                  no_ignores: bool = False, nats_version: str = DEFAULT_NATS_VERSION,
-                 max_bytes: int = DEFAULT_MAX_BYTES, debug: bool = False) -> tuple[Settings, Resolver]:
+                 max_bytes: int = DEFAULT_MAX_BYTES, debug: bool = False, extend_select=None
+                 ) -> tuple[Settings, Resolver]:
     """The run's settings (those of the first path's project: the fail-on threshold, the
     file size limit) and the resolver of each folder's settings."""
     resolver = Resolver(config, isolated, dict(
         env=env, env_file=env_file, use_process_env=use_process_env, fail_on=fail_on, select=select,
-        ignore=ignore, no_ignores=no_ignores, nats_version=nats_version, max_bytes=max_bytes, debug=debug))
+        ignore=ignore, no_ignores=no_ignores, nats_version=nats_version, max_bytes=max_bytes, debug=debug,
+        extend_select=extend_select))
     first = paths[0] if paths else "."
     return resolver(first if os.path.isdir(first) else os.path.dirname(first) or "."), resolver
 

@@ -68,9 +68,13 @@ def render_text(result: Result, *, color: bool = False) -> str:
             out.append(f"  {n:>4}  {code}")
     else:
         missing = result.coverage["needed_missing"]
-        out.append(f"No findings in {count(n_files, 'file')}; {count(missing, 'link')} the domain rules need could not be "
-                   "resolved, so domain checks are incomplete (see NL406 and the coverage below)." if missing
-                   else f"All checks passed: {count(n_files, 'file')}, no findings.")
+        if not n_files:  # nothing was checked: not a pass
+            out.append("No NATS config or deployment file found" + (
+                f" ({count(len(result.skipped), 'file')} skipped: see --show-files)." if result.skipped else "."))
+        else:
+            out.append(f"No findings in {count(n_files, 'file')}; {count(missing, 'link')} the domain rules need could "
+                       "not be resolved, so domain checks are incomplete (see NL406 and the coverage below)." if missing
+                       else f"All checks passed: {count(n_files, 'file')}, no findings.")
     out += fleet_lines(result)
     out += coverage_lines(result)
     return "\n".join(out) + "\n"
