@@ -12,7 +12,8 @@ from natslint.codes import UNUSED_SUPPRESSION
 from natslint.findings import Code, Finding, Related, Severity
 from natslint.span import Span
 
-_SUPPRESS = re.compile(r"(?:#|//)\s*natslint:\s*(?P<kind>ignore-file|ignore)\[(?P<codes>[^\]]*)\](?P<reason>[^\n]*)")
+_SUPPRESS = re.compile(r"(?:#|//)\s*natslint:\s*(?P<kind>ignore-file|ignore)(?![\w-])(?:\[(?P<codes>[^\]]*)\])?"
+                       r"(?P<reason>[^\n]*)")
 
 
 def matches(code: Code | Finding, pattern: str) -> bool:
@@ -66,7 +67,7 @@ class CommentToken(Protocol):
 
 
 def _suppression(path: str, line_no: int, line: str, m: re.Match, col0: int) -> Suppression:
-    codes = [c.strip() for c in m.group("codes").split(",") if c.strip()]
+    codes = [c.strip() for c in (m.group("codes") or "").split(",") if c.strip()]
     alone = line[: col0].strip() == ""
     return Suppression(Span(path, 0, 0, line_no, col0 + 1, line_no, len(line) + 1), codes,
                        m.group("kind") == "ignore-file", line_no + 1 if alone else line_no)
@@ -116,12 +117,20 @@ def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]], p
                 s.used = suppressed = True
         if not suppressed:
             shown.append(f)
+    from natslint.codes import CODES
+
     for sups in suppressions.values():
         for s in sups:
-            if not s.used:
+            unknown = [c for c in s.codes if not matches_any_code(c, CODES)]
+            if not s.codes:  # a bare marker suppresses nothing: say so, never silently
+                shown.append(UNUSED_SUPPRESSION.at(s.span, "a suppression must name its codes: it suppresses nothing",
+                                                   fix="name them: `# natslint: ignore[NL202] why`"))
+            elif unknown:
+                shown.append(UNUSED_SUPPRESSION.at(s.span, f"unknown rule {', '.join(unknown)}",
+                                                   fix="see `natslint rules` for the codes"))
+            elif not s.used:
                 shown.append(UNUSED_SUPPRESSION.at(
-                    s.span, f"this suppression of {', '.join(s.codes) or 'nothing'} matches no finding",
-                    fix="remove it"))
+                    s.span, f"this suppression of {', '.join(s.codes)} matches no finding", fix="remove it"))
     return sorted((policy.adjust(f) for f in shown if policy.wanted(f)), key=Finding.sort_key)
 
 

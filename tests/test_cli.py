@@ -288,3 +288,13 @@ def test_a_folder_with_no_config_says_so(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["check", "."])
     assert result.exit_code == 0 and result.stdout.startswith("No NATS config or deployment file found.")
+
+
+def test_a_bare_or_unknown_suppression_is_reported(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: 4222\ntpyo: 1  # natslint: ignore\nserver_name: a  # natslint: ignore[NL999]\n"})
+    monkeypatch.chdir(tmp_path)
+    _, out = run_json(["."])
+    got = [(f["code"], f["line"], f["message"]) for f in out["findings"]]
+    assert ("NL901", 2, "a suppression must name its codes: it suppresses nothing") in got
+    assert ("NL901", 3, "unknown rule NL999") in got
+    assert ("NL101", 2, 'unknown field "tpyo" in top level: nats-server refuses to start') in got
