@@ -298,3 +298,16 @@ def test_a_bare_or_unknown_suppression_is_reported(tmp_path, monkeypatch):
     assert ("NL901", 2, "a suppression must name its codes: it suppresses nothing") in got
     assert ("NL901", 3, "unknown rule NL999") in got
     assert ("NL101", 2, 'unknown field "tpyo" in top level: nats-server refuses to start') in got
+
+
+def test_output_controls_color_quiet_statistics(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "port: 4222\ntpyo: 1\nmax_payload: 1kbb\n"})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    always = runner.invoke(app, ["check", "--color", "always", "."]).stdout
+    assert "\x1b[" in always  # --color always wins over NO_COLOR
+    assert "\x1b[" not in runner.invoke(app, ["check", "."]).stdout  # NO_COLOR still applies under auto
+    quiet = runner.invoke(app, ["check", "-q", "."]).stdout
+    assert "n.conf:2:1: NL101" in quiet and "Found" not in quiet and "Checked" not in quiet
+    stats = runner.invoke(app, ["check", "--statistics", "."])
+    assert stats.exit_code == 1 and stats.stdout == "    1  NL006  surprising-value\n    1  NL101  unknown-option\n"

@@ -37,7 +37,10 @@ class Level(str, Enum):
     info = "info"
 
 
-def use_color(stream) -> bool:
+def use_color(stream, mode: str = "auto") -> bool:
+    """--color always/never win; under auto, NO_COLOR and FORCE_COLOR, then a terminal."""
+    if mode != "auto":
+        return mode == "always"
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -88,6 +91,9 @@ def check(
     force_exclude: Annotated[bool, typer.Option(
         "--force-exclude", help="Apply `exclude` to paths named on the command line too.")] = False,
     nats_version: NatsVersionOpt = DEFAULT_NATS_VERSION,
+    color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings without the summary.")] = False,
+    statistics: Annotated[bool, typer.Option("--statistics", help="Print the count of each code, then exit.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check every NATS config under PATHS and report findings with file:line:col."""
@@ -95,8 +101,7 @@ def check(
     from natslint.check import check_paths
     from natslint.cli.settings import describe, settings_for
 
-    for target in [output, *(item.partition(":")[2] for item in also or [])]:
-        _writable(target)  # before any work: an output that cannot be written is a usage error
+    _usable(color, output, also or [])  # before any work
     with reported_errors(debug):
         settings, resolver = settings_for(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
@@ -114,8 +119,16 @@ def check(
     if show_files:
         _show_files(result, paths)
         raise typer.Exit(0)
-    _write_outputs(result, fmt, output, also or [])
+    _write_outputs(result, fmt, output, also or [], (color, quiet, statistics))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
+
+
+def _usable(color: str, output: Path | None, also: list[str]) -> None:
+    """Options that cannot work are a usage error, said in one line before any work."""
+    if color not in ("auto", "always", "never"):
+        raise fail(f"--color {color!r}: use auto, always or never")
+    for target in [output, *(item.partition(":")[2] for item in also)]:
+        _writable(target)
 
 
 def _writable(target) -> None:
@@ -130,7 +143,8 @@ def _writable(target) -> None:
         raise fail(f"cannot write {target}: the folder {parent} does not exist")
 
 
-def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[str]) -> None:
+def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[str],
+                   text_options: tuple[str, bool, bool] = ("auto", False, False)) -> None:
     """The chosen format to stdout or --output, each --also to its file, and the job summary."""
     from natslint.report import render
 
@@ -144,7 +158,9 @@ def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[s
         extra.append((kind, target))
     stream = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        stream.write(render(fmt.value, result, color=fmt == Format.text and not output and use_color(stream)))
+        mode, quiet, statistics = text_options
+        stream.write(render(fmt.value, result, color=fmt == Format.text and not output and use_color(stream, mode),
+                            quiet=quiet, statistics=statistics))
     finally:
         if output:
             stream.close()

@@ -3,7 +3,7 @@
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def render(fmt: str, result, *, color: bool = False) -> str:
+def render(fmt: str, result, *, color: bool = False, quiet: bool = False, statistics: bool = False) -> str:
     if fmt == "json":
         from natslint.report.json_format import render_json
 
@@ -18,4 +18,4 @@ def render(fmt: str, result, *, color: bool = False) -> str:
         return render_github(result)
     from natslint.report.text import render_text
 
-    return render_text(result, color=color)
+    return render_text(result, color=color, quiet=quiet, statistics=statistics)

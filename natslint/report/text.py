@@ -41,7 +41,12 @@ def code_frame(lines: list[str], f: Finding, color: bool, span=None, secrets=Non
     ]
 
 
-def render_text(result: Result, *, color: bool = False) -> str:
+def render_text(result: Result, *, color: bool = False, quiet: bool = False, statistics: bool = False) -> str:
+    """Each finding with its frame, then the summary; ``quiet``: the findings alone;
+    ``statistics``: one line a code, with its count (as ruff)."""
+    if statistics:
+        by_code = Counter((f.code, f.name) for f in result.findings)
+        return "".join(f"{n:>5}  {code}  {name}\n" for (code, name), n in sorted(by_code.items(), key=lambda x: (-x[1], x[0])))
     out: list[str] = []
     for f in result.findings:
         s = f.span
@@ -57,6 +62,8 @@ def render_text(result: Result, *, color: bool = False) -> str:
             out.append(f"   = fix: {f.fix}")
         out.append(f"   = docs: {doc_url(f.code, f.name)}")
         out.append("")
+    if quiet:
+        return "\n".join(out) + ("\n" if out else "")
     n_files = result.files_read
     counts = Counter(f.severity for f in result.findings)
     if result.findings:
