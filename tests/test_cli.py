@@ -311,3 +311,12 @@ def test_output_controls_color_quiet_statistics(tmp_path, monkeypatch):
     assert "n.conf:2:1: NL101" in quiet and "Found" not in quiet and "Checked" not in quiet
     stats = runner.invoke(app, ["check", "--statistics", "."])
     assert stats.exit_code == 1 and stats.stdout == "    1  NL006  surprising-value\n    1  NL101  unknown-option\n"
+
+
+def test_graph_takes_the_settings_check_takes(tmp_path, monkeypatch):
+    write(tmp_path, {"n.conf": "server_name: $NAME\nport: 4222\n", "cfg.toml": "[env]\nNAME = \"from-config\"\n"})
+    monkeypatch.chdir(tmp_path)
+    assert "from-config" in runner.invoke(app, ["graph", "--config", "cfg.toml", "."]).stdout
+    assert "from-env" in runner.invoke(app, ["graph", "--isolated", "--env", "NAME=from-env", "."]).stdout
+    bad = runner.invoke(app, ["graph", "--nats-version", "banana", "."])
+    assert bad.exit_code == 2
