@@ -12,6 +12,7 @@ against the other keys of the same ConfigMap, as in the folder the ConfigMap is 
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from natslint.deploy.envfile import read_env_file
@@ -44,6 +45,14 @@ class ConfigMap:
     behavior: str = "create"  # a generator's: create, merge (into a base's) or replace
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _blank(text: str) -> str:
+    """Spaces for every character but newlines: offsets, lines and columns stay as they were."""
+    return _NOT_NEWLINE.sub(" ", text)
+
+
 def virtual_path(manifest: str, name: str, key: str) -> str:
     return f"{manifest}#ConfigMap/{name}/{key}"
 
@@ -66,7 +75,7 @@ def positioned(text: str, value: str, line: int, col: int) -> str:
                    for b, v in zip(block, wanted)):
                 keep_from = sum(len(x) + 1 for x in lines[: line + 1])
                 keep_to = keep_from + sum(len(b) + 1 for b in block)
-                return "".join(ch if keep_from <= i < keep_to or ch == "\n" else " " for i, ch in enumerate(text))
+                return _blank(text[:keep_from]) + text[keep_from:keep_to] + _blank(text[keep_to:])
     quoted = header[col:col + 1] in ("'", '"')
     return "\n" * line + " " * (col + (1 if quoted else 0)) + value
 

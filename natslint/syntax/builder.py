@@ -168,8 +168,6 @@ class Builder:
         kind = tok.kind
         text = tok.value
         raw = self.doc.text[tok.start:tok.end]
-        # a message never quotes a secret: the value of a password, token, seed ...
-        shown = "the value" if self.keys and is_secret_key(self.keys[-1].name) else f"`{text}`"
         try:
             if kind == lx.STRING:
                 # raw bytes only come from escapes (check reads only valid UTF-8; dump's
@@ -177,16 +175,16 @@ class Builder:
                 value = lx.normalise_bytes(text) if tok.escaped else text
                 if tok.style == "bare" and (text.startswith("#") or text.startswith("//")):
                     self.add(SURPRISING_VALUE.at(
-                        span, f"{shown} is a string value, not a comment: a comment cannot "
+                        span, f"{self.shown(text)} is a string value, not a comment: a comment cannot "
                         "start where a value is expected", fix="quote the value, or give the key "
                         "a value before the comment"))
                 if tok.style in ("double", "single") and "$" in text:
                     self.quoted_dollars(text, span)
                 if tok.style == "bare" and _SUFFIX_THEN_DIGIT.match(text):
                     self.add(SURPRISING_VALUE.at(
-                        span, f"{shown} is a string since nats-server 2.15.1; older servers stop "
+                        span, f"{self.shown(text)} is a string since nats-server 2.15.1; older servers stop "
                         "the number at the size suffix and reject the file",
-                        fix=f'quote it: "{text}"' if shown != "the value" else "quote the value"))
+                        fix=f'quote it: "{text}"' if self.shown(text) != "the value" else "quote the value"))
                 return Scalar(STRING, value, span, raw, tok.style)
             if kind == lx.BOOL:
                 return Scalar(BOOL, text.lower() in ("true", "yes", "on"), span, raw)
@@ -195,13 +193,14 @@ class Builder:
                 suffix = text[len(text.rstrip("bBiIkKmMgGtTpPeE")):]
                 if value is None:
                     self.add(SURPRISING_VALUE.at(
-                        span, f"{shown} has an unknown size suffix: nats-server silently stores "
+                        span, f"{self.shown(text)} has an unknown size suffix: nats-server silently stores "
                         "no value for this key", fix="use k, M, G, ... or KB, MiB, ... suffixes"))
                     return None
                 if wrapped:
                     self.add(SURPRISING_VALUE.at(
-                        span, f"{shown} overflows a 64-bit integer: nats-server reads it as "
-                        + (f"{value}" if shown != "the value" else "another number"), fix="use a smaller value"))
+                        span, f"{self.shown(text)} overflows a 64-bit integer: nats-server reads it as "
+                        + (f"{value}" if self.shown(text) != "the value" else "another number"),
+                        fix="use a smaller value"))
                 return Scalar(INTEGER, value, span, raw, suffix=suffix)
             if kind == lx.FLOAT:
                 return Scalar(FLOAT, to_float(text), span, raw)
@@ -213,6 +212,11 @@ class Builder:
         raise AssertionError(f"unexpected token {kind}")
 
     # -- variables ------------------------------------------------------------------------
+
+    def shown(self, text: str) -> str:
+        """A value as a message quotes it: never a secret (the value of a password, token,
+        seed ...).  Asked only when a finding is made: the key check is no cost per token."""
+        return "the value" if self.keys and is_secret_key(self.keys[-1].name) else f"`{text}`"
 
     def quoted_dollars(self, text: str, span: Span) -> None:
         """`$NAME` inside quotes is literal text.  It is a mistake when NAME is a variable
