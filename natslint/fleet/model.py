@@ -205,7 +205,7 @@ class Host:
         if self.display:
             return self.display
         # its service, pod or unit, not a file path (an env file or unit stands for itself)
-        name = self.id.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if "#" not in self.id else self.id.rsplit("#", 1)[-1]
+        name = self.id.rsplit("#", 1)[-1] if "#" in self.id else self.id.rsplit("/", 1)[-1]
         return f"{'wadm' if self.kind == 'wadm' else 'host'} `{name}`"
 
 
