@@ -402,5 +402,5 @@ def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery
 def _redacted(f: Finding) -> Finding:
     """A finding's words quote no secret (rules never interpolate one); a URL's userinfo in
     them is masked.  Fix texts are help: never masked."""
-    return replace(f, message=mask_urls(f.message),
+    return replace(f, message=mask_urls(f.message), notes=tuple(map(mask_urls, f.notes)),
                    related=tuple(Related(r.span, mask_urls(r.message)) for r in f.related))

@@ -32,12 +32,19 @@ class Finding:
     code: str
     name: str
     severity: Severity
-    message: str
+    message: str  # one sentence: what is wrong, where
     span: Span
     related: tuple[Related, ...] = ()
     fix: str = ""
     # the finding this one follows from (code, path, line, column): shown folded into it
     cause: tuple[str, str, int, int] | None = None
+    # why it matters: what nats-server does with it, what the clients see (one sentence each)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def full_text(self) -> str:
+        """The headline and its notes, for consumers with one text field (SARIF)."""
+        return " ".join([_sentence(self.message), *map(_sentence, self.notes)])
 
     def sort_key(self) -> tuple:
         return (self.span.path, self.span.line, self.span.col, self.code, self.message)
@@ -60,9 +67,15 @@ class Code:
     def default_severity(self) -> Severity:
         return self.severity
 
-    def at(self, span: Span, message: str, *, severity: Severity | None = None,
+    def at(self, span: Span, message: str, *notes: str, severity: Severity | None = None,
            related: tuple[Related, ...] = (), fix: str = "", cause: Span | tuple[str, Span] | None = None) -> Finding:
-        """A finding here; ``cause``: (code, span) of the finding it follows from."""
+        """A finding here: ``message`` is its headline, ``notes`` the sentences that explain it;
+        ``cause``: (code, span) of the finding it follows from."""
         key = (cause[0], cause[1].path, cause[1].line, cause[1].col) if isinstance(cause, tuple) else None
         return Finding(self.code, self.name, self.severity if severity is None else severity,
-                       message, span, related, fix, key)
+                       message, span, related, fix, key, tuple(n for n in notes if n))
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."

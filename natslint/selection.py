@@ -123,7 +123,7 @@ def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]], p
         for s in sups:
             unknown = [c for c in s.codes if not matches_any_code(c, CODES)]
             if not s.codes:  # a bare marker suppresses nothing: say so, never silently
-                shown.append(UNUSED_SUPPRESSION.at(s.span, "a suppression must name its codes: it suppresses nothing",
+                shown.append(UNUSED_SUPPRESSION.at(s.span, "a suppression must name its codes", "it suppresses nothing",
                                                    fix="name them: `# natslint: ignore[NL202] why`"))
             elif unknown:
                 shown.append(UNUSED_SUPPRESSION.at(s.span, f"unknown rule {', '.join(unknown)}",

@@ -67,7 +67,7 @@ def test_an_unknown_release_name_is_said_and_never_guessed(tmp_path):
     got, result = check(tmp_path)
     assert got == [("NL406", "wadm-values.yaml", 4)]
     assert "the NATS chart release of nats-values.yaml would be, if its release were named `nats`" in \
-        result.findings[0].message
+        result.findings[0].full_text
     (wadm,) = result.fleet.hosts
     assert wadm.server is None
 

@@ -295,9 +295,9 @@ def test_a_bare_or_unknown_suppression_is_reported(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _, out = run_json(["."])
     got = [(f["code"], f["line"], f["message"]) for f in out["findings"]]
-    assert ("NL901", 2, "a suppression must name its codes: it suppresses nothing") in got
+    assert ("NL901", 2, "a suppression must name its codes") in got
     assert ("NL901", 3, "unknown rule NL999") in got
-    assert ("NL101", 2, 'unknown field "tpyo" in top level: nats-server refuses to start') in got
+    assert ("NL101", 2, 'unknown field "tpyo" in top level') in got
 
 
 def test_output_controls_color_quiet_statistics(tmp_path, monkeypatch):

@@ -135,7 +135,7 @@ def test_a_config_file_of_the_image_is_unknown_unless_it_is_the_bundled_one(tmp_
     result = check_paths(["."], Settings(), root=str(tmp_path))
     assert [s.id.split("#")[0] for s in result.fleet.unseen] == ["a.yaml"]
     assert [s.display for s in result.fleet.servers] == [
-        "server b.yaml#Deployment/b/nats (the official nats image's bundled nats-server.conf)"]
+        "server `Deployment/b/nats` (the nats image's bundled config)"]
 
 
 # -- kustomize ----------------------------------------------------------------------------------

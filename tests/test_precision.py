@@ -57,7 +57,7 @@ def test_store_sharing_is_decided_on_the_storage_a_path_resolves_to(tmp_path):
     found = [(f.code, f.span.path, f.span.line, f.message) for f in check(tmp_path)]
     # a and b bind-mount one host folder; c and d write /data in their own storage
     assert found == [("NL107", "nats/n.conf", 2,
-                      "server `b` and server `a` share store_dir /data on the host folder jsdata: no lock protects it")]
+                      "server `b` and server `a` share store_dir /data on the host folder jsdata")]
 
 
 # -- one mistake, one finding -------------------------------------------------------------------

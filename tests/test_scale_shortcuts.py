@@ -78,7 +78,7 @@ def test_a_typo_is_matched_to_a_domain_the_host_is_linked_to(tmp_path, monkeypat
     })
     found = [f for f in check_paths(["."], Settings(), root=str(tmp_path)).findings if f.code == "NL301"]
     assert [(f.span.path, f.span.line) for f in found] == [("edge.env", 3)]
-    assert "did you mean `region-1`?" in found[0].message
+    assert "did you mean `region-1`?" in found[0].notes
     assert found[0].fix == "set WASMCLOUD_JS_DOMAIN=region-1"
 
 

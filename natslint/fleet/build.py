@@ -98,10 +98,11 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
     resolver = Resolver(fleet, sources, aliases, machine_aliases)
     reported: set[tuple[str, str]] = set()
 
-    def unresolved(span: Span, what: str, key: tuple[str, str], fix: str = "", needed: bool = True) -> None:
+    def unresolved(span: Span, what: str, key: tuple[str, str], fix: str = "", needed: bool = True,
+                   notes: tuple[str, ...] = ()) -> None:
         if key not in reported:
             reported.add(key)
-            fleet.unresolved.append((span, what, fix, needed))
+            fleet.unresolved.append((span, what, notes, fix, needed))
 
     def count(kind: str, host: str, res: Resolution, needed: bool = True) -> None:
         tally = fleet.coverage.setdefault(kind, Counter())
@@ -129,8 +130,9 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
                 if res.server is not s:
                     s.gateway_targets.append(res.server)
             elif res.server is None and res.unseen is None:
-                unresolved(span, f"gateway URL {url} of {s.label}: {res.how}", (s.netns, url),
-                           alias_fix(ghost, gport, res.candidates) if res.candidates else "", needed)
+                unresolved(span, f"gateway URL {url} of {s.label} does not resolve to one server of the fleet",
+                           (s.netns, url), alias_fix(ghost, gport, res.candidates) if res.candidates else "",
+                           needed, (res.how,))
     for h in fleet.hosts:
         _link_host(fleet, h, resolver, unresolved, count)
     _clusters(fleet)
@@ -144,8 +146,8 @@ def _link_host(fleet: Fleet, h: Host, resolver: Resolver, unresolved, count) -> 
         fleet.coverage.setdefault(kind, Counter()).update(["total", "unresolved"])
         fleet.coverage.setdefault("needed", Counter())[kind] += 1
         h.unresolved = True
-        unresolved(h.endpoint_host.span or h.span, f"{h.label}: its NATS address comes from outside "
-                   "the repository", (h.id, "?"))
+        unresolved(h.endpoint_host.span or h.span, f"the NATS address of {h.label} comes from outside "
+                   "the repository", (h.id, "?"), notes=("the domain rules cannot tell which server it uses",))
         return
     res = resolver.resolve(host, port, h.netns, h.scope)
     count(kind, host, res)
@@ -155,10 +157,12 @@ def _link_host(fleet: Fleet, h: Host, resolver: Resolver, unresolved, count) -> 
     h.unresolved = True
     if res.unseen is not None:  # NL406 already names that server's unknown config
         return
-    unresolved(h.endpoint_host.span or h.span, f"{h.label} connects to {host}:{port}: {res.how}"
-               if res.server is None else f"{h.label} connects to {host}:{port}, which is not a "
-               f"client port of {res.server.label}", (h.netns, f"{host}:{port}"),
-               alias_fix(host, port, res.candidates) if res.candidates else "")
+    if res.server is None:
+        what, notes = f"{h.label} connects to {host}:{port}, which does not resolve to one server", (res.how,)
+    else:
+        what, notes = f"{h.label} connects to {host}:{port}, which is not a client port of {res.server.label}", ()
+    unresolved(h.endpoint_host.span or h.span, what, (h.netns, f"{host}:{port}"),
+               alias_fix(host, port, res.candidates) if res.candidates else "", notes=notes)
 
 
 def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, count) -> None:
@@ -174,8 +178,9 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
             missed = missed or (host, res)
             continue
         if res.server is None:
-            unresolved(span, f"leaf remote {url} of {s.label}: {res.how}; treated as external",
-                       (s.netns, f"{host}:{port}"), alias_fix(host, port, res.candidates) if res.candidates else "")
+            unresolved(span, f"leaf remote {url} of {s.label} does not resolve to one server of the fleet",
+                       (s.netns, f"{host}:{port}"), alias_fix(host, port, res.candidates) if res.candidates else "",
+                       notes=(res.how, "it is treated as external"))
             missed = missed or (host, res)
             continue
         remote.targets.append((url, span, res.server, res.listener))

@@ -23,6 +23,7 @@ from natslint.fleet.model import (
     Remote,
     Server,
     Value,
+    short_name,
 )
 from natslint.fleet.servers import (
     apply_cli,
@@ -102,7 +103,7 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
         s = server_from_document(doc, root)
         s.document = doc if doc is not documents[root] else None
         if shared:  # several processes run this file: each is a server of its own
-            s.id, s.display = iid, f"server {iid} (running {root})"
+            s.id, s.display = iid, f"server `{short_name(iid)}`"
     elif w.bundled_config:
         s = _bundled(iid, w)
     else:
@@ -112,9 +113,9 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
         if why is not None:
             s.config_unseen, s.config_unseen_why = True, why[0]
             if i == 0:
-                fleet.unresolved.append((why[1], f"{why[0]}; the settings of server {w.id} are unknown, and "
-                                                 "rules that need them skip it", "add the config to the checked "
-                                                 "files to check it", True))
+                fleet.unresolved.append((why[1], why[0], (f"the settings of server {w.id} are unknown, and "
+                                                          "rules that need them skip it",),
+                                         "add the config to the checked files to check it", True))
     s.instance_of = w.id
     s.storage = list(w.storage)
     s.count_known = w.replicas is not None
@@ -132,12 +133,12 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
 # What the official `nats` image runs with no command: its bundled /nats-server.conf
 # (nats-io/nats-docker): clients on 4222, monitoring on 8222, a cluster listener on 6222 in
 # cluster `my_cluster`, protected routes and none solicited.
-BUNDLED_CONFIG = "the official nats image's bundled nats-server.conf"
+BUNDLED_CONFIG = "the nats image's bundled config"
 
 
 def _bundled(iid: str, w: Workload) -> Server:
     s = bare_server(iid, w.path, w.span)
-    s.display = f"server {iid} ({BUNDLED_CONFIG})"
+    s.display = f"server `{short_name(iid)}` ({BUNDLED_CONFIG})"
     s.listeners.append(Listener("monitor", "", 8222, w.span))
     s.cluster_listen = Listener("cluster", "", 6222, w.span)
     s.listeners.append(s.cluster_listen)
@@ -154,7 +155,7 @@ def _whc_name(w: Workload) -> str:
     """How messages name a WasmCloudHostConfig, or the wasmcloud-host chart values that
     install hosts the same way."""
     if w.id.rsplit("#", 1)[-1] == "wasmcloud-host":
-        return f"the wasmcloud-host chart release of {w.path}"
+        return "the wasmcloud-host chart release"  # the finding's location names its values file
     return f"WasmCloudHostConfig `{w.id.rsplit('/', 1)[-1]}`"
 
 
@@ -185,7 +186,7 @@ def _chart_server(w: Workload) -> Server:
     chart = w.chart
     assert chart is not None
     s = bare_server(w.id, w.path, w.span)
-    s.display = f"the NATS chart release of {w.path}" + (f" (`{chart.fullname}`)" if chart.fullname else "")
+    s.display = f"the NATS chart release `{chart.fullname}`" if chart.fullname else f"the NATS chart release of {w.path}"
     s.names.update(w.names)
     s.any_namespace = True
     s.unnamed_release = w.id.rsplit("#", 1)[-1] if chart.fullname is None else ""
@@ -221,7 +222,7 @@ def hosts_from_workloads(fleet: Fleet, workloads: list[Workload]) -> None:
 def _replica(h: Host, w: Workload, i: int) -> Host:
     """Host replica ``i``: in its own pod, beside its own sidecar."""
     h.netns, h.instance_of = f"{w.netns}[{i}]", w.id
-    h.display = f"host {i} of `{w.id.rsplit('#', 1)[-1]}`"
+    h.display = f"host {i} of `{short_name(w.id)}`"
     return h
 
 

@@ -204,9 +204,13 @@ class Host:
     def label(self) -> str:
         if self.display:
             return self.display
-        # its service, pod or unit, not a file path (an env file or unit stands for itself)
-        name = self.id.rsplit("#", 1)[-1] if "#" in self.id else self.id.rsplit("/", 1)[-1]
-        return f"{'wadm' if self.kind == 'wadm' else 'host'} `{name}`"
+        return f"{'wadm' if self.kind == 'wadm' else 'host'} `{short_name(self.id)}`"
+
+
+def short_name(workload_id: str) -> str:
+    """A deployed process by its service, pod or unit, not by a file path (an env file or a
+    unit stands for itself)."""
+    return workload_id.rsplit("#", 1)[-1] if "#" in workload_id else workload_id.rsplit("/", 1)[-1]
 
 
 @dataclass(slots=True, eq=False)
@@ -231,8 +235,8 @@ class Fleet:
     unseen: list[Server] = field(default_factory=list)
     clusters: list[Cluster] = field(default_factory=list)
     cluster_of: dict[str, Cluster] = field(default_factory=dict)  # server id -> cluster
-    # (where, what, fix, whether the domain rules need that link)
-    unresolved: list[tuple[Span, str, str, bool]] = field(default_factory=list)
+    # (where, headline, notes, fix, whether the domain rules need that link)
+    unresolved: list[tuple[Span, str, tuple[str, ...], str, bool]] = field(default_factory=list)
     # link kind (leaf_links, routes, gateways, hosts, wadm) -> total, resolved, external,
     # ambiguous, unresolved
     coverage: dict = field(default_factory=dict)

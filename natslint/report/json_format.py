@@ -17,6 +17,7 @@ def finding_dict(f: Finding) -> dict:
         "name": f.name,
         "severity": str(f.severity),
         "message": f.message,
+        "notes": list(f.notes),
         "path": s.path,
         "line": s.line,
         "column": s.col,

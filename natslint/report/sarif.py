@@ -61,11 +61,12 @@ def render_sarif(result: Result) -> str:
         seen[key] = seen.get(key, 0) + 1
         results.append({
             "ruleId": f.code, "ruleIndex": index[f.code], "level": LEVEL[f.severity],
-            "message": {"text": f.message + (f" Fix: {f.fix}" if f.fix else "")},
+            "message": {"text": f.full_text},
             "locations": [_location(s.path, s.line, s.col, s.end_line, s.end_col)],
             "relatedLocations": [dict(_location(r.span.path, r.span.line, r.span.col), id=i,
                                       message={"text": r.message}) for i, r in enumerate(f.related)],
             "partialFingerprints": {"natslintFingerprint/v1": fingerprint(f, redact_line(line_text), seen[key])},
+            **({"properties": {"fix": f.fix}} if f.fix else {}),
         })
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -54,6 +54,7 @@ def render_text(result: Result, *, color: bool = False, quiet: bool = False, sta
         out.append(f"{_paint(f'{s.path}:{s.line}:{s.col}:', '1', color)} "
                    f"{_paint(f.code, '1', color)} [{sev}] {f.message}")
         out.extend(code_frame(result.lines(s.path), f, color, secrets=result.secrets.get(s.path)))
+        out.extend(f"   = note: {note}" for note in f.notes)
         for r in f.related:
             out.append(f"   = related: {r.span.path}:{r.span.line}:{r.span.col}: {r.message}")
             out.extend("   " + line for line in code_frame(result.lines(r.span.path), f, color, r.span,

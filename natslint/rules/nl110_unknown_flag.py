@@ -20,7 +20,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             else:
                 said = f"nats-server does not define the flag `{word}` (\"flag provided but not defined\")"
                 fix = f"did you mean `{closest}`?" if closest else "see `nats-server --help`"
-            yield UNKNOWN_FLAG.at(span, f"{said}: {s.label} prints its usage and exits without starting", fix=fix)
+            yield UNKNOWN_FLAG.at(span, said, f"{s.label} prints its usage and exits without starting", fix=fix)
 
 
 RULE = Rule(UNKNOWN_FLAG, check)

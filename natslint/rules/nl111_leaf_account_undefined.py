@@ -16,7 +16,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         for r in remotes_binding_undefined_accounts(s):
             yield LEAF_ACCOUNT_UNDEFINED.at(
                 r.account_span, f"leaf remote of {s.label} binds account `{r.account}`, which its config does "
-                "not define: nats-server exits at startup (`cannot find local account`); `-t` does not "
+                "not define", "nats-server exits at startup (`cannot find local account`); `-t` does not "
                 "catch it", fix=f"define `{r.account}` under `accounts`, or bind an account that exists")
 
 

@@ -140,7 +140,7 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 fix = f"`{key}` belongs in {', '.join(_where(b) for b in elsewhere[:3])}"
         yield UNKNOWN_OPTION.at(
             e.key.span,
-            blk.unknown_message.replace("{key}", key) + f" in {ctx.memo['nl1xx.paths'].get(id(e), _where(blk.name))}: "
+            blk.unknown_message.replace("{key}", key) + f" in {ctx.memo['nl1xx.paths'].get(id(e), _where(blk.name))}",
             "nats-server refuses to start",
             fix=fix or f"remove `{key}`")
 
@@ -158,13 +158,13 @@ def check_types(ctx: Context) -> Iterator[Finding]:
         if got in spec.warn_types and spec.kind == "duration" and isinstance(v, Scalar):
             suffix = f" (`{v.raw}` is the integer {v.value}, not a duration)" if v.suffix else ""
             yield WRONG_VALUE_KIND.at(
-                v.span, f"`{e.key.name}` is an integer, read as {v.value} seconds{suffix}; nats-server warns "
-                f"`{spec.name} should be converted to a duration` (and `-t` fails on it)",
+                v.span, f"`{e.key.name}` is an integer, read as {v.value} seconds{suffix}",
+                f"nats-server warns `{spec.name} should be converted to a duration`, and `-t` fails on it",
                 severity=Severity.WARNING, fix=f'write a quoted duration, e.g. {e.key.name}: "2m"')
         elif got not in spec.types:
             text = (spec.type_error or "wrong type, got {got}").replace("{got}", _go_type(v))
             yield WRONG_VALUE_KIND.at(
-                v.span, f"`{e.key.name}` takes {' or '.join(spec.types)}, not {got}: nats-server says `{text}`",
+                v.span, f"`{e.key.name}` takes {' or '.join(spec.types)}, not {got}", f"nats-server says `{text}`",
                 fix="unquote a number or a bool" if got == "string" and set(spec.types) & {"int", "bool"}
                 else f"give `{e.key.name}` a {spec.types[0]}")
         elif spec.values and got == "string" and isinstance(v, Scalar) and \
@@ -205,10 +205,10 @@ def check_duplicates(ctx: Context) -> Iterator[Finding]:
                 seen.add(key)
                 dropped = _dropped(earlier, later)
                 sev = Severity.ERROR if dropped else Severity.WARNING
-                what = f"; it drops {' and '.join(dropped)} set by the earlier one" if dropped else ""
+                what = f"it drops {' and '.join(dropped)} set by the earlier one" if dropped else ""
                 yield DUPLICATE_KEY.at(
-                    later.key.span, f"`{later.key.name}` is set again: the later value silently replaces the "
-                    f"earlier one (nats-server does not merge blocks){what}",
+                    later.key.span, f"`{later.key.name}` is set again",
+                    "the later value silently replaces the earlier one (nats-server does not merge blocks)", what,
                     severity=sev, related=(Related(earlier.key.span, "the earlier value"),),
                     fix="merge the two into one")
 
@@ -239,8 +239,8 @@ def check_domain(ctx: Context) -> Iterator[Finding]:
         elif m := _BAD_DOMAIN.search(d):
             text = ("invalid domain name: may not contain ., * or >" if m.group() in ".*>" else
                     f'invalid domain name: derived "$JS.{d}.API.>" is not a valid subject')
-            yield INVALID_DOMAIN.at(s.domain.span, f"domain `{d}` of {s.label}: nats-server refuses to start "
-                                                    f"(`{text}`); `-t` does not check this",
+            yield INVALID_DOMAIN.at(s.domain.span, f"domain `{d}` of {s.label} is not a valid domain name",
+                                    f"nats-server refuses to start (`{text}`); `-t` does not check this",
                                     fix="use one token: letters, digits, - and _")
 
 
@@ -253,33 +253,35 @@ def check_cluster(ctx: Context) -> Iterator[Finding]:
             where = s.cluster_listen.span or s.span
             # a name that comes from the environment ($SERVER_NAME) is unknown, not missing
             if s.server_name.value is None and s.server_name.span is None:
-                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream without `server_name`: "
+                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream without `server_name`",
                                                "nats-server refuses to start (`jetstream cluster requires "
                                                "`server_name` to be set`)", fix="set a unique server_name")
             if s.cluster_name.value is None and s.cluster_name.span is None:
-                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream without `cluster.name`: "
+                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream without `cluster.name`",
                                                "nats-server refuses to start (`jetstream cluster requires "
                                                "`cluster.name` to be set`)", fix="name the cluster")
             sys_remote = any(r.account == s.system_account for r in s.remotes)
             alone = len(ctx.fleet.cluster_of[s.id].servers) == 1 and not s.gateway_urls
             if s.routes and alone and not sys_remote and all(r.target is s for r in s.routes):
                 yield JS_CLUSTER_INCOMPLETE.at(s.routes[0].span, f"{s.label} runs clustered JetStream whose only "
-                                               "route leads back to itself: JetStream waits forever (`Waiting for "
-                                               "routing to be established`) and every API request fails",
+                                               "route leads back to itself",
+                                               "JetStream waits forever (`Waiting for routing to be established`) "
+                                               "and every API request fails",
                                                fix="route to the other members, or drop the cluster block")
             if not s.routes and not sys_remote:
-                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream with no routes: it stops "
-                                               "with `Can't start JetStream: JetStream cluster requires configured "
-                                               "routes or solicited leafnode for the system account`",
+                yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream with no routes",
+                                               "it stops with `Can't start JetStream: JetStream cluster requires "
+                                               "configured routes or solicited leafnode for the system account`",
                                                fix="list the cluster's routes (its own URL included is fine)")
         if s.routes and not clustered:
-            yield JS_CLUSTER_INCOMPLETE.at(s.routes[0].span, f"{s.label} lists routes but its cluster block has no "
-                                           "`listen` or `port`: routing never starts and the routes are ignored",
+            yield JS_CLUSTER_INCOMPLETE.at(s.routes[0].span, f"{s.label} lists routes, but its cluster block has "
+                                           "no `listen` or `port`", "routing never starts and the routes are ignored",
                                            fix="add `port: 6222` (or `listen`) to the cluster block")
         for r in s.routes:
             if r.port is None:
-                yield JS_CLUSTER_INCOMPLETE.at(r.span, f"route {r.url} has no port: routes get no default, so it "
-                                               "fails with `missing port in address`", fix=f"write {r.url}:6222")
+                yield JS_CLUSTER_INCOMPLETE.at(r.span, f"route {r.url} has no port",
+                                               "routes get no default, so it fails with `missing port in address`",
+                                               fix=f"write {r.url}:6222")
 
 
 def check_extension_hint(ctx: Context) -> Iterator[Finding]:
@@ -293,8 +295,8 @@ def check_extension_hint(ctx: Context) -> Iterator[Finding]:
             continue
         yield INVALID_EXTENSION_HINT.at(
             s.extension_hint.span,
-            f"extension_hint `{v}` is neither `will_extend` nor `no_extend`: "
-            + ("nats-server refuses to start (`expected 'no_extend' for string value`)" if clustered else
+            f"extension_hint `{v}` is neither `will_extend` nor `no_extend`",
+            ("nats-server refuses to start (`expected 'no_extend' for string value`)" if clustered else
                "on a standalone server it is compared as written and silently ignored, so the server does "
                "not extend the domain"),
             fix="write will_extend or no_extend")
@@ -313,7 +315,7 @@ def check_js_system_account(ctx: Context) -> Iterator[Finding]:
             continue
         if account_js_enabled(js.value):
             yield JS_ON_SYSTEM_ACCOUNT.at(js.key.span, f"JetStream is enabled for the system account "
-                                          f"`{s.system_account}`: nats-server stops with `Not allowed to enable "
+                                          f"`{s.system_account}`", "nats-server stops with `Not allowed to enable "
                                           "JetStream on the system account`", fix="remove it")
 
 
@@ -325,12 +327,13 @@ def check_store_dir(ctx: Context) -> Iterator[Finding]:
         inner = js.value.get_ci("store_dir") or js.value.get_ci("store") or js.value.get_ci("storedir") \
             if js is not None and isinstance(js.value, Map) else None
         if top is not None and inner is not None:
-            yield STORE_DIR.at(inner.key.span, "store_dir is given both at the top level and in `jetstream`: "
+            yield STORE_DIR.at(inner.key.span, "store_dir is given both at the top level and in `jetstream`",
                                "nats-server refuses to start (`Duplicate 'store_dir' configuration`)",
                                related=(Related(top.key.span, "the top-level store_dir"),), fix="keep one")
         if s.js_enabled.value and s.store_dir.value is None:
-            yield STORE_DIR.at(js_span(s), f"{s.label} runs JetStream without store_dir: it uses the temporary "
-                               "directory (data lost on reboot), shared by every such server on the host",
+            yield STORE_DIR.at(js_span(s), f"{s.label} runs JetStream without store_dir",
+                               "it uses the temporary directory (data lost on reboot), shared by every such "
+                               "server on the host",
                                severity=Severity.WARNING, fix="set jetstream { store_dir: /data/jetstream }")
         place = s.store_place() if s.js_enabled.value else None
         if place is not None and place[0]:  # decided on the storage the path resolves to
@@ -341,7 +344,7 @@ def check_store_dir(ctx: Context) -> Iterator[Finding]:
             if kind == "volume" else "one host"
         for s in servers[1:]:
             yield STORE_DIR.at(s.store_dir.span or s.span, f"{s.label} and {servers[0].label} share store_dir "
-                               f"{s.store_dir.value} on {on}: no lock protects it",
+                               f"{s.store_dir.value} on {on}", "no lock protects it",
                                fix="give each server its own store_dir")
 
 
@@ -353,8 +356,8 @@ def check_small_clusters(ctx: Context) -> Iterator[Finding]:
         n = len(js)
         if 1 < n < 3 or n % 2 == 0:
             where = js[0].cluster_name.span or js[0].span
-            yield SMALL_JS_CLUSTER.at(where, f"JetStream cluster `{c.name}` has {n} JetStream servers: "
-                                      + ("losing one stops meta operations, and R3 streams need 3" if n < 3 else
+            yield SMALL_JS_CLUSTER.at(where, f"JetStream cluster `{c.name}` has {n} JetStream servers",
+                                      ("losing one stops meta operations, and R3 streams need 3" if n < 3 else
                                          "an even count adds no fault tolerance over one fewer"),
                                       fix="run 3 or 5 JetStream servers")
 

@@ -33,8 +33,9 @@ def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
             anchor = next(x for x in others[0].servers if x.domain.value == domain)
             yield DUPLICATE_DOMAIN_CLAIM.at(
                 domain_span(anchor),
-                f"{len(claimers)} separate JetStreams claim the lattice's domain `{domain}` (expect-domain): "
-                + "; ".join(js.label for js in [first, *others]),
+                f"{len(claimers)} separate JetStreams claim the lattice's domain `{domain}`",
+                "they are " + "; ".join(js.label for js in [first, *others]),
+                "the lattice's domain (expect-domain) must be carried by one JetStream",
                 related=tuple(Related(domain_span(x), f"also claims `{domain}`: {x.label}")
                               for x in first.servers[:1]),
                 fix=f"keep `{domain}` on the lattice's JetStream only")
@@ -64,16 +65,18 @@ def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
             # nobody uses it (the operator's per-host sidecars all carry one leafNodeDomain): a
             # trap for later, not a split lattice
             yield DUPLICATE_DOMAIN_CLAIM.at(
-                domain_span(anchor), f"{len(got)} JetStreams share domain `{domain}` ({first.label}; "
-                + "; ".join(js.label for js in others) + f"); any client that uses it gets {len(got)} replies",
+                domain_span(anchor), f"{len(got)} separate JetStreams share domain `{domain}`",
+                "they are " + "; ".join(js.label for js in [first, *others]),
+                f"no host or wadm uses it yet; any client that does gets {len(got)} replies",
                 severity=Severity.INFO, related=tuple(related),
                 fix=f"give each JetStream a domain of its own before a host or wadm uses `{domain}`")
             continue
         yield DUPLICATE_DOMAIN_CLAIM.at(
             domain_span(anchor),
-            f"{len(got)} separate JetStreams carry domain `{domain}` ({first.label}; "
-            + "; ".join(js.label for js in others) + f"), and a client in account {account} on "
-            f"{s.label} reaches all of them: every `$JS.{domain}.API` request gets several replies",
+            f"{len(got)} separate JetStreams carry domain `{domain}`, and clients reach all of them",
+            "they are " + "; ".join(js.label for js in [first, *others]),
+            f"a client in account {account} on {s.label} gets a reply from each to every "
+            f"`$JS.{domain}.API` request, so streams and buckets are created twice and diverge",
             related=tuple(related),
             fix=f"keep domain `{domain}` on one JetStream and give the others their own domains")
 
@@ -100,13 +103,14 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
                 continue  # a valid extension over the system account: one JetStream
             anchor = next(s for s in hub_js.servers if s.domain.value == domain)
             ext = next((e for e in reach.extensions if e.leaf is leaf and e.hub is hub), None)
-            why = (f" The system-account link does not make it one JetStream: {ext.why}."
-                   if ext is not None else "")
+            why = f"the system-account link does not make it one JetStream: {ext.why}" if ext is not None else ""
             yield LEAF_REUSES_DOMAIN.at(
                 domain_span(leaf),
-                f"{as_leaf(leaf)} sets domain `{domain}`, the domain of {hub_js.label}, which it "
-                f"connects to: its clients' `$JS.{domain}.API` requests are answered by the leaf's "
-                f"own JetStream and never reach the hub.{why}",
+                f"{as_leaf(leaf)} reuses domain `{domain}` of the JetStream it connects to",
+                f"it connects to {hub_js.label}",
+                f"the leaf's own JetStream answers its clients' `$JS.{domain}.API` requests, so they "
+                "never reach the hub",
+                why,
                 related=(Related(domain_span(anchor), f"the hub's domain `{domain}`: {anchor.label}"),
                          Related(remote.span, "the leaf link")),
                 fix=f"give {leaf.label} a domain of its own (not `{domain}`), or turn its JetStream off")
@@ -150,8 +154,9 @@ def check_cluster_domain_mismatch(ctx: Context) -> Iterator[Finding]:
                 continue
             yield CLUSTER_DOMAIN_MISMATCH.at(
                 domain_span(s),
-                f"{s.label} has JetStream domain {show_domain(s.domain.value)} but its "
-                f"{_group_name(ctx, s, keeper)} uses {show_domain(majority)} ({keeper.label}): "
+                f"{s.label} has JetStream domain {show_domain(s.domain.value)}, but its "
+                f"{_group_name(ctx, s, keeper)} uses {show_domain(majority)}",
+                f"{keeper.label} has {show_domain(majority)}",
                 "peers of another domain are filtered out, so placement fails and this server's domain "
                 "is unreachable",
                 related=(Related(domain_span(keeper), f"domain {show_domain(majority)}: {keeper.label}"),),
@@ -169,9 +174,9 @@ def check_leaf_js_without_domain(ctx: Context) -> Iterator[Finding]:
                 continue
             yield LEAF_JETSTREAM_WITHOUT_DOMAIN.at(
                 js_span(leaf),
-                f"{as_leaf(leaf)} runs JetStream without a domain while {remote.hub.label} across "
-                "its leaf link runs JetStream too: nothing outside the leaf can address the leaf's "
-                "JetStream",
+                f"{as_leaf(leaf)} runs JetStream without a domain, and so does the hub it connects to",
+                f"it connects to {remote.hub.label}",
+                "nothing outside the leaf can address the leaf's JetStream",
                 related=(Related(remote.span, "the leaf link"),),
                 fix="give the leaf's JetStream its own domain: jetstream { domain: <name> }")
             break
@@ -196,9 +201,10 @@ def check_hub_js_without_domain(ctx: Context) -> Iterator[Finding]:
         related += [Related(h.span, f"{h.label} gets no JetStream") for h in needy[:3]]
         yield HUB_JETSTREAM_WITHOUT_DOMAIN.at(
             js_span(hub),
-            f"{js.label} has no domain, but {count(len(attached), 'leaf server')} {verb(len(attached), 'attaches', 'attach')} to it: across a "
-            "leaf link only `$JS.<domain>.API` crosses, so their clients cannot reach it"
-            + (f"; {count(len(needy), 'host')} behind them {verb(len(needy), 'has', 'have')} no JetStream at all" if needy else ""),
+            f"{js.label} has no domain, but {count(len(attached), 'leaf server')} "
+            f"{verb(len(attached), 'attaches', 'attach')} to it",
+            "only `$JS.<domain>.API` crosses a leaf link, so the leaves' clients cannot reach it",
+            f"{count(len(needy), 'host')} behind them {verb(len(needy), 'has', 'have')} no JetStream at all" if needy else "",
             severity=severity, related=tuple(related),
             fix="give the hub's JetStream a domain and point leaf-side clients at it "
                 "(WASMCLOUD_JS_DOMAIN, WADM_JETSTREAM_DOMAIN)")

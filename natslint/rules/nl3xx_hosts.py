@@ -65,8 +65,9 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
         d = h.domain.value
         if expect and isinstance(d, str) and d and d != expect:
             yield HOST_DOMAIN_UNKNOWN.at(
-                _where(h), f"{h.label} uses JetStream domain `{d}` ({_var(h)}), not the lattice's domain "
-                f"`{expect}` (expect-domain)", fix=_set(h, expect), related=_origin(h))
+                _where(h), f"{h.label} uses JetStream domain `{d}`, not the lattice's domain `{expect}`",
+                f"{_var(h)} sets it; the lattice's domain is expect-domain in the project config",
+                fix=_set(h, expect), related=_origin(h))
             continue
         if h.server is None:
             continue  # its server is not in the checked tree (NL406 says so): unknown, not absent
@@ -86,15 +87,15 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 known = "domains in the fleet: " + (", ".join(f"`{x}`" for x in shown) or "none") + \
                     (f" and {len(claimed) - 5} more" if len(claimed) > 5 else "")
             external = ctx.reach.external_links(h.server)
-            beyond = ""
             if external:
                 url = external[0].urls[0][0] if external[0].urls else "an external server"
-                beyond = f"; it may live beyond {url}, which is outside the checked tree"
+                beyond = f"it may live beyond {url}, which is outside the checked tree"
+            else:
+                beyond = "its bucket requests get no responders"
             yield HOST_DOMAIN_UNKNOWN.at(
                 _where(h),
-                f"{h.label} uses JetStream domain `{d}` ({_var(h)}), but no server in the fleet has "
-                f"`jetstream {{ domain: {d} }}` ({known}){beyond}"
-                + ("" if external else ": its bucket requests get no responders"),
+                f"{h.label} uses JetStream domain `{d}` ({_var(h)}), which no server in the fleet has",
+                known, beyond,
                 # the domain may well be carried beyond a link natslint cannot follow: unknown
                 severity=Severity.INFO if external else None, related=_origin(h),
                 fix=_set(h, close[0]) if close else
@@ -118,9 +119,9 @@ def check_unreachable(ctx: Context) -> Iterator[Finding]:
             anchor = claimers[0].servers[0]
             yield HOST_DOMAIN_UNREACHABLE.at(
                 _where(h),
-                f"{h.label} uses domain `{d}`, which {claimers[0].label} carries, but from "
-                f"{s.label}, the server it connects to, no leaf link leads there: its bucket requests "
-                "get no responders",
+                f"{h.label} uses domain `{d}`, which no leaf link leads to from the server it connects to",
+                f"it connects to {s.label}; {claimers[0].label} carries `{d}`",
+                "its bucket requests get no responders",
                 related=(Related(domain_span(anchor), f"domain `{d}`: {anchor.label}"),
                          Related(h.endpoint_host.span or h.span, f"connects to {s.label}")),
                 fix=f"connect {s.label} to {anchor.label} with a leaf remote, or connect the host "
@@ -132,9 +133,9 @@ def check_unreachable(ctx: Context) -> Iterator[Finding]:
             target = lattice_js[0] if lattice_js else None
             yield HOST_DOMAIN_UNREACHABLE.at(
                 _where(h),
-                f"{h.label} uses domain `{d}`, but {s.label} answers `$JS.{d}.API` itself "
-                f"({got[0].label})" + (f" instead of {target.label}" if target else "")
-                + ": the host keeps its lattice's state in the leaf's JetStream",
+                f"{h.label} uses domain `{d}`, which the server it connects to answers itself",
+                f"{got[0].label} answers `$JS.{d}.API`" + (f" instead of {target.label}" if target else ""),
+                "the host keeps its lattice's state in the leaf's JetStream",
                 related=tuple(Related(domain_span(x), f"domain `{d}`: {x.label}")
                               for js in ([target] if target else []) for x in js.servers[:1]),
                 fix=f"give {s.label} its own domain so `{d}` reaches the hub",
@@ -159,9 +160,10 @@ def check_missing(ctx: Context) -> Iterator[Finding]:
         d, got = options[0]
         yield HOST_DOMAIN_MISSING.at(
             h.span if h.domain.span is None else h.domain.span,
-            f"{h.label} sets no JetStream domain, and {h.server.label}, the server it connects to, "
-            f"has no JetStream of its own for it: the plain `$JS.API` never crosses a leaf link, so "
-            f"its bucket requests get no responders ({got[0].label} is reachable as domain `{d}`)",
+            f"{h.label} sets no JetStream domain, and the server it connects to has no JetStream for it",
+            f"it connects to {h.server.label}; the plain `$JS.API` never crosses a leaf link, so its "
+            "bucket requests get no responders",
+            f"{got[0].label} is reachable as domain `{d}`",
             related=(Related(got[0].servers[0].domain.span or got[0].servers[0].span,
                              f"domain `{d}`: {got[0].servers[0].label}"),),
             fix=f"set {_var(h)}={d}")
@@ -182,8 +184,9 @@ def check_split(ctx: Context) -> Iterator[Finding]:
             if len(got) > 1:
                 yield LATTICE_DOMAIN_SPLIT.at(
                     _where(h),
-                    f"{h.label} (lattice `{lattice}`) gets replies from {len(got)} JetStreams ("
-                    + "; ".join(js.label for js in got) + "): its buckets are created twice and diverge",
+                    f"{h.label} (lattice `{lattice}`) gets replies from {len(got)} JetStreams",
+                    "they are " + "; ".join(js.label for js in got),
+                    "its buckets are created twice and diverge",
                     fix="make exactly one JetStream carry the lattice's domain")
         singles = [(h, got[0]) for h, got in members if len(got) == 1]
         counts: dict[int, int] = defaultdict(int)
@@ -203,8 +206,9 @@ def check_split(ctx: Context) -> Iterator[Finding]:
                 continue
             yield LATTICE_DOMAIN_SPLIT.at(
                 _where(h),
-                f"{h.label} keeps lattice `{lattice}`'s state in {js.label}, while {main_host.label} "
-                f"uses {main_js.label}: links and config of the lattice silently split",
+                f"{h.label} keeps lattice `{lattice}`'s state in another JetStream than {main_host.label}",
+                f"it uses {js.label}; {main_host.label} uses {main_js.label}",
+                "links and config of the lattice silently split",
                 related=(Related(_where(main_host), f"{main_host.label} reaches {main_js.label}"),),
                 fix=f"point every host of lattice `{lattice}` at the same JetStream domain",
                 cause=_copied(js, h.domain.value) if isinstance(h.domain.value, str) and
@@ -218,22 +222,23 @@ def check_legacy(ctx: Context) -> Iterator[Finding]:
         if h.kind == "host" and modern:
             if "WASMCLOUD_LATTICE_PREFIX" in names and "WASMCLOUD_LATTICE" not in names:
                 yield HOST_ENV_LEGACY.at(names["WASMCLOUD_LATTICE_PREFIX"],
-                                         f"{h.label}: WASMCLOUD_LATTICE_PREFIX is ignored by 1.x hosts, so "
+                                         f"{h.label} sets WASMCLOUD_LATTICE_PREFIX, which 1.x hosts ignore",
                                          "this host joins lattice `default`",
                                          fix="rename it to WASMCLOUD_LATTICE")
             for old, new in (("NATS_HOST", "WASMCLOUD_NATS_HOST"), ("NATS_PORT", "WASMCLOUD_NATS_PORT")):
                 if old in names and new not in names:
-                    yield HOST_ENV_LEGACY.at(names[old], f"{h.label}: {old} is ignored by 1.x hosts, so "
+                    yield HOST_ENV_LEGACY.at(names[old], f"{h.label} sets {old}, which 1.x hosts ignore",
                                              "this host connects to 127.0.0.1:4222",
                                              fix=f"rename it to {new}")
         if h.kind == "wadm" and "WADM_JS_DOMAIN" in names:
             yield HOST_ENV_LEGACY.at(names["WADM_JS_DOMAIN"],
-                                     f"{h.label}: wadm reads WADM_JETSTREAM_DOMAIN; WADM_JS_DOMAIN is "
-                                     "only `wash up`'s name for it",
+                                     f"{h.label} sets WADM_JS_DOMAIN, which wadm does not read",
+                                     "wadm reads WADM_JETSTREAM_DOMAIN; WADM_JS_DOMAIN is only `wash up`'s "
+                                     "name for it",
                                      fix="rename it to WADM_JETSTREAM_DOMAIN")
         if h.domain.value == "":
-            yield HOST_ENV_LEGACY.at(_where(h), f"{h.label}: {_var(h)} is set but empty; hosts disagree "
-                                     "on whether that means no domain or an empty one",
+            yield HOST_ENV_LEGACY.at(_where(h), f"{h.label} sets {_var(h)} to an empty value",
+                                     "hosts disagree on whether that means no domain or an empty one",
                                      fix=f"remove {_var(h)}, or give it the hub's domain")
 
 

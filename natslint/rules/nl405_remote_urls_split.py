@@ -24,9 +24,10 @@ def check(ctx: Context) -> Iterator[Finding]:
             odd = next((o for o in others if ctx.fleet.cluster_of[o[2].id] is not ctx.fleet.cluster_of[first.id]
                         or ctx.reach.jetstream_of(o[2]) is not ctx.reach.jetstream_of(first)), others[0])
             yield REMOTE_URLS_SPLIT.at(
-                odd[1], f"leaf remote of {s.label} lists {odd[0]}, which reaches {odd[2].label}, and {url}, which "
-                f"reaches {first.label}: {'different clusters' if len(clusters) > 1 else 'different JetStreams'}. "
-                "The leaf joins whichever answers first, and again after each reconnect",
+                odd[1], f"leaf remote of {s.label} lists URLs of "
+                f"{'different clusters' if len(clusters) > 1 else 'different JetStreams'}",
+                f"{odd[0]} reaches {odd[2].label}; {url} reaches {first.label}",
+                "the leaf joins whichever answers first, and again after each reconnect",
                 related=(Related(span, f"{url} reaches {first.label}"),),
                 fix="list only the URLs of one cluster in one remote")
 

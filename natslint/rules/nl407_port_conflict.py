@@ -32,7 +32,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                     yield PORT_CONFLICT.at(
                         li.span or s.span,
                         f"{s.label} binds port {li.port} ({li.kind}), which {o.label} on the same machine already "
-                        f"binds ({ol.kind}): the second to start exits with `address already in use`",
+                        f"binds ({ol.kind})",
+                        "the second to start exits with `address already in use`",
                         related=(Related(ol.span or o.span, f"{o.label} binds port {ol.port} here"),),
                         fix="give each server on one machine its own ports")
             taken += [(s, li) for li in s.listeners]

@@ -20,15 +20,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             if t is None and r.unseen:
                 continue  # NL406 names the server whose config is unknown
             if t is None:
-                why = f" ({r.how})" if r.how else ""
-                yield ROUTE_MISMATCH.at(r.span, f"route {r.url} of {s.label} reaches no server in the checked "
-                                                f"tree{why}",
+                yield ROUTE_MISMATCH.at(r.span, f"route {r.url} of {s.label} reaches no server in the checked tree",
+                                        r.how,
                                         severity=Severity.INFO, fix="add its config, or declare an alias")
             elif t is not s and t.cluster_listen is not None and isinstance(mine, str) and \
                     isinstance(t.cluster_name.value, str) and t.cluster_name.value != mine:
                 yield ROUTE_MISMATCH.at(
                     r.span, f"route {r.url} of {s.label} (cluster `{mine}`) reaches {t.label} of cluster "
-                    f"`{t.cluster_name.value}`: the route is refused, and the two clusters never join",
+                    f"`{t.cluster_name.value}`",
+                    "the route is refused, and the two clusters never join",
                     fix="route only to members of the same cluster; join clusters with gateways")
 
 

@@ -13,7 +13,7 @@ from natslint.codes import (
     UNRESOLVED_ADDRESS,
 )
 from natslint.findings import Finding, Related, Severity
-from natslint.fleet.model import Server
+from natslint.fleet.model import Server, short_name
 from natslint.fleet.servers import parse_url
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, as_leaf
@@ -33,8 +33,8 @@ def check_wrong_port(ctx: Context) -> Iterator[Finding]:
             yield LEAF_REMOTE_WRONG_PORT.at(
                 span,
                 f"leaf remote {url} of {s.label} points at the {_PORT_NAMES.get(li.kind, li.kind)} port "
-                f"{li.port} of {r.hub.label}: the link never comes up (the hub logs `attempted to "
-                "connect to wrong port`)",
+                f"{li.port} of {r.hub.label}",
+                "the link never comes up; the hub logs `attempted to connect to wrong port`",
                 related=tuple(Related(x.span, f"{x.kind} listener of {r.hub.label}")
                               for x in (li, leaf_li) if x is not None and x.span is not None),
                 fix=f"use the leafnode port {leaf_li.port}" if leaf_li else
@@ -52,8 +52,9 @@ def check_no_listener(ctx: Context) -> Iterator[Finding]:
             yield LEAF_REMOTE_NO_LISTENER.at(
                 span,
                 f"leaf remote {url} of {s.label} targets {r.hub.label}, which has no leafnode listener "
-                f"on port {port}" + ("" if "://" in url and f":{port}" in url else " (the default 7422)")
-                + ": the connection is refused",
+                f"on port {port}",
+                "" if "://" in url and f":{port}" in url else "the URL names no port, so the leaf dials 7422",
+                "the connection is refused",
                 related=((Related(leaf_li.span, f"leafnode listener on {leaf_li.port}"),)
                          if leaf_li is not None and leaf_li.span is not None else ()),
                 fix=f"use port {leaf_li.port}" if leaf_li else
@@ -72,9 +73,9 @@ def check_cluster_name_clash(ctx: Context) -> Iterator[Finding]:
             where = s.cluster_name.span if isinstance(s.cluster_name.value, str) else s.server_name.span
             yield LEAF_CLUSTER_NAME_CLASH.at(
                 where or s.span,
-                f"{as_leaf(s)} presents cluster name `{mine}` to {hub.label}, whose cluster is also "
-                f"`{mine}`: the hub rejects the link (`remote leafnode has same cluster name`) and the "
-                "leaf retries every 30 s",
+                f"{as_leaf(s)} presents cluster name `{mine}` to {hub.label}, whose cluster is also `{mine}`",
+                "the hub rejects the link (`remote leafnode has same cluster name`) and the leaf retries "
+                "every 30 s",
                 related=(Related(hub.cluster_name.span or hub.span, f"the hub's cluster name `{mine}`"),),
                 fix="rename the leaf's cluster" + ("" if isinstance(s.cluster_name.value, str)
                                                    else " (a standalone leaf uses its server_name)"))
@@ -100,22 +101,36 @@ def check_duplicate_names(ctx: Context) -> Iterator[Finding]:
                    else "both solicit the same hub and account, so the hub keeps evicting one for the other"
                    if same_hub else "logs, reports and JetStream peer lists become ambiguous")
             yield DUPLICATE_SERVER_NAME.at(
-                s.server_name.span, f"server_name `{name}` is used by {_where(s)} and {_where(first)}: {why}",
+                s.server_name.span, f"server_name `{name}` is used by {_where(s)} and {_where(first)}",
+                _running(s, first), why,
                 severity=severity,
                 related=(Related(first.server_name.span, f"also `{name}`"),),
                 fix="give every server a unique server_name")
 
 
 def check_unresolved(ctx: Context) -> Iterator[Finding]:
-    for span, what, fix, needed in ctx.fleet.unresolved:
-        yield UNRESOLVED_ADDRESS.at(span, what, severity=Severity.ERROR if needed and ctx.require_resolved else None,
+    for span, what, notes, fix, needed in ctx.fleet.unresolved:
+        yield UNRESOLVED_ADDRESS.at(span, what, *notes, severity=Severity.ERROR if needed and ctx.require_resolved else None,
                                     fix=fix or "add the target's config to the checked tree, or declare an alias "
                                                "in [tool.natslint] aliases")
 
 
+def _deployed(s: Server) -> bool:
+    return s.id != s.path and not s.synthetic
+
+
 def _where(s: Server) -> str:
-    """A server as a place: its config, or the deployment that runs it when several do."""
-    return f"{s.id} (running {s.path})" if s.id != s.path and not s.synthetic else s.path
+    """A server as a place: its config, or the service or pod that runs it when several do."""
+    return f"`{short_name(s.id)}`" if _deployed(s) else s.path
+
+
+def _running(*servers: Server) -> str:
+    paths = [s.path for s in servers if _deployed(s)]
+    if not paths:
+        return ""
+    if len(set(paths)) == 1:
+        return f"both run {paths[0]}"
+    return "; ".join(f"{_where(s)} runs {s.path}" for s in servers if _deployed(s))
 
 
 RULES = (

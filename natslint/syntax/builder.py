@@ -110,8 +110,8 @@ class Builder:
             if tok.style == "bare" and "{" in tok.value:
                 self.add(SURPRISING_VALUE.at(
                     self.tspan(tok),
-                    f"`{tok.value}` is one key: nats-server reads a '{{' right after a bare key "
-                    "as part of the key",
+                    f"`{tok.value}` is one key",
+                    "nats-server reads a '{' right after a bare key as part of the key",
                     fix="put a space before '{'"))
         elif kind == lx.MAP_START:
             self.contexts.append(Map(self.tspan(tok)))
@@ -147,8 +147,8 @@ class Builder:
             return  # a trailing top-level key: check_eof decides
         self.add(SURPRISING_VALUE.at(
             self.tspan(tok),
-            f"key `{tok.value}` has no value: nats-server closes the map here, assigns it to "
-            f"`{tok.value}` and drops the key that opened the map",
+            f"key `{tok.value}` has no value",
+            f"nats-server closes the map here, assigns it to `{tok.value}` and drops the key that opened the map",
             fix=f"give `{tok.value}` a value, or remove it"))
 
     def check_eof(self) -> None:
@@ -175,15 +175,15 @@ class Builder:
                 value = lx.normalise_bytes(text) if tok.escaped else text
                 if tok.style == "bare" and (text.startswith("#") or text.startswith("//")):
                     self.add(SURPRISING_VALUE.at(
-                        span, f"{self.shown(text)} is a string value, not a comment: a comment cannot "
-                        "start where a value is expected", fix="quote the value, or give the key "
+                        span, f"{self.shown(text)} is a string value, not a comment",
+                        "a comment cannot start where a value is expected", fix="quote the value, or give the key "
                         "a value before the comment"))
                 if tok.style in ("double", "single") and "$" in text:
                     self.quoted_dollars(text, span)
                 if tok.style == "bare" and _SUFFIX_THEN_DIGIT.match(text):
                     self.add(SURPRISING_VALUE.at(
-                        span, f"{self.shown(text)} is a string since nats-server 2.15.1; older servers stop "
-                        "the number at the size suffix and reject the file",
+                        span, f"{self.shown(text)} is a string since nats-server 2.15.1",
+                        "older servers stop the number at the size suffix and reject the file",
                         fix=f'quote it: "{text}"' if self.shown(text) != "the value" else "quote the value"))
                 return Scalar(STRING, value, span, raw, tok.style)
             if kind == lx.BOOL:
@@ -193,13 +193,14 @@ class Builder:
                 suffix = text[len(text.rstrip("bBiIkKmMgGtTpPeE")):]
                 if value is None:
                     self.add(SURPRISING_VALUE.at(
-                        span, f"{self.shown(text)} has an unknown size suffix: nats-server silently stores "
-                        "no value for this key", fix="use k, M, G, ... or KB, MiB, ... suffixes"))
+                        span, f"{self.shown(text)} has an unknown size suffix",
+                        "nats-server silently stores no value for this key", fix="use k, M, G, ... or KB, MiB, ... suffixes"))
                     return None
                 if wrapped:
                     self.add(SURPRISING_VALUE.at(
-                        span, f"{self.shown(text)} overflows a 64-bit integer: nats-server reads it as "
-                        + (f"{value}" if self.shown(text) != "the value" else "another number"),
+                        span, f"{self.shown(text)} overflows a 64-bit integer",
+                        "nats-server reads it as " + (f"{value}" if self.shown(text) != "the value"
+                                                      else "another number"),
                         fix="use a smaller value"))
                 return Scalar(INTEGER, value, span, raw, suffix=suffix)
             if kind == lx.FLOAT:
@@ -229,8 +230,8 @@ class Builder:
                 "set in the server's environment" if name in self.loader.env else None
             if where is not None:
                 self.add(QUOTED_VARIABLE.at(
-                    span, f"`${name}` inside quotes is the literal text `${name}`, although `{name}` is "
-                    f"{where}: nats-server never interpolates variables inside strings",
+                    span, f"`${name}` inside quotes is the literal text `${name}`, although `{name}` is {where}",
+                    "nats-server never interpolates variables inside strings",
                     fix=f"write `${name}` unquoted as the whole value, or build the value outside the config"))
                 return
         whole = _QUOTED_VAR.fullmatch(text) is not None and text[1:].upper() not in NATS_DOLLAR_NAMES
@@ -284,8 +285,9 @@ class Builder:
                 fix=f"define `{name}` before this line, or set it in the environment"))
         else:
             self.add(UNDEFINED_VARIABLE.at(
-                span, f"`${name}` is not defined in the config; its value comes from the server's "
-                "environment, which natslint does not see, so it is unknown here",
+                span, f"`${name}` is not defined in the config",
+                "its value comes from the server's environment, which natslint does not see, so it is "
+                "unknown here",
                 severity=Severity.INFO, fix=f"pass --env {name}=VALUE or --env-file to check it"))
         return Scalar(UNKNOWN, None, span, tok.value, via=VarUse(name, span, None, "unresolved"))
 
@@ -301,7 +303,7 @@ class Builder:
         if cycle is not None:
             chain = " -> ".join([*(self.loader.display(p) for p in cycle), target])
             self.add(INCLUDE_CYCLE.at(
-                span, f"include cycle: {chain} (nats-server would recurse until it crashes)",
+                span, f"include cycle: {chain}", "nats-server would recurse until it crashes",
                 fix="remove one of the includes in the cycle"))
             self.doc.server_error = self.doc.server_error or prefix + "include cycle"
             return
@@ -310,8 +312,8 @@ class Builder:
             why = included.opaque[0][1]
             self.doc.opaque.append((span, why))
             self.add(INCLUDE_NOT_FOUND.at(
-                span, f"include {written} opens a file on {why}: its settings are unknown, and rules "
-                "that need this server's config skip it", severity=Severity.INFO,
+                span, f"include {written} opens a file on {why}",
+                "its settings are unknown, and rules that need this server's config skip it", severity=Severity.INFO,
                 fix="nothing to fix if the volume holds it; to check it, put its content in the checked files"))
             return
         self.doc.opaque += [(span, why) for _, why in included.opaque]
@@ -402,11 +404,11 @@ def quoted_variables(docs: list[Document]) -> None:
                 flagged.add(span.start)
                 d.findings.append(QUOTED_VARIABLE.at(
                     span, f"`${name}` inside quotes is the literal text `${name}`, although this config "
-                    f"uses `${name}` as a variable elsewhere: nats-server never interpolates inside strings",
+                    f"uses `${name}` as a variable elsewhere", "nats-server never interpolates inside strings",
                     fix=f"write `${name}` unquoted as the whole value, or build the value outside the config"))
         for name, span, whole in d.quoted:
             if whole and span.start not in flagged:
                 d.findings.append(UNDEFINED_QUOTED_VARIABLE.at(
-                    span, f"the value is the literal text `${name}`: quotes are never interpolated, and "
-                    f"`{name}` is defined nowhere natslint can see",
+                    span, f"the value is the literal text `${name}`",
+                    f"quotes are never interpolated, and `{name}` is defined nowhere natslint can see",
                     fix=f"if `${name}` is meant as a variable, remove the quotes and define `{name}`"))
