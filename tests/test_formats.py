@@ -28,6 +28,7 @@ def test_sarif_validates_against_the_schema(monkeypatch):
     import jsonschema
 
     monkeypatch.chdir(FIXTURE)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(FIXTURE))  # %SRCROOT%: the repository root
     result = runner.invoke(app, ["check", "-f", "sarif", "."])
     doc = json.loads(result.stdout)
     jsonschema.validate(doc, shared_json("schemas", "sarif-schema-2.1.0.json"))

@@ -64,7 +64,7 @@ def test_action_step_annotates_summarises_and_writes_sarif(tmp_path):
     summary.touch()
     output.touch()
     env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
-    proc = _run_step({"path": "deploy", "sarif-file": "natslint.sarif"}, tmp_path, env)
+    proc = _run_step({"path": "deploy", "sarif-file": "reports/scan/natslint.sarif"}, tmp_path, env)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("::error file=deploy/nats/leaf-b.conf,line=6,endLine=6,col=11,")
@@ -73,7 +73,8 @@ def test_action_step_annotates_summarises_and_writes_sarif(tmp_path):
     text = summary.read_text()
     assert "| error | NL202 leaf-reuses-domain | `deploy/nats/leaf-b.conf:6:11` |" in text
     assert "```mermaid\nflowchart LR" in text
-    assert '"ruleId": "NL202"' in (tmp_path / "natslint.sarif").read_text()
+    # a sarif-file in a folder that does not exist yet: the step creates the folder
+    assert '"ruleId": "NL202"' in (tmp_path / "reports" / "scan" / "natslint.sarif").read_text()
     # summary: false keeps the job summary untouched
     summary.write_text("")
     _run_step({"path": "deploy", "summary": "false"}, tmp_path, env)

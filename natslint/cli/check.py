@@ -48,6 +48,19 @@ def use_color(stream, mode: str = "auto") -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
+def text_width(stream) -> int | None:
+    """The width to fold text to: COLUMNS when set, else the terminal's; a pipe or a file gets
+    lines whole, as a program reading them expects."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if hasattr(stream, "isatty") and stream.isatty():
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return None
+
+
 def _progress():
     """A one-line progress display on a terminal, for large trees only."""
     if not sys.stderr.isatty() or os.environ.get("CI"):
@@ -160,7 +173,7 @@ def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[s
     try:
         mode, quiet, statistics = text_options
         stream.write(render(fmt.value, result, color=fmt == Format.text and not output and use_color(stream, mode),
-                            quiet=quiet, statistics=statistics))
+                            quiet=quiet, statistics=statistics, width=None if output else text_width(stream)))
     finally:
         if output:
             stream.close()

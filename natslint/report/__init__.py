@@ -3,7 +3,8 @@
 FORMATS = ("text", "json", "sarif", "github")
 
 
-def render(fmt: str, result, *, color: bool = False, quiet: bool = False, statistics: bool = False) -> str:
+def render(fmt: str, result, *, color: bool = False, quiet: bool = False, statistics: bool = False,
+           width: int | None = None) -> str:
     if fmt == "json":
         from natslint.report.json_format import render_json
 
@@ -18,4 +19,4 @@ def render(fmt: str, result, *, color: bool = False, quiet: bool = False, statis
         return render_github(result)
     from natslint.report.text import render_text
 
-    return render_text(result, color=color, quiet=quiet, statistics=statistics)
+    return render_text(result, color=color, quiet=quiet, statistics=statistics, width=width)

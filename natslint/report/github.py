@@ -52,23 +52,61 @@ def render_github(result) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+# GitHub refuses a step's job summary over 1 MiB
+SUMMARY_LIMIT = 1024 * 1024
+
+
 def summary_markdown(result, graph: str | None = None) -> str:
-    counts = Counter(f.severity for f in result.findings)
-    lines = ["## natslint", "",
-             f"{count(len(result.findings), 'finding')} in {count(result.files_read, 'file')}: "
-             f"{count(counts[Severity.ERROR], 'error')}, {count(counts[Severity.WARNING], 'warning')}, "
-             f"{counts[Severity.INFO]} info.", ""]
-    if result.findings:
-        lines += ["| severity | code | location | message |", "|---|---|---|---|"]
-        for f in result.findings:
-            msg = f.message.replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {f.severity} | {f.code} {f.name} | `{f.span.path}:{f.span.line}:{f.span.col}` | {msg} |")
+    """The counts, a table of the findings (most severe first), the fleets and the topology,
+    all under GitHub's 1 MiB limit: rows that do not fit are counted, never cut mid-row."""
     from natslint.report.text import coverage_lines, fleet_lines
 
-    lines += ["", *fleet_lines(result), *coverage_lines(result)]
+    counts = Counter(f.severity for f in result.findings)
+    head = ["## natslint", "",
+            f"{count(len(result.findings), 'finding')} in {count(result.files_read, 'file')}: "
+            f"{count(counts[Severity.ERROR], 'error')}, {count(counts[Severity.WARNING], 'warning')}, "
+            f"{counts[Severity.INFO]} info.", ""]
+    tail = ["", *fleet_lines(result), *coverage_lines(result)]
     if result.coverage["needed_missing"]:
-        lines.append(f"**{count(result.coverage['needed_missing'], 'link')} the domain rules need could not be resolved: "
-                     "domain checks are incomplete.**")
+        tail.append(f"**{count(result.coverage['needed_missing'], 'link')} the domain rules need could not be resolved: "
+                    "domain checks are incomplete.**")
+    tail = _within(tail, SUMMARY_LIMIT // 4)
+    budget = SUMMARY_LIMIT - _size(head) - _size(tail) - 1024  # room for the overflow notice
+    rows: list[str] = []
+    left = 0
+    if result.findings:
+        rows = ["| severity | code | location | message |", "|---|---|---|---|"]
+        budget -= _size(rows)
+        for f in sorted(result.findings, key=lambda f: (-f.severity, f.sort_key())):
+            msg = f.message.replace("|", "\\|").replace("\n", " ")
+            row = f"| {f.severity} | {f.code} {f.name} | `{f.span.path}:{f.span.line}:{f.span.col}` | {msg} |"
+            budget -= len(row.encode()) + 1
+            if budget < 0:
+                left += 1
+            else:
+                rows.append(row)
+    if left:
+        rows += ["", f"**{left} more {'finding is' if left == 1 else 'findings are'} not listed: GitHub caps a job "
+                     "summary at 1 MiB. `natslint check` and its JSON output list them all.**"]
+    text = "\n".join([*head, *rows, *tail]) + "\n"
     if graph:
-        lines += ["", "### Topology", "", "```mermaid", graph.rstrip(), "```"]
-    return "\n".join(lines) + "\n"
+        topology = "\n".join(["", "### Topology", "", "```mermaid", graph.rstrip(), "```"]) + "\n"
+        if len(text.encode()) + len(topology.encode()) <= SUMMARY_LIMIT:
+            text += topology
+        else:
+            text += "\nThe topology graph is left out: it would take the summary over 1 MiB (see `natslint graph`).\n"
+    return text
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(x.encode()) + 1 for x in lines)
+
+
+def _within(lines: list[str], limit: int) -> list[str]:
+    """The first lines that fit in ``limit`` bytes, and a line counting the rest."""
+    used = 0
+    for i, line in enumerate(lines):
+        used += len(line.encode()) + 1
+        if used > limit:
+            return [*lines[:i], f"… and {len(lines) - i} more lines."]
+    return lines

@@ -41,9 +41,39 @@ def code_frame(lines: list[str], f: Finding, color: bool, span=None, secrets=Non
     ]
 
 
-def render_text(result: Result, *, color: bool = False, quiet: bool = False, statistics: bool = False) -> str:
+def wrap(line: str, width: int | None) -> list[str]:
+    """A note, related, fix or summary line folded to ``width``, continued under its text.
+    Words are never split: a URL or a path longer than the width stays whole on its line."""
+    if width is None or len(line) <= width:
+        return [line]
+    import textwrap
+
+    head = len(line) - len(line.lstrip(" "))
+    if line.lstrip().startswith("= "):
+        head += line.lstrip().index(":") + 2  # under the text after `= note: `
+    else:
+        head += 2
+    return textwrap.wrap(line, width=max(width, head + 20), subsequent_indent=" " * head,
+                         break_long_words=False, break_on_hyphens=False) or [line]
+
+
+def render_text(result: Result, *, color: bool = False, quiet: bool = False, statistics: bool = False,
+                width: int | None = None) -> str:
     """Each finding with its frame, then the summary; ``quiet``: the findings alone;
-    ``statistics``: one line a code, with its count (as ruff)."""
+    ``statistics``: one line a code, with its count (as ruff); ``width``: fold explanations and
+    the summary to it (the location line, code frames and the docs URL are never folded)."""
+    lines = _render(result, color, quiet, statistics)
+    if width is None:
+        return lines
+    out = []
+    for line in lines.split("\n"):
+        foldable = line.startswith(("   = note:", "   = related:", "   = fix:", "Found ", "No ", "All checks",
+                                    "Coverage:"))
+        out.extend(wrap(line, width) if foldable else [line])
+    return "\n".join(out)
+
+
+def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
     if statistics:
         by_code = Counter((f.code, f.name) for f in result.findings)
         return "".join(f"{n:>5}  {code}  {name}\n" for (code, name), n in sorted(by_code.items(), key=lambda x: (-x[1], x[0])))
