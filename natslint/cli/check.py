@@ -105,11 +105,24 @@ def check(
         "--force-exclude", help="Apply `exclude` to paths named on the command line too.")] = False,
     nats_version: NatsVersionOpt = DEFAULT_NATS_VERSION,
     color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
+    fleets_of: Annotated[bool, typer.Option(
+        "--fleets-of", help="PATHS are changed files: check the tree (.) and report only the fleets that hold "
+        "them, or held them (staged deletions too).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings without the summary.")] = False,
     statistics: Annotated[bool, typer.Option("--statistics", help="Print the count of each code, then exit.")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check every NATS config under PATHS and report findings with file:line:col."""
+    changed, deleted = [], []
+    if fleets_of:
+        from natslint.changed import staged_deletions
+
+        changed = [p for p in paths or [] if os.path.exists(p)]
+        deleted = [p for p in paths or [] if not os.path.exists(p)] + staged_deletions(os.getcwd())
+        if not changed and not deleted:
+            typer.echo("No changed file: nothing to check.")
+            raise typer.Exit(0)
+        paths = ["."]
     paths = paths or ["."]
     from natslint.check import check_paths
     from natslint.cli.settings import describe, settings_for
@@ -132,6 +145,14 @@ def check(
     if show_files:
         _show_files(result, paths)
         raise typer.Exit(0)
+    if fleets_of:
+        from natslint.changed import only_fleets_of
+        from natslint.words import count
+
+        result = only_fleets_of(result, changed, deleted)
+        if not result.fleets and not result.findings:
+            typer.echo(f"No fleet holds the {count(len(changed) + len(deleted), 'changed file')}: nothing to check.")
+            raise typer.Exit(0)
     _write_outputs(result, fmt, output, also or [], (color, quiet, statistics))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
 

@@ -113,7 +113,7 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
         if why is not None:
             s.config_unseen, s.config_unseen_why = True, why[0]
             if i == 0:
-                fleet.unresolved.append((why[1], why[0], (f"the settings of server {w.id} are unknown, and "
+                fleet.unresolved.append((why[1], why[0], (f"the settings of server `{short_name(w.id)}` are unknown, and "
                                                           "rules that need them skip it",),
                                          "add the config to the checked files to check it", True))
     s.instance_of = w.id
