@@ -1,5 +1,5 @@
-"""The pre-commit hooks, run for real: `pre-commit try-repo` in a temporary git repository.
-(The GitHub Action's tests are in test_action.py.)"""
+"""The pre-commit hooks, run for real: `pre-commit try-repo` in a temporary git repository, on
+what a commit stages. (The GitHub Action's tests are in test_action.py.)"""
 
 from __future__ import annotations
 
@@ -22,22 +22,87 @@ def tool(name: str) -> str:
     return str(path)
 
 
-def test_pre_commit_hook_fails_on_a_bad_fleet_and_passes_on_a_good_one(tmp_path):
-    pre_commit = tool("pre-commit")
-    git = shutil.which("git") or pytest.skip("git is not installed")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
-    results = {}
-    for name in ("compose-leaf-reuses-domain", "compose-lattice"):
-        work = tmp_path / name
-        shutil.copytree(ROOT / "fixtures" / name, work)
-        subprocess.run([git, "init", "-q"], cwd=work, check=True, env=env)
-        subprocess.run([git, "add", "-A"], cwd=work, check=True, env=env)
-        proc = subprocess.run([pre_commit, "try-repo", str(ROOT), "natslint", "--all-files"], cwd=work,
-                              capture_output=True, text=True, env=env, timeout=600)
-        results[name] = proc
-    bad, good = results["compose-leaf-reuses-domain"], results["compose-lattice"]
+class Repo:
+    """A git repository with fleets in it, and pre-commit's hooks tried on what it stages."""
+
+    def __init__(self, where: Path, cache: Path, fleets: dict[str, str], files: dict[str, str] | None = None) -> None:
+        self.where = where
+        self.env = {**os.environ, "PRE_COMMIT_HOME": str(cache), "GIT_AUTHOR_NAME": "t",
+                    "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+                    "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+        self.pre_commit = tool("pre-commit")
+        self.git = shutil.which("git") or pytest.skip("git is not installed")
+        for name, fixture in fleets.items():
+            shutil.copytree(ROOT / "fixtures" / fixture, where / name)
+        for name, text in (files or {}).items():
+            (where / name).parent.mkdir(parents=True, exist_ok=True)
+            (where / name).write_text(text)
+        self.run_git("init", "-q")
+        self.run_git("add", "-A")
+        self.run_git("commit", "-qm", "fleets")
+
+    def run_git(self, *args: str) -> None:
+        subprocess.run([self.git, *args], cwd=self.where, check=True, env=self.env, capture_output=True)
+
+    def hook(self, hook: str, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([self.pre_commit, "try-repo", str(ROOT), hook, *args], cwd=self.where,
+                              capture_output=True, text=True, env=self.env, timeout=600)
+
+    def edit(self, path: str, old: str, new: str) -> None:
+        target = self.where / path
+        text = target.read_text()
+        assert old in text
+        target.write_text(text.replace(old, new))
+        self.run_git("add", path)
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-cache")  # the hook's environment, built once
+
+
+def test_the_hook_fails_on_a_bad_fleet_and_passes_on_a_good_one(tmp_path, cache):
+    bad = Repo(tmp_path / "bad", cache, {"deploy": "compose-leaf-reuses-domain"}).hook("natslint", "--all-files")
+    good = Repo(tmp_path / "good", cache, {"deploy": "compose-lattice"}).hook("natslint", "--all-files")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "NL202 [error]" in bad.stdout
     assert good.returncode == 0, good.stdout + good.stderr
     assert "natslint" in good.stdout and "Passed" in good.stdout
+
+
+def test_a_commit_of_an_include_alone_runs_the_hook(tmp_path, cache):
+    repo = Repo(tmp_path / "r", cache, {}, {
+        "nats/hub.conf": "server_name: hub\ninclude common.inc\njetstream { domain: hub, store_dir: /data }\n",
+        "nats/common.inc": "port: 4222\nmonitor_port: 8222\n"})
+    assert repo.hook("natslint").returncode == 0  # nothing staged: still run, and clean
+    repo.edit("nats/common.inc", "monitor_port", "domian: typo\nmonitor_port")
+    proc = repo.hook("natslint")
+    assert proc.returncode == 1 and "(no files to check)" not in proc.stdout, proc.stdout
+    assert "nats/common.inc:2:1: NL101" in proc.stdout
+
+
+def test_a_commit_of_natslint_toml_alone_runs_the_hook(tmp_path, cache):
+    repo = Repo(tmp_path / "r", cache, {"deploy": "compose-lattice"})
+    (repo.where / "natslint.toml").write_text('expect-domain = "elsewhere"\n')
+    repo.run_git("add", "natslint.toml")
+    proc = repo.hook("natslint")
+    assert proc.returncode == 1 and "NL301" in proc.stdout, proc.stdout
+
+
+def test_the_changed_fleets_hook_checks_the_fleets_a_commit_touches(tmp_path, cache):
+    repo = Repo(tmp_path / "r", cache, {"bad": "compose-leaf-reuses-domain", "good": "compose-lattice"})
+    # a change to the good fleet: the bad one is not reported
+    repo.edit("good/docker-compose.yml", "services:", "# reviewed\nservices:")
+    proc = repo.hook("natslint-changed-fleets")
+    assert proc.returncode == 0 and "Passed" in proc.stdout, proc.stdout
+    repo.run_git("commit", "-qm", "good")
+    # a change to the bad fleet: its finding
+    repo.edit("bad/nats/hub-1.conf", "server_name", "# reviewed\nserver_name")
+    proc = repo.hook("natslint-changed-fleets")
+    assert proc.returncode == 1 and "bad/nats/leaf-b.conf:6:11: NL202" in proc.stdout, proc.stdout
+    assert "good/" not in proc.stdout
+    repo.run_git("commit", "-qm", "bad", "--no-verify")
+    # a commit that only deletes a file: the fleet that held it is checked
+    repo.run_git("rm", "-q", "bad/nats/hub-3.conf")
+    proc = repo.hook("natslint-changed-fleets")
+    assert proc.returncode == 1 and "NL202" in proc.stdout and "good/" not in proc.stdout, proc.stdout
