@@ -1,5 +1,6 @@
-"""The pre-commit hooks, run for real: `pre-commit try-repo` in a temporary git repository, on
-what a commit stages. (The GitHub Action's tests are in test_action.py.)"""
+"""The pre-commit hooks, run for real: `pre-commit run` in a temporary git repository whose
+config takes the hooks from this checkout's HEAD, on what a commit stages. (The GitHub Action's
+tests are in test_action.py.)"""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ class Repo:
         for name, text in (files or {}).items():
             (where / name).parent.mkdir(parents=True, exist_ok=True)
             (where / name).write_text(text)
+        # this checkout's hooks at its commit: pre-commit installs them once per cache
+        (where / ".pre-commit-config.yaml").write_text(
+            f"repos:\n  - repo: {ROOT}\n    rev: {_head()}\n    hooks:\n"
+            "      - id: natslint\n      - id: natslint-changed-fleets\n")
         self.run_git("init", "-q")
         self.run_git("add", "-A")
         self.run_git("commit", "-qm", "fleets")
@@ -45,7 +50,7 @@ class Repo:
         subprocess.run([self.git, *args], cwd=self.where, check=True, env=self.env, capture_output=True)
 
     def hook(self, hook: str, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([self.pre_commit, "try-repo", str(ROOT), hook, *args], cwd=self.where,
+        return subprocess.run([self.pre_commit, "run", hook, *args], cwd=self.where,
                               capture_output=True, text=True, env=self.env, timeout=600)
 
     def edit(self, path: str, old: str, new: str) -> None:
@@ -54,6 +59,13 @@ class Repo:
         assert old in text
         target.write_text(text.replace(old, new))
         self.run_git("add", path)
+
+
+def _head() -> str:
+    """The commit the hooks are taken from (uncommitted changes are not part of it)."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("the hooks are installed from this checkout's git history, and there is none")
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
 
 
 @pytest.fixture(scope="module")
