@@ -240,6 +240,8 @@ def test_every_remote_action_is_pinned_by_sha_with_its_tag_and_the_example_can_b
     if shutil.which("git") and (ROOT / ".git").exists():
         known = subprocess.run(["git", "cat-file", "-e", f"{sha}:action.yml"], cwd=ROOT, capture_output=True)
         assert known.returncode == 0, f"{sha} is not a commit of this repository with an action.yml"
+    readme = (ROOT / "README.md").read_text()
+    assert f"uses: natslint/natslint@{sha} # {tag}" in readme  # the README shows the same pin
     # upload-sarif with exactly the permissions it needs
     assert re.search(r"permissions:\n\s+contents: read.*\n\s+actions: read.*\n\s+security-events: write", example)
 

@@ -16,9 +16,13 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        from natslint import __version__
+        import platform
 
-        typer.echo(f"natslint {__version__}")
+        from natslint import __version__
+        from natslint.defaults import DEFAULT_NATS_VERSION
+
+        typer.echo(f"natslint {__version__} (Python {platform.python_version()}; reads configs as "
+                   f"nats-server {DEFAULT_NATS_VERSION} does, --nats-version to change)")
         raise typer.Exit(0)
 
 
