@@ -320,3 +320,28 @@ def test_graph_takes_the_settings_check_takes(tmp_path, monkeypatch):
     assert "from-env" in runner.invoke(app, ["graph", "--isolated", "--env", "NAME=from-env", "."]).stdout
     bad = runner.invoke(app, ["graph", "--nats-version", "banana", "."])
     assert bad.exit_code == 2
+
+
+def test_fleets_of_reports_the_fleets_that_hold_the_changed_files(tmp_path, monkeypatch):
+    import shutil
+
+    for name in ("compose-leaf-reuses-domain", "leaf-sites"):
+        shutil.copytree(ROOT / "fixtures" / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    everything = sorted((f["code"], f["path"], f["line"]) for f in run_json(["."])[1]["findings"])
+    by_fleet = {}
+    for changed in ("compose-leaf-reuses-domain/nats/hub-1.conf", "leaf-sites/hub/hub.conf"):
+        code, out = run_json(["--fleets-of", changed])
+        by_fleet[changed] = sorted((f["code"], f["path"], f["line"]) for f in out["findings"])
+        assert {p["root"] for p in out["summary"]["fleets"]} == {changed.split("/")[0]}
+    # the fleets of a tree, each through the files it holds, give the whole tree's findings
+    assert sorted(sum(by_fleet.values(), [])) == everything
+    # a project config touches every fleet below it; a file no fleet holds, none
+    (tmp_path / "natslint.toml").write_text("")
+    assert len(run_json(["--fleets-of", "natslint.toml"])[1]["summary"]["fleets"]) == 2
+    (tmp_path / "notes.txt").write_text("")
+    result = runner.invoke(app, ["check", "--fleets-of", "notes.txt"])
+    assert result.exit_code == 0 and result.stdout == "No fleet holds the 1 changed file: nothing to check.\n"
+    # a deleted file: the fleet whose folder held it
+    code, out = run_json(["--fleets-of", "leaf-sites/edge/gone.conf"])
+    assert {p["root"] for p in out["summary"]["fleets"]} == {"leaf-sites"}

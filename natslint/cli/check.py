@@ -113,18 +113,8 @@ def check(
     debug: DebugOpt = False,
 ) -> None:
     """Check every NATS config under PATHS and report findings with file:line:col."""
-    changed, deleted = [], []
-    if fleets_of:
-        from natslint.changed import staged_deletions
-
-        changed = [p for p in paths or [] if os.path.exists(p)]
-        deleted = [p for p in paths or [] if not os.path.exists(p)] + staged_deletions(os.getcwd())
-        if not changed and not deleted:
-            typer.echo("No changed file: nothing to check.")
-            raise typer.Exit(0)
-        paths = ["."]
-    paths = paths or ["."]
-    from natslint.check import check_paths
+    changed = _changes(paths or []) if fleets_of else None
+    paths = ["."] if fleets_of else paths or ["."]
     from natslint.cli.settings import describe, settings_for
 
     _usable(color, output, also or [])  # before any work
@@ -132,11 +122,8 @@ def check(
         settings, resolver = settings_for(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
             fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
-            extend_select=extend_select,
-            nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
-        result = check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
-                             exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet, machines=resolver.declared_machine,
-                             machine_aliases=resolver.machine_aliases, releases=resolver.declared_release)
+            extend_select=extend_select, nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
+        result = _checked(paths, settings, resolver, force_exclude)
         if show_settings:
             typer.echo(describe(result, resolver))
             raise typer.Exit(0)
@@ -145,16 +132,42 @@ def check(
     if show_files:
         _show_files(result, paths)
         raise typer.Exit(0)
-    if fleets_of:
-        from natslint.changed import only_fleets_of
-        from natslint.words import count
-
-        result = only_fleets_of(result, changed, deleted)
-        if not result.fleets and not result.findings:
-            typer.echo(f"No fleet holds the {count(len(changed) + len(deleted), 'changed file')}: nothing to check.")
-            raise typer.Exit(0)
+    if changed is not None:
+        result = _touched(result, *changed)
     _write_outputs(result, fmt, output, also or [], (color, quiet, statistics))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
+
+
+def _checked(paths: list[str], settings, resolver, force_exclude: bool):
+    from natslint.check import check_paths
+
+    return check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
+                       exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet,
+                       machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
+                       releases=resolver.declared_release)
+
+
+def _changes(paths: list[str]) -> tuple[list[str], list[str]]:
+    """--fleets-of: the changed files, and those gone (named but missing, or staged deletions)."""
+    from natslint.changed import staged_deletions
+
+    changed = [p for p in paths if os.path.exists(p)]
+    deleted = [p for p in paths if not os.path.exists(p)] + staged_deletions(os.getcwd())
+    if not changed and not deleted:
+        typer.echo("No changed file: nothing to check.")
+        raise typer.Exit(0)
+    return changed, deleted
+
+
+def _touched(result, changed: list[str], deleted: list[str]):
+    from natslint.changed import only_fleets_of
+    from natslint.words import count
+
+    result = only_fleets_of(result, changed, deleted)
+    if not result.fleets and not result.findings:
+        typer.echo(f"No fleet holds the {count(len(changed) + len(deleted), 'changed file')}: nothing to check.")
+        raise typer.Exit(0)
+    return result
 
 
 def _usable(color: str, output: Path | None, also: list[str]) -> None:
