@@ -100,6 +100,7 @@ class Result:
     skipped: list[Skipped]  # every file passed over, with the reason
     # path -> line -> (start, end) columns, 0-based, of secret values the readers located
     secrets: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
+    baseline: object = None  # a baseline.Comparison when --baseline narrowed the findings
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property

@@ -12,7 +12,7 @@ from pathlib import Path
 
 KNOWN_KEYS = {"aliases", "env", "env-files", "select", "ignore", "per-file-ignores", "severity", "fail-on",
               "expect-domain", "exclude", "extend-exclude", "fleets", "require-resolved", "machines",
-              "releases", "extend-select"}
+              "releases", "extend-select", "baseline"}
 LEVELS = ("error", "warning", "info")
 
 
@@ -40,6 +40,7 @@ class ProjectConfig:
     extend_select: list[str] = field(default_factory=list)  # codes added to the selection
     machine_aliases: dict[str, dict[str, str]] = field(default_factory=dict)  # machine -> its aliases
     require_resolved: bool = False
+    baseline: str | None = None  # the baseline file, joined to the config's folder
 
     @property
     def folder(self) -> str:
@@ -115,6 +116,10 @@ def load_config(path: Path | None) -> ProjectConfig:
     cfg.aliases = {k: (os.path.join(base, v) if v.endswith((".conf", ".cfg", ".yaml", ".yml")) else v)
                    for k, v in cfg.aliases.items()}
     cfg.env_files = [os.path.join(base, f) for f in files]
+    baseline = data.get("baseline")
+    if baseline is not None and (not isinstance(baseline, str) or not baseline):
+        raise ConfigError(f"{path}: `baseline` must be a file path (relative to this config)")
+    cfg.baseline = os.path.join(base, baseline) if baseline else None
     return cfg
 
 

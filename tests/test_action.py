@@ -191,6 +191,7 @@ def test_args_and_path_split_as_a_shell_splits_words():
     assert command_line(env) == ["check", "--format", "github", "--fail-on", "error", "--also", "sarif:out/n.sarif",
                                  "--select", "NL2", "--env", "A=two words", "my deploy", "other dir"]
     assert command_line({"INPUT_ARGS": "$(touch /tmp/x) `id`"})[-4:] == ["$(touch", "/tmp/x)", "`id`", "."]  # never run
+    assert command_line({"INPUT_BASELINE": "ci/base.json"})[-3:] == ["--baseline", "ci/base.json", "."]
     with pytest.raises(ValueError, match="the `args` input does not split into words: No closing quotation"):
         command_line({"INPUT_ARGS": '--select "NL2'})
 

@@ -118,3 +118,17 @@ def test_the_changed_fleets_hook_checks_the_fleets_a_commit_touches(tmp_path, ca
     repo.run_git("rm", "-q", "bad/nats/hub-3.conf")
     proc = repo.hook("natslint-changed-fleets")
     assert proc.returncode == 1 and "NL202" in proc.stdout and "good/" not in proc.stdout, proc.stdout
+
+
+def test_the_hook_works_with_a_baseline(tmp_path, cache):
+    repo = Repo(tmp_path / "r", cache, {"deploy": "compose-leaf-reuses-domain"},
+                {"natslint.toml": 'baseline = "natslint-baseline.json"\n'})
+    subprocess.run([sys.executable, "-m", "natslint", "check", "deploy", "--write-baseline", "natslint-baseline.json"],
+                   cwd=repo.where, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    repo.run_git("add", "-A")
+    proc = repo.hook("natslint")
+    assert proc.returncode == 0 and "Passed" in proc.stdout, proc.stdout  # the known NL202 is in the baseline
+    repo.edit("deploy/nats/hub-1.conf", "server_name", "tpyo: 1\nserver_name")
+    proc = repo.hook("natslint")
+    assert proc.returncode == 1 and "deploy/nats/hub-1.conf" in proc.stdout and "NL202" not in proc.stdout.split(
+        "Baseline")[0], proc.stdout

@@ -18,6 +18,8 @@ def command_line(env: dict[str, str]) -> list[str]:
     sarif = env.get("INPUT_SARIF_FILE", "")
     if sarif:
         args += ["--also", f"sarif:{sarif}"]
+    if env.get("INPUT_BASELINE"):
+        args += ["--baseline", env["INPUT_BASELINE"]]
     words = {}
     for name in ("args", "path"):
         try:

@@ -4,13 +4,37 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
 
 import typer
 
 from natslint.cli.app import app
+from natslint.cli.check_options import (
+    AlsoOpt,
+    BaselineOpt,
+    ColorOpt,
+    ConfigOpt,
+    ExitZeroOpt,
+    ExtendSelectOpt,
+    FailOnOpt,
+    FleetsOfOpt,
+    ForceExcludeOpt,
+    Format,
+    FormatOpt,
+    IgnoreOpt,
+    IsolatedOpt,
+    MaxFileSizeOpt,
+    NoIgnoresOpt,
+    OutputOpt,
+    PathsArg,
+    PruneBaselineOpt,
+    QuietOpt,
+    SelectOpt,
+    ShowFilesOpt,
+    ShowSettingsOpt,
+    StatisticsOpt,
+    WriteBaselineOpt,
+)
 from natslint.cli.options import (
     DebugOpt,
     EnvFileOpt,
@@ -22,19 +46,6 @@ from natslint.cli.options import (
     reported_errors,
 )
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
-
-
-class Format(str, Enum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-
-
-class Level(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
 
 
 def use_color(stream, mode: str = "auto") -> bool:
@@ -77,39 +88,33 @@ def _progress():
 
 @app.command()
 def check(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Files and folders to check (default: .).")] = None,
-    fmt: Annotated[Optional[Format], typer.Option(
-        "--format", "-f", help="Output format (default: text; github when GITHUB_ACTIONS=true).")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE.")] = None,
-    also: Annotated[Optional[list[str]], typer.Option(
-        "--also", metavar="FORMAT:FILE", help="Also write FORMAT to FILE (e.g. sarif:natslint.sarif). Repeatable.")] = None,
-    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings (SARIF-only jobs).")] = False,
-    fail_on: Annotated[Optional[Level], typer.Option("--fail-on", help="Lowest severity that fails (exit 1); "
-                                                     "default: the config's fail-on, else warning.")] = None,
-    select: Annotated[Optional[list[str]], typer.Option(
-        "--select", help="Only these codes, prefixes or names (comma lists; ALL).")] = None,
-    extend_select: Annotated[Optional[list[str]], typer.Option(
-        "--extend-select", help="Add these to the selection (comma lists).")] = None,
-    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Never these codes, prefixes or names.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="Use this config file.")] = None,
-    isolated: Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")] = False,
-    no_ignores: Annotated[bool, typer.Option("--no-ignores", help="Show findings that comments suppress.")] = False,
-    show_settings: Annotated[bool, typer.Option("--show-settings", help="Print the settings in effect, then exit.")] = False,
+    paths: PathsArg = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    also: AlsoOpt = None,
+    exit_zero: ExitZeroOpt = False,
+    fail_on: FailOnOpt = None,
+    select: SelectOpt = None,
+    extend_select: ExtendSelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    isolated: IsolatedOpt = False,
+    no_ignores: NoIgnoresOpt = False,
+    show_settings: ShowSettingsOpt = False,
     env: EnvOpt = None,
     env_file: EnvFileOpt = None,
     use_process_env: ProcessEnvOpt = False,
-    max_file_size: Annotated[int, typer.Option("--max-file-size", metavar="BYTES",
-                                               help="Files larger than this are skipped (NL005).")] = DEFAULT_MAX_BYTES,
-    show_files: Annotated[bool, typer.Option("--show-files", help="List the files read and skipped, then exit.")] = False,
-    force_exclude: Annotated[bool, typer.Option(
-        "--force-exclude", help="Apply `exclude` to paths named on the command line too.")] = False,
+    max_file_size: MaxFileSizeOpt = DEFAULT_MAX_BYTES,
+    show_files: ShowFilesOpt = False,
+    force_exclude: ForceExcludeOpt = False,
     nats_version: NatsVersionOpt = DEFAULT_NATS_VERSION,
-    color: Annotated[str, typer.Option("--color", help="auto, always or never.")] = "auto",
-    fleets_of: Annotated[bool, typer.Option(
-        "--fleets-of", help="PATHS are changed files: check the tree (.) and report only the fleets that hold "
-        "them, or held them (staged deletions too).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings without the summary.")] = False,
-    statistics: Annotated[bool, typer.Option("--statistics", help="Print the count of each code, then exit.")] = False,
+    color: ColorOpt = "auto",
+    fleets_of: FleetsOfOpt = False,
+    baseline: BaselineOpt = None,
+    write_baseline: WriteBaselineOpt = None,
+    prune_baseline: PruneBaselineOpt = False,
+    quiet: QuietOpt = False,
+    statistics: StatisticsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Check every NATS config under PATHS and report findings with file:line:col."""
@@ -134,6 +139,7 @@ def check(
         raise typer.Exit(0)
     if changed is not None:
         result = _touched(result, *changed)
+    result = _baselined(result, resolver, paths, baseline, write_baseline, prune_baseline)
     _write_outputs(result, fmt, output, also or [], (color, quiet, statistics))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
 
@@ -145,6 +151,34 @@ def _checked(paths: list[str], settings, resolver, force_exclude: bool):
                        exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet,
                        machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
                        releases=resolver.declared_release)
+
+
+def _baselined(result, resolver, paths: list[str], given: Path | None, write_to: Path | None, prune: bool):
+    """--write-baseline records the findings; --baseline (or the config's `baseline`) keeps the new ones."""
+    from natslint.baseline import BaselineError, compare, write
+    from natslint.baseline import prune as prune_file
+    from natslint.words import count
+
+    try:
+        if write_to is not None:
+            _writable(str(write_to))
+            n = write(result, str(write_to))
+            typer.echo(f"Wrote {count(n, 'finding')} to the baseline {write_to}.")
+            raise typer.Exit(0)
+        first = paths[0] if paths else "."
+        file = str(given) if given else resolver.with_project(first if os.path.isdir(first) else
+                                                              os.path.dirname(first) or ".")[1].baseline
+        if file is None:
+            if prune:
+                raise fail("--prune-baseline needs a baseline: --baseline FILE, or `baseline` in the config")
+            return result
+        result = compare(result, file)
+        if prune:
+            n = prune_file(result.baseline)
+            typer.echo(f"Pruned {count(n, 'fixed finding')} from the baseline {file}.", err=True)
+    except BaselineError as exc:
+        raise fail(str(exc))
+    return result
 
 
 def _changes(paths: list[str]) -> tuple[list[str], list[str]]:

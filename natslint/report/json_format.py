@@ -50,4 +50,8 @@ def render_json(result: Result) -> str:
                        for fc in result.fleets],
         },
     }
+    b = result.baseline
+    if b is not None:
+        doc["baseline"] = {"file": b.file, "matched": b.matched, "new": b.new,
+                           "fixed": [{"code": e.code, "path": e.path, "message": e.message} for e in b.fixed]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -112,10 +112,23 @@ def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
         else:
             out.append(f"No findings in {count(n_files, 'file')}; {count(missing, 'link')} the domain rules need could "
                        "not be resolved, so domain checks are incomplete (see NL406 and the coverage below)." if missing
+                       else f"No new findings in {count(n_files, 'file')}." if result.baseline is not None
                        else f"All checks passed: {count(n_files, 'file')}, no findings.")
     out += fleet_lines(result)
     out += coverage_lines(result)
+    out += baseline_lines(result)
     return "\n".join(out) + "\n"
+
+
+def baseline_lines(result: Result) -> list[str]:
+    """What --baseline hid, and the baseline's findings that are gone (never findings)."""
+    b = result.baseline
+    if b is None:
+        return []
+    lines = [f"Baseline {b.file}: {b.matched} known (not shown), {b.new} new, {len(b.fixed)} fixed"
+             + (" since it was written (remove them with --prune-baseline):" if b.fixed else ".")]
+    lines += [f"  fixed  {e.code}  {e.path}  {e.message}" for e in b.fixed]
+    return lines
 
 
 NAMES = {"leaf_links": "leaf links", "routes": "routes", "gateways": "gateways", "hosts": "host connections",
