@@ -28,6 +28,32 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text at [start, end) of ``path`` (offsets as the parser reads the file) with
+    ``text``; with ``old``, replace only the one place ``old`` is written in that range."""
+
+    path: str
+    start: int
+    end: int
+    text: str
+    old: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """An edit whose result is certain. ``safe``: it changes nothing but what the finding is
+    about (the fixer also makes it unsafe when an edited file feeds other workloads). What may
+    change, checked by re-reading the edited files: NATS config keys named in ``keys`` (a
+    rename's old and new names), or one value going from ``value[0]`` to ``value[1]``."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+    keys: tuple[str, ...] = ()
+    value: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     code: str
     name: str
@@ -40,6 +66,7 @@ class Finding:
     cause: tuple[str, str, int, int] | None = None
     # why it matters: what nats-server does with it, what the clients see (one sentence each)
     notes: tuple[str, ...] = ()
+    autofix: Fix | None = None
 
     @property
     def full_text(self) -> str:
@@ -68,12 +95,13 @@ class Code:
         return self.severity
 
     def at(self, span: Span, message: str, *notes: str, severity: Severity | None = None,
-           related: tuple[Related, ...] = (), fix: str = "", cause: Span | tuple[str, Span] | None = None) -> Finding:
+           related: tuple[Related, ...] = (), fix: str = "", cause: Span | tuple[str, Span] | None = None,
+           autofix: Fix | None = None) -> Finding:
         """A finding here: ``message`` is its headline, ``notes`` the sentences that explain it;
-        ``cause``: (code, span) of the finding it follows from."""
+        ``cause``: (code, span) of the finding it follows from; ``autofix``: the edit that fixes it."""
         key = (cause[0], cause[1].path, cause[1].line, cause[1].col) if isinstance(cause, tuple) else None
         return Finding(self.code, self.name, self.severity if severity is None else severity,
-                       message, span, related, fix, key, tuple(n for n in notes if n))
+                       message, span, related, fix, key, tuple(n for n in notes if n), autofix)
 
 
 def _sentence(text: str) -> str:

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("syntax", ["natslint.syntax.*", "natslint.options"]),
     ("model", ["natslint.deploy.*", "natslint.fleet.*", "natslint.discover"]),
     ("rules", ["natslint.rules.*", "natslint.selection", "natslint.ruledocs"]),
-    ("pipeline", ["natslint.check", "natslint.changed", "natslint.baseline"]),
+    ("pipeline", ["natslint.check", "natslint.changed", "natslint.baseline", "natslint.fixing"]),
     ("report", ["natslint.report.*"]),
     ("prove", ["natslint.prove.*"]),
     ("cli", ["natslint.cli.*", "natslint.config", "natslint.__main__"]),
@@ -129,8 +129,9 @@ def test_modules_and_functions_stay_small():
     long_functions = []
     for m, src in MODULES.items():
         for node in ast.walk(ast.parse(src)):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 60:
-                long_functions.append(f"{m}.{node.name}: {node.end_lineno - node.lineno + 1} lines")
+            # the body: a command's signature is its option list, a declaration
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.body[0].lineno >= 60:
+                long_functions.append(f"{m}.{node.name}: {node.end_lineno - node.body[0].lineno + 1} lines of body")
     assert too_long == [] and long_functions == []
 
 

@@ -14,9 +14,12 @@ from natslint.cli.check_options import (
     BaselineOpt,
     ColorOpt,
     ConfigOpt,
+    DiffOpt,
     ExitZeroOpt,
     ExtendSelectOpt,
     FailOnOpt,
+    FixOnlyOpt,
+    FixOpt,
     FleetsOfOpt,
     ForceExcludeOpt,
     Format,
@@ -33,6 +36,7 @@ from natslint.cli.check_options import (
     ShowFilesOpt,
     ShowSettingsOpt,
     StatisticsOpt,
+    UnsafeFixesOpt,
     WriteBaselineOpt,
 )
 from natslint.cli.options import (
@@ -113,6 +117,10 @@ def check(
     baseline: BaselineOpt = None,
     write_baseline: WriteBaselineOpt = None,
     prune_baseline: PruneBaselineOpt = False,
+    fix: FixOpt = False,
+    unsafe_fixes: UnsafeFixesOpt = False,
+    diff: DiffOpt = False,
+    fix_only: FixOnlyOpt = False,
     quiet: QuietOpt = False,
     statistics: StatisticsOpt = False,
     debug: DebugOpt = False,
@@ -137,6 +145,9 @@ def check(
     if show_files:
         _show_files(result, paths)
         raise typer.Exit(0)
+    if fix or diff or fix_only:
+        result = _fixed(result, resolver, paths, force_exclude, unsafe_fixes, "diff" if diff else
+                        "only" if fix_only else "fix")
     if changed is not None:
         result = _touched(result, *changed)
     result = _baselined(result, resolver, paths, baseline, write_baseline, prune_baseline)
@@ -144,13 +155,38 @@ def check(
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
 
 
+def _fixed(result, resolver, paths: list[str], force_exclude: bool, unsafe: bool, mode: str):
+    """--diff prints the fixes; --fix and --fix-only make them; --fix then checks the tree again."""
+    from natslint.fixing import plan, unified_diff, write
+    from natslint.words import count
+
+    outcome = plan(result, unsafe, resolver)
+    for f, why in outcome.refused:
+        typer.echo(f"natslint: fix refused: {f.code} at {f.span.path}:{f.span.line}:{f.span.col}: {why}", err=True)
+    for a, b in outcome.conflicts:
+        typer.echo(f"natslint: conflicting fixes dropped: {a.code} at {a.span.path}:{a.span.line}:{a.span.col} and "
+                   f"{b.code} at {b.span.path}:{b.span.line}:{b.span.col} edit one place", err=True)
+    if mode == "diff":
+        sys.stdout.write(unified_diff(outcome))
+        raise typer.Exit(1 if outcome.files else 0)
+    write(outcome, result.sources.root)
+    fixed = count(len(outcome.applied) if outcome.files else 0, "finding")
+    if mode == "only":
+        typer.echo(f"Fixed {fixed}.")
+        raise typer.Exit(0)
+    typer.echo(f"Fixed {fixed}.", err=True)
+    first = paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or "."
+    return _checked(paths, resolver(first), resolver, force_exclude) if outcome.files else result
+
+
 def _checked(paths: list[str], settings, resolver, force_exclude: bool):
     from natslint.check import check_paths
+    from natslint.fixing import settle
 
-    return check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
+    return settle(check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
                        exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet,
                        machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
-                       releases=resolver.declared_release)
+                       releases=resolver.declared_release))
 
 
 def _baselined(result, resolver, paths: list[str], given: Path | None, write_to: Path | None, prune: bool):

@@ -58,3 +58,7 @@ WriteBaselineOpt = Annotated[Optional[Path], typer.Option(
     "--write-baseline", metavar="FILE", help="Record the current findings in FILE, then exit.")]
 PruneBaselineOpt = Annotated[bool, typer.Option(
     "--prune-baseline", help="Remove the findings that are gone from the baseline file.")]
+FixOpt = Annotated[bool, typer.Option("--fix", help="Apply the safe fixes, then report what remains.")]
+UnsafeFixesOpt = Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, the unsafe fixes too.")]
+DiffOpt = Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; change nothing (exit 1 if any).")]
+FixOnlyOpt = Annotated[bool, typer.Option("--fix-only", help="Apply the fixes and report nothing else (exit 0).")]

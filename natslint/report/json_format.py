@@ -29,6 +29,8 @@ def finding_dict(f: Finding) -> dict:
         ],
         "fix": f.fix,
         "url": doc_url(f.code, f.name),
+        "autofix": None if f.autofix is None else {
+            "title": f.autofix.title, "applicability": "safe" if f.autofix.safe else "unsafe"},
     }
 
 

@@ -71,6 +71,31 @@ def fingerprint(f: Finding, uri: str, source_line: str, occurrence: int) -> str:
     return hashlib.sha256(f"{f.code}\0{uri}\0{text}\0{occurrence}".encode()).hexdigest()[:32]
 
 
+def _fixes(f: Finding, result: Result, where: _Locator) -> list[dict]:
+    """SARIF `fixes`: the finding's edits as replacements of regions (line and column)."""
+    if f.autofix is None:
+        return []
+    from natslint.fixing import Refused, parsed_text, resolve
+    from natslint.syntax.lexer import LineIndex
+
+    changes: dict[str, list[dict]] = {}
+    for e in f.autofix.edits:
+        path = e.path.split("#", 1)[0]
+        try:
+            text = parsed_text(result, path)
+            start, end, new = resolve(e, text)
+        except (Refused, OSError, UnicodeDecodeError, ValueError):
+            return []
+        index = LineIndex(text)
+        (sl, sc), (el, ec) = index.line_col(start), index.line_col(end)
+        changes.setdefault(path, []).append({
+            "deletedRegion": {"startLine": sl, "startColumn": sc, "endLine": el, "endColumn": ec},
+            "insertedContent": {"text": new}})
+    return [{"description": {"text": f.autofix.title + ("" if f.autofix.safe else " (unsafe)")},
+             "artifactChanges": [{"artifactLocation": where.location(p, 1, 1)["physicalLocation"]["artifactLocation"],
+                                  "replacements": reps} for p, reps in changes.items()]}]
+
+
 def _rules() -> list[dict]:
     from natslint.resources import rule_docs
 
@@ -113,6 +138,7 @@ def render_sarif(result: Result) -> str:
                                       message={"text": r.message}) for i, r in enumerate(related)],
             "partialFingerprints": {"natslintFingerprint/v2": fingerprint(f, uri, redact_line(line_text), seen[key])},
             **({"properties": {"fix": f.fix}} if f.fix else {}),
+            **({"fixes": fixes} if (fixes := _fixes(f, result, where)) else {}),
         }))
     results.sort(key=lambda pair: (-pair[0].severity, pair[0].sort_key()))  # the most severe survive the cap
     kept = [r for _, r in results[:MAX_RESULTS]]

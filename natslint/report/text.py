@@ -81,8 +81,9 @@ def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
     for f in result.findings:
         s = f.span
         sev = _paint(str(f.severity), _COLORS[f.severity], color)
+        mark = " [*]" if f.autofix is not None and f.autofix.safe else ""
         out.append(f"{_paint(f'{s.path}:{s.line}:{s.col}:', '1', color)} "
-                   f"{_paint(f.code, '1', color)} [{sev}] {f.message}")
+                   f"{_paint(f.code, '1', color)}{mark} [{sev}] {f.message}")
         out.extend(code_frame(result.lines(s.path), f, color, secrets=result.secrets.get(s.path)))
         out.extend(f"   = note: {note}" for note in f.notes)
         for r in f.related:
@@ -104,6 +105,7 @@ def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
                    f"{counts[Severity.INFO]} info.")
         for code, n in sorted(by_code.items()):
             out.append(f"  {n:>4}  {code}")
+        out += fixable_lines(result)
     else:
         missing = result.coverage["needed_missing"]
         if not n_files:  # nothing was checked: not a pass
@@ -118,6 +120,17 @@ def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
     out += coverage_lines(result)
     out += baseline_lines(result)
     return "\n".join(out) + "\n"
+
+
+def fixable_lines(result: Result) -> list[str]:
+    """As ruff: how many findings `--fix` would fix ([*]), and how many more `--unsafe-fixes`."""
+    safe = sum(1 for f in result.findings if f.autofix is not None and f.autofix.safe)
+    unsafe = sum(1 for f in result.findings if f.autofix is not None and not f.autofix.safe)
+    if not safe and not unsafe:
+        return []
+    if not safe:
+        return [f"No safe fixes ({unsafe} available with `--fix --unsafe-fixes`)."]
+    return [f"[*] {safe} fixable with `--fix`" + (f" ({unsafe} more with `--fix --unsafe-fixes`)." if unsafe else ".")]
 
 
 def baseline_lines(result: Result) -> list[str]:

@@ -19,11 +19,12 @@ from natslint.codes import (
     UNKNOWN_OPTION,
     WRONG_VALUE_KIND,
 )
-from natslint.findings import Finding, Related, Severity
+from natslint.findings import Edit, Finding, Fix, Related, Severity
 from natslint.fleet.model import Server
 from natslint.fleet.servers import account_js_enabled
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, js_span
+from natslint.rules.fixes import delete_entry, insert_entry, rename_key
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar
 
 # Values whose keys are data, not options.
@@ -55,7 +56,8 @@ def _roots(ctx: Context) -> Iterator[tuple[Server, Map]]:
 
 
 def _walk(m: Map, block_name: str, seen: set[tuple[int, str]],
-          out: list[tuple[options.Block, Entry, options.KeySpec | None]], paths: dict[int, str]) -> None:
+          out: list[tuple[options.Block, Entry, options.KeySpec | None]], paths: dict[int, str],
+          parents: dict[int, Map]) -> None:
     """Add (block, entry, spec) for every live entry under ``m``, descending into nested
     blocks.  A block already walked in the same role is not walked again (``seen``): an
     include shared by hundreds of servers brings the same map objects into every one."""
@@ -74,6 +76,7 @@ def _walk(m: Map, block_name: str, seen: set[tuple[int, str]],
             spec = keys.get(e.key.name.lower() if fold else e.key.name)
             out.append((blk, e, spec))
             paths[id(e)] = where or "top level"  # the block it stands in, as written
+            parents[id(e)] = node
             if spec is None or spec.kind in _FREE_FORM:
                 continue
             v = e.value
@@ -106,10 +109,12 @@ def _options(ctx: Context) -> list[tuple[options.Block, Entry, options.KeySpec |
         seen: set[tuple[int, str]] = set()
         out: list[tuple[options.Block, Entry, options.KeySpec | None]] = []
         paths: dict[int, str] = {}
+        parents: dict[int, Map] = {}
         for _, root in _roots(ctx):
-            _walk(root, "top", seen, out, paths)
+            _walk(root, "top", seen, out, paths, parents)
         ctx.memo["nl1xx.options"] = out
         ctx.memo["nl1xx.paths"] = paths
+        ctx.memo["nl1xx.parents"] = parents
     return ctx.memo["nl1xx.options"]
 
 
@@ -122,27 +127,57 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
         key = e.key.name
         low = key.lower()
         fix = ""
+        autofix = None
+        parent = ctx.memo["nl1xx.parents"].get(id(e))
         if key.startswith("\ufeff"):
             fix = ("the file starts with a UTF-8 byte-order mark, which nats-server reads as part of the "
                    "first key: save the file without the BOM")
         elif low == "js_domain" and blk.name in ("top", "jetstream"):
             fix = "the server's domain is `jetstream { domain: X }`; `js_domain` exists only inside `mqtt`"
+            autofix = _move_js_domain(ctx, e, parent) if blk.name == "top" else None
         elif low == "domain" and blk.name in ("leafnode_remote", "account_jetstream", "account"):
             fix = ("remotes and accounts carry no domain: each server's own is `jetstream { domain: X }`, "
                    "and leaf links exchange them")
         else:
             # every spelling the block accepts, aliases too (`password` for `pass`)
-            close = difflib.get_close_matches(low, sorted(blk.keys), n=1, cutoff=0.75)
+            close = difflib.get_close_matches(low, sorted(blk.keys), n=2, cutoff=0.75)
             elsewhere = [b for b in options.key_index().get(low, []) if b != blk.name]
             if close:
                 fix = f"did you mean `{close[0]}`?"
+                if len(close) == 1 and parent is not None and parent.get_ci(close[0]) is None:
+                    autofix = Fix(f"rename `{key}` to `{close[0]}`", (rename_key(e, close[0]),), keys=(low, close[0]))
             elif elsewhere:
                 fix = f"`{key}` belongs in {', '.join(_where(b) for b in elsewhere[:3])}"
         yield UNKNOWN_OPTION.at(
             e.key.span,
             blk.unknown_message.replace("{key}", key) + f" in {ctx.memo['nl1xx.paths'].get(id(e), _where(blk.name))}",
             "nats-server refuses to start",
-            fix=fix or f"remove `{key}`")
+            fix=fix or f"remove `{key}`", autofix=autofix)
+
+
+def _move_js_domain(ctx: Context, e: Entry, top: Map | None) -> Fix | None:
+    """`js_domain: X` at the top level: `domain: X` in the `jetstream { }` map. Safe when that
+    map exists; writing the map (no block, or `jetstream: enabled`) turns JetStream on: unsafe."""
+    doc = ctx.documents.get(e.key.span.path)
+    if doc is None or top is None or not isinstance(e.value, Scalar) or e.value.via is not None:
+        return None
+    line = f"domain: {doc.text[e.value.span.start:e.value.span.end]}"
+    js = top.get_ci("jetstream")
+    title = "move `js_domain` into `jetstream { }` as `domain`"
+    if js is None:
+        edit = Edit(doc.path, e.key.span.start, e.value.span.end, f"jetstream {{ {line} }}")
+        return Fix(title, (edit,), safe=False, keys=("js_domain", "jetstream"))
+    where = ctx.documents.get(js.value.span.path)
+    if isinstance(js.value, Map) and where is not None:
+        if js.value.get_ci("domain") is not None:
+            return None
+        return Fix(title, (delete_entry(doc.text, e), insert_entry(where.text, js.value, line)),
+                   keys=("js_domain", "domain"))
+    if isinstance(js.value, Scalar) and str(js.value.value).lower() in ("true", "enabled", "enable", "yes", "on"):
+        edits = (delete_entry(doc.text, e), Edit(js.value.span.path, js.value.span.start, js.value.span.end,
+                                                  f"{{ {line} }}"))
+        return Fix(title, edits, safe=False, keys=("js_domain", "jetstream"))
+    return None
 
 
 def check_types(ctx: Context) -> Iterator[Finding]:

@@ -12,11 +12,13 @@ from natslint.codes import (
     LEAF_JETSTREAM_WITHOUT_DOMAIN,
     LEAF_REUSES_DOMAIN,
 )
-from natslint.findings import Finding, Related, Severity
+from natslint.findings import Finding, Fix, Related, Severity
 from natslint.fleet.groups import Groups
-from natslint.fleet.model import Server
+from natslint.fleet.model import Server, short_name
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, as_leaf, domain_span, js_span, show_domain
+from natslint.rules.fixes import domain_name, insert_entry, set_value
+from natslint.syntax.model import Map
 from natslint.words import count, verb
 
 
@@ -113,8 +115,36 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
                 why,
                 related=(Related(domain_span(anchor), f"the hub's domain `{domain}`: {anchor.label}"),
                          Related(remote.span, "the leaf link")),
-                fix=f"give {leaf.label} a domain of its own (not `{domain}`), or turn its JetStream off")
+                fix=f"give {leaf.label} a domain of its own (not `{domain}`), or turn its JetStream off",
+                autofix=_own_domain(reach, leaf, domain))
             break
+
+
+def _own_domain(reach, leaf: Server, domain: str) -> Fix | None:
+    """A domain of the leaf's own, made from its name: unsafe, its clients' `$JS.<domain>` move."""
+    taken = {d for js in reach.js_by_root.values() for d in js.domains if isinstance(d, str)}
+    name = leaf.server_name.value if isinstance(leaf.server_name.value, str) else \
+        short_name(leaf.instance_of).rsplit("/", 1)[-1] if leaf.instance_of else None
+    new = domain_name(name, taken)
+    if new is None or leaf.domain.span is None:
+        return None
+    return Fix(f"set the leaf's domain to `{new}`", (set_value(leaf.domain.span, domain, new),), safe=False,
+               keys=("domain",), value=(domain, new))
+
+
+def _add_domain(ctx: Context, servers: list[Server], domain: str | None) -> Fix | None:
+    """`domain: <expect-domain>` in every `jetstream { }` map of a JetStream without one."""
+    if not domain:
+        return None
+    edits = []
+    for s in servers:
+        doc = ctx.documents.get(s.path)
+        js = doc.root.get_ci("jetstream") if doc is not None and doc.root is not None else None
+        where = ctx.documents.get(js.value.span.path) if js is not None else None
+        if where is None or not isinstance(js.value, Map):
+            return None
+        edits.append(insert_entry(where.text, js.value, f"domain: {domain}"))
+    return Fix(f"add `domain: {domain}` (expect-domain)", tuple(edits), safe=False, keys=("domain",)) if edits else None
 
 
 def _gateway_groups(ctx: Context) -> list[list[Server]]:
@@ -207,7 +237,8 @@ def check_hub_js_without_domain(ctx: Context) -> Iterator[Finding]:
             f"{count(len(needy), 'host')} behind them {verb(len(needy), 'has', 'have')} no JetStream at all" if needy else "",
             severity=severity, related=tuple(related),
             fix="give the hub's JetStream a domain and point leaf-side clients at it "
-                "(WASMCLOUD_JS_DOMAIN, WADM_JETSTREAM_DOMAIN)")
+                "(WASMCLOUD_JS_DOMAIN, WADM_JETSTREAM_DOMAIN)",
+            autofix=_add_domain(ctx, [s for s in js.servers if s.domain.value is None], ctx.expect_domain))
 
 
 RULES = (

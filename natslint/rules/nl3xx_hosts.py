@@ -14,11 +14,12 @@ from natslint.codes import (
     LATTICE_DOMAIN_SPLIT,
     LEAF_REUSES_DOMAIN,
 )
-from natslint.findings import Finding, Related, Severity
+from natslint.findings import Finding, Fix, Related, Severity
 from natslint.fleet.model import Host
 from natslint.fleet.reach import JetStream
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, domain_span
+from natslint.rules.fixes import set_value
 from natslint.span import Span
 
 
@@ -95,11 +96,27 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
             yield HOST_DOMAIN_UNKNOWN.at(
                 _where(h),
                 f"{h.label} uses JetStream domain `{d}` ({_var(h)}), which no server in the fleet has",
-                known, beyond,
+                known, beyond, autofix=_typo_fix(ctx, h, d, near),
                 # the domain may well be carried beyond a link natslint cannot follow: unknown
                 severity=Severity.INFO if external else None, related=_origin(h),
                 fix=_set(h, close[0]) if close else
                 f"set {_var(h)} to the domain of the servers that hold the lattice's JetStream")
+
+
+def _typo_fix(ctx: Context, h: Host, d: str, near) -> Fix | None:
+    """The one reachable domain a typo is close to, set where the value is written (the `.env`
+    line a compose `${VAR}` reads, or the setting). Unsafe when that text feeds other workloads."""
+    close = difflib.get_close_matches(d, sorted(near), n=2, cutoff=0.6)
+    if len(close) != 1:
+        return None
+    span = h.domain_origin[1] if h.domain_origin is not None else h.domain.span
+    if span is None:
+        return None
+    readers = {x.instance_of or x.id for x in ctx.fleet.hosts
+               if any(s is not None and (s.path, s.start) == (span.path, span.start)
+                      for s in (x.domain.span, x.domain_origin[1] if x.domain_origin else None))}
+    return Fix(f"set {_var(h)} to `{close[0]}`", (set_value(span, d, close[0]),), safe=len(readers) <= 1,
+               value=(d, close[0]))
 
 
 def check_unreachable(ctx: Context) -> Iterator[Finding]:
