@@ -30,13 +30,15 @@ class Related:
 @dataclass(frozen=True, slots=True)
 class Edit:
     """Replace the text at [start, end) of ``path`` (offsets as the parser reads the file) with
-    ``text``; with ``old``, replace only the one place ``old`` is written in that range."""
+    ``text``; with ``old``, replace only the one place ``old`` is written in that range (or on
+    ``line``, for spans that carry a line and no offsets)."""
 
     path: str
     start: int
     end: int
     text: str
     old: str = ""
+    line: int = 0  # readers that locate by line alone (YAML, .env, units): ``old`` on this line
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,13 +69,20 @@ def resolve(edit: Edit, text: str) -> tuple[int, int, str]:
     written in the edit's range, as a whole token."""
     if not edit.old:
         return edit.start, edit.end, edit.text
-    segment = text[edit.start:edit.end]
+    start, end = edit.start, edit.end
+    if edit.line:
+        starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        if edit.line > len(starts):
+            raise Refused(f"line {edit.line} is past the end of the file")
+        start = starts[edit.line - 1]
+        end = starts[edit.line] - 1 if edit.line < len(starts) else len(text)
+    segment = text[start:end]
     places = [m.start() for m in re.finditer(re.escape(edit.old), segment)
               if (m.start() == 0 or not _WORD.match(segment[m.start() - 1]))
               and (m.end() == len(segment) or not _WORD.match(segment[m.end()]))]
     if len(places) != 1:
         raise Refused(f"`{edit.old}` is not written once where the value is set")
-    at = edit.start + places[0]
+    at = start + places[0]
     return at, at + len(edit.old), edit.text
 
 
@@ -211,7 +218,7 @@ def _verify(result: Result, path: str, raw: str, fixed: str, fixes: list[Fix], f
         raise Refused("nothing says what the edit may change in this file")
     before, after = _data(path, raw), _data(path, fixed)
     changed = _differences(before, after)
-    if not changed or any((_at(before, p), _at(after, p)) not in values for p in changed):
+    if not changed or any(not _one_value(_at(before, p), _at(after, p), values) for p in changed):
         raise Refused("the edit changes more than the one value: " + ", ".join(".".join(map(str, p)) for p in changed[:3]))
 
 
@@ -251,6 +258,17 @@ def _data(path: str, text: str) -> object:
 
         return dict(dotenv_values(stream=io.StringIO(text)))
     return {m.group(1): m.group(2).strip('"') for m in re.finditer(r"([A-Za-z_]\w*)=(\"[^\"]*\"|[^\s\"]+)", text)}
+
+
+def _one_value(before: object, after: object, values: set[tuple[str, str]]) -> bool:
+    """The value went from old to new: alone, or as the VALUE of a `KEY=VALUE` item."""
+    for old, new in values:
+        if (before, after) == (old, new):
+            return True
+        if isinstance(before, str) and isinstance(after, str) and before.endswith("=" + old) \
+                and after == before[:-len(old)] + new:
+            return True
+    return False
 
 
 def _flat(value: object, prefix: tuple = ()) -> dict[tuple, object]:

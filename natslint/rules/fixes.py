@@ -16,6 +16,8 @@ _DOMAIN_TOKEN = re.compile(r"[^A-Za-z0-9_-]+")
 
 def set_value(span: Span, old: str, new: str) -> Edit:
     """The value ``old`` written once inside ``span`` (quotes, a `KEY=` before it stay) becomes ``new``."""
+    if span.start == span.end == 0:  # a reader that locates by line and column only
+        return Edit(span.path, 0, 0, new, old, line=span.line)
     return Edit(span.path, span.start, span.end, new, old)
 
 
@@ -34,7 +36,8 @@ def delete_entry(text: str, entry: Entry) -> Edit:
     rest = text[end:line_end]
     if not text[line_start:start].strip() and not rest.strip(" \t,;"):
         return Edit(entry.key.span.path, line_start, min(line_end + 1, len(text)), "")
-    trail = len(rest) - len(rest.lstrip(" \t,;")) if not rest.strip().startswith(("#", "//")) else 0
+    # the separators after it go with it; a comment after it moves to where the entry began
+    trail = len(rest) - len(rest.lstrip(" \t,;"))
     return Edit(entry.key.span.path, start, end + trail, "")
 
 
