@@ -30,7 +30,7 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 def test_every_fix_has_a_pair():
     assert {c.split("-")[0] for c in CASES} == {"nl101", "nl202", "nl205", "nl301"}
-    assert len(CASES) >= 7
+    assert len(CASES) >= 8
 
 
 @pytest.mark.parametrize("case", CASES)
