@@ -108,10 +108,10 @@ HOST_ENV_LEGACY = _code(
 # -- wiring (NL4xx) ----------------------------------------------------------------------------
 LEAF_REMOTE_WRONG_PORT = _code(
     "NL401", "leaf-remote-wrong-port", E, "a leaf remote URL points at a client, route or gateway port",
-    scope="fleet")
+    also=(W,), scope="fleet")
 LEAF_REMOTE_NO_LISTENER = _code(
     "NL402", "leaf-remote-no-listener", E,
-    "a leaf remote URL names a server that has no leafnode listener on that port", scope="fleet")
+    "a leaf remote URL names a server that has no leafnode listener on that port", also=(W,), scope="fleet")
 LEAF_CLUSTER_NAME_CLASH = _code(
     "NL403", "leaf-cluster-name-clash", E, "a leaf's cluster name equals its hub's cluster name", scope="fleet")
 DUPLICATE_SERVER_NAME = _code(

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("pipeline", ["natslint.check", "natslint.changed", "natslint.baseline", "natslint.fixing"]),
     ("report", ["natslint.report.*"]),
     ("prove", ["natslint.prove.*"]),
-    ("cli", ["natslint.cli.*", "natslint.config", "natslint.__main__"]),
+    ("cli", ["natslint.cli.*", "natslint.config", "natslint.__main__", "natslint.lsp", "natslint.lsp.*"]),
 ]
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from natslint.check import Settings, check_paths
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def write(tmp: Path, files: dict[str, str]) -> None:
     for name, body in files.items():
@@ -126,3 +128,14 @@ def test_hosts_are_named_by_their_service_pod_or_unit(tmp_path):
                      "edge/host.env": "# the edge machine's host\nWASMCLOUD_NATS_HOST=nowhere\nWASMCLOUD_JS_DOMAIN=x\n"})
     result = check_paths(["."], Settings(), root=str(tmp_path))
     assert [h.label for h in result.fleet.hosts] == ["host `host.env`"]
+
+
+def test_a_dead_url_of_several_warns_and_the_model_follows_the_working_one(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "fixtures" / "compose-lattice", tmp_path / "f")
+    hub = tmp_path / "f" / "nats" / "hub-1.conf"
+    hub.write_text(hub.read_text().replace("port: 7422", "port: 7423"))
+    found = sorted((f.code, str(f.severity), f.span.path, f.span.line) for f in check(tmp_path / "f"))
+    # no NL302 for the hosts behind the leaves: they reach the hub through hub-2
+    assert found == [("NL402", "warning", "nats/leaf-a.conf", 12), ("NL402", "warning", "nats/leaf-b.conf", 12)]

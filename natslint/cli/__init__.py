@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 # command name -> the module that defines it
-COMMANDS = {"check": "check", "dump": "dump", "graph": "graph", "prove": "prove", "rules": "rules", "rule": "rules"}
+COMMANDS = {"check": "check", "dump": "dump", "graph": "graph", "prove": "prove", "rules": "rules", "rule": "rules",
+            "server": "server"}
 
 
 def main() -> None:

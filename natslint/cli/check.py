@@ -37,6 +37,7 @@ from natslint.cli.check_options import (
     ShowSettingsOpt,
     StatisticsOpt,
     UnsafeFixesOpt,
+    WatchOpt,
     WriteBaselineOpt,
 )
 from natslint.cli.options import (
@@ -121,6 +122,7 @@ def check(
     unsafe_fixes: UnsafeFixesOpt = False,
     diff: DiffOpt = False,
     fix_only: FixOnlyOpt = False,
+    watch: WatchOpt = False,
     quiet: QuietOpt = False,
     statistics: StatisticsOpt = False,
     debug: DebugOpt = False,
@@ -136,7 +138,7 @@ def check(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
             fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
             extend_select=extend_select, nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
-        result = _checked(paths, settings, resolver, force_exclude)
+        result = run_check(paths, settings, resolver, force_exclude)
         if show_settings:
             typer.echo(describe(result, resolver))
             raise typer.Exit(0)
@@ -152,6 +154,9 @@ def check(
         result = _touched(result, *changed)
     result = _baselined(result, resolver, paths, baseline, write_baseline, prune_baseline)
     _write_outputs(result, fmt, output, also or [], (color, quiet, statistics))
+    if watch:
+        _watch(paths, resolver, force_exclude, result, lambda r: _write_outputs(r, fmt, output, also or [],
+                                                                                (color, quiet, statistics)))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
 
 
@@ -176,17 +181,42 @@ def _fixed(result, resolver, paths: list[str], force_exclude: bool, unsafe: bool
         raise typer.Exit(0)
     typer.echo(f"Fixed {fixed}.", err=True)
     first = paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or "."
-    return _checked(paths, resolver(first), resolver, force_exclude) if outcome.files else result
+    return run_check(paths, resolver(first), resolver, force_exclude) if outcome.files else result
 
 
-def _checked(paths: list[str], settings, resolver, force_exclude: bool):
+def _watch(paths: list[str], resolver, force_exclude: bool, result, show) -> None:
+    """Check again after every change under ``paths`` (as ruff's --watch), until interrupted.
+    Project configs are read again too: a change to natslint.toml re-plans the fleets."""
+    import time
+
+    import watchfiles
+
+    from natslint.words import count
+
+    def said(result) -> None:
+        typer.echo(f"[{time.strftime('%H:%M:%S')}] {count(len(result.findings), 'finding')}. "
+                   "Watching for file changes.")
+        sys.stdout.flush()
+
+    said(result)
+    for _ in watchfiles.watch(*paths, debounce=50, step=20, raise_interrupt=False):
+        resolver.forget()
+        first = paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or "."
+        result = run_check(paths, resolver(first), resolver, force_exclude)
+        show(result)
+        said(result)
+    raise typer.Exit(0)
+
+
+def run_check(paths: list[str], settings, resolver, force_exclude: bool = False, overlays=None):
+    """A check as the command runs it (the project configs, exclusions, declared fleets), fixes settled."""
     from natslint.check import check_paths
     from natslint.fixing import settle
 
     return settle(check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
-                       exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet,
-                       machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
-                       releases=resolver.declared_release))
+                              exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet,
+                              machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
+                              releases=resolver.declared_release, overlays=overlays))
 
 
 def _baselined(result, resolver, paths: list[str], given: Path | None, write_to: Path | None, prune: bool):

@@ -62,3 +62,4 @@ FixOpt = Annotated[bool, typer.Option("--fix", help="Apply the safe fixes, then 
 UnsafeFixesOpt = Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, the unsafe fixes too.")]
 DiffOpt = Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; change nothing (exit 1 if any).")]
 FixOnlyOpt = Annotated[bool, typer.Option("--fix-only", help="Apply the fixes and report nothing else (exit 0).")]
+WatchOpt = Annotated[bool, typer.Option("--watch", "-w", help="Check again whenever a file under PATHS changes.")]

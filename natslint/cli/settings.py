@@ -58,6 +58,11 @@ class Resolver:
         self._by_file: dict[str | None, tuple[Settings, ProjectConfig]] = {}
         self._by_folder: dict[str, tuple[Settings, ProjectConfig]] = {}
 
+    def forget(self) -> None:
+        """Read the project configs again on next use (they may have changed: --watch)."""
+        self._by_file.clear()
+        self._by_folder.clear()
+
     def __call__(self, folder: str) -> Settings:
         return self.with_project(folder)[0]
 

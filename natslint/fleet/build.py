@@ -166,8 +166,8 @@ def _link_host(fleet: Fleet, h: Host, resolver: Resolver, unresolved, count) -> 
 
 
 def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, count) -> None:
-    """Every URL of the remote is resolved (the leaf dials whichever answers); the first that
-    resolves is the hub the model follows."""
+    """Every URL of the remote is resolved (the leaf dials them in turn); the hub the model
+    follows is the first that reaches a leafnode listener, else the first that reaches a server."""
     missed = None
     for url, span in remote.urls:
         host, port, user = parse_url(url, DEFAULT_LEAF_PORT)
@@ -184,12 +184,14 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
             missed = missed or (host, res)
             continue
         remote.targets.append((url, span, res.server, res.listener))
-        if remote.hub is not None:
-            continue
-        remote.hub = res.server
-        remote.resolved_url = (url, span)
-        remote.resolved_listener = res.listener
-        hub = res.server
+    # the leaf dials its URLs in turn until one answers as a leafnode listener: the model
+    # follows the first that would, else the first that reaches a server at all
+    working = [t for t in remote.targets if t[3] is not None and t[3].kind == "leafnode"]
+    chosen = (working or remote.targets or [None])[0]
+    if chosen is not None:
+        url, span, hub, listener = chosen
+        _, _, user = parse_url(url, DEFAULT_LEAF_PORT)
+        remote.hub, remote.resolved_url, remote.resolved_listener = hub, (url, span), listener
         if remote.credentials and not user:
             remote.hub_account = hub.leaf_default_account or UNKNOWN_ACCOUNT
         elif user:

@@ -22,43 +22,57 @@ _PORT_NAMES = {"client": "client", "cluster": "route (cluster)", "gateway": "gat
                "websocket": "websocket", "mqtt": "MQTT", "monitor": "monitoring"}
 
 
+def _dead(r) -> list[tuple[str, object, object, object]]:
+    """The remote's URLs that reach a server of the fleet but not its leafnode listener, and
+    whether another URL of the remote does (the leaf then connects through that one)."""
+    works = any(li is not None and li.kind == "leafnode" for _, _, _, li in r.targets)
+    return [(url, span, t, li, works) for url, span, t, li in r.targets if li is None or li.kind != "leafnode"]
+
+
+def _through(r) -> str:
+    url = r.resolved_url[0] if r.resolved_url else "another URL"
+    return f"the leaf connects through {url} instead, until that one fails too"
+
+
 def check_wrong_port(ctx: Context) -> Iterator[Finding]:
     for s in ctx.fleet.servers:
         for r in s.remotes:
-            li = r.resolved_listener
-            if r.hub is None or li is None or li.kind == "leafnode" or r.resolved_url is None:
-                continue
-            url, span = r.resolved_url
-            leaf_li = r.hub.listener("leafnode")
-            yield LEAF_REMOTE_WRONG_PORT.at(
-                span,
-                f"leaf remote {url} of {s.label} points at the {_PORT_NAMES.get(li.kind, li.kind)} port "
-                f"{li.port} of {r.hub.label}",
-                "the link never comes up; the hub logs `attempted to connect to wrong port`",
-                related=tuple(Related(x.span, f"{x.kind} listener of {r.hub.label}")
-                              for x in (li, leaf_li) if x is not None and x.span is not None),
-                fix=f"use the leafnode port {leaf_li.port}" if leaf_li else
-                    f"open a leafnodes listener on {r.hub.label}")
+            for url, span, hub, li, works in _dead(r):
+                if li is None:
+                    continue
+                leaf_li = hub.listener("leafnode")
+                yield LEAF_REMOTE_WRONG_PORT.at(
+                    span,
+                    f"leaf remote {url} of {s.label} points at the {_PORT_NAMES.get(li.kind, li.kind)} port "
+                    f"{li.port} of {hub.label}",
+                    "this URL never comes up; the hub logs `attempted to connect to wrong port`",
+                    _through(r) if works else "",
+                    severity=Severity.WARNING if works else None,
+                    related=tuple(Related(x.span, f"{x.kind} listener of {hub.label}")
+                                  for x in (li, leaf_li) if x is not None and x.span is not None),
+                    fix=f"use the leafnode port {leaf_li.port}" if leaf_li else
+                        f"open a leafnodes listener on {hub.label}")
 
 
 def check_no_listener(ctx: Context) -> Iterator[Finding]:
     for s in ctx.fleet.servers:
         for r in s.remotes:
-            if r.hub is None or r.resolved_listener is not None or r.resolved_url is None:
-                continue
-            url, span = r.resolved_url
-            _, port, _ = parse_url(url, 7422)
-            leaf_li = r.hub.listener("leafnode")
-            yield LEAF_REMOTE_NO_LISTENER.at(
-                span,
-                f"leaf remote {url} of {s.label} targets {r.hub.label}, which has no leafnode listener "
-                f"on port {port}",
-                "" if "://" in url and f":{port}" in url else "the URL names no port, so the leaf dials 7422",
-                "the connection is refused",
-                related=((Related(leaf_li.span, f"leafnode listener on {leaf_li.port}"),)
-                         if leaf_li is not None and leaf_li.span is not None else ()),
-                fix=f"use port {leaf_li.port}" if leaf_li else
-                    f"add `leafnodes {{ port: 7422 }}` to {r.hub.label}")
+            for url, span, hub, li, works in _dead(r):
+                if li is not None:
+                    continue
+                _, port, _ = parse_url(url, 7422)
+                leaf_li = hub.listener("leafnode")
+                yield LEAF_REMOTE_NO_LISTENER.at(
+                    span,
+                    f"leaf remote {url} of {s.label} targets {hub.label}, which has no leafnode listener "
+                    f"on port {port}",
+                    "" if "://" in url and f":{port}" in url else "the URL names no port, so the leaf dials 7422",
+                    "the connection is refused", _through(r) if works else "",
+                    severity=Severity.WARNING if works else None,
+                    related=((Related(leaf_li.span, f"leafnode listener on {leaf_li.port}"),)
+                             if leaf_li is not None and leaf_li.span is not None else ()),
+                    fix=f"use port {leaf_li.port}" if leaf_li else
+                        f"add `leafnodes {{ port: 7422 }}` to {hub.label}")
 
 
 def check_cluster_name_clash(ctx: Context) -> Iterator[Finding]:

@@ -1,0 +1,1 @@
+"""The editor: `natslint server`, a language server built on pygls."""

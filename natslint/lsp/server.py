@@ -1,0 +1,146 @@
+"""`natslint server`: a language server over stdio (pygls).
+
+Every change re-checks the workspace with the engine `check` uses, from the workspace root, the
+open buffers laid over the files on disk. Diagnostics are published for every file with
+findings, open or not (a leaf's edit changes the hub's and the compose file's), and cleared where
+findings went away.
+"""
+
+from __future__ import annotations
+
+import os
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+
+from natslint import __version__
+from natslint.lsp import assist
+from natslint.lsp.diagnostics import actions, by_file, path_of
+
+
+class NatslintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("natslint", __version__)
+        self.root = os.getcwd()
+        self.result = None
+        self.published: set[str] = set()
+
+    def overlays(self) -> dict[str, str]:
+        """The open buffers, by absolute path: they count, saved or not."""
+        out = {}
+        for uri, doc in self.workspace.text_documents.items():
+            if uri.startswith("file:"):
+                out[os.path.join(self.root, path_of(self.root, uri))] = doc.source
+        return out
+
+    def recheck(self) -> None:
+        from natslint.cli.check import run_check
+        from natslint.cli.settings import settings_for
+
+        try:
+            settings, resolver = settings_for(["."])
+            self.result = run_check(["."], settings, resolver, overlays=self.overlays())
+        except Exception as exc:  # a config error: say it, keep the last diagnostics
+            self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"natslint: {exc}"))
+            return
+        now = by_file(self.result, self.root)
+        for uri in sorted(self.published - set(now)):
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
+        for uri, diagnostics in sorted(now.items()):
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diagnostics))
+        self.published = set(now)
+
+
+server = NatslintServer()
+
+
+@server.feature(lsp.INITIALIZE)
+def initialize(ls: NatslintServer, params: lsp.InitializeParams) -> None:
+    folders = params.workspace_folders or []
+    uri = folders[0].uri if folders else params.root_uri
+    if uri:
+        from urllib.parse import unquote, urlparse
+
+        ls.root = unquote(urlparse(uri).path)
+    elif params.root_path:
+        ls.root = params.root_path
+    os.chdir(ls.root)  # project configs and display paths are found from the workspace root
+
+
+@server.feature(lsp.INITIALIZED)
+def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None:
+    caps = ls.client_capabilities.workspace
+    if caps and caps.did_change_watched_files and caps.did_change_watched_files.dynamic_registration:
+        ls.client_register_capability(lsp.RegistrationParams([lsp.Registration(
+            "natslint-watch", lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            lsp.DidChangeWatchedFilesRegistrationOptions([lsp.FileSystemWatcher("**/*")]))]))
+    ls.recheck()
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: NatslintServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    ls.recheck()
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: NatslintServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    ls.recheck()
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: NatslintServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    ls.recheck()
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: NatslintServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    ls.recheck()
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def watched(ls: NatslintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+    ls.recheck()  # natslint.toml, env files, files created, deleted or renamed: the fleets are planned anew
+
+
+@server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
+                lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
+def code_action(ls: NatslintServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    if ls.result is None:
+        return []
+    path = path_of(ls.root, params.text_document.uri)
+    return actions(ls.result, ls.root, path, params.range.start.line, params.range.end.line)
+
+
+def _document(ls: NatslintServer, uri: str):
+    if ls.result is None:
+        return None
+    return ls.result.documents.get(path_of(ls.root, uri))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+def hover(ls: NatslintServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    doc = _document(ls, params.text_document.uri)
+    if doc is None or doc.root is None:
+        return None
+    offset = ls.workspace.get_text_document(params.text_document.uri).offset_at_position(params.position)
+    place = assist.locate(doc, offset)
+    text = assist.hover_key(place) if place.key is not None else assist.hover_variable(place, set())
+    return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, text)) if text else None
+
+
+@server.feature(lsp.TEXT_DOCUMENT_COMPLETION)
+def completion(ls: NatslintServer, params: lsp.CompletionParams) -> lsp.CompletionList | None:
+    doc = _document(ls, params.text_document.uri)
+    if doc is None:
+        return None
+    place = assist.Place("top", "")
+    if doc.root is not None:
+        offset = ls.workspace.get_text_document(params.text_document.uri).offset_at_position(params.position)
+        place = assist.locate(doc, offset)
+    return lsp.CompletionList(is_incomplete=False, items=[
+        lsp.CompletionItem(name, kind=lsp.CompletionItemKind.Property, detail=types or None)
+        for name, types in assist.completions(place)])
+
+
+def serve() -> None:
+    server.start_io()

@@ -1,0 +1,207 @@
+"""`natslint server` end to end, with a real LSP client (pytest-lsp) on a fixture fleet:
+diagnostics, one file's edit changing another's, code actions, hover, completion, shutdown, and
+after every edit of a random sequence the same findings as a cold `natslint check`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pytest_lsp", reason="pytest-lsp is not installed (pip install '.[test]')")
+
+from lsprotocol import types as lsp  # noqa: E402
+from pytest_lsp import client_capabilities, make_test_lsp_client  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Session:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.client = make_test_lsp_client()
+        self.versions: dict[str, int] = {}
+
+    async def __aenter__(self) -> "Session":
+        await self.client.start_io(sys.executable, "-m", "natslint", "server",
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+        await self.client.initialize_session(lsp.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"), root_uri=self.root.as_uri(),
+            workspace_folders=[lsp.WorkspaceFolder(uri=self.root.as_uri(), name="fleet")]))
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.client.shutdown_session()
+
+    def uri(self, path: str) -> str:
+        return (self.root / path).as_uri()
+
+    def diagnostics(self) -> dict[str, list[tuple[int, int, str]]]:
+        return {os.path.relpath(uri[len("file://"):], self.root): sorted(
+            (d.range.start.line + 1, d.range.start.character + 1, str(d.code)) for d in ds)
+            for uri, ds in self.client.diagnostics.items() if ds}
+
+    async def settle(self, condition, timeout: float = 30.0) -> dict:
+        """Wait until the published diagnostics meet ``condition``."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while loop.time() < end:
+            got = self.diagnostics()
+            if condition(got):
+                return got
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"diagnostics never settled: {self.diagnostics()}")
+
+    def open(self, path: str) -> None:
+        self.versions[path] = 1
+        self.client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+            uri=self.uri(path), language_id="nats", version=1, text=(self.root / path).read_text())))
+
+    def change(self, path: str, text: str) -> None:
+        self.versions[path] = self.versions.get(path, 1) + 1
+        self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+            text_document=lsp.VersionedTextDocumentIdentifier(uri=self.uri(path), version=self.versions[path]),
+            content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)]))
+
+
+@pytest.fixture()
+def fleet(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "fixtures" / "compose-lattice", tmp_path / "fleet")
+    return tmp_path / "fleet"
+
+
+@pytest.mark.asyncio
+async def test_diagnostics_follow_an_edit_into_other_files_and_a_fix_applies(fleet):
+    async with Session(fleet) as s:
+        await s.settle(lambda got: True)
+        await asyncio.sleep(0.5)
+        assert s.diagnostics() == {}  # a correct fleet
+        hub = "nats/hub-1.conf"
+        s.open(hub)
+        text = (fleet / hub).read_text()
+        s.change(hub, text.replace("port: 7422", "port: 7423"))  # unsaved: the buffer counts
+        got = await s.settle(lambda g: "nats/leaf-a.conf" in g)
+        # the leaves' first URL is dead now (they connect through hub-2): in their files, not the hub's
+        assert got == {"nats/leaf-a.conf": [(12, 15, "NL402")], "nats/leaf-b.conf": [(12, 15, "NL402")]}
+        (diag,) = s.client.diagnostics[s.uri("nats/leaf-a.conf")]
+        assert diag.severity == lsp.DiagnosticSeverity.Warning and diag.source == "natslint"
+        assert "the leaf connects through nats-leaf://hub-2:7422 instead" in diag.message
+        assert diag.code_description.href.endswith("/rules/NL402-leaf-remote-no-listener.md")
+        assert diag.related_information and diag.related_information[0].location.uri == s.uri(hub)
+        s.change(hub, text)  # undone: every file is clean again
+        await s.settle(lambda g: g == {})
+        # a typo with a fix: the code action's edit, applied, clears it
+        s.change(hub, text.replace("  domain: hub", "  domian: hub"))
+        got = await s.settle(lambda g: hub in g)
+        assert (7, 3, "NL101") in got[hub]
+        line = next(ln for ln, _, c in got[hub] if c == "NL101") - 1
+        acts = await s.client.text_document_code_action_async(lsp.CodeActionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=s.uri(hub)),
+            range=lsp.Range(start=lsp.Position(line=line, character=0), end=lsp.Position(line=line, character=0)),
+            context=lsp.CodeActionContext(diagnostics=[])))
+        titles = [a.title for a in acts]
+        assert titles == ["rename `domian` to `domain` (NL101)", "Suppress NL101 on this line"]
+        (edit,) = acts[0].edit.changes[s.uri(hub)]
+        lines = text.replace("  domain: hub", "  domian: hub").split("\n")
+        row = lines[edit.range.start.line]
+        lines[edit.range.start.line] = row[:edit.range.start.character] + edit.new_text + row[edit.range.end.character:]
+        assert "\n".join(lines) == text
+        (suppress,) = acts[1].edit.changes[s.uri(hub)]
+        assert suppress.new_text == "  # natslint: ignore[NL101]"
+        s.change(hub, "\n".join(lines))
+        await s.settle(lambda g: g == {})
+
+
+@pytest.mark.asyncio
+async def test_hover_and_completion_answer(fleet):
+    async with Session(fleet) as s:
+        path = "nats/leaf-a.conf"
+        s.open(path)
+        await s.settle(lambda g: True)
+        lines = (fleet / path).read_text().split("\n")
+        row = next(i for i, ln in enumerate(lines) if ln.strip().startswith("domain:"))
+        col = lines[row].index("domain")
+        await asyncio.sleep(0.3)
+        hover = await s.client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=s.uri(path)), position=lsp.Position(line=row, character=col + 1)))
+        assert hover is not None and hover.contents.value.startswith("**`domain`** in jetstream")
+        assert "docs.nats.io" in hover.contents.value and "type: string" in hover.contents.value
+        completion = await s.client.text_document_completion_async(lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=s.uri(path)), position=lsp.Position(line=row, character=col)))
+        names = {i.label for i in completion.items}
+        assert {"domain", "store_dir", "max_memory_store"} <= names and "leafnodes" not in names  # jetstream's block
+
+
+def _cold(root: Path) -> dict[str, list[tuple[int, int, str]]]:
+    proc = subprocess.run([sys.executable, "-m", "natslint", "check", ".", "--format", "json"], cwd=root,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    out: dict[str, list] = {}
+    for f in json.loads(proc.stdout)["findings"]:
+        out.setdefault(f["path"], []).append((f["line"], f["column"], f["code"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+EDITS = [("nats/hub-1.conf", "port: 7422", "port: 7423"), ("nats/leaf-b.conf", "domain: leaf-b", "domain: hub"),
+         ("nats/hub-2.conf", "domain: hub", "domian: hub"), ("docker-compose.yml", "WASMCLOUD_JS_DOMAIN=hub",
+                                                               "WASMCLOUD_JS_DOMAIN=hubb"),
+         ("nats/leaf-a.conf", "leafnodes {", "leafnodes {{")]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_after_every_edit_the_server_equals_a_cold_check(fleet, seed):
+    rng = random.Random(seed)
+    originals = {p: (fleet / p).read_text() for p, _, _ in EDITS}
+    async with Session(fleet) as s:
+        for p in originals:
+            s.open(p)
+        for _ in range(6):
+            path, old, new = rng.choice(EDITS)
+            current = (fleet / path).read_text()
+            text = current.replace(old, new) if old in current else originals[path]
+            (fleet / path).write_text(text)  # saved: a cold check reads the same files
+            s.change(path, text)
+            expected = _cold(fleet)
+            await s.settle(lambda g: g == expected)
+
+
+def test_watch_checks_again_when_a_file_changes(fleet):
+    import queue
+    import threading
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "natslint", "check", ".", "--watch"], cwd=fleet,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+
+    def read_until(marker: str, timeout: float = 60.0) -> str:
+        seen, end = "", time.monotonic() + timeout
+        while marker not in seen and time.monotonic() < end:
+            try:
+                seen += lines.get(timeout=0.5)
+            except queue.Empty:
+                pass
+        assert marker in seen, seen
+        return seen
+
+    try:
+        first = read_until("Watching for file changes.")
+        assert "All checks passed" in first and "] 0 findings. Watching" in first, first
+        time.sleep(0.5)
+        hub = fleet / "nats" / "hub-1.conf"
+        hub.write_text(hub.read_text().replace("  domain: hub", "  domian: hub"))
+        second = read_until("Watching for file changes.")
+        assert "nats/hub-1.conf:7:3: NL101 [*] [error] unknown field \"domian\" in jetstream" in second
+        assert "] 6 findings. Watching for file changes." in second
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
