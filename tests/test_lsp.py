@@ -137,6 +137,16 @@ async def test_hover_and_completion_answer(fleet):
             text_document=lsp.TextDocumentIdentifier(uri=s.uri(path)), position=lsp.Position(line=row, character=col)))
         names = {i.label for i in completion.items}
         assert {"domain", "store_dir", "max_memory_store"} <= names and "leafnodes" not in names  # jetstream's block
+        # a $VAR: where its value comes from
+        var = "nats/vars.conf"
+        (fleet / var).write_text("ROOT_DIR: /data\nserver_name: v\njetstream { store_dir: $ROOT_DIR, domain: $DOM }\n")
+        s.open(var)
+        await asyncio.sleep(0.5)
+        for col, said in ((27, "`$ROOT_DIR` is defined in the config, at line 1"),
+                          (43, "`$DOM` is defined nowhere natslint can see")):
+            hover = await s.client.text_document_hover_async(lsp.HoverParams(
+                text_document=lsp.TextDocumentIdentifier(uri=s.uri(var)), position=lsp.Position(line=2, character=col)))
+            assert hover is not None and hover.contents.value.startswith(said), (col, hover)
 
 
 def _cold(root: Path) -> dict[str, list[tuple[int, int, str]]]:
