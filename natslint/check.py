@@ -36,6 +36,7 @@ from natslint.fleet.assemble import assemble
 from natslint.fleet.model import Fleet
 from natslint.fleet.partition import FleetPlan, partition, with_includes
 from natslint.fleet.reach import Reach
+from natslint.memo import RunMemo
 from natslint.redact import mask_urls
 from natslint.rules.context import Context
 from natslint.rules.runner import run_rules
@@ -50,7 +51,7 @@ from natslint.selection import (
 from natslint.sources import SourceCache
 from natslint.syntax.builder import quoted_variables
 from natslint.syntax.document import Document
-from natslint.syntax.parser import Loader, lex_files, prelexed
+from natslint.syntax.parser import DocumentMemo, Loader, lex_files, prelexed
 
 # What a config's `$VAR`s mean depends on the environment of the instance that runs it: these
 # findings come from reading the config again with each instance's environment.
@@ -177,14 +178,15 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
                 force_exclude: bool = False, declared: Callable[[str], str | None] | None = None,
                 machines: Callable[[str], str | None] | None = None,
                 machine_aliases: Callable[[], dict[str, dict[str, str]]] | None = None,
-                releases: Callable[[str], str | None] | None = None) -> Result:
+                releases: Callable[[str], str | None] | None = None, memo: RunMemo | None = None) -> Result:
     """Check the files and folders ``paths`` (relative to ``root``); findings show paths
     relative to ``root``.  ``settings`` holds what is one for the whole run (file size limit,
     debug); ``settings_for(folder)`` the settings of each folder's project config (env,
     aliases, selection, expected domain), by default ``settings`` everywhere.  ``exclude``
     (display path, is a folder) -> why discovery skips it; ``declared``: file -> the declared
     fleet that lists it; ``releases``: values file -> the Helm release declared for it.
-    ``overlays`` replace files' contents (an editor's buffers)."""
+    ``overlays`` replace files' contents (an editor's buffers); ``memo`` keeps documents and
+    fleets between runs (natslint.engine)."""
     settings = settings or Settings()
     resolve = settings_for or (lambda _folder: settings)
     sources = SourceCache(root, overlays, settings.max_bytes)
@@ -199,30 +201,23 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
             sources.mount(where, target)
     configs = [*configs, *sorted(deployed.wanted)]
     configs, not_nats = _run_or_included(configs, not_nats, deployed.workloads, sources)
-    documents, roots, vanished = _parse(configs, sources, settings, resolve, progress)
+    documents, roots, vanished = _parse(configs, sources, settings, resolve, progress,
+                                        memo.documents if memo is not None else None)
     not_nats = [s for s in not_nats if s.path not in documents]  # read after all: a config includes it
     listed = {}
     if declared is not None:
         files = [*documents, *found.compose, *found.yaml, *found.envfiles, *found.systemd]
         listed = {f: name for f in files if (name := declared(f)) is not None}
     plans = partition(documents, roots, deployed.workloads, sources, lambda f: resolve(f).aliases,
-                      deployed.unit_files, listed, found.projects)
-    fleets: list[FleetCheck] = []
-    rule_findings: list[Finding] = []
-    reparse = _reparser(documents, sources, settings, resolve)
+                      deployed.unit_files, listed, found.projects, memo.models if memo is not None else None)
     on_machine = {p: m for p in roots if machines is not None and (m := machines(p)) is not None}
     scoped = machine_aliases() if machine_aliases is not None and on_machine else {}
-    for plan in plans:
-        own = resolve(plan.root)
-        fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine, scoped)
-        reach = Reach(fleet)
-        fleets.append(FleetCheck(plan, fleet, reach, own))
-        rule_findings += run_rules(Context(fleet, reach, documents, own.expect_domain,
-                                           require_resolved=own.require_resolved), crashes)
+    fleets, rule_findings = _check_fleets(plans, documents, sources, settings, resolve, crashes, on_machine, scoped,
+                                          memo)
     # a $VAR in a config that deployments run is judged in each instance's environment
     run = set().union(*(with_includes(s.path, documents) for fc in fleets for s in [*fc.fleet.servers, *fc.fleet.unseen]
                         if s.instance_of and not s.synthetic))
-    parsed = [f for path, d in documents.items() for f in d.findings
+    parsed = [f for path, d in documents.items() for f in d.every_finding
               if not (path in run and f.code in PER_INSTANCE)]
     lacking = _per_location([f for fc in fleets for f in fc.fleet.instance_findings])
     raw = [*vanished, *parsed, *lacking, *deployed.findings, *crashes.findings,
@@ -230,6 +225,34 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     shown = _select(raw, documents, found, sources, settings, resolve)
     return Result(shown, documents, found, roots, fleets, sources, [*found.skipped, *not_nats, *deployed.skipped],
                   _by_line(deployed.secret_spans))
+
+
+def _check_fleets(plans, documents: dict[str, Document], sources: SourceCache, settings: Settings,
+                  resolve: SettingsFor, crashes: Crashes, on_machine: dict, scoped: dict,
+                  memo: RunMemo | None) -> tuple[list[FleetCheck], list[Finding]]:
+    """Each fleet assembled, its reachability worked out and its rules run (or, with a memo,
+    taken from the run that did so on the same files)."""
+    fleets: list[FleetCheck] = []
+    rule_findings: list[Finding] = []
+    reparse = _reparser(documents, sources, settings, resolve)
+    for plan in plans:
+        own = resolve(plan.root)
+        key, kept = memo.fleet(plan, documents, sources, own, on_machine, scoped) if memo else (None, None)
+        if kept is not None:
+            fleet, reach, found = kept.fleet, kept.reach, kept.findings
+            crashes.findings += kept.crashed
+        else:
+            before = len(crashes.findings)
+            fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine,
+                             scoped)
+            reach = Reach(fleet)
+            found = run_rules(Context(fleet, reach, documents, own.expect_domain,
+                                      require_resolved=own.require_resolved), crashes)
+            if memo is not None:
+                memo.keep(key, plan, documents, fleet, reach, found, crashes.findings[before:])
+        fleets.append(FleetCheck(plan, fleet, reach, own))
+        rule_findings += found
+    return fleets, rule_findings
 
 
 def _by_line(spans: list) -> dict[str, dict[int, list[tuple[int, int]]]]:
@@ -247,7 +270,7 @@ def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Se
 
     def lacks(path: str) -> bool:
         return any(f.code in PER_INSTANCE for p in with_includes(path, documents)
-                   if p in documents for f in documents[p].findings)
+                   if p in documents for f in documents[p].every_finding)
 
     def reparse(path: str, env: dict[str, str]) -> tuple[Document, list[Finding]]:
         if not lacks(path):
@@ -261,7 +284,7 @@ def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Se
             doc = loader.load(path)
             read = [d for d in loader.cache.values() if not d.path.startswith("$")]
             quoted_variables(read)
-            memo[key] = (doc, [f for d in read for f in d.findings if f.code in PER_INSTANCE])
+            memo[key] = (doc, [f for d in read for f in d.every_finding if f.code in PER_INSTANCE])
         return memo[key]
 
     return reparse
@@ -318,7 +341,8 @@ def _once(findings: list[Finding], instances: list[str]) -> list[Finding]:
 
 
 def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve: SettingsFor,
-           progress: Progress | None) -> tuple[dict[str, Document], list[str], list[Finding]]:
+           progress: Progress | None, memo: DocumentMemo | None = None
+           ) -> tuple[dict[str, Document], list[str], list[Finding]]:
     """Every config parsed once (includes shared), with the environment of its folder's
     settings; the roots are the configs no other config includes."""
     groups: dict[int, tuple[Settings, list[str]]] = {}
@@ -332,7 +356,7 @@ def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve
     done = 0
     for own, paths in groups.values():
         loader = Loader(env=own.env, env_visible=own.env_visible, nats_version=settings.nats_version,
-                        strict_text=True, sources=sources)
+                        strict_text=True, sources=sources, memo=memo)
         vanished += _load_all(loader, paths, progress, done, len(configs))
         done += len(paths)
         for doc in loader.cache.values():
@@ -342,6 +366,8 @@ def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve
             included.update(loader.key(target) for _, target in doc.includes)
         keys.update((p, loader.key(p)) for p in paths)
     roots = [p for p in configs if keys[p] not in included]
+    for doc in documents.values():  # judged again every run: a file read once may be reused
+        doc.judged, doc.quoted_done = [], False
     for root in roots:  # a quoted `$NAME` is judged with every file its server reads
         quoted_variables([documents[p] for p in with_includes(root, documents) if p in documents])
     for doc in documents.values():  # one no root reaches (an include cycle): on its own
@@ -356,7 +382,7 @@ def _load_all(loader: Loader, configs: list[str], progress: Progress | None, don
     # earlier part; the files are still loaded here in the same order, so the output is the
     # same byte for byte.  The child inherits the source cache: no file is read twice.
     split, pending = len(configs), None
-    if len(configs) >= PARALLEL_MIN_CONFIGS and parallel.available():
+    if len(configs) >= PARALLEL_MIN_CONFIGS and parallel.available() and loader.memo is None:
         split = int(len(configs) * OWN_SHARE)
         pending = parallel.start(lex_files, configs[split:], loader, codec="marshal")
     try:

@@ -35,8 +35,9 @@ def test_test_command_is_what_ci_runs():
 def test_readme_config_example_is_valid(tmp_path):
     from natslint.config import load_config
 
-    example = re.search(r"```toml\n(.*?)```", README, re.DOTALL).group(1)
+    example = next(block for block in re.findall(r"```toml\n(.*?)```", README, re.DOTALL) if "select =" in block)
     (tmp_path / "natslint.toml").write_text(example)
     cfg = load_config(tmp_path / "natslint.toml")
     assert cfg.expect_domain == "hub" and cfg.select == ["NL1", "NL2", "NL3", "NL4"]
     assert cfg.per_file_ignores == {"legacy/*": ["NL101"]} and cfg.severity == {"NL204": "error"}
+    assert cfg.baseline == str(tmp_path / "natslint-baseline.json")

@@ -198,25 +198,35 @@ def _watch(paths: list[str], resolver, force_exclude: bool, result, show) -> Non
                    "Watching for file changes.")
         sys.stdout.flush()
 
+    from natslint.memo import RunMemo
+
     said(result)
+    memo = RunMemo()  # documents and fleets an edit leaves alone are not checked again
     for _ in watchfiles.watch(*paths, debounce=50, step=20, raise_interrupt=False):
         resolver.forget()
         first = paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or "."
-        result = run_check(paths, resolver(first), resolver, force_exclude)
+        result = run_check(paths, resolver(first), resolver, force_exclude, memo=memo)
         show(result)
         said(result)
     raise typer.Exit(0)
 
 
-def run_check(paths: list[str], settings, resolver, force_exclude: bool = False, overlays=None):
-    """A check as the command runs it (the project configs, exclusions, declared fleets), fixes settled."""
+def run_check(paths: list[str], settings, resolver, force_exclude: bool = False, overlays=None, memo=None):
+    """A check as the command runs it (the project configs, exclusions, declared fleets), fixes
+    settled. ``memo`` (a natslint.memo.RunMemo): what a long-running process (the language
+    server, --watch) keeps between checks; the answer is the same as without it."""
     from natslint.check import check_paths
     from natslint.fixing import settle
 
-    return settle(check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
-                              exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet,
-                              machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
-                              releases=resolver.declared_release, overlays=overlays))
+    if memo is not None:
+        memo.start()
+    result = settle(check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
+                                exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet,
+                                machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
+                                releases=resolver.declared_release, overlays=overlays, memo=memo))
+    if memo is not None:
+        memo.prune(result.documents)
+    return result
 
 
 def _baselined(result, resolver, paths: list[str], given: Path | None, write_to: Path | None, prune: bool):

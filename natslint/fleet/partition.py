@@ -63,10 +63,12 @@ def _folder(path: str) -> str:
 
 def partition(documents: dict[str, Document], roots: list[str], workloads: list[Workload], sources: SourceCache,
               aliases_for: Callable[[str], dict[str, str]], unit_files: dict[str, set[str]] | None = None,
-              declared: dict[str, str] | None = None, projects: list[str] | None = None) -> list[FleetPlan]:
+              declared: dict[str, str] | None = None, projects: list[str] | None = None,
+              models: dict[int, tuple] | None = None) -> list[FleetPlan]:
     """The fleets of a tree.  ``aliases_for(folder)``: the DNS aliases in force there;
     ``unit_files``: the deployment files of each unit; ``declared``: file -> the name of the
-    declared fleet that lists it."""
+    declared fleet that lists it; ``models``: the names and links read from each document,
+    kept between runs by a long-running process (id -> (document, server))."""
     units = _units(roots, workloads, sources, unit_files or {})
     for key, files in (unit_files or {}).items():
         units.setdefault(key, _Unit(key)).files |= files
@@ -75,7 +77,7 @@ def partition(documents: dict[str, Document], roots: list[str], workloads: list[
             u.files |= {sources.file_of(p) for p in with_includes(path, documents)}
         u.files |= {w.path for w in u.workloads}
     groups = Groups(units)
-    _join_by_names(units, groups, documents, sources, aliases_for, projects or [])
+    _join_by_names(units, groups, documents, sources, aliases_for, projects or [], models)
     owner: dict[str, str] = {}
     for key, u in units.items():  # declared fleets take their units whole
         names = {declared[f] for f in u.files if declared and f in declared}
@@ -130,8 +132,19 @@ def _project_of(folder: str, projects: list[str]) -> str:
     return max(inside, key=len, default="")
 
 
+def _names_and_links(doc: Document, path: str, models: dict[int, tuple] | None):
+    """A document's server model, for its names and links: read once per document object."""
+    if models is None:
+        return server_from_document(doc, path, names_and_links=True)
+    hit = models.get(id(doc))
+    if hit is None or hit[0] is not doc or hit[1] != path:
+        hit = models[id(doc)] = (doc, path, server_from_document(doc, path, names_and_links=True))
+    return hit[2]
+
+
 def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str, Document], sources: SourceCache,
-                   aliases_for: Callable[[str], dict[str, str]], projects: list[str]) -> None:
+                   aliases_for: Callable[[str], dict[str, str]], projects: list[str],
+                   models: dict[int, tuple] | None = None) -> None:
     """Join a unit to the nearest other unit that offers a name it uses but does not offer;
     never across a project boundary (a folder with its own natslint.toml)."""
     offers: dict[str, set[str]] = {}  # name -> units offering it to others
@@ -143,7 +156,7 @@ def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str,
     for key, u in units.items():
         for f in [*u.configs, *(w.path for w in u.workloads)]:
             file_units.setdefault(sources.realpath(f), set()).add(key)
-        servers = [server_from_document(documents[p], p, names_and_links=True) for p in u.configs if p in documents]
+        servers = [_names_and_links(documents[p], p, models) for p in u.configs if p in documents]
         fleet = unlinked(documents, [], u.workloads, sources)  # what the deployments add: names, sidecars, hosts
         mine = local.setdefault(key, set())
         wanted = needs.setdefault(key, set())

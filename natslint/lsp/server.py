@@ -24,6 +24,9 @@ class NatslintServer(LanguageServer):
         self.root = os.getcwd()
         self.result = None
         self.published: set[str] = set()
+        from natslint.memo import RunMemo
+
+        self.memo = RunMemo()  # what an edit leaves alone is not parsed or checked again
 
     def overlays(self) -> dict[str, str]:
         """The open buffers, by absolute path: they count, saved or not."""
@@ -39,7 +42,7 @@ class NatslintServer(LanguageServer):
 
         try:
             settings, resolver = settings_for(["."])
-            self.result = run_check(["."], settings, resolver, overlays=self.overlays())
+            self.result = run_check(["."], settings, resolver, overlays=self.overlays(), memo=self.memo)
         except Exception as exc:  # a config error: say it, keep the last diagnostics
             self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"natslint: {exc}"))
             return

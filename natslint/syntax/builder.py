@@ -402,13 +402,13 @@ def quoted_variables(docs: list[Document]) -> None:
         for name, span, whole in d.quoted:
             if name in bare and span.start not in flagged:
                 flagged.add(span.start)
-                d.findings.append(QUOTED_VARIABLE.at(
+                d.judged.append(QUOTED_VARIABLE.at(
                     span, f"`${name}` inside quotes is the literal text `${name}`, although this config "
                     f"uses `${name}` as a variable elsewhere", "nats-server never interpolates inside strings",
                     fix=f"write `${name}` unquoted as the whole value, or build the value outside the config"))
         for name, span, whole in d.quoted:
             if whole and span.start not in flagged:
-                d.findings.append(UNDEFINED_QUOTED_VARIABLE.at(
+                d.judged.append(UNDEFINED_QUOTED_VARIABLE.at(
                     span, f"the value is the literal text `${name}`",
                     f"quotes are never interpolated, and `{name}` is defined nowhere natslint can see",
                     fix=f"if `${name}` is meant as a variable, remove the quotes and define `{name}`"))

@@ -30,6 +30,13 @@ class Document:
     # `$NAME` inside quotes, NAME not a variable here: (name, where, the whole value is `$NAME`)
     quoted: list[tuple[str, Span, bool]] = field(default_factory=list)
     quoted_done: bool = False  # quoted_variables() has judged them
+    # what quoted_variables() found, judging this file with the others its server reads: kept
+    # apart from the parse's own findings, so a file read again unchanged is judged again
+    judged: list[Finding] = field(default_factory=list)
+
+    @property
+    def every_finding(self) -> list[Finding]:
+        return [*self.findings, *self.judged] if self.judged else self.findings
 
 
 def go_join(directory: str, path: str) -> str:

@@ -50,6 +50,9 @@ class Loader:
     cache: dict[str, Document] = field(default_factory=dict)
     # path -> (text, tokens) lexed ahead by another process (natslint.check); used once
     prelexed: dict[str, tuple[str, lx.LexResult]] = field(default_factory=dict)
+    # documents kept from earlier runs (natslint.engine): reused when the file and its includes
+    # read the same as when they were parsed
+    memo: "DocumentMemo | None" = None
     _stack: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -123,12 +126,35 @@ class Loader:
             if text is None:
                 doc = self.cache[key] = self._unreadable(path, error or "")
                 return doc
+        if self.memo is not None:
+            kept = self._kept(key, path, text)
+            if kept is not None:
+                self.cache[key] = kept
+                return kept
         self._stack.append(key)
         try:
             doc = parse_text(text, path, loader=self, lexed=lexed)
         finally:
             self._stack.pop()
         self.cache[key] = doc
+        if self.memo is not None:
+            self.memo.keep(self, key, path, doc, {t: self.cache.get(self.key(t)) for _, t in doc.includes})
+        return doc
+
+    def _kept(self, key: str, path: str, text: str) -> Document | None:
+        """The document an earlier run parsed from this same text, when every file it
+        includes is (by identity) the document this run has for it."""
+        hit = self.memo.get(self, key, path)
+        if hit is None or hit[0].text != text:
+            return None
+        doc, children = hit
+        self._stack.append(key)
+        try:
+            for target, child in children.items():
+                if self.key(target) in self._stack or self.load(target) is not child:
+                    return None
+        finally:
+            self._stack.pop()
         return doc
 
     def _unreadable(self, path: str, error: str) -> Document:
@@ -149,6 +175,36 @@ class Loader:
     def parse_value(self, text: str, name: str, resolving: set[str]) -> Document:
         """An environment variable's value, parsed as the server parses it (``pk=<value>``)."""
         return parse_text(f"pk={text}", f"${name}", loader=self, _resolving=resolving)
+
+
+class DocumentMemo:
+    """Parsed documents kept between runs, per file and reading environment; what one run did
+    not use is dropped after it (`prune`), so no entry outlives the file it describes."""
+
+    def __init__(self) -> None:
+        self._docs: dict[tuple, tuple[Document, dict[str, Document | None]]] = {}
+        self._used: set[tuple] = set()
+
+    @staticmethod
+    def _key(loader: Loader, key: str, path: str) -> tuple:
+        return (key, path, tuple(sorted(loader.env.items())), loader.env_visible, loader.nats_version,
+                loader.strict_text, loader.max_bytes)
+
+    def get(self, loader: Loader, key: str, path: str):
+        k = self._key(loader, key, path)
+        hit = self._docs.get(k)
+        if hit is not None:
+            self._used.add(k)
+        return hit
+
+    def keep(self, loader: Loader, key: str, path: str, doc: Document, children: dict) -> None:
+        k = self._key(loader, key, path)
+        self._docs[k] = (doc, children)
+        self._used.add(k)
+
+    def prune(self) -> None:
+        self._docs = {k: v for k, v in self._docs.items() if k in self._used}
+        self._used = set()
 
 
 def lex_files(paths: list[str], loader: Loader) -> list[tuple]:
