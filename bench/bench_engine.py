@@ -1,0 +1,64 @@
+"""Time the long-running engine (what the language server and --watch keep between checks):
+a cold check of a generated workspace, then one leaf config edited again and again.
+
+    python bench/bench_engine.py [--servers 1000] [--edits 11]
+
+The edit is an unsaved buffer (an overlay), as the language server sees it; the time is one
+`run_check` with the engine's memo, the median of --edits edits. Measured here, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
+
+from gen_fleet import generate  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--servers", type=int, default=1000)
+    ap.add_argument("--edits", type=int, default=11)
+    args = ap.parse_args()
+    from natslint.cli.check import run_check
+    from natslint.cli.settings import settings_for
+    from natslint.memo import RunMemo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(args.servers, Path(tmp))
+        os.chdir(tmp)
+        gc.disable()  # as the command line runs
+        leaf = sorted(Path(".").glob("region-003/edge/*.conf"))[0]
+        text = leaf.read_text()
+        settings, resolver = settings_for(["."])
+        t = time.perf_counter()
+        run_check(["."], settings, resolver)
+        cold = time.perf_counter() - t
+        memo = RunMemo()
+        run_check(["."], settings, resolver, memo=memo)
+        times = []
+        for i in range(args.edits):
+            resolver.forget()
+            settings, resolver = settings_for(["."])
+            t = time.perf_counter()
+            run_check(["."], settings, resolver, overlays={str(Path(tmp) / leaf): text + f"\n# edit {i}\n"}, memo=memo)
+            times.append(time.perf_counter() - t)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"| {args.servers} servers | cold check {cold * 1000:.0f} ms | one leaf edited, engine: median "
+              f"{statistics.median(times) * 1000:.0f} ms ({memo.built} fleet built, {memo.reused} kept) | "
+              f"peak RSS {rss:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
