@@ -174,7 +174,10 @@ def _fixed(result, resolver, paths: list[str], force_exclude: bool, unsafe: bool
     if mode == "diff":
         sys.stdout.write(unified_diff(outcome))
         raise typer.Exit(1 if outcome.files else 0)
-    write(outcome, result.sources.root)
+    try:
+        write(outcome, result.sources.root)
+    except OSError as exc:
+        raise fail(f"cannot write the fixes to {exc.filename or 'a file'}: {exc.strerror or exc}")
     fixed = count(len(outcome.applied) if outcome.files else 0, "finding")
     if mode == "only":
         typer.echo(f"Fixed {fixed}.")
