@@ -143,11 +143,9 @@ def plan(result: Result, unsafe: bool, settings_for: Callable[[str], Settings]) 
             continue
         chosen.append((f, fix, edits))
     dropped: set[int] = set()
-    for i, (f, _, a) in enumerate(chosen):
-        for j in range(i + 1, len(chosen)):
-            if any(_overlap(x, y) for x in a for y in chosen[j][2]):
-                dropped |= {i, j}
-                out.conflicts.append((f, chosen[j][0]))
+    for i, j in _conflicts(chosen):
+        dropped |= {i, j}
+        out.conflicts.append((chosen[i][0], chosen[j][0]))
     chosen = [c for i, c in enumerate(chosen) if i not in dropped]
     by_file: dict[str, list[tuple[Finding, Fix, list]]] = {}
     for c in chosen:
@@ -162,6 +160,23 @@ def plan(result: Result, unsafe: bool, settings_for: Callable[[str], Settings]) 
     for path in refused_files:
         out.files.pop(path, None)
     return out
+
+
+def _conflicts(chosen: list) -> list[tuple[int, int]]:
+    """Pairs of fixes whose edits touch one place: a sweep over the edits in file order, each
+    compared with the one before it that reaches furthest (so 26,000 fixes are not compared
+    pairwise)."""
+    edits = sorted((e[0], e[1], e[2], e[3], i) for i, (_, _, es) in enumerate(chosen) for e in es)
+    pairs: list[tuple[int, int]] = []
+    reach = None
+    for cur in edits:
+        if reach is not None and reach[0] == cur[0] and reach[4] != cur[4] and _overlap(reach[:4], cur[:4]):
+            pair = (min(reach[4], cur[4]), max(reach[4], cur[4]))
+            if pair not in pairs:
+                pairs.append(pair)
+        if reach is None or reach[0] != cur[0] or cur[2] >= reach[2]:
+            reach = cur
+    return pairs
 
 
 def _overlap(x: tuple[str, int, int, str], y: tuple[str, int, int, str]) -> bool:

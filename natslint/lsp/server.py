@@ -80,29 +80,15 @@ def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None:
     ls.recheck()
 
 
-@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
-def did_open(ls: NatslintServer, params: lsp.DidOpenTextDocumentParams) -> None:
+def _changed(ls: NatslintServer, params) -> None:
     ls.recheck()
 
 
-@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: NatslintServer, params: lsp.DidChangeTextDocumentParams) -> None:
-    ls.recheck()
-
-
-@server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
-def did_save(ls: NatslintServer, params: lsp.DidSaveTextDocumentParams) -> None:
-    ls.recheck()
-
-
-@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
-def did_close(ls: NatslintServer, params: lsp.DidCloseTextDocumentParams) -> None:
-    ls.recheck()
-
-
-@server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
-def watched(ls: NatslintServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-    ls.recheck()  # natslint.toml, env files, files created, deleted or renamed: the fleets are planned anew
+# a buffer opened, edited, saved or closed; natslint.toml, env files, files created, deleted or
+# renamed (watched files): the workspace is checked again, the fleets planned anew
+for _method in (lsp.TEXT_DOCUMENT_DID_OPEN, lsp.TEXT_DOCUMENT_DID_CHANGE, lsp.TEXT_DOCUMENT_DID_SAVE,
+                lsp.TEXT_DOCUMENT_DID_CLOSE, lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES):
+    server.feature(_method)(_changed)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
