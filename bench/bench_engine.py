@@ -1,7 +1,7 @@
 """Time the long-running engine (what the language server and --watch keep between checks):
 a cold check of a generated workspace, then one leaf config edited again and again.
 
-    python bench/bench_engine.py [--servers 1000] [--edits 11]
+    python bench/bench_engine.py [--servers 1000] [--edits 11] [--connected]
 
 The edit is an unsaved buffer (an overlay), as the language server sees it; the time is one
 `run_check` with the engine's memo, the median of --edits edits. Measured here, never asserted.
@@ -30,13 +30,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--servers", type=int, default=1000)
     ap.add_argument("--edits", type=int, default=11)
+    ap.add_argument("--connected", action="store_true", help="one super-cluster with its leaves (gen_fleet --connected)")
     args = ap.parse_args()
     from natslint.cli.check import run_check
     from natslint.cli.settings import settings_for
     from natslint.memo import RunMemo
 
     with tempfile.TemporaryDirectory() as tmp:
-        generate(args.servers, Path(tmp))
+        generate(args.servers, Path(tmp), connected=args.connected)
         os.chdir(tmp)
         gc.disable()  # as the command line runs
         leaf = sorted(Path(".").glob("region-003/edge/*.conf"))[0]
@@ -55,7 +56,8 @@ def main() -> None:
             run_check(["."], settings, resolver, overlays={str(Path(tmp) / leaf): text + f"\n# edit {i}\n"}, memo=memo)
             times.append(time.perf_counter() - t)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"| {args.servers} servers | cold check {cold * 1000:.0f} ms | one leaf edited, engine: median "
+        kind = "one connected fleet" if args.connected else "regions"
+        print(f"| {args.servers} servers, {kind} | cold check {cold * 1000:.0f} ms | one leaf edited, engine: median "
               f"{statistics.median(times) * 1000:.0f} ms ({memo.built} fleet built, {memo.reused} kept) | "
               f"peak RSS {rss:.0f} MB |")
 

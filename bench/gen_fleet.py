@@ -1,6 +1,6 @@
 """Write a realistic fleet of N NATS servers (the same N and seed always give the same bytes).
 
-    python bench/gen_fleet.py N OUT [--seed S]
+    python bench/gen_fleet.py N OUT [--seed S] [--connected]
 
 Per region: a 3-node hub cluster (JetStream domain `region-<r>`, leafnode listener); then edge
 leaves, half with their own JetStream domain, half without; one shared accounts include and one
@@ -18,8 +18,11 @@ from pathlib import Path
 LEAVES_PER_REGION = 47  # + 3 hubs = 50 servers a region
 
 
-def generate(n: int, out: Path, seed: int = 7) -> dict[str, int]:
+def generate(n: int, out: Path, seed: int = 7, connected: bool = False) -> dict[str, int]:
+    """``connected``: every region's hub cluster joins the others over gateways, so the whole
+    workspace is one super-cluster (one JetStream domain, `hub`) with its leaves: one fleet."""
     rnd = random.Random(seed)
+    regions = -(-n // (LEAVES_PER_REGION + 3))
     out.mkdir(parents=True, exist_ok=True)
     (out / "shared").mkdir(exist_ok=True)
     (out / "shared" / "accounts.inc").write_text(
@@ -41,6 +44,11 @@ def generate(n: int, out: Path, seed: int = 7) -> dict[str, int]:
         (rdir / "edge").mkdir(exist_ok=True)
         (rdir / "hosts").mkdir(exist_ok=True)
         hubs = [f"hub-{r}-{i}" for i in (1, 2, 3)]
+        hub_domain = "hub" if connected else f"region-{r}"
+        gateways = "" if not connected else (
+            f"gateway {{\n  name: region-{r}\n  port: 7222\n  gateways: [\n" + "".join(
+                f"    {{ name: region-{x}, urls: [ \"nats://hub-{x}-1:7222\" ] }}\n"
+                for x in range(regions) if x != r) + "  ]\n}\n\n")
         for name in hubs:
             if servers >= n:
                 break
@@ -48,9 +56,9 @@ def generate(n: int, out: Path, seed: int = 7) -> dict[str, int]:
             (rdir / "hub" / f"{name}.conf").write_text(
                 f"# Region {r} hub node.\nserver_name: {name}\nport: 4222\nhttp_port: 8222\n"
                 f"include ../../shared/accounts.inc\ninclude ../../shared/limits.inc\n\n"
-                f"jetstream {{\n  domain: region-{r}\n  store_dir: /data/jetstream\n  max_file_store: 100GB\n}}\n\n"
+                f"jetstream {{\n  domain: {hub_domain}\n  store_dir: /data/jetstream\n  max_file_store: 100GB\n}}\n\n"
                 f"cluster {{\n  name: region-{r}\n  port: 6222\n  routes: [\n{routes}\n  ]\n}}\n\n"
-                f"leafnodes {{\n  port: 7422\n}}\n")
+                f"{gateways}leafnodes {{\n  port: 7422\n}}\n")
             servers += 1
         for i in range(LEAVES_PER_REGION):
             if servers >= n:
@@ -60,7 +68,7 @@ def generate(n: int, out: Path, seed: int = 7) -> dict[str, int]:
             with_js = rnd.random() < 0.5
             domain = f"edge-{r}-{i}"
             if servers % 97 == 50 and with_js:
-                domain = f"region-{r}"  # planted: the leaf copies its hub's domain
+                domain = hub_domain  # planted: the leaf copies its hub's domain
                 planted["NL202"] += 1
             port = 7422
             if servers % 389 == 200:
@@ -71,7 +79,7 @@ def generate(n: int, out: Path, seed: int = 7) -> dict[str, int]:
                 f"# Edge site {i} of region {r}.\nserver_name: {name}\nport: 4222\n"
                 f"include ../../shared/accounts.inc\ninclude ../../shared/limits.inc\n{js}"
                 f"leafnodes {{\n  remotes: [\n    {{ url: \"nats-leaf://{hub}:{port}\", account: APP }}\n  ]\n}}\n")
-            host_domain = f"region-{r}"
+            host_domain = hub_domain
             if servers % 131 == 60:
                 host_domain = f"regoin-{r}"  # planted: a typo
                 planted["NL301"] += 1
@@ -88,8 +96,9 @@ def main() -> None:
     ap.add_argument("n", type=int)
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--connected", action="store_true", help="one super-cluster over gateways: one fleet")
     args = ap.parse_args()
-    print(generate(args.n, args.out, args.seed))
+    print(generate(args.n, args.out, args.seed, args.connected))
 
 
 if __name__ == "__main__":
