@@ -24,6 +24,7 @@ class NatslintServer(LanguageServer):
         self.root = os.getcwd()
         self.result = None
         self.published: set[str] = set()
+        self.generation = 0  # counts changes, so a burst is checked once
         from natslint.memo import RunMemo
 
         self.memo = RunMemo()  # what an edit leaves alone is not parsed or checked again
@@ -80,8 +81,17 @@ def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None:
     ls.recheck()
 
 
-def _changed(ls: NatslintServer, params) -> None:
-    ls.recheck()
+DEBOUNCE = 0.1  # seconds: a burst of keystrokes is checked once, after the last
+
+
+async def _changed(ls: NatslintServer, params) -> None:
+    import asyncio
+
+    ls.generation += 1
+    mine = ls.generation
+    await asyncio.sleep(DEBOUNCE)
+    if mine == ls.generation:  # nothing newer arrived meanwhile
+        ls.recheck()
 
 
 # a buffer opened, edited, saved or closed; natslint.toml, env files, files created, deleted or
