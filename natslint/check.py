@@ -237,7 +237,7 @@ def _check_fleets(plans, documents: dict[str, Document], sources: SourceCache, s
     reparse = _reparser(documents, sources, settings, resolve)
     for plan in plans:
         own = resolve(plan.root)
-        key, kept = memo.fleet(plan, documents, sources, own, on_machine, scoped) if memo else (None, None)
+        key, docs, kept = memo.fleet(plan, documents, sources, own, on_machine, scoped) if memo else (None, (), None)
         if kept is not None:
             fleet, reach, found = kept.fleet, kept.reach, kept.findings
             crashes.findings += kept.crashed
@@ -249,7 +249,7 @@ def _check_fleets(plans, documents: dict[str, Document], sources: SourceCache, s
             found = run_rules(Context(fleet, reach, documents, own.expect_domain,
                                       require_resolved=own.require_resolved), crashes)
             if memo is not None:
-                memo.keep(key, plan, documents, fleet, reach, found, crashes.findings[before:])
+                memo.keep(key, docs, fleet, reach, found, crashes.findings[before:])
         fleets.append(FleetCheck(plan, fleet, reach, own))
         rule_findings += found
     return fleets, rule_findings

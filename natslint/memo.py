@@ -35,18 +35,18 @@ class RunMemo:
     built: int = 0
 
     def fleet(self, plan, documents: dict, sources, settings, on_machine: dict, scoped: dict) -> tuple:
-        """(signature, the fleet's parts kept from an earlier run, or None)."""
+        """(signature, the documents it was built from, the fleet's parts kept from an earlier
+        run or None): the parts are kept only for the very same document objects."""
         key, docs = _signature(plan, documents, sources, settings, on_machine, scoped)
         self.used.add(key)
         hit = self.fleets.get(key)
         if hit is not None and len(hit.documents) == len(docs) and all(a is b for a, b in zip(hit.documents, docs)):
             self.reused += 1
-            return key, hit
+            return key, docs, hit
         self.built += 1
-        return key, None
+        return key, docs, None
 
-    def keep(self, key: tuple, plan, documents: dict, fleet, reach, findings: list, crashed: list) -> None:
-        docs = tuple(documents[p] for p in sorted(plan.files) if p in documents)
+    def keep(self, key: tuple, docs: tuple, fleet, reach, findings: list, crashed: list) -> None:
         self.fleets[key] = FleetParts(docs, fleet, reach, findings, crashed)
 
     def prune(self, documents: dict | None = None) -> None:

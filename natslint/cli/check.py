@@ -48,6 +48,7 @@ from natslint.cli.options import (
     ProcessEnvOpt,
     debugging,
     fail,
+    first_folder,
     reported_errors,
 )
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
@@ -155,8 +156,14 @@ def check(
     result = _baselined(result, resolver, paths, baseline, write_baseline, prune_baseline)
     _write_outputs(result, fmt, output, also or [], (color, quiet, statistics))
     if watch:
-        _watch(paths, resolver, force_exclude, result, lambda r: _write_outputs(r, fmt, output, also or [],
-                                                                                (color, quiet, statistics)))
+        def narrow(r):
+            r = only_fleets_of(r, *changed) if changed is not None else r
+            return _baselined(r, resolver, paths, baseline, None, False)
+
+        from natslint.changed import only_fleets_of
+
+        _watch(paths, resolver, force_exclude, result, narrow,
+               lambda r: _write_outputs(r, fmt, output, also or [], (color, quiet, statistics)))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
 
 
@@ -183,17 +190,18 @@ def _fixed(result, resolver, paths: list[str], force_exclude: bool, unsafe: bool
         typer.echo(f"Fixed {fixed}.")
         raise typer.Exit(0)
     typer.echo(f"Fixed {fixed}.", err=True)
-    first = paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or "."
-    return run_check(paths, resolver(first), resolver, force_exclude) if outcome.files else result
+    return run_check(paths, resolver(first_folder(paths)), resolver, force_exclude) if outcome.files else result
 
 
-def _watch(paths: list[str], resolver, force_exclude: bool, result, show) -> None:
+def _watch(paths: list[str], resolver, force_exclude: bool, result, narrow, show) -> None:
     """Check again after every change under ``paths`` (as ruff's --watch), until interrupted.
-    Project configs are read again too: a change to natslint.toml re-plans the fleets."""
+    Project configs are read again too: a change to natslint.toml re-plans the fleets. Each
+    result is narrowed as the first was (``narrow``: --fleets-of, the baseline)."""
     import time
 
     import watchfiles
 
+    from natslint.memo import RunMemo
     from natslint.words import count
 
     def said(result) -> None:
@@ -201,14 +209,11 @@ def _watch(paths: list[str], resolver, force_exclude: bool, result, show) -> Non
                    "Watching for file changes.")
         sys.stdout.flush()
 
-    from natslint.memo import RunMemo
-
     said(result)
     memo = RunMemo()  # documents and fleets an edit leaves alone are not checked again
     for _ in watchfiles.watch(*paths, debounce=50, step=20, raise_interrupt=False):
         resolver.forget()
-        first = paths[0] if os.path.isdir(paths[0]) else os.path.dirname(paths[0]) or "."
-        result = run_check(paths, resolver(first), resolver, force_exclude, memo=memo)
+        result = narrow(run_check(paths, resolver(first_folder(paths)), resolver, force_exclude, memo=memo))
         show(result)
         said(result)
     raise typer.Exit(0)
@@ -244,9 +249,7 @@ def _baselined(result, resolver, paths: list[str], given: Path | None, write_to:
             n = write(result, str(write_to))
             typer.echo(f"Wrote {count(n, 'finding')} to the baseline {write_to}.")
             raise typer.Exit(0)
-        first = paths[0] if paths else "."
-        file = str(given) if given else resolver.with_project(first if os.path.isdir(first) else
-                                                              os.path.dirname(first) or ".")[1].baseline
+        file = str(given) if given else resolver.with_project(first_folder(paths))[1].baseline
         if file is None:
             if prune:
                 raise fail("--prune-baseline needs a baseline: --baseline FILE, or `baseline` in the config")

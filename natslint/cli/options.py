@@ -24,6 +24,12 @@ NatsVersionOpt = Annotated[str, typer.Option(
     help="The nats-server version whose config reading to reproduce (e.g. 2.14.3).")]
 
 
+def first_folder(paths: list[str]) -> str:
+    """The folder whose project config sets what is one for the run (fail-on, baseline)."""
+    first = paths[0] if paths else "."
+    return first if os.path.isdir(first) else os.path.dirname(first) or "."
+
+
 class UsageError(Exception):
     """Bad command-line input: exit code 2 with this message."""
 

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from natslint.check import Settings
-from natslint.cli.options import UsageError
+from natslint.cli.options import UsageError, first_folder
 from natslint.codes import CODES
 from natslint.config import ConfigError, ProjectConfig, find_config, load_config
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
@@ -179,8 +179,8 @@ def settings_for(paths: list[str], *, config: Path | None = None, isolated: bool
         env=env, env_file=env_file, use_process_env=use_process_env, fail_on=fail_on, select=select,
         ignore=ignore, no_ignores=no_ignores, nats_version=nats_version, max_bytes=max_bytes, debug=debug,
         extend_select=extend_select))
-    first = paths[0] if paths else "."
-    return resolver(first if os.path.isdir(first) else os.path.dirname(first) or "."), resolver
+    return resolver(first_folder(paths)), resolver
+
 
 
 def describe(result, resolver: Resolver) -> str:
