@@ -10,7 +10,7 @@ cache) and never rebuild or re-read anything.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 from natslint import parallel
@@ -23,6 +23,7 @@ from natslint.codes import (
 from natslint.crash import Crashes, file_start
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
 from natslint.deploy.read import read_deployments
+from natslint.deploy.workload import ReadResult
 from natslint.discover import (
     Discovery,
     Exclude,
@@ -31,22 +32,18 @@ from natslint.discover import (
     builtin_exclude,
     discover,
 )
-from natslint.findings import Finding, Related, Severity
+from natslint.findings import Finding, Severity
 from natslint.fleet.assemble import assemble
 from natslint.fleet.model import Fleet
 from natslint.fleet.partition import FleetPlan, partition, with_includes
 from natslint.fleet.reach import Reach
+from natslint.gather import by_line, once, per_location, select
 from natslint.memo import RunMemo
-from natslint.redact import mask_urls
 from natslint.rules.context import Context
 from natslint.rules.runner import run_rules
 from natslint.selection import (
     Policy,
     Suppression,
-    apply,
-    fold_consequences,
-    suppressions_in,
-    suppressions_in_comments,
 )
 from natslint.sources import SourceCache
 from natslint.syntax.builder import quoted_variables
@@ -88,6 +85,34 @@ class FleetCheck:
     fleet: Fleet
     reach: Reach
     settings: Settings
+    findings: list[Finding] = field(default_factory=list)  # its rules' findings
+    crashed: list[Finding] = field(default_factory=list)  # NL000 of its rules
+    key: tuple | None = None  # its signature in the engine's memo
+    _run: set[str] | None = None
+    _labels: list[str] | None = None
+    _readers: dict[str, set[str]] | None = None
+
+    def readers(self, documents: dict[str, Document]) -> dict[str, set[str]]:
+        """Each NATS config file -> the workloads (or plain configs) of this fleet that read it."""
+        if self._readers is None:
+            self._readers = {}
+            for s in self.fleet.servers:
+                if not s.synthetic and s.path in documents:
+                    for path in with_includes(s.path, documents):
+                        self._readers.setdefault(path, set()).add(s.instance_of or s.path)
+        return self._readers
+
+    def run_paths(self, documents: dict[str, Document]) -> set[str]:
+        """Every config file (includes too) that a deployment's instance runs."""
+        if self._run is None:
+            self._run = set().union(*(with_includes(s.path, documents) for s in [*self.fleet.servers,
+                                      *self.fleet.unseen] if s.instance_of and not s.synthetic))
+        return self._run
+
+    def labels(self) -> list[str]:
+        if self._labels is None:
+            self._labels = self.fleet.instance_labels()
+        return self._labels
 
 
 @dataclass(slots=True)
@@ -172,6 +197,50 @@ class Result:
 SettingsFor = Callable[[str], Settings]  # folder (display path) -> the settings in force there
 
 
+@dataclass(slots=True)
+class Ask:
+    """What a run is asked: the paths, and how the command line and the project configs see them."""
+
+    paths: list[str]
+    root: str
+    settings: Settings
+    settings_for: SettingsFor | None = None
+    exclude: Exclude = builtin_exclude
+    force_exclude: bool = False
+    declared: Callable[[str], str | None] | None = None
+    machines: Callable[[str], str | None] | None = None
+    machine_aliases: Callable[[], dict[str, dict[str, str]]] | None = None
+    releases: Callable[[str], str | None] | None = None
+    progress: Progress | None = None
+
+    def resolve(self, folder: str) -> Settings:
+        return self.settings_for(folder) if self.settings_for is not None else self.settings
+
+
+@dataclass(slots=True)
+class Stages:
+    """What each stage of one run made.  A long-running engine (natslint.engine) keeps it, so
+    that an edit redoes only the stages and fleets it touches."""
+
+    ask: Ask
+    sources: SourceCache
+    found: Discovery
+    accepted: list[str]  # the candidates accept_configs took as NATS configs
+    deployed: ReadResult
+    deploy_reads: set[str]  # absolute paths the deployment readers read or looked for
+    deploy_crashes: list[Finding]
+    configs: list[str]  # every config parsed as a server's own
+    not_nats: list[Skipped]
+    documents: dict[str, Document]
+    roots: list[str]
+    vanished: list[Finding]
+    plans: list[FleetPlan]
+    on_machine: dict[str, str]
+    scoped: dict
+    fleets: list[FleetCheck]
+    suppressions: dict[str, list[Suppression]] = field(default_factory=dict)  # path -> its inline suppressions
+
+
 def check_paths(paths: list[str], settings: Settings | None = None, *, root: str,
                 progress: Progress | None = None, overlays: Mapping[str, str] | None = None,
                 settings_for: SettingsFor | None = None, exclude: Exclude = builtin_exclude,
@@ -187,80 +256,76 @@ def check_paths(paths: list[str], settings: Settings | None = None, *, root: str
     fleet that lists it; ``releases``: values file -> the Helm release declared for it.
     ``overlays`` replace files' contents (an editor's buffers); ``memo`` keeps documents and
     fleets between runs (natslint.engine)."""
-    settings = settings or Settings()
-    resolve = settings_for or (lambda _folder: settings)
-    sources = SourceCache(root, overlays, settings.max_bytes)
+    ask = Ask(paths, root, settings or Settings(), settings_for, exclude, force_exclude, declared, machines,
+              machine_aliases, releases, progress)
+    return finish(run_stages(ask, SourceCache(root, overlays, ask.settings.max_bytes), memo))
+
+
+def run_stages(ask: Ask, sources: SourceCache, memo: RunMemo | None = None) -> Stages:
+    """Every stage of the pipeline, from discovery to each fleet's rules."""
+    settings, resolve = ask.settings, ask.resolve
     crashes = Crashes(settings.debug)
-    found = discover(paths, root, exclude, force_exclude)
-    configs, not_nats = accept_configs(found, sources)
-    deployed = read_deployments(found, sources, settings.env, crashes, releases)
+    found = discover(ask.paths, ask.root, ask.exclude, ask.force_exclude)
+    accepted, not_nats = accept_configs(found, sources)
+    sources.touched = set()  # what the readers open: an edit there plans the run anew
+    deployed = read_deployments(found, sources, settings.env, crashes, ask.releases)
+    deploy_reads, sources.touched = sources.touched, None
     for vpath, emb in deployed.embedded.items():  # every key, so includes find their siblings
         sources.embed(vpath, emb.text, emb.file)
     for w in deployed.workloads:  # volumes a pod mounts inside its config's folder
         for where, target in w.mounts:
             sources.mount(where, target)
-    configs = [*configs, *sorted(deployed.wanted)]
-    configs, not_nats = _run_or_included(configs, not_nats, deployed.workloads, sources)
-    documents, roots, vanished = _parse(configs, sources, settings, resolve, progress,
+    configs, not_nats = _run_or_included([*accepted, *sorted(deployed.wanted)], not_nats, deployed.workloads, sources)
+    documents, roots, vanished = _parse(configs, sources, settings, resolve, ask.progress,
                                         memo.documents if memo is not None else None)
     not_nats = [s for s in not_nats if s.path not in documents]  # read after all: a config includes it
     listed = {}
-    if declared is not None:
+    if ask.declared is not None:
         files = [*documents, *found.compose, *found.yaml, *found.envfiles, *found.systemd]
-        listed = {f: name for f in files if (name := declared(f)) is not None}
+        listed = {f: name for f in files if (name := ask.declared(f)) is not None}
     plans = partition(documents, roots, deployed.workloads, sources, lambda f: resolve(f).aliases,
                       deployed.unit_files, listed, found.projects, memo.models if memo is not None else None)
-    on_machine = {p: m for p in roots if machines is not None and (m := machines(p)) is not None}
-    scoped = machine_aliases() if machine_aliases is not None and on_machine else {}
-    fleets, rule_findings = _check_fleets(plans, documents, sources, settings, resolve, crashes, on_machine, scoped,
-                                          memo)
+    on_machine = {p: m for p in roots if ask.machines is not None and (m := ask.machines(p)) is not None}
+    scoped = ask.machine_aliases() if ask.machine_aliases is not None and on_machine else {}
+    reparse = _reparser(documents, sources, settings, resolve)
+    fleets = [check_fleet(plan, documents, sources, resolve(plan.root), reparse, on_machine, scoped, memo)
+              for plan in plans]
+    return Stages(ask, sources, found, accepted, deployed, deploy_reads, crashes.findings, configs, not_nats,
+                  documents, roots, vanished, plans, on_machine, scoped, fleets)
+
+
+def finish(stages: Stages) -> Result:
+    """The run's findings gathered from its stages: selected, suppressed, masked and sorted."""
+    documents, fleets, deployed = stages.documents, stages.fleets, stages.deployed
     # a $VAR in a config that deployments run is judged in each instance's environment
-    run = set().union(*(with_includes(s.path, documents) for fc in fleets for s in [*fc.fleet.servers, *fc.fleet.unseen]
-                        if s.instance_of and not s.synthetic))
+    run = set().union(*(fc.run_paths(documents) for fc in fleets))
     parsed = [f for path, d in documents.items() for f in d.every_finding
               if not (path in run and f.code in PER_INSTANCE)]
-    lacking = _per_location([f for fc in fleets for f in fc.fleet.instance_findings])
-    raw = [*vanished, *parsed, *lacking, *deployed.findings, *crashes.findings,
-           *_once(rule_findings, [label for fc in fleets for label in fc.fleet.instance_labels()])]
-    shown = _select(raw, documents, found, sources, settings, resolve)
-    return Result(shown, documents, found, roots, fleets, sources, [*found.skipped, *not_nats, *deployed.skipped],
-                  _by_line(deployed.secret_spans))
+    lacking = per_location([f for fc in fleets for f in fc.fleet.instance_findings])
+    crashed = [*stages.deploy_crashes, *(f for fc in fleets for f in fc.crashed)]
+    raw = [*stages.vanished, *parsed, *lacking, *deployed.findings, *crashed,
+           *once([f for fc in fleets for f in fc.findings], [label for fc in fleets for label in fc.labels()])]
+    shown = select(raw, documents, stages.found, stages.sources, stages.ask.settings, stages.ask.resolve,
+                   stages.suppressions)
+    return Result(shown, documents, stages.found, stages.roots, fleets, stages.sources,
+                  [*stages.found.skipped, *stages.not_nats, *deployed.skipped], by_line(deployed.secret_spans))
 
 
-def _check_fleets(plans, documents: dict[str, Document], sources: SourceCache, settings: Settings,
-                  resolve: SettingsFor, crashes: Crashes, on_machine: dict, scoped: dict,
-                  memo: RunMemo | None) -> tuple[list[FleetCheck], list[Finding]]:
-    """Each fleet assembled, its reachability worked out and its rules run (or, with a memo,
+def check_fleet(plan: FleetPlan, documents: dict[str, Document], sources: SourceCache, own: Settings, reparse,
+                on_machine: dict, scoped: dict, memo: RunMemo | None) -> FleetCheck:
+    """One fleet assembled, its reachability worked out and its rules run (or, with a memo,
     taken from the run that did so on the same files)."""
-    fleets: list[FleetCheck] = []
-    rule_findings: list[Finding] = []
-    reparse = _reparser(documents, sources, settings, resolve)
-    for plan in plans:
-        own = resolve(plan.root)
-        key, docs, kept = memo.fleet(plan, documents, sources, own, on_machine, scoped) if memo else (None, (), None)
-        if kept is not None:
-            fleet, reach, found = kept.fleet, kept.reach, kept.findings
-            crashes.findings += kept.crashed
-        else:
-            before = len(crashes.findings)
-            fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine,
-                             scoped)
-            reach = Reach(fleet)
-            found = run_rules(Context(fleet, reach, documents, own.expect_domain,
-                                      require_resolved=own.require_resolved), crashes)
-            if memo is not None:
-                memo.keep(key, docs, fleet, reach, found, crashes.findings[before:])
-        fleets.append(FleetCheck(plan, fleet, reach, own))
-        rule_findings += found
-    return fleets, rule_findings
-
-
-def _by_line(spans: list) -> dict[str, dict[int, list[tuple[int, int]]]]:
-    """Secret values the readers located: path -> line -> 0-based column ranges."""
-    out: dict[str, dict[int, list[tuple[int, int]]]] = {}
-    for span in spans:
-        out.setdefault(span.path, {}).setdefault(span.line, []).append((span.col - 1, span.end_col - 1))
-    return out
+    key, docs, kept = memo.fleet(plan, documents, sources, own, on_machine, scoped) if memo else (None, (), None)
+    if kept is not None:
+        return FleetCheck(plan, kept.fleet, kept.reach, own, kept.findings, kept.crashed, key)
+    crashes = Crashes(own.debug)
+    fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine, scoped)
+    reach = Reach(fleet)
+    found = run_rules(Context(fleet, reach, documents, own.expect_domain, require_resolved=own.require_resolved),
+                      crashes)
+    if memo is not None:
+        memo.keep(key, docs, fleet, reach, found, crashes.findings)
+    return FleetCheck(plan, fleet, reach, own, found, crashes.findings, key)
 
 
 def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Settings, resolve: SettingsFor):
@@ -290,19 +355,6 @@ def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Se
     return reparse
 
 
-def _per_location(findings: list[Finding]) -> list[Finding]:
-    """NL004 of the instances: one finding a place, naming every instance that lacks it."""
-    by_place: dict[tuple, list[Finding]] = {}
-    for f in findings:
-        base, _, who = f.message.rpartition(" (in ")
-        by_place.setdefault((f.span.path, f.span.start, f.severity, base), []).append(f)
-    out = []
-    for (_, _, _, base), group in by_place.items():
-        names = sorted({f.message.rpartition(" (in ")[2].rstrip(")") for f in group})
-        out.append(replace(group[0], message=f"{base} (in {', '.join(names)})"))
-    return out
-
-
 def _run_or_included(configs: list[str], not_nats: list[Skipped], workloads, sources: SourceCache
                      ) -> tuple[list[str], list[Skipped]]:
     """A file that a deployment runs is a NATS config, whatever it looks like."""
@@ -311,33 +363,6 @@ def _run_or_included(configs: list[str], not_nats: list[Skipped], workloads, sou
     if not promoted:
         return configs, not_nats
     return sorted([*configs, *promoted]), [s for s in not_nats if s.path not in promoted]
-
-
-def _once(findings: list[Finding], instances: list[str]) -> list[Finding]:
-    """One finding per problem and location: a file that several fleets share, or a config
-    that several instances run (replicas, services sharing it), is reported once; the other
-    instances' words join it as related notes at the same place.  ``instances``: the labels
-    of instance servers and hosts, which alone tell such findings apart."""
-    labels = sorted(set(instances), key=len, reverse=True)
-
-    def problem(message: str) -> str:
-        for label in labels:
-            if label in message:
-                message = message.replace(label, "\x00")
-        return message
-
-    first: dict[tuple, int] = {}
-    out: list[Finding] = []
-    for f in findings:
-        key = (f.code, f.span.path, f.span.start, f.span.line, f.span.col, problem(f.message))
-        at = first.get(key)
-        if at is None:
-            first[key] = len(out)
-            out.append(f)
-        elif f.message != out[at].message and len(out[at].related) < 8 and \
-                all(r.message != f.message for r in out[at].related):
-            out[at] = replace(out[at], related=(*out[at].related, Related(f.span, f"also: {f.message}")))
-    return out
 
 
 def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve: SettingsFor,
@@ -398,36 +423,3 @@ def _load_all(loader: Loader, configs: list[str], progress: Progress | None, don
             pending.close()
     loader.prelexed.clear()
     return vanished
-
-
-def _select(raw: list[Finding], documents: dict[str, Document], found: Discovery, sources: SourceCache,
-            settings: Settings, resolve: SettingsFor) -> list[Finding]:
-    """The findings to show: policy and inline suppressions applied, secrets masked."""
-    suppressions: dict[str, list[Suppression]] = {}
-    if settings.policy.use_suppressions:
-        for path, doc in documents.items():
-            if sources.file_of(path) == path:  # an embedded config's comments are its manifest's
-                suppressions[path] = suppressions_in_comments(path, doc.text, doc.comments, doc.root is not None)
-        for path in (*found.compose, *found.yaml, *found.envfiles, *found.systemd):
-            if sources.seen(path):
-                suppressions[path] = suppressions_in(path, "\n".join(sources.lines(path)))
-    # each file's findings and suppressions under the policy of its own project config
-    def policy_of(path: str) -> Policy:
-        return resolve(posixpath.dirname(path) or ".").policy
-
-    groups: dict[int, tuple[Policy, list[Finding], dict[str, list[Suppression]]]] = {}
-    for f in raw:
-        pol = policy_of(f.span.path)
-        groups.setdefault(id(pol), (pol, [], {}))[1].append(f)
-    for path, sups in suppressions.items():
-        pol = policy_of(path)
-        groups.setdefault(id(pol), (pol, [], {}))[2][path] = sups
-    shown = [f for pol, found_here, sups in groups.values() for f in apply(found_here, sups, pol)]
-    return sorted((_redacted(f) for f in fold_consequences(shown, settings.policy)), key=Finding.sort_key)
-
-
-def _redacted(f: Finding) -> Finding:
-    """A finding's words quote no secret (rules never interpolate one); a URL's userinfo in
-    them is masked.  Fix texts are help: never masked."""
-    return replace(f, message=mask_urls(f.message), notes=tuple(map(mask_urls, f.notes)),
-                   related=tuple(Related(r.span, mask_urls(r.message)) for r in f.related))

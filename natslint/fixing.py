@@ -39,23 +39,18 @@ def _file(path: str) -> str:
     return path.split("#", 1)[0]
 
 
-def readers(result: Result) -> dict[str, set[str]]:
-    """Each NATS config file -> the workloads (or plain configs) that read it."""
-    from natslint.fleet.partition import with_includes
-
-    out: dict[str, set[str]] = {}
-    for fc in result.fleets:
-        for s in fc.fleet.servers:
-            if s.synthetic or s.path not in result.documents:
-                continue
-            for path in with_includes(s.path, result.documents):
-                out.setdefault(path, set()).add(s.instance_of or s.path)
-    return out
-
-
 def settle(result: Result) -> Result:
     """A fix is safe only when the files it edits feed nothing but that finding's workload."""
-    shared = {p for p, who in readers(result).items() if len(who) > 1}
+    edited = {_file(e.path) for f in result.findings if f.autofix is not None and f.autofix.safe
+              for e in f.autofix.edits}
+    if not edited:
+        return result
+    who: dict[str, set[str]] = {}
+    for fc in result.fleets:
+        for path, names in fc.readers(result.documents).items():
+            if path in edited:
+                who.setdefault(path, set()).update(names)
+    shared = {p for p, names in who.items() if len(names) > 1}
     if not shared:
         return result
     findings = [dataclasses.replace(f, autofix=dataclasses.replace(f.autofix, safe=False))

@@ -40,6 +40,22 @@ class SourceCache:
         self._mounts: dict[str, dict[str, str | None] | str] = {}  # see mount()
         self._bytes: dict[str, bytes | BaseException] = {}
         self._texts: dict[str, str] = {}
+        self._user = set(self._overlays)  # the overlays given (an editor's), not embedded files
+        self.touched: set[str] | None = None  # when a set: every absolute path read or looked for
+
+    def refresh(self, changed: set[str], overlays: Mapping[str, str]) -> None:
+        """Forget the files in ``changed`` (absolute paths) and lay ``overlays`` anew: the next
+        read of a changed file sees its new content (a long-running engine's cache)."""
+        for key in changed:
+            self._bytes.pop(key, None)
+            self._texts.pop(key, None)
+        for key in self._user:
+            self._overlays.pop(key, None)  # a buffer closed reads as the file
+        self._user = set()
+        for p, text in overlays.items():
+            key = self.absolute(p)
+            self._overlays[key] = text.encode("utf-8", "surrogateescape")
+            self._user.add(key)
 
     def embed(self, path: str, text: str, file: str) -> None:
         """A file that exists only inside another (a config in a ConfigMap's data): read as
@@ -92,6 +108,8 @@ class SourceCache:
         """The file's bytes, under ``max_bytes`` (else :class:`TooLarge`); an error that
         reading raised is raised again on every later call, without asking the disk."""
         key = self.absolute(path)
+        if self.touched is not None:
+            self.touched.add(key)
         got = self._bytes.get(key)
         if got is None:
             got = self._overlays.get(key)
@@ -127,6 +145,8 @@ class SourceCache:
         """The first ``size`` bytes: from the cache when the file was read, else from disk
         without keeping them (to sniff a file that is most likely not read further)."""
         key = self.absolute(path)
+        if self.touched is not None:
+            self.touched.add(key)
         got = self._bytes.get(key, self._overlays.get(key))
         if isinstance(got, BaseException):
             raise got
@@ -141,8 +161,12 @@ class SourceCache:
 
     def is_file(self, path: str) -> bool:
         key = self.absolute(path)
+        if self.touched is not None:
+            self.touched.add(key)
         return key in self._overlays or os.path.isfile(key)
 
     def exists(self, path: str) -> bool:
         key = self.absolute(path)
+        if self.touched is not None:
+            self.touched.add(key)
         return key in self._overlays or os.path.lexists(key)

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("syntax", ["natslint.syntax.*", "natslint.options"]),
     ("model", ["natslint.deploy.*", "natslint.fleet.*", "natslint.discover"]),
     ("rules", ["natslint.rules.*", "natslint.selection", "natslint.ruledocs"]),
-    ("pipeline", ["natslint.memo", "natslint.check", "natslint.changed", "natslint.baseline", "natslint.fixing"]),
+    ("pipeline", ["natslint.memo", "natslint.gather", "natslint.check", "natslint.engine", "natslint.changed", "natslint.baseline", "natslint.fixing"]),
     ("report", ["natslint.report.*"]),
     ("prove", ["natslint.prove.*"]),
     ("cli", ["natslint.cli.*", "natslint.config", "natslint.__main__", "natslint.lsp", "natslint.lsp.*"]),

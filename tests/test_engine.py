@@ -1,8 +1,8 @@
-"""The long-running engine (a RunMemo kept between checks, as the language server and --watch
-keep it): after every step of random edit sequences over three fleets, its answer equals a cold
-check of the same files, byte for byte in JSON. The sequences change domains, break and fix
-syntax, edit a shared include, edit natslint.toml, create and delete files, on disk and in
-unsaved buffers."""
+"""The long-running engine (natslint.engine, as the language server and --watch keep it): after
+every step of random edit sequences over three fleets, its answer equals a cold check of the same
+files, byte for byte in JSON. The sequences change domains, break and fix syntax, edit a shared
+include, edit natslint.toml, create and delete files, on disk and in unsaved buffers; the engine
+is told which files changed, as the editor's and watchfiles' events tell it."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from natslint.cli.check import run_check
+from natslint.cli.check import engine_for, run_check
 from natslint.cli.settings import settings_for
-from natslint.memo import RunMemo
+from natslint.engine import Engine
 from natslint.report.json_format import render_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,9 +61,19 @@ def _apply(root: Path, originals: dict[str, str], op: str, path: str, arg: str) 
     return originals[path]  # restore
 
 
-def _check(memo: RunMemo | None, overlays: dict[str, str]) -> str:
+def _cold(overlays: dict[str, str]) -> str:
     settings, resolver = settings_for(["."])
-    return render_json(run_check(["."], settings, resolver, overlays=overlays, memo=memo))
+    return render_json(run_check(["."], settings, resolver, overlays=overlays))
+
+
+def _engine() -> Engine:
+    return engine_for(["."], settings_for(["."])[1])
+
+
+def _copy(root: Path) -> None:
+    for name, fixture in FLEETS.items():
+        shutil.copytree(ROOT / "fixtures" / fixture, root / name)
+        (root / name / "expected.txt").unlink()
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -72,35 +82,73 @@ def test_after_every_step_the_engine_equals_a_cold_check(steps):
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        for name, fixture in FLEETS.items():
-            shutil.copytree(ROOT / "fixtures" / fixture, root / name)
-            (root / name / "expected.txt").unlink()
+        _copy(root)
         originals = {p: (root / p).read_text() for p in CONFIGS}
         os.chdir(root)
         try:
-            memo = RunMemo()
+            engine = _engine()
             overlays: dict[str, str] = {}
-            assert _check(memo, overlays) == _check(None, overlays)
+            assert render_json(engine.check(overlays)) == _cold(overlays)
             for (op, path, arg), unsaved in steps:
                 text = _apply(root, originals, op, path, arg)
+                changed = [] if text is not None and unsaved else [str(root / path)]
                 if text is not None:
                     if unsaved:  # an editor's buffer: the engine and the cold check both read it
                         overlays[str(root / path)] = text
                     else:
                         (root / path).write_text(text)
                         overlays.pop(str(root / path), None)
-                assert _check(memo, overlays) == _check(None, overlays), (op, path, arg, unsaved)
+                got = render_json(engine.check(overlays, changed))
+                assert got == _cold(overlays), (op, path, arg, unsaved, engine.last)
         finally:
             os.chdir(here)
 
 
-def test_the_engine_reuses_what_an_edit_leaves_alone(tmp_path, monkeypatch):
-    for name, fixture in FLEETS.items():
-        shutil.copytree(ROOT / "fixtures" / fixture, tmp_path / name)
+def test_an_edit_of_configs_is_checked_on_its_own_fleets(tmp_path, monkeypatch):
+    """A config edited (saved or not, its includes and names the same) rechecks its fleet
+    only; natslint.toml, a new file, a deletion and a changed leaf URL host plan the run anew."""
+    _copy(tmp_path)
     monkeypatch.chdir(tmp_path)
-    memo = RunMemo()
-    _check(memo, {})
-    assert (memo.built, memo.reused) == (3, 0)
+    engine = _engine()
+    engine.check()
+    assert (engine.last, engine.memo.built, engine.memo.reused) == ("full", 3, 0)
     hub = tmp_path / "sites" / "hub" / "nats-1.conf"
-    _check(memo, {str(hub): hub.read_text() + "\n# edited\n"})
-    assert (memo.built, memo.reused) == (1, 2)  # one fleet built again, two kept
+    shared = tmp_path / "fragment" / "remotes.conf"
+    def write(path: Path, old: str | None, new: str) -> list[str]:
+        path.write_text(path.read_text().replace(old, new) if old else new)
+        return [str(path)]
+
+    steps = [
+        ("edit", lambda: ({str(hub): hub.read_text().replace("domain: hub", "domain: core")}, [])),
+        ("edit", lambda: ({}, [])),  # the buffer closed: the file as saved
+        ("edit", lambda: ({}, write(shared, "7422", "7999"))),  # an include of every edge site
+        ("full", lambda: ({}, write(tmp_path / "natslint.toml", None, 'expect-domain = "hub"\n'))),
+        ("full", lambda: ({}, write(tmp_path / "sites" / "new.conf", None, "port: 4998\n"))),
+    ]
+    for how, step in steps:
+        overlays, changed = step()
+        result = engine.check(overlays, changed)
+        assert engine.last == how, (how, changed)
+        assert render_json(result) == _cold(overlays)
+    engine.check({str(hub): hub.read_text() + "\n# edited\n"}, [])
+    assert (engine.last, engine.memo.built) == ("edit", 1)  # one fleet built again, two kept
+    (tmp_path / "sites" / "new.conf").unlink()
+    engine.check({}, [str(tmp_path / "sites" / "new.conf")])
+    assert engine.last == "full"
+    leaf = tmp_path / "lattice" / "nats" / "leaf-b.conf"
+    moved = leaf.read_text().replace("hub-1", "hub-9")
+    result = engine.check({str(leaf): moved}, [])
+    assert engine.last == "full"  # the leaf dials another name: the fleets may end elsewhere
+    assert render_json(result) == _cold({str(leaf): moved})
+
+
+def test_without_word_of_what_changed_every_check_is_full(tmp_path, monkeypatch):
+    _copy(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    engine.check()
+    hub = tmp_path / "sites" / "hub" / "nats-1.conf"
+    hub.write_text(hub.read_text().replace("domain: hub", "domain: core"))
+    result = engine.check()
+    assert (engine.last, engine.memo.built, engine.memo.reused) == ("full", 1, 2)  # documents and fleets kept
+    assert render_json(result) == _cold({})

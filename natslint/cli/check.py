@@ -139,7 +139,8 @@ def check(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
             fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
             extend_select=extend_select, nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
-        result = run_check(paths, settings, resolver, force_exclude)
+        engine = engine_for(paths, resolver, force_exclude) if watch else None
+        result = engine.check() if engine else run_check(paths, settings, resolver, force_exclude)
         if show_settings:
             typer.echo(describe(result, resolver))
             raise typer.Exit(0)
@@ -151,6 +152,8 @@ def check(
     if fix or diff or fix_only:
         result = _fixed(result, resolver, paths, force_exclude, unsafe_fixes, "diff" if diff else
                         "only" if fix_only else "fix")
+        if engine is not None:  # the fixes changed files before --watch listens: checked whole
+            result = engine.check()
     if changed is not None:
         result = _touched(result, *changed)
     result = _baselined(result, resolver, paths, baseline, write_baseline, prune_baseline)
@@ -162,7 +165,7 @@ def check(
 
         from natslint.changed import only_fleets_of
 
-        _watch(paths, resolver, force_exclude, result, narrow,
+        _watch(paths, engine, result, narrow,
                lambda r: _write_outputs(r, fmt, output, also or [], (color, quiet, statistics)))
     raise typer.Exit(1 if result.failed(settings.fail_on) and not exit_zero else 0)
 
@@ -193,15 +196,15 @@ def _fixed(result, resolver, paths: list[str], force_exclude: bool, unsafe: bool
     return run_check(paths, resolver(first_folder(paths)), resolver, force_exclude) if outcome.files else result
 
 
-def _watch(paths: list[str], resolver, force_exclude: bool, result, narrow, show) -> None:
+def _watch(paths: list[str], engine, result, narrow, show) -> None:
     """Check again after every change under ``paths`` (as ruff's --watch), until interrupted.
-    Project configs are read again too: a change to natslint.toml re-plans the fleets. Each
-    result is narrowed as the first was (``narrow``: --fleets-of, the baseline)."""
+    The engine is told which files changed: an edit of configs rechecks only their fleets; a
+    change to natslint.toml (read again) or any other file plans the fleets anew. Each result
+    is narrowed as the first was (``narrow``: --fleets-of, the baseline)."""
     import time
 
     import watchfiles
 
-    from natslint.memo import RunMemo
     from natslint.words import count
 
     def said(result) -> None:
@@ -210,31 +213,48 @@ def _watch(paths: list[str], resolver, force_exclude: bool, result, narrow, show
         sys.stdout.flush()
 
     said(result)
-    memo = RunMemo()  # documents and fleets an edit leaves alone are not checked again
-    for _ in watchfiles.watch(*paths, debounce=50, step=20, raise_interrupt=False):
-        resolver.forget()
-        result = narrow(run_check(paths, resolver(first_folder(paths)), resolver, force_exclude, memo=memo))
+    for changes in watchfiles.watch(*paths, debounce=50, step=20, raise_interrupt=False):
+        result = narrow(engine.check(changed=[path for _, path in changes]))
         show(result)
         said(result)
     raise typer.Exit(0)
 
 
+def ask_for(paths: list[str], settings, resolver, force_exclude: bool = False):
+    """The question a check asks, as the command asks it: the project configs, exclusions,
+    declared fleets, machines and releases, from the working folder."""
+    from natslint.check import Ask
+
+    return Ask(paths, os.getcwd(), settings, resolver, resolver.exclude, force_exclude, resolver.declared_fleet,
+               resolver.declared_machine, resolver.machine_aliases, resolver.declared_release, _progress())
+
+
 def run_check(paths: list[str], settings, resolver, force_exclude: bool = False, overlays=None, memo=None):
-    """A check as the command runs it (the project configs, exclusions, declared fleets), fixes
-    settled. ``memo`` (a natslint.memo.RunMemo): what a long-running process (the language
-    server, --watch) keeps between checks; the answer is the same as without it."""
-    from natslint.check import check_paths
+    """A check as the command runs it, fixes settled. ``memo`` (a natslint.memo.RunMemo): what
+    a long-running process keeps between checks; the answer is the same as without it."""
+    from natslint.check import finish, run_stages
     from natslint.fixing import settle
+    from natslint.sources import SourceCache
 
     if memo is not None:
         memo.start()
-    result = settle(check_paths(paths, settings, root=os.getcwd(), progress=_progress(), settings_for=resolver,
-                                exclude=resolver.exclude, force_exclude=force_exclude, declared=resolver.declared_fleet,
-                                machines=resolver.declared_machine, machine_aliases=resolver.machine_aliases,
-                                releases=resolver.declared_release, overlays=overlays, memo=memo))
+    ask = ask_for(paths, settings, resolver, force_exclude)
+    result = settle(finish(run_stages(ask, SourceCache(ask.root, overlays, settings.max_bytes), memo)))
     if memo is not None:
         memo.prune(result.documents)
     return result
+
+
+def engine_for(paths: list[str], resolver, force_exclude: bool = False):
+    """The engine the language server and --watch keep: each full run reads the project
+    configs again (natslint.toml may have changed), with the command line's options on top."""
+    from natslint.engine import Engine
+
+    def configure():
+        resolver.forget()
+        return ask_for(paths, resolver(first_folder(paths)), resolver, force_exclude)
+
+    return Engine(configure)
 
 
 def _baselined(result, resolver, paths: list[str], given: Path | None, write_to: Path | None, prune: bool):

@@ -142,6 +142,16 @@ def _names_and_links(doc: Document, path: str, models: dict[int, tuple] | None):
     return hit[2]
 
 
+def names_offered_and_used(doc: Document, path: str, models: dict[int, tuple] | None = None) -> tuple:
+    """Everything of a config that deciding where fleets end reads (as `_join_by_names` does):
+    when an edit leaves it the same, the fleets are planned as before."""
+    s = _names_and_links(doc, path, models)
+    urls = [url for r in s.remotes for url, _ in r.urls] + [r.url for r in s.routes] + [url for url, _ in s.gateway_urls]
+    return (s.unnamed_release, s.any_namespace, sorted(n.lower() for n in s.names | s.file_names),
+            sorted(n.lower() for ns in s.scoped_names.values() for n in ns),
+            sorted(li.host.lower() for li in s.listeners if li.host), sorted({parse_url(url, None)[0] for url in urls}))
+
+
 def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str, Document], sources: SourceCache,
                    aliases_for: Callable[[str], dict[str, str]], projects: list[str],
                    models: dict[int, tuple] | None = None) -> None:

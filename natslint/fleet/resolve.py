@@ -6,6 +6,7 @@ could not read is reported as such (its ports are not known)."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -229,6 +230,7 @@ class _Names:
         return hit
 
 
+@functools.lru_cache(maxsize=8192)
 def is_loopback(host: str) -> bool:
     """A target address that means the machine itself: 127.0.0.0/8, localhost, ::1, and the
     wildcards 0.0.0.0 and :: used as a target."""

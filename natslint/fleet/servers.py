@@ -7,6 +7,7 @@ unresolved ``$VAR``) stay unknown.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from urllib.parse import urlsplit
 
@@ -85,6 +86,7 @@ def split_hostport(text: str, default_port: int | None) -> tuple[str, int | None
     return text, default_port
 
 
+@functools.lru_cache(maxsize=8192)  # a fleet's URLs repeat: every leaf of a site dials its hub
 def parse_url(url: str, default_port: int | None) -> tuple[str, int | None, str | None]:
     """(host, port, user) of a NATS URL; the scheme's default port when none is written."""
     if "://" not in url:

@@ -1,9 +1,10 @@
 """`natslint server`: a language server over stdio (pygls).
 
-Every change re-checks the workspace with the engine `check` uses, from the workspace root, the
-open buffers laid over the files on disk. Diagnostics are published for every file with
-findings, open or not (a leaf's edit changes the hub's and the compose file's), and cleared where
-findings went away.
+Every change re-checks the workspace with the engine `check --watch` uses (natslint.engine), from
+the workspace root, the open buffers laid over the files on disk: the engine is told which files
+changed (the buffers, the client's file events), so an edit of a config rechecks only its fleets.
+Diagnostics are published for every file with findings, open or not (a leaf's edit changes the
+hub's and the compose file's), only where they changed, and cleared where findings went away.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ class NatslintServer(LanguageServer):
         super().__init__("natslint", __version__)
         self.root = os.getcwd()
         self.result = None
-        self.published: set[str] = set()
+        self.published: dict[str, list] = {}  # uri -> the diagnostics last published
         self.generation = 0  # counts changes, so a burst is checked once
-        from natslint.memo import RunMemo
-
-        self.memo = RunMemo()  # what an edit leaves alone is not parsed or checked again
+        self.engine = None  # made at the first check, from the workspace root
+        self.watching = False  # the client sends file events: edits can be checked incrementally
+        self.changed: set[str] = set()  # files the client said were created, changed or deleted
 
     def overlays(self) -> dict[str, str]:
         """The open buffers, by absolute path: they count, saved or not."""
@@ -38,21 +39,26 @@ class NatslintServer(LanguageServer):
         return out
 
     def recheck(self) -> None:
-        from natslint.cli.check import run_check
+        from natslint.cli.check import engine_for
         from natslint.cli.settings import settings_for
 
+        changed, self.changed = self.changed, set()
         try:
-            settings, resolver = settings_for(["."])
-            self.result = run_check(["."], settings, resolver, overlays=self.overlays(), memo=self.memo)
+            if self.engine is None:
+                self.engine = engine_for(["."], settings_for(["."])[1])
+            # without file events, what changed on disk is unknown: the engine plans anew
+            self.result = self.engine.check(self.overlays(), changed if self.watching else None)
         except Exception as exc:  # a config error: say it, keep the last diagnostics
+            self.engine = None
             self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"natslint: {exc}"))
             return
         now = by_file(self.result, self.root)
-        for uri in sorted(self.published - set(now)):
+        for uri in sorted(set(self.published) - set(now)):
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
         for uri, diagnostics in sorted(now.items()):
-            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diagnostics))
-        self.published = set(now)
+            if self.published.get(uri) != diagnostics:
+                self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diagnostics))
+        self.published = now
 
 
 server = NatslintServer()
@@ -75,18 +81,23 @@ def initialize(ls: NatslintServer, params: lsp.InitializeParams) -> None:
 def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None:
     caps = ls.client_capabilities.workspace
     if caps and caps.did_change_watched_files and caps.did_change_watched_files.dynamic_registration:
+        ls.watching = True
         ls.client_register_capability(lsp.RegistrationParams([lsp.Registration(
             "natslint-watch", lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
             lsp.DidChangeWatchedFilesRegistrationOptions([lsp.FileSystemWatcher("**/*")]))]))
     ls.recheck()
 
 
-DEBOUNCE = 0.1  # seconds: a burst of keystrokes is checked once, after the last
+# seconds: changes that arrive together (a burst of keystrokes, a save with its file event) are
+# checked once; an edit's check takes milliseconds, so the wait is short
+DEBOUNCE = 0.01
 
 
 async def _changed(ls: NatslintServer, params) -> None:
     import asyncio
 
+    for event in getattr(params, "changes", None) or ():  # watched files: created, changed, deleted
+        ls.changed.add(os.path.join(ls.root, path_of(ls.root, event.uri)))
     ls.generation += 1
     mine = ls.generation
     await asyncio.sleep(DEBOUNCE)
@@ -94,8 +105,8 @@ async def _changed(ls: NatslintServer, params) -> None:
         ls.recheck()
 
 
-# a buffer opened, edited, saved or closed; natslint.toml, env files, files created, deleted or
-# renamed (watched files): the workspace is checked again, the fleets planned anew
+# a buffer opened, edited, saved or closed (the engine compares the buffers with the last
+# check's); natslint.toml, env files, files created, deleted or renamed (watched files)
 for _method in (lsp.TEXT_DOCUMENT_DID_OPEN, lsp.TEXT_DOCUMENT_DID_CHANGE, lsp.TEXT_DOCUMENT_DID_SAVE,
                 lsp.TEXT_DOCUMENT_DID_CLOSE, lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES):
     server.feature(_method)(_changed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from typing import Iterator
 
@@ -20,6 +19,7 @@ from natslint.fleet.reach import JetStream
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, domain_span
 from natslint.rules.fixes import set_value
+from natslint.rules.similar import close_matches
 from natslint.span import Span
 
 
@@ -78,8 +78,7 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
             near = ctx.reach.linked_domains(h.server)
             key = (d, id(near))  # the sets live as long as the run: their ids stay theirs
             if key not in suggested:  # a template's typo repeats on every host it made
-                suggested[key] = difflib.get_close_matches(d, sorted(near), n=1, cutoff=0.6) or \
-                    difflib.get_close_matches(d, everywhere, n=1, cutoff=0.6)
+                suggested[key] = close_matches(d, tuple(sorted(near))) or close_matches(d, tuple(everywhere))
             close = suggested[key]
             if close:
                 known = f"did you mean `{close[0]}`?"
@@ -106,7 +105,7 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
 def _typo_fix(ctx: Context, h: Host, d: str, near) -> Fix | None:
     """The one reachable domain a typo is close to, set where the value is written (the `.env`
     line a compose `${VAR}` reads, or the setting). Unsafe when that text feeds other workloads."""
-    close = difflib.get_close_matches(d, sorted(near), n=2, cutoff=0.6)
+    close = close_matches(d, tuple(sorted(near)), 2)
     if len(close) != 1:
         return None
     span = h.domain_origin[1] if h.domain_origin is not None else h.domain.span

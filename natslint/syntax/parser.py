@@ -202,6 +202,10 @@ class DocumentMemo:
         self._docs[k] = (doc, children)
         self._used.add(k)
 
+    def keep_all(self) -> None:
+        """Every entry counts as used by this run (an edit that reparsed only some files)."""
+        self._used = set(self._docs)
+
     def prune(self) -> None:
         self._docs = {k: v for k, v in self._docs.items() if k in self._used}
         self._used = set()

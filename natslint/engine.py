@@ -1,0 +1,192 @@
+"""The long-running engine the language server and `check --watch` keep between checks.
+
+After an edit it redoes only what the edit touches.  When it is told which files changed
+(the editor's buffers, the editor's or watchfiles' file events) and every changed file is a NATS
+config the last run parsed, read by no deployment reader, whose includes, names and addresses
+are the same (so the fleets are planned as before), it keeps the discovery, the deployments,
+the fleet plan and every other document, parses the changed files and those that include them
+again, and checks again only the fleets that hold them.  Anything else (natslint.toml, a
+compose file, a kustomization, an env file, a file created, deleted or renamed, or no word on
+what changed) is a full run, which still reuses documents and fleets whose files read the same
+(natslint.memo).  Either way the answer equals a cold `check` of the same files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Callable, Iterable, Mapping
+
+from natslint.check import (
+    Ask,
+    Result,
+    Stages,
+    _reparser,
+    check_fleet,
+    finish,
+    run_stages,
+)
+from natslint.discover import Discovery, accept_configs
+from natslint.fixing import settle
+from natslint.fleet.partition import names_offered_and_used
+from natslint.memo import RunMemo
+from natslint.sources import SourceCache
+from natslint.syntax.builder import quoted_variables
+from natslint.syntax.document import Document
+from natslint.syntax.parser import Loader
+
+# () -> the Ask of a full run: the project configs read again (they may have changed)
+Configure = Callable[[], Ask]
+
+
+class Engine:
+    def __init__(self, configure: Configure) -> None:
+        self.configure = configure
+        self.memo = RunMemo()
+        self.stages: Stages | None = None
+        self.overlays: dict[str, str] = {}
+        self.last = "none"  # how the last check ran: "full" or "edit" (tests and the benchmark)
+
+    def check(self, overlays: Mapping[str, str] | None = None, changed: Iterable[str] | None = None) -> Result:
+        """The workspace checked with ``overlays`` (absolute path -> an unsaved buffer's text)
+        laid over the disk.  ``changed``: the absolute paths created, changed or deleted on
+        disk since the last check; None when that is not known (a full run)."""
+        overlays = {os.path.abspath(p): text for p, text in (overlays or {}).items()}
+        stages = None
+        self.memo.start()
+        if changed is not None and self.stages is not None:
+            touched = {os.path.abspath(p) for p in changed}
+            touched |= {p for p in overlays.keys() | self.overlays.keys() if overlays.get(p) != self.overlays.get(p)}
+            stages = edited(self.stages, touched, overlays, self.memo)
+        self.last = "edit" if stages is not None else "full"
+        if stages is None:
+            ask = self.configure()
+            stages = run_stages(ask, SourceCache(ask.root, overlays, ask.settings.max_bytes), self.memo)
+        self.stages, self.overlays = stages, overlays
+        result = settle(finish(stages))
+        self.memo.prune(result.documents)
+        return result
+
+
+def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: RunMemo) -> Stages | None:
+    """The stages after an edit of the files ``touched`` (absolute paths), or None when the
+    edit may change more than the documents it touches and the fleets that hold them."""
+    sources = prev.sources
+    if not touched:
+        return prev
+    changed = {sources.display(p) for p in touched}
+    if not _plain_configs(prev, changed, touched):
+        return None
+    sources.refresh(touched, overlays)
+    if any(_accepted(prev, p) != (p in prev.accepted) for p in changed if p in prev.found.sniff):
+        return None  # a candidate now reads as another format (or as NATS): discovery's answer changed
+    affected = _includers(prev.documents, changed)
+    documents = _reparsed(prev, affected, memo)
+    if documents is None:
+        return None
+    if any(names_offered_and_used(prev.documents[p], p, memo.models) !=
+           names_offered_and_used(documents[p], p, memo.models) for p in affected):
+        return None  # the fleets may end elsewhere: planned anew
+    _judge_quoted(prev.roots, documents, affected)
+    memo.documents.keep_all()
+    reparse = _reparser(documents, sources, prev.ask.settings, prev.ask.resolve)
+    fleets = []
+    for fc in prev.fleets:
+        if fc.plan.files & affected:
+            fleets.append(check_fleet(fc.plan, documents, sources, fc.settings, reparse, prev.on_machine, prev.scoped,
+                                      memo))
+        else:
+            memo.used.add(fc.key)
+            fleets.append(fc)
+    suppressions = {p: s for p, s in prev.suppressions.items() if p not in affected}
+    return replace(prev, documents=documents, fleets=fleets, suppressions=suppressions)
+
+
+def _plain_configs(prev: Stages, changed: set[str], touched: set[str]) -> bool:
+    """Whether every changed file is a NATS config of the last run, read as itself (not from a
+    manifest), that no deployment reader read or looked for, and still there."""
+    sources = prev.sources
+    return all(p in prev.documents and sources.file_of(p) == p for p in changed) and \
+        not (touched & prev.deploy_reads) and all(os.path.isfile(p) for p in touched)
+
+
+def _accepted(prev: Stages, path: str) -> bool:
+    one = Discovery(nats=[path], sniff={path: prev.found.sniff[path]})
+    return bool(accept_configs(one, prev.sources)[0])
+
+
+def _includers(documents: dict[str, Document], changed: set[str]) -> set[str]:
+    """The changed files and every file that includes one of them, directly or not."""
+    by_target: dict[str, set[str]] = {}
+    for path, doc in documents.items():
+        for _, target in doc.includes:
+            by_target.setdefault(target, set()).add(path)
+    out, stack = set(), list(changed)
+    while stack:
+        p = stack.pop()
+        if p not in out:
+            out.add(p)
+            stack.extend(by_target.get(p, ()))
+    return out
+
+
+def _reparsed(prev: Stages, affected: set[str], memo: RunMemo) -> dict[str, Document] | None:
+    """The documents with the affected ones parsed again, as a full run would parse them; None
+    when that could differ from a full run (configs of two project settings share them, a file
+    went missing, its includes changed)."""
+    sources, ask = prev.sources, prev.ask
+    configs = [p for p in prev.configs if p in affected]
+    groups = {id(ask.resolve(os.path.dirname(p) or ".")) for p in configs}
+    if len(groups) != 1:
+        return None
+    own = ask.resolve(os.path.dirname(configs[0]) or ".")
+    loader = Loader(env=own.env, env_visible=own.env_visible, nats_version=ask.settings.nats_version,
+                    strict_text=True, sources=sources, memo=memo.documents)
+    for p in configs:
+        loader.load(p)
+    documents = dict(prev.documents)
+    for doc in loader.cache.values():
+        shown = sources.display(doc.path)
+        old = prev.documents.get(shown)
+        if doc.path.startswith("$") or old is doc:
+            continue
+        if old is None or shown not in affected or doc.missing or (doc.opaque and doc.root is None) or \
+                [t for _, t in doc.includes] != [t for _, t in old.includes]:
+            return None
+        documents[shown] = doc
+    return documents
+
+
+def _judge_quoted(roots: list[str], documents: dict[str, Document], affected: set[str]) -> None:
+    """The quoted `$NAME`s judged again, as a full run judges them: a file by the first server
+    (in the roots' order) that reads it, with every file that server reads.  Only the servers
+    that read an affected file judge anew, and only the files they judged first."""
+    from natslint.fleet.partition import with_includes
+
+    order = {r: i for i, r in enumerate(roots)}
+    mine = sorted((r for r in affected if r in order), key=order.__getitem__)
+    closure = {r: with_includes(r, documents) for r in mine}
+    by_target: dict[str, set[str]] = {}
+    for path, doc in documents.items():
+        for _, target in doc.includes:
+            by_target.setdefault(target, set()).add(path)
+    for r in mine:
+        for p in closure[r]:
+            first = min((x for x in _includers_of(by_target, p) if x in order), key=order.__getitem__, default=r)
+            if first == r and p in documents:
+                documents[p].judged, documents[p].quoted_done = [], False
+    for r in mine:
+        quoted_variables([documents[p] for p in closure[r] if p in documents])
+    for p in sorted(affected):  # one no root reaches (an include cycle): on its own
+        if p in documents:
+            quoted_variables([documents[p]])
+
+
+def _includers_of(by_target: dict[str, set[str]], path: str) -> set[str]:
+    out, stack = set(), [path]
+    while stack:
+        p = stack.pop()
+        if p not in out:
+            out.add(p)
+            stack.extend(by_target.get(p, ()))
+    return out
