@@ -7,7 +7,8 @@ question the domain rules ask: which JetStream answers a client.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, fields
 
 from natslint.defaults import (  # noqa: F401 - the model's defaults, named where it is read
     DEFAULT_CLIENT_PORT,
@@ -122,6 +123,29 @@ class Server:
     document: object = None
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
     unmodelled_flags: list[tuple[str, Span]] = field(default_factory=list)
+
+    def fresh(self) -> "Server":
+        """A copy to link and adjust on its own: every set, list and dict, every listener,
+        remote and route is its own (a document's server is read once and copied for each
+        server that runs it, in this run and the engine's later ones).  Only for a server not
+        linked yet: it refers to no other server."""
+        out = object.__new__(Server)
+        for f in _SERVER_FIELDS:
+            setattr(out, f, getattr(self, f))
+        twins: dict[int, Listener] = {}
+        out.listeners = [_twin(li, twins) for li in self.listeners]
+        if self.cluster_listen is not None:
+            out.cluster_listen = _twin(self.cluster_listen, twins)
+        out.routes = [_copy_of(r) for r in self.routes]
+        out.remotes = [_copy_of(r) for r in self.remotes]
+        for f in _SETS:
+            setattr(out, f, set(getattr(self, f)))
+        for f in _LISTS:
+            setattr(out, f, list(getattr(self, f)))
+        for f in _DICTS:
+            setattr(out, f, {k: v.copy() if isinstance(v, (set, list, dict)) else v
+                             for k, v in getattr(self, f).items()})
+        return out
 
     def store_place(self) -> tuple[str, str] | None:
         """Where its store_dir really is: the host folder or named volume mounted there, else
@@ -246,3 +270,31 @@ class Fleet:
     def instance_labels(self) -> list[str]:
         """How messages name the servers and hosts that are one of several instances."""
         return [x.label for x in [*self.servers, *self.hosts] if x.display and x.instance_of]
+
+
+
+def _twin(li: Listener, twins: dict[int, Listener]) -> Listener:
+    """A listener's copy; the same listener twice (in ``listeners`` and as ``cluster_listen``) is
+    one copy."""
+    hit = twins.get(id(li))
+    if hit is None:
+        hit = twins[id(li)] = Listener(li.kind, li.host, li.port, li.span)
+    return hit
+
+
+def _copy_of(link):
+    """A remote or route, with lists of its own."""
+    out = copy.copy(link)
+    for f in fields(link):
+        v = getattr(link, f.name)
+        if isinstance(v, list):
+            setattr(out, f.name, list(v))
+    return out
+
+
+_SERVER_FIELDS = tuple(f.name for f in fields(Server))
+# the containers a server holds (listeners, routes and remotes are copied one by one)
+_SETS = tuple(f.name for f in fields(Server) if f.default_factory is set)
+_LISTS = tuple(f.name for f in fields(Server) if f.default_factory is list
+               and f.name not in ("listeners", "routes", "remotes"))
+_DICTS = tuple(f.name for f in fields(Server) if f.default_factory is dict)

@@ -150,7 +150,18 @@ def account_js_enabled(v: Node) -> bool:
 
 def server_from_document(doc: Document, path: str, *, names_and_links: bool = False) -> Server:
     """The server a config describes; ``names_and_links``: only its names, listeners and the
-    addresses it dials (what deciding where a fleet ends needs), not its JetStream or accounts."""
+    addresses it dials (what deciding where a fleet ends needs), not its JetStream or accounts.
+    The whole server is read once per document (the document keeps it) and each call gets a
+    copy of its own, which linking may change."""
+    if names_and_links:
+        return _read_server(doc, path, True)
+    kept = doc.derived.get(("server", path))
+    if kept is None:
+        kept = doc.derived[("server", path)] = _read_server(doc, path, False)
+    return kept.fresh()
+
+
+def _read_server(doc: Document, path: str, names_and_links: bool) -> Server:
     root = doc.root
     # where the server is defined: its first setting (not a comment on line 1)
     first = next(iter(root.live()), None) if root is not None else None

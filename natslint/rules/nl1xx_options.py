@@ -25,6 +25,7 @@ from natslint.fleet.servers import account_js_enabled
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, js_span
 from natslint.rules.fixes import delete_entry, insert_entry, rename_key
+from natslint.syntax.document import Document
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar
 
 # Values whose keys are data, not options.
@@ -48,19 +49,23 @@ def _go_type(node: Node) -> str:
     return _GO_TYPE.get(node.kind, node.kind)
 
 
-def _roots(ctx: Context) -> Iterator[tuple[Server, Map]]:
+def _roots(ctx: Context) -> Iterator[tuple[Server, Document]]:
+    """Each server with the config it reads (one that parsed)."""
     for s in ctx.fleet.servers:
         doc = ctx.documents.get(s.path) if not s.synthetic else None
         if doc is not None and doc.root is not None:
-            yield s, doc.root
+            yield s, doc
 
 
-def _walk(m: Map, block_name: str, seen: set[tuple[int, str]],
-          out: list[tuple[options.Block, Entry, options.KeySpec | None]], paths: dict[int, str],
-          parents: dict[int, Map]) -> None:
-    """Add (block, entry, spec) for every live entry under ``m``, descending into nested
-    blocks.  A block already walked in the same role is not walked again (``seen``): an
-    include shared by hundreds of servers brings the same map objects into every one."""
+Row = tuple[options.Block, Entry, "options.KeySpec | None", str, Map]  # block, entry, spec, where, parent
+
+
+def _walk(m: Map, block_name: str) -> list[tuple[tuple[int, str], list[Row]]]:
+    """Every live entry under ``m``, descending into nested blocks, grouped by the map (and the
+    role it is read in) that holds it: (block, entry, spec, the block it stands in as written,
+    its map)."""
+    out: list[tuple[tuple[int, str], list[Row]]] = []
+    seen: set[tuple[int, str]] = set()
     stack = [(m, block_name, "")]
     while stack:
         node, name, where = stack.pop()
@@ -71,12 +76,12 @@ def _walk(m: Map, block_name: str, seen: set[tuple[int, str]],
         blk = options.block(name)
         if blk is None:
             continue
+        rows: list[Row] = []
+        out.append((mark, rows))
         keys, fold = blk.keys, blk.case_insensitive
         for e in node.live():
             spec = keys.get(e.key.name.lower() if fold else e.key.name)
-            out.append((blk, e, spec))
-            paths[id(e)] = where or "top level"  # the block it stands in, as written
-            parents[id(e)] = node
+            rows.append((blk, e, spec, where or "top level", node))
             if spec is None or spec.kind in _FREE_FORM:
                 continue
             v = e.value
@@ -90,6 +95,15 @@ def _walk(m: Map, block_name: str, seen: set[tuple[int, str]],
                 inner = spec.block if spec.kind == "block_list" else spec.items
                 if inner and options.block(inner) is not None:
                     stack.extend((i, inner, f"{here}[]") for i in v.items if isinstance(i, Map))
+    return out
+
+
+def _walked(doc) -> list[tuple[tuple[int, str], list[Row]]]:
+    """A config's walk, done once per document (the document keeps it)."""
+    hit = doc.derived.get("nl1xx.walk")
+    if hit is None:
+        hit = doc.derived["nl1xx.walk"] = _walk(doc.root, "top")
+    return hit
 
 
 _PATHS: dict[str, str] = {}
@@ -102,24 +116,30 @@ def _where(block_name: str) -> str:
     return _PATHS.get(block_name, block_name)
 
 
-def _options(ctx: Context) -> list[tuple[options.Block, Entry, options.KeySpec | None]]:
-    """Every live entry of every server, with its block and spec: walked once, read by
-    NL101 and NL108 both."""
-    if "nl1xx.options" not in ctx.memo:
-        seen: set[tuple[int, str]] = set()
-        out: list[tuple[options.Block, Entry, options.KeySpec | None]] = []
-        paths: dict[int, str] = {}
-        parents: dict[int, Map] = {}
-        for _, root in _roots(ctx):
-            _walk(root, "top", seen, out, paths, parents)
-        ctx.memo["nl1xx.options"] = out
-        ctx.memo["nl1xx.paths"] = paths
-        ctx.memo["nl1xx.parents"] = parents
-    return ctx.memo["nl1xx.options"]
+def _per_map(ctx: Context, name: str, judge) -> Iterator[Finding]:
+    """``judge(ctx, rows)``'s findings for the entries of each map of every server's config.
+    A map already read in the same role is not read again: an include shared by hundreds of
+    servers brings the same map objects into every one.  What a map gives is kept by the
+    document that holds it (a long-running engine reuses documents whose files read the same)."""
+    seen: set[tuple[int, str]] = set()
+    for _, doc in _roots(ctx):
+        kept = doc.derived.setdefault(name, {})
+        for mark, rows in _walked(doc):
+            if mark in seen:
+                continue
+            seen.add(mark)
+            got = kept.get(mark)
+            if got is None:
+                got = kept[mark] = list(judge(ctx, rows))
+            yield from got
 
 
 def check_unknown(ctx: Context) -> Iterator[Finding]:
-    for blk, e, spec in _options(ctx):
+    return _per_map(ctx, "nl101", _unknown_in)
+
+
+def _unknown_in(ctx: Context, rows: list[Row]) -> Iterator[Finding]:
+    for blk, e, spec, where, parent in rows:
         if spec is not None or blk.unknown_result != "error":
             continue
         if e.used_as_variable and blk.variable_exempt:
@@ -128,7 +148,6 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
         low = key.lower()
         fix = ""
         autofix = None
-        parent = ctx.memo["nl1xx.parents"].get(id(e))
         if key.startswith("\ufeff"):
             fix = ("the file starts with a UTF-8 byte-order mark, which nats-server reads as part of the "
                    "first key: save the file without the BOM")
@@ -150,7 +169,7 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
                 fix = f"`{key}` belongs in {', '.join(_where(b) for b in elsewhere[:3])}"
         yield UNKNOWN_OPTION.at(
             e.key.span,
-            blk.unknown_message.replace("{key}", key) + f" in {ctx.memo['nl1xx.paths'].get(id(e), _where(blk.name))}",
+            blk.unknown_message.replace("{key}", key) + f" in {where}",
             "nats-server refuses to start",
             fix=fix or f"remove `{key}`", autofix=autofix)
 
@@ -181,7 +200,11 @@ def _move_js_domain(ctx: Context, e: Entry, top: Map | None) -> Fix | None:
 
 
 def check_types(ctx: Context) -> Iterator[Finding]:
-    for blk, e, spec in _options(ctx):
+    return _per_map(ctx, "nl108", _types_in)
+
+
+def _types_in(ctx: Context, rows: list[Row]) -> Iterator[Finding]:
+    for blk, e, spec, _, _ in rows:
         if spec is None or not spec.types:
             continue
         v = e.value
@@ -226,26 +249,32 @@ def _maps(m: Map, seen: set[int]) -> Iterator[Map]:
 
 def check_duplicates(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
-    walked: set[int] = set()
-    for _, root in _roots(ctx):
-        for m in _maps(root, walked):
-            if not m.repeats_a_key():
-                continue
-            for earlier, later in m.shadowed():
-                if earlier.via != later.via:
-                    continue  # an include sets defaults that this file overrides: on purpose
-                key = (later.key.span.path, later.key.span.start)
-                if key in seen:
-                    continue
+    for _, doc in _roots(ctx):
+        kept = doc.derived.get("nl102")
+        if kept is None:  # kept by the document, as _per_map keeps its findings
+            kept = doc.derived["nl102"] = list(_duplicates_in(doc.root))
+        for f in kept:
+            key = (f.span.path, f.span.start)
+            if key not in seen:  # a file several servers include: reported once
                 seen.add(key)
-                dropped = _dropped(earlier, later)
-                sev = Severity.ERROR if dropped else Severity.WARNING
-                what = f"it drops {' and '.join(dropped)} set by the earlier one" if dropped else ""
-                yield DUPLICATE_KEY.at(
-                    later.key.span, f"`{later.key.name}` is set again",
-                    "the later value silently replaces the earlier one (nats-server does not merge blocks)", what,
-                    severity=sev, related=(Related(earlier.key.span, "the earlier value"),),
-                    fix="merge the two into one")
+                yield f
+
+
+def _duplicates_in(root: Map) -> Iterator[Finding]:
+    for m in _maps(root, set()):
+        if not m.repeats_a_key():
+            continue
+        for earlier, later in m.shadowed():
+            if earlier.via != later.via:
+                continue  # an include sets defaults that this file overrides: on purpose
+            dropped = _dropped(earlier, later)
+            sev = Severity.ERROR if dropped else Severity.WARNING
+            what = f"it drops {' and '.join(dropped)} set by the earlier one" if dropped else ""
+            yield DUPLICATE_KEY.at(
+                later.key.span, f"`{later.key.name}` is set again",
+                "the later value silently replaces the earlier one (nats-server does not merge blocks)", what,
+                severity=sev, related=(Related(earlier.key.span, "the earlier value"),),
+                fix="merge the two into one")
 
 
 def _dropped(earlier: Entry, later: Entry) -> list[str]:
@@ -338,7 +367,8 @@ def check_extension_hint(ctx: Context) -> Iterator[Finding]:
 
 
 def check_js_system_account(ctx: Context) -> Iterator[Finding]:
-    for s, root in _roots(ctx):
+    for s, doc in _roots(ctx):
+        root = doc.root
         accounts = root.get_ci("accounts")
         if accounts is None or not isinstance(accounts.value, Map):
             continue
@@ -356,7 +386,8 @@ def check_js_system_account(ctx: Context) -> Iterator[Finding]:
 
 def check_store_dir(ctx: Context) -> Iterator[Finding]:
     by_place: dict[tuple[str, str], list[Server]] = defaultdict(list)
-    for s, root in _roots(ctx):
+    for s, doc in _roots(ctx):
+        root = doc.root
         top = root.get_ci("store_dir") or root.get_ci("storedir")
         js = root.get_ci("jetstream")
         inner = js.value.get_ci("store_dir") or js.value.get_ci("store") or js.value.get_ci("storedir") \

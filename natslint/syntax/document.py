@@ -33,6 +33,9 @@ class Document:
     # what quoted_variables() found, judging this file with the others its server reads: kept
     # apart from the parse's own findings, so a file read again unchanged is judged again
     judged: list[Finding] = field(default_factory=list)
+    # what is worked out from this document alone (an option walk), kept as long as the document:
+    # a long-running engine reuses a document whose file reads the same, and this with it
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def every_finding(self) -> list[Finding]:
