@@ -239,6 +239,16 @@ class Stages:
     scoped: dict
     fleets: list[FleetCheck]
     suppressions: dict[str, list[Suppression]] = field(default_factory=dict)  # path -> its inline suppressions
+    _includers: dict[str, set[str]] | None = None
+
+    def includers(self) -> dict[str, set[str]]:
+        """File -> the configs that include it directly."""
+        if self._includers is None:
+            self._includers = {}
+            for path, doc in self.documents.items():
+                for _, target in doc.includes:
+                    self._includers.setdefault(target, set()).add(path)
+        return self._includers
 
 
 def check_paths(paths: list[str], settings: Settings | None = None, *, root: str,
@@ -407,7 +417,7 @@ def _load_all(loader: Loader, configs: list[str], progress: Progress | None, don
     # earlier part; the files are still loaded here in the same order, so the output is the
     # same byte for byte.  The child inherits the source cache: no file is read twice.
     split, pending = len(configs), None
-    if len(configs) >= PARALLEL_MIN_CONFIGS and parallel.available() and loader.memo is None:
+    if len(configs) >= PARALLEL_MIN_CONFIGS and parallel.available() and (loader.memo is None or loader.memo.empty):
         split = int(len(configs) * OWN_SHARE)
         pending = parallel.start(lex_files, configs[split:], loader, codec="marshal")
     try:

@@ -13,6 +13,7 @@ what changed) is a full run, which still reuses documents and fleets whose files
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import replace
 from typing import Callable, Iterable, Mapping
@@ -51,6 +52,23 @@ class Engine:
         """The workspace checked with ``overlays`` (absolute path -> an unsaved buffer's text)
         laid over the disk.  ``changed``: the absolute paths created, changed or deleted on
         disk since the last check; None when that is not known (a full run)."""
+        # a check builds a large object graph: the cyclic collector would walk it again and
+        # again during it (a long-running process collects when idle: collect())
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._check(overlays, changed)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @staticmethod
+    def collect() -> None:
+        """Free what earlier checks left (fleets built again hold reference cycles).  The
+        language server calls it when idle, --watch after printing: never inside a check."""
+        gc.collect()
+
+    def _check(self, overlays: Mapping[str, str] | None, changed: Iterable[str] | None) -> Result:
         overlays = {os.path.abspath(p): text for p, text in (overlays or {}).items()}
         stages = None
         self.memo.start()
@@ -80,14 +98,14 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     sources.refresh(touched, overlays)
     if any(_accepted(prev, p) != (p in prev.accepted) for p in changed if p in prev.found.sniff):
         return None  # a candidate now reads as another format (or as NATS): discovery's answer changed
-    affected = _includers(prev.documents, changed)
+    affected = _upward(prev.includers(), changed)
     documents = _reparsed(prev, affected, memo)
     if documents is None:
         return None
     if any(names_offered_and_used(prev.documents[p], p, memo.models) !=
            names_offered_and_used(documents[p], p, memo.models) for p in affected):
         return None  # the fleets may end elsewhere: planned anew
-    _judge_quoted(prev.roots, documents, affected)
+    _judge_quoted(prev.roots, documents, affected, prev.includers())
     memo.documents.keep_all()
     reparse = _reparser(documents, sources, prev.ask.settings, prev.ask.resolve)
     fleets = []
@@ -115,18 +133,14 @@ def _accepted(prev: Stages, path: str) -> bool:
     return bool(accept_configs(one, prev.sources)[0])
 
 
-def _includers(documents: dict[str, Document], changed: set[str]) -> set[str]:
-    """The changed files and every file that includes one of them, directly or not."""
-    by_target: dict[str, set[str]] = {}
-    for path, doc in documents.items():
-        for _, target in doc.includes:
-            by_target.setdefault(target, set()).add(path)
-    out, stack = set(), list(changed)
+def _upward(includers: dict[str, set[str]], paths: set[str]) -> set[str]:
+    """The files and every file that includes one of them, directly or not."""
+    out, stack = set(), list(paths)
     while stack:
         p = stack.pop()
         if p not in out:
             out.add(p)
-            stack.extend(by_target.get(p, ()))
+            stack.extend(includers.get(p, ()))
     return out
 
 
@@ -157,36 +171,27 @@ def _reparsed(prev: Stages, affected: set[str], memo: RunMemo) -> dict[str, Docu
     return documents
 
 
-def _judge_quoted(roots: list[str], documents: dict[str, Document], affected: set[str]) -> None:
+def _judge_quoted(roots: list[str], documents: dict[str, Document], affected: set[str],
+                  includers: dict[str, set[str]]) -> None:
     """The quoted `$NAME`s judged again, as a full run judges them: a file by the first server
     (in the roots' order) that reads it, with every file that server reads.  Only the servers
-    that read an affected file judge anew, and only the files they judged first."""
+    that read an affected file judge anew, and only the files they judged first (and only
+    files with a quoted `$NAME` have anything to judge)."""
     from natslint.fleet.partition import with_includes
 
     order = {r: i for i, r in enumerate(roots)}
     mine = sorted((r for r in affected if r in order), key=order.__getitem__)
     closure = {r: with_includes(r, documents) for r in mine}
-    by_target: dict[str, set[str]] = {}
-    for path, doc in documents.items():
-        for _, target in doc.includes:
-            by_target.setdefault(target, set()).add(path)
     for r in mine:
         for p in closure[r]:
-            first = min((x for x in _includers_of(by_target, p) if x in order), key=order.__getitem__, default=r)
-            if first == r and p in documents:
-                documents[p].judged, documents[p].quoted_done = [], False
+            doc = documents.get(p)
+            if doc is None or not doc.quoted:
+                continue
+            first = min((x for x in _upward(includers, {p}) if x in order), key=order.__getitem__, default=r)
+            if first == r:
+                doc.judged, doc.quoted_done = [], False
     for r in mine:
         quoted_variables([documents[p] for p in closure[r] if p in documents])
     for p in sorted(affected):  # one no root reaches (an include cycle): on its own
         if p in documents:
             quoted_variables([documents[p]])
-
-
-def _includers_of(by_target: dict[str, set[str]], path: str) -> set[str]:
-    out, stack = set(), [path]
-    while stack:
-        p = stack.pop()
-        if p not in out:
-            out.add(p)
-            stack.extend(by_target.get(p, ()))
-    return out

@@ -73,20 +73,25 @@ def select(raw: list[Finding], documents: dict[str, Document], found: Discovery,
            settings, resolve, known: dict[str, list[Suppression]]) -> list[Finding]:
     """The findings to show: policy and inline suppressions applied, secrets masked.
     ``known``: each file's suppressions, as far as read already (filled in here)."""
-    suppressions: dict[str, list[Suppression]] = {}
+    suppressions: dict[str, list[Suppression]] = {}  # the files that have any
     if settings.policy.use_suppressions:
         for path, doc in documents.items():
             if sources.file_of(path) == path:  # an embedded config's comments are its manifest's
                 hit = known.get(path)
                 if hit is None:
                     hit = known[path] = suppressions_in_comments(path, doc.text, doc.comments, doc.root is not None)
-                suppressions[path] = hit
+                if hit:
+                    suppressions[path] = hit
         for path in (*found.compose, *found.yaml, *found.envfiles, *found.systemd):
             if sources.seen(path):
                 hit = known.get(path)
                 if hit is None:
                     hit = known[path] = suppressions_in(path, "\n".join(sources.lines(path)))
-                suppressions[path] = hit
+                if hit:
+                    suppressions[path] = hit
+    for sups in suppressions.values():  # kept from an earlier run: used or not is this run's
+        for s in sups:
+            s.used = False
     # each file's findings and suppressions under the policy of its own project config
     by_folder: dict[str, Policy] = {}
 

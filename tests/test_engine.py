@@ -1,8 +1,9 @@
 """The long-running engine (natslint.engine, as the language server and --watch keep it): after
 every step of random edit sequences over three fleets, its answer equals a cold check of the same
-files, byte for byte in JSON. The sequences change domains, break and fix syntax, edit a shared
-include, edit natslint.toml, create and delete files, on disk and in unsaved buffers; the engine
-is told which files changed, as the editor's and watchfiles' events tell it."""
+files, byte for byte in JSON. The sequences change domains, break and fix syntax, add
+suppressions, edit a shared include, edit natslint.toml, create and delete files, on disk and in
+unsaved buffers; the engine is told which files changed, as the editor's and watchfiles' events
+tell it."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ CONFIGS = ["lattice/nats/hub-1.conf", "lattice/nats/leaf-b.conf", "sites/hub/nat
 STEP = st.one_of(
     st.tuples(st.just("domain"), st.sampled_from(CONFIGS), st.sampled_from(["hub", "leaf-b", "edge", "core"])),
     st.tuples(st.just("break"), st.sampled_from(CONFIGS), st.just("")),
+    st.tuples(st.just("suppress"), st.sampled_from(CONFIGS), st.sampled_from(["NL202", "NL203,NL402"])),
     st.tuples(st.just("restore"), st.sampled_from(CONFIGS), st.just("")),
     st.tuples(st.just("include"), st.just("fragment/remotes.conf"), st.sampled_from(["7422", "7999"])),
     st.tuples(st.just("toml"), st.sampled_from(["lattice/natslint.toml", "natslint.toml"]),
@@ -54,6 +56,9 @@ def _apply(root: Path, originals: dict[str, str], op: str, path: str, arg: str) 
         lines = [f"{ln[:len(ln) - len(ln.lstrip())]}domain: {arg}" if ln.strip().startswith("domain:") else ln
                  for ln in lines]
         return "\n".join(lines)
+    if op == "suppress":  # used while the finding is there, NL901 once another file's edit clears it
+        return "\n".join(f"{ln}  # natslint: ignore[{arg}]" if ln.strip().startswith("domain:") else ln
+                         for ln in text.split("\n"))
     if op == "break":
         return text + "\nbroken {\n"
     if op == "include":
@@ -152,3 +157,43 @@ def test_without_word_of_what_changed_every_check_is_full(tmp_path, monkeypatch)
     result = engine.check()
     assert (engine.last, engine.memo.built, engine.memo.reused) == ("full", 1, 2)  # documents and fleets kept
     assert render_json(result) == _cold({})
+
+
+def test_a_suppression_kept_from_an_earlier_check_is_judged_again(tmp_path, monkeypatch):
+    """The leaf's suppression is used while it copies the hub's domain; once the hub's domain
+    changes (the leaf's file untouched), it matches nothing: NL901, as a cold check says."""
+    (tmp_path / "hub.conf").write_text(
+        "server_name: hub\nport: 4222\njetstream { domain: hub }\nleafnodes { port: 7422 }\n")
+    (tmp_path / "leaf.conf").write_text(
+        "server_name: leaf\nport: 4223\n"
+        "jetstream { domain: hub }  # natslint: ignore[NL202] being moved\n"
+        'leafnodes { remotes: [ { url: "nats-leaf://hub:7422" } ] }\n')
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    assert '"NL901"' not in render_json(engine.check())
+    hub = {str(tmp_path / "hub.conf"): (tmp_path / "hub.conf").read_text().replace("domain: hub", "domain: core")}
+    got = render_json(engine.check(hub, []))
+    assert engine.last == "edit"
+    assert '"NL901"' in got and got == _cold(hub)
+    assert render_json(engine.check({}, [])) == _cold({})  # used again: no NL901
+
+
+def test_a_server_copy_shares_nothing_that_linking_changes(tmp_path):
+    """A document's server is read once and copied for every server that runs it: no list,
+    set, dict, listener, remote or route of a copy is the original's."""
+    from natslint.fleet.model import Listener, Remote, Route
+    from natslint.fleet.servers import server_from_document
+    from natslint.syntax.parser import parse_text
+
+    doc = parse_text('server_name: a\nport: 4222\ncluster { name: c, port: 6222, routes: ["nats://b:6222"] }\n'
+                     'leafnodes { port: 7422, remotes: [ { url: "nats-leaf://hub:7422", deny_imports: ["x"] } ] }\n'
+                     'accounts { A: { users: [ { user: u, password: p } ], jetstream: enabled } }\n'
+                     'gateway { name: g, port: 7222, gateways: [ { name: h, url: "nats://h:7222" } ] }\n', "a.conf")
+    one, two = server_from_document(doc, "a.conf"), server_from_document(doc, "a.conf")
+    assert one.routes and one.remotes and one.cluster_listen is not None and one.accounts
+    for name in one.__slots__:
+        a, b = getattr(one, name), getattr(two, name)
+        if isinstance(a, (list, set, dict, Listener, Remote, Route)):
+            assert a is not b, name
+    assert one.remotes[0] is not two.remotes[0] and one.remotes[0].urls is not two.remotes[0].urls
+    assert one.cluster_listen in one.listeners or one.cluster_listen not in two.listeners

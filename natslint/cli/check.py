@@ -217,6 +217,7 @@ def _watch(paths: list[str], engine, result, narrow, show) -> None:
         result = narrow(engine.check(changed=[path for _, path in changes]))
         show(result)
         said(result)
+        engine.collect()  # what the check left, freed after its output is out
     raise typer.Exit(0)
 
 

@@ -3,51 +3,36 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from pathlib import Path
 
 from lsprotocol import types as lsp
 
 from natslint.check import Result
-from natslint.codes import doc_url
-from natslint.findings import Finding, Severity
-from natslint.span import Span
-
-SEVERITY = {Severity.ERROR: lsp.DiagnosticSeverity.Error, Severity.WARNING: lsp.DiagnosticSeverity.Warning,
-            Severity.INFO: lsp.DiagnosticSeverity.Information}
-
-
-def uri_of(root: str, path: str) -> str:
-    return Path(os.path.join(root, path.split("#", 1)[0])).as_uri()
-
-
-def path_of(root: str, uri: str) -> str:
-    """A file URI as the display path findings use (relative to the workspace root, with /)."""
-    from urllib.parse import unquote, urlparse
-
-    full = unquote(urlparse(uri).path)
-    return os.path.relpath(full, root).replace(os.sep, "/")
-
-
-def span_range(span: Span) -> lsp.Range:
-    return lsp.Range(lsp.Position(max(span.line - 1, 0), max(span.col - 1, 0)),
-                     lsp.Position(max(span.end_line - 1, 0), max(span.end_col - 1, 0)))
+from natslint.findings import Finding
+from natslint.lsp import wire
+from natslint.lsp.wire import path_of, uri_of  # noqa: F401 - the server and tests name them here
 
 
 def diagnostic(root: str, f: Finding) -> lsp.Diagnostic:
-    return lsp.Diagnostic(
-        range=span_range(f.span), severity=SEVERITY[f.severity], code=f.code, source="natslint",
-        code_description=lsp.CodeDescription(href=doc_url(f.code, f.name)),
-        message="\n".join([f.message, *f.notes] + ([f"fix: {f.fix}"] if f.fix else [])),
-        related_information=[lsp.DiagnosticRelatedInformation(
-            lsp.Location(uri_of(root, r.span.path), span_range(r.span)), r.message) for r in f.related] or None)
+    return _converter().structure(wire.diagnostic(root, f), lsp.Diagnostic)
+
+
+def structured(diagnostics: dict[str, list[dict]]) -> dict[str, list[lsp.Diagnostic]]:
+    """Plain-JSON diagnostics by URI (natslint.lsp.wire) as lsprotocol's objects."""
+    c = _converter()
+    return {uri: [c.structure(d, lsp.Diagnostic) for d in ds] for uri, ds in diagnostics.items()}
 
 
 def by_file(result: Result, root: str) -> dict[str, list[lsp.Diagnostic]]:
-    out: dict[str, list[lsp.Diagnostic]] = {}
-    for f in result.findings:
-        out.setdefault(uri_of(root, f.span.path), []).append(diagnostic(root, f))
-    return out
+    return structured(wire.by_file(result.findings, root))
+
+
+@functools.cache
+def _converter():
+    from lsprotocol.converters import get_converter
+
+    return get_converter()
 
 
 def _position(text: str, offset: int) -> lsp.Position:

@@ -16,7 +16,7 @@ from pygls.lsp.server import LanguageServer
 
 from natslint import __version__
 from natslint.lsp import assist
-from natslint.lsp.diagnostics import actions, by_file, path_of
+from natslint.lsp.diagnostics import actions, by_file, path_of, structured
 
 
 class NatslintServer(LanguageServer):
@@ -29,6 +29,7 @@ class NatslintServer(LanguageServer):
         self.engine = None  # made at the first check, from the workspace root
         self.watching = False  # the client sends file events: edits can be checked incrementally
         self.changed: set[str] = set()  # files the client said were created, changed or deleted
+        self.early = None  # the first check, made in a child while the server loaded
 
     def overlays(self) -> dict[str, str]:
         """The open buffers, by absolute path: they count, saved or not."""
@@ -78,19 +79,29 @@ def initialize(ls: NatslintServer, params: lsp.InitializeParams) -> None:
 
 
 @server.feature(lsp.INITIALIZED)
-def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None:
+async def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None:
+    import asyncio
+
     caps = ls.client_capabilities.workspace
     if caps and caps.did_change_watched_files and caps.did_change_watched_files.dynamic_registration:
         ls.watching = True
         ls.client_register_capability(lsp.RegistrationParams([lsp.Registration(
             "natslint-watch", lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
             lsp.DidChangeWatchedFilesRegistrationOptions([lsp.FileSystemWatcher("**/*")]))]))
+    early, ls.early = ls.early, None
+    got = early.take(ls.root) if early is not None else None
+    if got is not None:  # published at once; the engine's own first check follows
+        ls.published = structured(got)
+        for uri, diagnostics in sorted(ls.published.items()):
+            ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diagnostics))
+        await asyncio.sleep(0)
     ls.recheck()
 
 
 # seconds: changes that arrive together (a burst of keystrokes, a save with its file event) are
 # checked once; an edit's check takes milliseconds, so the wait is short
 DEBOUNCE = 0.01
+IDLE = 2.0  # seconds without a change before the server collects garbage (a pause of a few 100 ms)
 
 
 async def _changed(ls: NatslintServer, params) -> None:
@@ -101,8 +112,12 @@ async def _changed(ls: NatslintServer, params) -> None:
     ls.generation += 1
     mine = ls.generation
     await asyncio.sleep(DEBOUNCE)
-    if mine == ls.generation:  # nothing newer arrived meanwhile
-        ls.recheck()
+    if mine != ls.generation:  # something newer arrived meanwhile: its own call checks
+        return
+    ls.recheck()
+    await asyncio.sleep(IDLE)
+    if mine == ls.generation and ls.engine is not None:  # still quiet: free what the check left
+        ls.engine.collect()
 
 
 # a buffer opened, edited, saved or closed (the engine compares the buffers with the last
@@ -152,5 +167,10 @@ def completion(ls: NatslintServer, params: lsp.CompletionParams) -> lsp.Completi
         for name, types in assist.completions(place)])
 
 
-def serve() -> None:
+def serve(early=None) -> None:
+    """``early``: the first check, made while this module loaded (natslint.lsp.first)."""
+    import gc
+
+    server.early = early
+    gc.disable()  # the engine's object graph is large: collected when idle (IDLE), not amid an edit
     server.start_io()

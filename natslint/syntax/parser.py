@@ -202,6 +202,11 @@ class DocumentMemo:
         self._docs[k] = (doc, children)
         self._used.add(k)
 
+    @property
+    def empty(self) -> bool:
+        """Nothing kept yet (a first run): nothing to reuse, files may be lexed ahead elsewhere."""
+        return not self._docs
+
     def keep_all(self) -> None:
         """Every entry counts as used by this run (an edit that reparsed only some files)."""
         self._used = set(self._docs)
