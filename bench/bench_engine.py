@@ -1,10 +1,12 @@
-"""Time the long-running engine (what the language server and --watch keep between checks):
-a cold check of a generated workspace, then one leaf config edited again and again.
+"""Time the long-running engine (natslint.engine, what the language server and --watch keep
+between checks) in process: a cold check of a generated workspace, then one leaf config edited
+again and again.
 
     python bench/bench_engine.py [--servers 1000] [--edits 11] [--connected]
 
-The edit is an unsaved buffer (an overlay), as the language server sees it; the time is one
-`run_check` with the engine's memo, the median of --edits edits. Measured here, never asserted.
+The edit is an unsaved buffer (an overlay), as the language server sees it, the engine told that
+nothing else changed; the time is one `Engine.check`, the median of --edits edits.  The whole
+round trip through the server process is bench/bench_live.py.  Measured here, never asserted.
 """
 
 from __future__ import annotations
@@ -32,9 +34,8 @@ def main() -> None:
     ap.add_argument("--edits", type=int, default=11)
     ap.add_argument("--connected", action="store_true", help="one super-cluster with its leaves (gen_fleet --connected)")
     args = ap.parse_args()
-    from natslint.cli.check import run_check
+    from natslint.cli.check import engine_for, run_check
     from natslint.cli.settings import settings_for
-    from natslint.memo import RunMemo
 
     with tempfile.TemporaryDirectory() as tmp:
         generate(args.servers, Path(tmp), connected=args.connected)
@@ -46,19 +47,19 @@ def main() -> None:
         t = time.perf_counter()
         run_check(["."], settings, resolver)
         cold = time.perf_counter() - t
-        memo = RunMemo()
-        run_check(["."], settings, resolver, memo=memo)
-        times = []
+        engine = engine_for(["."], resolver)
+        engine.check()
+        times, kinds = [], set()
         for i in range(args.edits):
-            resolver.forget()
-            settings, resolver = settings_for(["."])
             t = time.perf_counter()
-            run_check(["."], settings, resolver, overlays={str(Path(tmp) / leaf): text + f"\n# edit {i}\n"}, memo=memo)
+            engine.check({str(Path(tmp) / leaf): text + f"\n# edit {i}\n"}, changed=[])
             times.append(time.perf_counter() - t)
+            kinds.add(engine.last)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         kind = "one connected fleet" if args.connected else "regions"
         print(f"| {args.servers} servers, {kind} | cold check {cold * 1000:.0f} ms | one leaf edited, engine: median "
-              f"{statistics.median(times) * 1000:.0f} ms ({memo.built} fleet built, {memo.reused} kept) | "
+              f"{statistics.median(times) * 1000:.0f} ms ({engine.memo.built} fleet built, {engine.memo.reused} kept; "
+              f"{'/'.join(sorted(kinds))} checks) | "
               f"peak RSS {rss:.0f} MB |")
 
 

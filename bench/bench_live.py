@@ -5,7 +5,8 @@ real processes: `natslint server` over stdio (JSON-RPC), `natslint check --watch
 
 Measured on a `gen_fleet.py` workspace (never asserted in tests):
 - server start -> first diagnostics (the process started, `initialize` sent, until the first
-  `publishDiagnostics`), beside a cold `natslint check` of the same workspace;
+  `publishDiagnostics`), beside a cold `natslint check` of the same workspace (medians of five,
+  taken in turn);
 - one leaf config edited in the editor: `didChange` sent -> its `publishDiagnostics` received
   (the edits alternate between adding an unknown option and removing it, so each one changes
   the leaf's diagnostics and the server has something to publish); debounce included;
@@ -102,14 +103,19 @@ class Client:
             self.proc.kill()
 
 
-def lsp(work: Path, leaf: Path, edits: int) -> tuple[float, list[float], float]:
-    uri = leaf.resolve().as_uri()
-    start = time.perf_counter()
+def start(work: Path, watching: bool = True) -> tuple[Client, float]:
+    """A server started on ``work``: the time from its start to its first diagnostics."""
+    begin = time.perf_counter()
     client = Client(work)
-    client.request("initialize", {"processId": os.getpid(), "rootUri": work.resolve().as_uri(), "capabilities": {
-        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}}})
+    caps = {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}} if watching else {}
+    client.request("initialize", {"processId": os.getpid(), "rootUri": work.resolve().as_uri(), "capabilities": caps})
     client.notify("initialized", {})
-    first = client.wait_publish() - start
+    return client, client.wait_publish() - begin
+
+
+def lsp(work: Path, leaf: Path, edits: int) -> tuple[list[float], float]:
+    uri = leaf.resolve().as_uri()
+    client, _ = start(work)
     client.drain(3.0)  # the server's engine makes its own first check after publishing the first diagnostics
     text = leaf.read_text()
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "nats", "version": 0,
@@ -125,7 +131,19 @@ def lsp(work: Path, leaf: Path, edits: int) -> tuple[float, list[float], float]:
         client.drain(0.2)
     rss = client.peak_rss_mb()
     client.close()
-    return first, times, rss
+    return times, rss
+
+
+def starts(work: Path, n: int = 5) -> tuple[list[float], list[float]]:
+    """Server starts and cold checks, taken in turn (this machine's speed drifts)."""
+    first, cold = [], []
+    for _ in range(n):
+        client, took = start(work)
+        first.append(took)
+        client.proc.kill()
+        client.proc.wait()
+        cold.append(cold_check(work))
+    return first, cold
 
 
 def watch(work: Path, leaf: Path, edits: int) -> list[float]:
@@ -155,13 +173,10 @@ def watch(work: Path, leaf: Path, edits: int) -> list[float]:
 
 
 def cold_check(work: Path) -> float:
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        subprocess.run([*NATSLINT, "check", "--exit-zero", "-q", "."], cwd=work, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=True)
-        best = min(best, time.perf_counter() - t)
-    return best
+    t = time.perf_counter()
+    subprocess.run([*NATSLINT, "check", "--exit-zero", "-q", "."], cwd=work, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
 
 
 def main() -> None:
@@ -174,14 +189,14 @@ def main() -> None:
         work = Path(tmp)
         generate(args.servers, work, connected=args.connected)
         leaf = sorted(work.glob("region-003/edge/*.conf"))[0]
-        cold = cold_check(work)
-        first, edits, rss = lsp(work, leaf, args.edits)
+        first, cold = starts(work)
+        edits, rss = lsp(work, leaf, args.edits)
         saved = watch(work, leaf, args.edits)
     ms = lambda xs: f"{statistics.median(xs) * 1000:.0f} ms"  # noqa: E731
     kind = "one connected fleet" if args.connected else "regions"
     print(f"| {args.servers} servers, {kind} | edit -> diagnostics {ms(edits)} (max {max(edits) * 1000:.0f}) | "
           f"--watch save -> output {ms(saved)} (max {max(saved) * 1000:.0f}) | start -> first diagnostics "
-          f"{first * 1000:.0f} ms (cold check {cold * 1000:.0f} ms) | server peak RSS {rss:.0f} MB |")
+          f"{ms(first)} (cold check {ms(cold)}) | server peak RSS {rss:.0f} MB |")
 
 
 if __name__ == "__main__":

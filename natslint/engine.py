@@ -115,6 +115,7 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
                                       memo))
         else:
             memo.used.add(fc.key)
+            memo.reused += 1
             fleets.append(fc)
     suppressions = {p: s for p, s in prev.suppressions.items() if p not in affected}
     return replace(prev, documents=documents, fleets=fleets, suppressions=suppressions)

@@ -69,6 +69,7 @@ class Resolver:
     def __init__(self, fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = None,
                  machine_aliases: dict[str, dict[str, str]] | None = None) -> None:
         self.fleet = fleet
+        self._answers: dict[tuple, Resolution] = {}
         self.unseen = _Names(fleet.unseen)
         self.unnamed = [s for s in fleet.servers if s.unnamed_release]  # Helm releases with no known name
         # machine:<id> -> alias -> the servers it names, on that machine only
@@ -98,6 +99,15 @@ class Resolver:
                     self.by_name.setdefault(alias.lower(), []).append(s)
 
     def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
+        """The server (and listener) ``host:port`` reaches from network namespace ``netns`` and
+        compose project ``scope``; asked once per address (every leaf of a site dials its hub)."""
+        key = (host, port, netns, scope)
+        hit = self._answers.get(key)
+        if hit is None:
+            hit = self._answers[key] = self._resolve_once(host, port, netns, scope)
+        return hit
+
+    def _resolve_once(self, host: str, port: int | None, netns: str, scope: str) -> Resolution:
         res = self._resolve(host, port, netns, scope)
         if res.server is None and not res.candidates and not is_loopback(host):
             res.how += self._release_hint(host.lower())

@@ -45,6 +45,7 @@ def start() -> FirstCheck | None:
         os.close(write)
         return FirstCheck(os.getcwd(), pid, read)
     os.close(read)  # the child: never touches stdin or stdout, which are the client's
+    os.environ["NATSLINT_JOBS"] = "1"  # the server loading beside it takes the other core
     code = 0
     try:
         payload = json.dumps(_diagnostics(os.getcwd())).encode()
