@@ -130,27 +130,39 @@ _COMPOSE = re.compile(r"^(docker-)?compose[\w.-]*\.ya?ml$")
 _ENVFILE = re.compile(r"^(\.env(\..+)?|.+\.env)$")
 
 
-def _classify(full: str, shown: str, discovery: Discovery, explicit: bool) -> None:
-    """File ``full`` (shown as ``shown``) by its name; a NATS config candidate is decided later."""
+def kind_by_name(full: str) -> str | None:
+    """What discovery takes a file for by its name alone: the Discovery list it joins
+    ("systemd", "compose", "yaml", "envfiles", "nats", or "nats-sniff" for a name that must
+    open with NATS options), or None."""
     name = os.path.basename(full)
     parent = os.path.basename(os.path.dirname(full))
     if name.endswith(".service") or (parent.endswith(".service.d") and name.endswith(".conf")):
-        discovery.systemd.append(shown)
-    elif _COMPOSE.match(name):
-        discovery.compose.append(shown)
-    elif name.endswith((".yaml", ".yml")):
-        discovery.yaml.append(shown)
-    elif _ENVFILE.match(name):
-        discovery.envfiles.append(shown)
-    elif name.endswith(NATS_SUFFIXES):
+        return "systemd"
+    if _COMPOSE.match(name):
+        return "compose"
+    if name.endswith((".yaml", ".yml")):
+        return "yaml"
+    if _ENVFILE.match(name):
+        return "envfiles"
+    if name.endswith(NATS_SUFFIXES):
+        return "nats"
+    if "." not in name or name.endswith(".nats"):
+        return "nats-sniff"
+    return None
+
+
+def _classify(full: str, shown: str, discovery: Discovery, explicit: bool) -> None:
+    """File ``full`` (shown as ``shown``) by its name; a NATS config candidate is decided later."""
+    kind = kind_by_name(full)
+    if kind in ("systemd", "compose", "yaml", "envfiles"):
+        getattr(discovery, kind).append(shown)
+    elif kind == "nats":
         discovery.nats.append(shown)
         if not explicit:
             discovery.sniff[shown] = "suffix"
-    elif "." not in name or name.endswith(".nats"):
+    elif kind == "nats-sniff":
         discovery.nats.append(shown)
-        discovery.sniff[shown] = "name"
-        if explicit:
-            discovery.sniff[shown] = "name-explicit"
+        discovery.sniff[shown] = "name-explicit" if explicit else "name"
     elif explicit:
         discovery.skipped.append(Skipped(shown, "not a file natslint reads"))
 

@@ -27,7 +27,7 @@ from natslint.check import (
     finish,
     run_stages,
 )
-from natslint.discover import Discovery, accept_configs
+from natslint.discover import Discovery, accept_configs, kind_by_name
 from natslint.fixing import settle
 from natslint.fleet.partition import names_offered_and_used
 from natslint.memo import RunMemo
@@ -47,6 +47,14 @@ class Engine:
         self.stages: Stages | None = None
         self.overlays: dict[str, str] = {}
         self.last = "none"  # how the last check ran: "full" or "edit" (tests and the benchmark)
+        # files read from outside the checked paths (an include's `../`): no watcher reports them,
+        # so they are looked at (size and time) before each edit's check
+        self.outside: dict[str, tuple | None] = {}
+
+    def _outside_changed(self) -> set[str]:
+        gone = {p for p, stamp in self.outside.items() if _stamp(p) != stamp}
+        self.outside.update((p, _stamp(p)) for p in gone)
+        return gone
 
     def check(self, overlays: Mapping[str, str] | None = None, changed: Iterable[str] | None = None) -> Result:
         """The workspace checked with ``overlays`` (absolute path -> an unsaved buffer's text)
@@ -73,24 +81,63 @@ class Engine:
         stages = None
         self.memo.start()
         if changed is not None and self.stages is not None:
-            touched = {os.path.abspath(p) for p in changed}
+            touched = {p for p in map(os.path.abspath, changed) if _matters(self.stages, p)}
             touched |= {p for p in overlays.keys() | self.overlays.keys() if overlays.get(p) != self.overlays.get(p)}
+            touched |= self._outside_changed()
             stages = edited(self.stages, touched, overlays, self.memo)
         self.last = "edit" if stages is not None else "full"
         if stages is None:
             ask = self.configure()
             stages = run_stages(ask, SourceCache(ask.root, overlays, ask.settings.max_bytes), self.memo)
+            self.outside = {p: _stamp(p) for p in stages.sources.read_paths() if not _covered(stages.ask, p)}
         self.stages, self.overlays = stages, overlays
         result = settle(finish(stages))
         self.memo.prune(result.documents)
         return result
 
 
+def _stamp(path: str) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+def _covered(ask: Ask, path: str) -> bool:
+    """Whether ``path`` lies under the paths checked (where watchers report changes)."""
+    for given in ask.paths:
+        top = os.path.normpath(os.path.join(ask.root, given))
+        if path == top or path.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def _matters(prev: Stages, path: str) -> bool:
+    """Whether a change reported at ``path`` can change the answer: a file the last run read,
+    a project config or .gitignore, or a file discovery would take by its name, outside any
+    folder it skips (a change in `.git/` or `node_modules/` is not a reason to plan anew)."""
+    if path in prev.deploy_reads or prev.sources.seen(path):
+        return True
+    if os.path.basename(path) in ("natslint.toml", ".natslint.toml", ".gitignore"):
+        return True
+    if not _covered(prev.ask, path) or kind_by_name(path) is None:
+        return False
+    folder = os.path.dirname(path)
+    while _covered(prev.ask, folder) and folder != os.path.normpath(prev.ask.root):
+        if prev.ask.exclude(prev.sources.display(folder), True) is not None:
+            return False
+        folder = os.path.dirname(folder)
+    return True
+
+
 def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: RunMemo) -> Stages | None:
     """The stages after an edit of the files ``touched`` (absolute paths), or None when the
     edit may change more than the documents it touches and the fleets that hold them."""
     sources = prev.sources
-    if not touched:
+    if not touched:  # nothing the answer depends on changed: everything is kept
+        memo.documents.keep_all()
+        memo.used.update(fc.key for fc in prev.fleets)
         return prev
     changed = {sources.display(p) for p in touched}
     if not _plain_configs(prev, changed, touched):

@@ -155,6 +155,10 @@ class SourceCache:
         self.disk_reads[key] += 1
         return _read_head(key, size)
 
+    def read_paths(self) -> list[str]:
+        """The absolute paths read (or tried) in this run."""
+        return list(self._bytes)
+
     def seen(self, path: str) -> bool:
         """Whether the file was read (or tried) in this run."""
         return self.absolute(path) in self._bytes

@@ -197,3 +197,38 @@ def test_a_server_copy_shares_nothing_that_linking_changes(tmp_path):
             assert a is not b, name
     assert one.remotes[0] is not two.remotes[0] and one.remotes[0].urls is not two.remotes[0].urls
     assert one.cluster_listen in one.listeners or one.cluster_listen not in two.listeners
+
+
+def test_changes_that_cannot_matter_keep_the_edit_path(tmp_path, monkeypatch):
+    """A change reported in `.git/`, in `node_modules/` or to a README is no reason to plan the
+    fleets anew; a file an include reads from outside the checked folder is looked at anyway."""
+    _copy(tmp_path)
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    engine.check()
+    noise = [tmp_path / ".git" / "index", tmp_path / "README.md", tmp_path / "node_modules" / "x" / "nats.conf"]
+    for p in noise:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("port: 1\n")
+    result = engine.check({}, [str(p) for p in noise])
+    assert engine.last == "edit"
+    assert render_json(result) == _cold({})
+
+
+def test_an_include_outside_the_checked_folder_is_seen_to_change(tmp_path, monkeypatch):
+    (tmp_path / "fleet").mkdir()
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "js.conf").write_text("jetstream { domain: hub }\n")
+    (tmp_path / "fleet" / "hub.conf").write_text("server_name: hub\nport: 4222\ninclude ../shared/js.conf\n"
+                                                 "leafnodes { port: 7422 }\n")
+    (tmp_path / "fleet" / "leaf.conf").write_text("server_name: leaf\nport: 4223\njetstream { domain: hub }\n"
+                                                  'leafnodes { remotes: [ { url: "nats-leaf://hub:7422" } ] }\n')
+    monkeypatch.chdir(tmp_path)
+    engine = engine_for(["fleet"], settings_for(["fleet"])[1])
+    assert '"NL202"' in render_json(engine.check())
+    (tmp_path / "shared" / "js.conf").write_text("jetstream { domain: core }\n")  # no watcher reports it
+    got = render_json(engine.check({}, []))
+    assert engine.last == "edit" and '"NL202"' not in got
+    settings, resolver = settings_for(["fleet"])
+    assert got == render_json(run_check(["fleet"], settings, resolver))
