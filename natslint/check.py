@@ -322,10 +322,14 @@ def finish(stages: Stages) -> Result:
 
 
 def check_fleet(plan: FleetPlan, documents: dict[str, Document], sources: SourceCache, own: Settings, reparse,
-                on_machine: dict, scoped: dict, memo: RunMemo | None) -> FleetCheck:
+                on_machine: dict, scoped: dict, memo: RunMemo | None, rebuild: tuple | None = None) -> FleetCheck:
     """One fleet assembled, its reachability worked out and its rules run (or, with a memo,
-    taken from the run that did so on the same files)."""
-    key, docs, kept = memo.fleet(plan, documents, sources, own, on_machine, scoped) if memo else (None, (), None)
+    taken from the run that did so on the same files).  ``rebuild``: the fleet's signature,
+    when the caller knows it is to be built again (an edit changed some of its documents)."""
+    if rebuild is not None and memo is not None:
+        key, docs, kept = rebuild, memo.documents_of(plan, documents), None
+    else:
+        key, docs, kept = memo.fleet(plan, documents, sources, own, on_machine, scoped) if memo else (None, (), None)
     if kept is not None:
         return FleetCheck(plan, kept.fleet, kept.reach, own, kept.findings, kept.crashed, key)
     crashes = Crashes(own.debug)

@@ -159,7 +159,7 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     for fc in prev.fleets:
         if fc.plan.files & affected:
             fleets.append(check_fleet(fc.plan, documents, sources, fc.settings, reparse, prev.on_machine, prev.scoped,
-                                      memo))
+                                      memo, rebuild=fc.key))
         else:
             memo.used.add(fc.key)
             memo.reused += 1

@@ -46,8 +46,15 @@ class RunMemo:
         self.built += 1
         return key, docs, None
 
+    def documents_of(self, plan, documents: dict) -> tuple:
+        """The documents of a fleet that is built again under the signature it had (an edit
+        changed only documents: the plan, the other files and the settings are the same)."""
+        self.built += 1
+        return tuple(documents[p] for p in sorted(plan.files) if p in documents)
+
     def keep(self, key: tuple, docs: tuple, fleet, reach, findings: list, crashed: list) -> None:
         self.fleets[key] = FleetParts(docs, fleet, reach, findings, crashed)
+        self.used.add(key)
 
     def prune(self, documents: dict | None = None) -> None:
         self.documents.prune()

@@ -90,6 +90,9 @@ class Workload:
     namespace: str | None = None
     unit: str = ""
     project: str = ""  # compose: the project's first file (service names are scoped to it)
+    # what is read from this workload alone (its host), kept as long as the workload: a
+    # long-running engine keeps the deployments an edit of configs does not touch
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_host(self) -> bool:

@@ -63,10 +63,11 @@ def place(fleet: Fleet, machines: dict[str, str] | None = None) -> None:
         if machines and s.path in machines:
             s.netns = f"machine:{machines[s.path]}"
     groups = Groups(s.id for s in plain)
+    dials = {id(s): _loopback_ports(s) for s in plain}
     for s in plain:
         if s.netns:
             continue
-        for port in _loopback_ports(s):
+        for port in dials[id(s)]:
             for other in plain:
                 if other is not s and not other.netns and any(li.port == port for li in other.listeners):
                     groups.join(s.id, other.id)
@@ -75,18 +76,19 @@ def place(fleet: Fleet, machines: dict[str, str] | None = None) -> None:
         if not s.netns:
             members.setdefault(groups.find(s.id), []).append(s)
     for group in members.values():
-        if len(group) > 1 or _loopback_ports(group[0]):
+        if len(group) > 1 or dials[id(group[0])]:
             name = min(s.path for s in group)
             for s in group:
                 s.netns = f"machine:{name}"
 
 
 def _loopback_ports(s: Server) -> list[int]:
-    urls = [url for r in s.remotes for url, _ in r.urls] + [r.url for r in s.routes] + [u for u, _ in s.gateway_urls]
+    leaf_urls = [url for r in s.remotes for url, _ in r.urls]
+    urls = leaf_urls + [r.url for r in s.routes] + [u for u, _ in s.gateway_urls]
+    leaf = set(leaf_urls)
     out = []
     for url in urls:
-        host, port, _ = parse_url(url, DEFAULT_LEAF_PORT if any(url == u for r in s.remotes for u, _ in r.urls)
-                                  else None)
+        host, port, _ = parse_url(url, DEFAULT_LEAF_PORT if url in leaf else None)
         if port is not None and is_loopback(host):
             out.append(port)
     return out

@@ -214,9 +214,18 @@ def hosts_from_workloads(fleet: Fleet, workloads: list[Workload]) -> None:
         if w.is_wadm and not any(k.startswith("WASMCLOUD_") for k in w.env):
             fleet.hosts.append(_wadm(w))
         elif w.is_host and w.netns in with_sidecar and instances(w) > 1:
-            fleet.hosts += [_replica(_host(w), w, i) for i in range(instances(w))]
+            fleet.hosts += [_replica(_kept_host(w), w, i) for i in range(instances(w))]
         elif w.is_host:
-            fleet.hosts.append(_host(w))
+            fleet.hosts.append(_kept_host(w))
+
+
+def _kept_host(w: Workload) -> Host:
+    """The host a workload describes, read once (the workload keeps it) and copied for each
+    use: linking sets a copy's server."""
+    h = w.derived.get("host")
+    if h is None:
+        h = w.derived["host"] = _host(w)
+    return replace(h, env_names=dict(h.env_names), opaque_env=list(h.opaque_env))
 
 
 def _replica(h: Host, w: Workload, i: int) -> Host:

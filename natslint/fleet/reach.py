@@ -118,6 +118,7 @@ def imports_plain_api(server: Server, account: str) -> bool:
 class Reach:
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
+        self._of_host: dict[int, list[JetStream]] = {}  # host_jetstreams, asked by several rules
         self.extensions: list[Extension] = []
         groups = Groups(c.id for c in fleet.clusters)
         self.edges: dict[int, list[tuple[str, int, str, Remote]]] = {c.id: [] for c in fleet.clusters}
@@ -422,5 +423,8 @@ class Reach:
         """The JetStream(s) a host's (or wadm's) bucket requests land on."""
         if host.server is None:
             return []
-        domain = host.domain.value if isinstance(host.domain.value, str) and host.domain.value else None
-        return self.answers(host.server, self.host_account(host), domain)
+        hit = self._of_host.get(id(host))
+        if hit is None:
+            domain = host.domain.value if isinstance(host.domain.value, str) and host.domain.value else None
+            hit = self._of_host[id(host)] = self.answers(host.server, self.host_account(host), domain)
+        return hit
