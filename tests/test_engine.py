@@ -232,3 +232,26 @@ def test_an_include_outside_the_checked_folder_is_seen_to_change(tmp_path, monke
     assert engine.last == "edit" and '"NL202"' not in got
     settings, resolver = settings_for(["fleet"])
     assert got == render_json(run_check(["fleet"], settings, resolver))
+
+
+def test_a_host_copy_shares_nothing_that_linking_changes(tmp_path):
+    """A workload's host is read once and copied for each use: no container of a copy is the
+    original's, and linking one copy leaves the other unlinked."""
+    from natslint.deploy.envfile import read_envfile_workload
+    from natslint.fleet.instances import hosts_from_workloads
+    from natslint.fleet.model import Fleet
+    from natslint.sources import SourceCache
+
+    (tmp_path / "edge.env").write_text("WASMCLOUD_LATTICE=default\nWASMCLOUD_JS_DOMAIN=hub\n"
+                                       "WASMCLOUD_NATS_HOST=leaf\n")
+    w = read_envfile_workload(SourceCache(str(tmp_path)), "edge.env")
+    one, two = Fleet(), Fleet()
+    hosts_from_workloads(one, [w])
+    hosts_from_workloads(two, [w])
+    a, b = one.hosts[0], two.hosts[0]
+    assert a is not b and a.env_names == b.env_names and a.env_names
+    for name in a.__slots__:
+        if isinstance(getattr(a, name), (list, set, dict)):
+            assert getattr(a, name) is not getattr(b, name), name
+    a.server = object()
+    assert b.server is None

@@ -225,7 +225,7 @@ def _kept_host(w: Workload) -> Host:
     h = w.derived.get("host")
     if h is None:
         h = w.derived["host"] = _host(w)
-    return replace(h, env_names=dict(h.env_names), opaque_env=list(h.opaque_env))
+    return h.fresh()
 
 
 def _replica(h: Host, w: Workload, i: int) -> Host:

@@ -208,6 +208,10 @@ class Host:
     domain_setting: str = ""  # where its domain is set, as the user edits it (spec.jetstreamDomain, ...)
     domain_origin: tuple[str, Span] | None = None  # the `.env` line its domain is interpolated from
 
+    def fresh(self) -> "Host":
+        """A copy to link on its own (a workload's host is read once, copied for each use)."""
+        return _copy_host(self)
+
     @property
     def label(self) -> str:
         if self.display:
@@ -276,12 +280,13 @@ def _copy_of(link):
     return out
 
 
-def _copier() -> Callable[[Server], Server]:
-    """Server.fresh's copy, written out field by field once (as dataclasses writes __init__):
-    a loop of getattr and setattr over some fifty fields is three times slower, and a large
-    fleet copies a server for each of its thousands of servers on every edit."""
-    lines = ["def copy_server(s):", "    o = new(Server)", "    twins = {}"]
-    for f in fields(Server):
+def _copier(cls: type) -> Callable:
+    """A copy of a ``cls`` not linked yet, written out field by field once (as dataclasses
+    writes __init__): every set and list its own, every dict copied a level deep (dicts of sets
+    or lists), every listener, route and remote its own.  A loop of getattr and setattr is three
+    times slower, and a large fleet copies each of its thousands of servers and hosts per edit."""
+    lines = ["def copy(s):", "    o = new(cls)", "    twins = {}"]
+    for f in fields(cls):
         n = f.name
         if n == "listeners":
             lines.append("    o.listeners = [twin(li, twins) for li in s.listeners]")
@@ -291,16 +296,17 @@ def _copier() -> Callable[[Server], Server]:
             lines.append(f"    o.{n} = [copy_link(x) for x in s.{n}]")
         elif f.default_factory in (set, list):
             lines.append(f"    o.{n} = {f.default_factory.__name__}(s.{n})")
-        elif f.default_factory is dict:  # dicts of sets or lists: those copied too
+        elif f.default_factory is dict:
             lines.append(f"    o.{n} = {{k: v.copy() if isinstance(v, (set, list, dict)) else v "
                          f"for k, v in s.{n}.items()}} if s.{n} else {{}}")
         else:
             lines.append(f"    o.{n} = s.{n}")
     lines.append("    return o")
-    scope = {"new": object.__new__, "Server": Server, "twin": _twin, "copy_link": _copy_of}
+    scope = {"new": object.__new__, "cls": cls, "twin": _twin, "copy_link": _copy_of}
     exec("\n".join(lines), scope)  # noqa: S102 - our own field names, nothing from input
-    return scope["copy_server"]
+    return scope["copy"]
 
 
-_copy_server = _copier()
+_copy_server = _copier(Server)
+_copy_host = _copier(Host)
 _LINK_FIELDS = {kind: tuple(f.name for f in fields(kind)) for kind in (Remote, Route)}
