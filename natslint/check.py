@@ -22,7 +22,7 @@ from natslint.codes import (
 )
 from natslint.crash import Crashes, file_start
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
-from natslint.deploy.read import read_deployments
+from natslint.deploy.read import read_deployments, read_host_env_files
 from natslint.deploy.workload import ReadResult
 from natslint.discover import (
     Discovery,
@@ -212,6 +212,7 @@ class Ask:
     machine_aliases: Callable[[], dict[str, dict[str, str]]] | None = None
     releases: Callable[[str], str | None] | None = None
     progress: Progress | None = None
+    settings_files: Callable[[], set[str]] | None = None  # project configs and lint env files read
 
     def resolve(self, folder: str) -> Settings:
         return self.settings_for(folder) if self.settings_for is not None else self.settings
@@ -278,8 +279,9 @@ def run_stages(ask: Ask, sources: SourceCache, memo: RunMemo | None = None) -> S
     found = discover(ask.paths, ask.root, ask.exclude, ask.force_exclude)
     accepted, not_nats = accept_configs(found, sources)
     sources.touched = set()  # what the readers open: an edit there plans the run anew
-    deployed = read_deployments(found, sources, settings.env, crashes, ask.releases)
+    deployed = read_deployments(found, sources, settings.env, crashes, ask.releases, standalone=False)
     deploy_reads, sources.touched = sources.touched, None
+    read_host_env_files(found, sources, deployed)  # a host's own .env: an edit there rechecks its fleet
     for vpath, emb in deployed.embedded.items():  # every key, so includes find their siblings
         sources.embed(vpath, emb.text, emb.file)
     for w in deployed.workloads:  # volumes a pod mounts inside its config's folder

@@ -27,8 +27,12 @@ from natslint.check import (
     finish,
     run_stages,
 )
+from natslint.deploy.envfile import read_envfile_workload
+from natslint.deploy.workload import Workload
 from natslint.discover import Discovery, accept_configs, kind_by_name
 from natslint.fixing import settle
+from natslint.fleet.instances import hosts_from_workloads
+from natslint.fleet.model import Fleet
 from natslint.fleet.partition import names_offered_and_used
 from natslint.memo import RunMemo
 from natslint.sources import SourceCache
@@ -50,6 +54,7 @@ class Engine:
         # files read from outside the checked paths (an include's `../`): no watcher reports them,
         # so they are looked at (size and time) before each edit's check
         self.outside: dict[str, tuple | None] = {}
+        self.settings_files: set[str] = set()  # project configs and lint env files the last full run read
 
     def _outside_changed(self) -> set[str]:
         gone = {p for p, stamp in self.outside.items() if _stamp(p) != stamp}
@@ -81,15 +86,19 @@ class Engine:
         stages = None
         self.memo.start()
         if changed is not None and self.stages is not None:
-            touched = {p for p in map(os.path.abspath, changed) if _matters(self.stages, p)}
+            touched = {p for p in map(os.path.abspath, changed) if p in self.settings_files or
+                       _matters(self.stages, p)}
             touched |= {p for p in overlays.keys() | self.overlays.keys() if overlays.get(p) != self.overlays.get(p)}
             touched |= self._outside_changed()
-            stages = edited(self.stages, touched, overlays, self.memo)
+            # the settings changed (a project config, a lint env file): the run is planned anew
+            stages = None if touched & self.settings_files else edited(self.stages, touched, overlays, self.memo)
         self.last = "edit" if stages is not None else "full"
         if stages is None:
             ask = self.configure()
             stages = run_stages(ask, SourceCache(ask.root, overlays, ask.settings.max_bytes), self.memo)
-            self.outside = {p: _stamp(p) for p in stages.sources.read_paths() if not _covered(stages.ask, p)}
+            self.settings_files = ask.settings_files() if ask.settings_files is not None else set()
+            self.outside = {p: _stamp(p) for p in [*stages.sources.read_paths(), *self.settings_files]
+                            if not _covered(stages.ask, p)}
         self.stages, self.overlays = stages, overlays
         result = settle(finish(stages))
         self.memo.prune(result.documents)
@@ -133,47 +142,87 @@ def _matters(prev: Stages, path: str) -> bool:
 
 def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: RunMemo) -> Stages | None:
     """The stages after an edit of the files ``touched`` (absolute paths), or None when the
-    edit may change more than the documents it touches and the fleets that hold them."""
+    edit may change more than the files it touches and the fleets that hold them."""
     sources = prev.sources
     if not touched:  # nothing the answer depends on changed: everything is kept
         memo.documents.keep_all()
         memo.used.update(fc.key for fc in prev.fleets)
         return prev
     changed = {sources.display(p) for p in touched}
-    if not _plain_configs(prev, changed, touched):
+    configs = {p for p in changed if p in prev.documents}
+    hosts = {p for p in changed if p in prev.deployed.host_env}
+    if not _edits_in_place(prev, configs, hosts, changed, touched):
         return None
     sources.refresh(touched, overlays)
-    if any(_accepted(prev, p) != (p in prev.accepted) for p in changed if p in prev.found.sniff):
+    if any(_accepted(prev, p) != (p in prev.accepted) for p in configs if p in prev.found.sniff):
         return None  # a candidate now reads as another format (or as NATS): discovery's answer changed
-    affected = _upward(prev.includers(), changed)
-    documents = _reparsed(prev, affected, memo)
+    affected = _upward(prev.includers(), configs)
+    documents = _reparsed(prev, affected, memo) if affected else dict(prev.documents)
     if documents is None:
         return None
     if any(names_offered_and_used(prev.documents[p], p, memo.models) !=
            names_offered_and_used(documents[p], p, memo.models) for p in affected):
         return None  # the fleets may end elsewhere: planned anew
-    _judge_quoted(prev.roots, documents, affected, prev.includers())
+    swapped = _hosts_read_again(prev, hosts)
+    if swapped is None:
+        return None
+    if affected:
+        _judge_quoted(prev.roots, documents, affected, prev.includers())
     memo.documents.keep_all()
     reparse = _reparser(documents, sources, prev.ask.settings, prev.ask.resolve)
     fleets = []
     for fc in prev.fleets:
-        if fc.plan.files & affected:
-            fleets.append(check_fleet(fc.plan, documents, sources, fc.settings, reparse, prev.on_machine, prev.scoped,
-                                      memo, rebuild=fc.key))
+        if fc.plan.files & (affected | hosts):
+            plan = replace(fc.plan, workloads=[swapped.get(id(w), w) for w in fc.plan.workloads])
+            # a fleet whose host files changed gets the signature of what they now read
+            fleets.append(check_fleet(plan, documents, sources, fc.settings, reparse, prev.on_machine, prev.scoped,
+                                      memo, rebuild=None if fc.plan.files & hosts else fc.key))
         else:
             memo.used.add(fc.key)
             memo.reused += 1
             fleets.append(fc)
-    suppressions = {p: s for p, s in prev.suppressions.items() if p not in affected}
-    return replace(prev, documents=documents, fleets=fleets, suppressions=suppressions)
+    deployed = prev.deployed
+    if swapped:
+        deployed = replace(deployed, workloads=[swapped.get(id(w), w) for w in deployed.workloads],
+                           host_env={p: swapped.get(id(w), w) for p, w in deployed.host_env.items()})
+    suppressions = {p: s for p, s in prev.suppressions.items() if p not in affected | hosts}
+    return replace(prev, documents=documents, fleets=fleets, suppressions=suppressions, deployed=deployed,
+                   plans=[fc.plan for fc in fleets])
 
 
-def _plain_configs(prev: Stages, changed: set[str], touched: set[str]) -> bool:
-    """Whether every changed file is a NATS config of the last run, read as itself (not from a
-    manifest), that no deployment reader read or looked for, and still there."""
-    sources = prev.sources
-    return all(p in prev.documents and sources.file_of(p) == p for p in changed) and \
+def _edits_in_place(prev: Stages, configs: set[str], hosts: set[str], changed: set[str], touched: set[str]) -> bool:
+    """Whether every changed file is either a NATS config of the last run, read as itself (not
+    from a manifest), or a `.env` file read as a host of its own, that no deployment reader
+    read or looked for otherwise, and still there."""
+    return configs | hosts == changed and all(prev.sources.file_of(p) == p for p in configs) and \
         not (touched & prev.deploy_reads) and all(os.path.isfile(p) for p in touched)
+
+
+def _hosts_read_again(prev: Stages, paths: set[str]) -> dict[int, Workload] | None:
+    """The hosts of the changed `.env` files read again: id of the old workload -> the new one;
+    None when one appears or goes, or what decides where its fleet ends changed (its kind,
+    the server it names)."""
+    swapped: dict[int, Workload] = {}
+    for path in sorted(paths):
+        old = prev.deployed.host_env[path]
+        new = read_envfile_workload(prev.sources, path)
+        if (old is None) != (new is None):
+            return None
+        if old is None or new is None:
+            continue  # not a host before or after: nothing to check again
+        new.unit = old.unit
+        if _links_of(old) != _links_of(new):
+            return None
+        swapped[id(old)] = new
+    return swapped
+
+
+def _links_of(w: Workload) -> tuple:
+    """What partition reads from a host's workload: its kinds, names, and the server it names."""
+    fleet = Fleet()
+    hosts_from_workloads(fleet, [w])
+    return (w.kind, w.unit, w.netns, w.runs_nats, sorted(w.names), [p for p, _ in w.config_paths],
+            [(h.kind, h.endpoint_host.value) for h in fleet.hosts])
 
 
 def _accepted(prev: Stages, path: str) -> bool:

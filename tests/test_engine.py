@@ -1,8 +1,8 @@
 """The long-running engine (natslint.engine, as the language server and --watch keep it): after
 every step of random edit sequences over three fleets, its answer equals a cold check of the same
 files, byte for byte in JSON. The sequences change domains, break and fix syntax, add
-suppressions, edit a shared include, edit natslint.toml, create and delete files, on disk and in
-unsaved buffers; the engine is told which files changed, as the editor's and watchfiles' events
+suppressions, edit a shared include, edit natslint.toml, write a host's own `.env`, create and
+delete files, on disk and in unsaved buffers; the engine is told which files changed, as the editor's and watchfiles' events
 tell it."""
 
 from __future__ import annotations
@@ -36,8 +36,10 @@ STEP = st.one_of(
               st.sampled_from(['expect-domain = "hub"\n', 'ignore = ["NL107"]\n', ""])),
     st.tuples(st.just("create"), st.sampled_from(["lattice/nats/extra.conf", "sites/new.conf"]),
               st.sampled_from(["server_name: extra\nport: 4999\njetstream { domain: hub }\n", "port: 4998\nx: {\n"])),
+    st.tuples(st.just("hostenv"), st.just("sites/edge/host-a.env"),
+              st.sampled_from(["hub site-a", "hbu site-a", "edge site-a", "hub site-b"])),
     st.tuples(st.just("delete"), st.sampled_from(["lattice/nats/leaf-a.conf", "lattice/nats/extra.conf",
-                                                   "sites/new.conf"]), st.just("")),
+                                                   "sites/new.conf", "sites/edge/host-a.env"]), st.just("")),
 )
 
 
@@ -50,6 +52,9 @@ def _apply(root: Path, originals: dict[str, str], op: str, path: str, arg: str) 
     if op in ("toml", "create"):
         target.write_text(arg)
         return None
+    if op == "hostenv":  # a host of its own: its domain (a typo, another), or the server it uses
+        domain, server = arg.split()
+        return f"WASMCLOUD_LATTICE=default\nWASMCLOUD_JS_DOMAIN={domain}\nWASMCLOUD_NATS_HOST={server}\n"
     text = target.read_text() if target.exists() else originals.get(path, "")
     if op == "domain":
         lines = text.split("\n")
@@ -255,3 +260,42 @@ def test_a_host_copy_shares_nothing_that_linking_changes(tmp_path):
             assert getattr(a, name) is not getattr(b, name), name
     a.server = object()
     assert b.server is None
+
+
+def test_a_hosts_own_env_file_edited_rechecks_its_fleet(tmp_path, monkeypatch):
+    """A `.env` that is a host of its own: its domain edited keeps the plan (one fleet checked
+    again); the server it names changed, or the file no longer a host, plans the run anew."""
+    _copy(tmp_path)
+    host = tmp_path / "sites" / "edge" / "host-a.env"
+    host.write_text("WASMCLOUD_LATTICE=default\nWASMCLOUD_JS_DOMAIN=hub\nWASMCLOUD_NATS_HOST=site-a\n")
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    assert '"NL301"' not in render_json(engine.check())
+    steps = [("edit", "WASMCLOUD_LATTICE=default\nWASMCLOUD_JS_DOMAIN=hbu\nWASMCLOUD_NATS_HOST=site-a\n"),
+             ("full", "WASMCLOUD_LATTICE=default\nWASMCLOUD_JS_DOMAIN=hbu\nWASMCLOUD_NATS_HOST=site-b\n"),
+             ("full", "# no host here any more\n")]
+    for how, text in steps:
+        host.write_text(text)
+        result = render_json(engine.check({}, [str(host)]))
+        assert engine.last == how, text
+        assert result == _cold({})
+        if how == "edit":
+            assert '"NL301"' in result and (engine.memo.built, engine.memo.reused) == (1, 2)
+
+
+def test_a_lint_env_file_changed_plans_the_run_anew(tmp_path, monkeypatch):
+    """`env-files` of natslint.toml feed the lint environment: a change there (a file no
+    discovery takes by its name) is a full run with the settings read again."""
+    (tmp_path / "natslint.toml").write_text('env-files = ["lint.vars"]\n')
+    (tmp_path / "lint.vars").write_text("DOMAIN=hub\n")
+    (tmp_path / "hub.conf").write_text("server_name: hub\nport: 4222\njetstream { domain: $DOMAIN }\n"
+                                       "leafnodes { port: 7422 }\n")
+    (tmp_path / "leaf.conf").write_text("server_name: leaf\nport: 4223\njetstream { domain: hub }\n"
+                                        'leafnodes { remotes: [ { url: "nats-leaf://hub:7422" } ] }\n')
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    assert '"NL202"' in render_json(engine.check())
+    (tmp_path / "lint.vars").write_text("DOMAIN=core\n")
+    got = render_json(engine.check({}, [str(tmp_path / "lint.vars")]))
+    assert engine.last == "full" and '"NL202"' not in got
+    assert got == _cold({})

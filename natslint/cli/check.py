@@ -227,7 +227,8 @@ def ask_for(paths: list[str], settings, resolver, force_exclude: bool = False):
     from natslint.check import Ask
 
     return Ask(paths, os.getcwd(), settings, resolver, resolver.exclude, force_exclude, resolver.declared_fleet,
-               resolver.declared_machine, resolver.machine_aliases, resolver.declared_release, _progress())
+               resolver.declared_machine, resolver.machine_aliases, resolver.declared_release, _progress(),
+               resolver.settings_files)
 
 
 def run_check(paths: list[str], settings, resolver, force_exclude: bool = False, overlays=None, memo=None):

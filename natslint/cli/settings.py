@@ -58,6 +58,13 @@ class Resolver:
         self._by_file: dict[str | None, tuple[Settings, ProjectConfig]] = {}
         self._by_folder: dict[str, tuple[Settings, ProjectConfig]] = {}
 
+    def settings_files(self) -> set[str]:
+        """The absolute paths of every project config and lint env file read so far: a change
+        to one changes the settings."""
+        projects = [p for _, p in self._by_file.values()] + ([self.fixed] if self.fixed is not None else [])
+        files = {p.path for p in projects if p.path} | {f for p in projects for f in p.env_files}
+        return {os.path.abspath(str(f)) for f in [*files, *(self.cli.get("env_file") or [])]}
+
     def forget(self) -> None:
         """Read the project configs again on next use (they may have changed: --watch)."""
         self._by_file.clear()

@@ -49,9 +49,12 @@ def _load(sources: SourceCache, path: str) -> tuple[list, str | None]:
 
 
 def read_deployments(found: Discovery, sources: SourceCache, env: Mapping[str, str],
-                     crashes: Crashes, release_of: Callable[[str], str | None] | None = None) -> ReadResult:
+                     crashes: Crashes, release_of: Callable[[str], str | None] | None = None,
+                     standalone: bool = True) -> ReadResult:
     """Every workload the deployment files describe.  A file natslint cannot read is a
-    finding (compose files, by name) or a skipped file (other YAML), never the end of the run."""
+    finding (compose files, by name) or a skipped file (other YAML), never the end of the run.
+    ``standalone=False`` leaves out the `.env` files that are hosts of their own (the caller
+    reads them with read_host_env_files, to know which files they read)."""
     out = ReadResult()
     parsed: dict[str, list] = {}
     for path, by_name in [(p, True) for p in found.compose] + [(p, False) for p in found.yaml]:
@@ -70,18 +73,26 @@ def read_deployments(found: Discovery, sources: SourceCache, env: Mapping[str, s
     for w in merge_drop_ins(units):
         w.unit = f"systemd:{folder(w.id)}"
         out.workloads.append(w)
-    for path in found.envfiles:
-        if out.env_files_used and sources.realpath(path) in out.env_files_used:
-            continue  # compose's own .env: interpolation input, not a host of its own
-        w = read_envfile_workload(sources, path)
-        if w is not None:
-            w.unit = f"plain:{folder(path)}"
-            out.workloads.append(w)
+    if standalone:
+        read_host_env_files(found, sources, out)
     # a Kubernetes env `value:` sits under its `name:`: no line shows that it is a secret
     out.secret_spans = [v.span for w in out.workloads if w.kind == "k8s" for v in w.env.values()
                         if is_secret_key(v.name) and v.value and v.span.line == v.span.end_line
                         and v.span.end_col > v.span.col]
     return out
+
+
+def read_host_env_files(found: Discovery, sources: SourceCache, out: ReadResult) -> None:
+    """The `.env` files that configure a host or wadm of their own (not compose's interpolation
+    input, nor a kustomize generator's): one workload each, last in ``out.workloads``."""
+    for path in found.envfiles:
+        if out.env_files_used and sources.realpath(path) in out.env_files_used:
+            continue  # compose's own .env: interpolation input, not a host of its own
+        w = read_envfile_workload(sources, path)
+        out.host_env[path] = w
+        if w is not None:
+            w.unit = f"plain:{folder(path)}"
+            out.workloads.append(w)
 
 
 def _read_compose(files: dict[str, object], sources: SourceCache, env: Mapping[str, str], crashes: Crashes,

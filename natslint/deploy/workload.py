@@ -129,6 +129,7 @@ class ReadResult:
     wanted: set[str] = field(default_factory=set)  # embedded configs to parse (run, or NATS by their key)
     config_maps: dict[str, dict] = field(default_factory=dict)  # unit -> (namespace, name) -> ConfigMap
     secret_spans: list[Span] = field(default_factory=list)  # secret values the readers located
+    host_env: dict[str, "Workload | None"] = field(default_factory=dict)  # `.env` file -> the host it is, if any
 
 
 def image_name(image: str | None) -> str:
