@@ -11,7 +11,6 @@ round trip through the server process is bench/bench_live.py.  Measured here, ne
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import resource
@@ -25,15 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from gen_fleet import generate  # noqa: E402
+from gen_fleet import edit_bench_args, generate  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--servers", type=int, default=1000)
-    ap.add_argument("--edits", type=int, default=11)
-    ap.add_argument("--connected", action="store_true", help="one super-cluster with its leaves (gen_fleet --connected)")
-    args = ap.parse_args()
+    args = edit_bench_args()
     from natslint.cli.check import engine_for, run_check
     from natslint.cli.settings import settings_for
 

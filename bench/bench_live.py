@@ -16,7 +16,6 @@ Measured on a `gen_fleet.py` workspace (never asserted in tests):
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import queue
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gen_fleet import generate  # noqa: E402
+from gen_fleet import edit_bench_args, generate  # noqa: E402
 
 NATSLINT = [sys.executable, "-m", "natslint"]
 TYPO = "\ndomian: x\n"  # NL101 in the leaf itself
@@ -180,11 +179,7 @@ def cold_check(work: Path) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--servers", type=int, default=1000)
-    ap.add_argument("--edits", type=int, default=11)
-    ap.add_argument("--connected", action="store_true", help="one super-cluster with its leaves (gen_fleet --connected)")
-    args = ap.parse_args()
+    args = edit_bench_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         generate(args.servers, work, connected=args.connected)

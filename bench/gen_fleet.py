@@ -18,6 +18,15 @@ from pathlib import Path
 LEAVES_PER_REGION = 47  # + 3 hubs = 50 servers a region
 
 
+def edit_bench_args() -> argparse.Namespace:
+    """The options the edit benchmarks share (bench_engine.py, bench_live.py)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--servers", type=int, default=1000)
+    ap.add_argument("--edits", type=int, default=11)
+    ap.add_argument("--connected", action="store_true", help="one super-cluster with its leaves (gen_fleet --connected)")
+    return ap.parse_args()
+
+
 def generate(n: int, out: Path, seed: int = 7, connected: bool = False) -> dict[str, int]:
     """``connected``: every region's hub cluster joins the others over gateways, so the whole
     workspace is one super-cluster (one JetStream domain, `hub`) with its leaves: one fleet."""
