@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from gen_fleet import edit_bench_args, generate  # noqa: E402
+from gen_fleet import a_leaf, edit_bench_args, generate  # noqa: E402
 
 
 def main() -> None:
@@ -36,7 +36,7 @@ def main() -> None:
         generate(args.servers, Path(tmp), connected=args.connected)
         os.chdir(tmp)
         gc.disable()  # as the command line runs
-        leaf = sorted(Path(".").glob("region-003/edge/*.conf"))[0]
+        leaf = a_leaf(Path("."))
         text = leaf.read_text()
         settings, resolver = settings_for(["."])
         t = time.perf_counter()

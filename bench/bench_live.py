@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from gen_fleet import edit_bench_args, generate  # noqa: E402
+from gen_fleet import a_leaf, edit_bench_args, generate  # noqa: E402
 
 NATSLINT = [sys.executable, "-m", "natslint"]
 TYPO = "\ndomian: x\n"  # NL101 in the leaf itself
@@ -183,7 +183,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         generate(args.servers, work, connected=args.connected)
-        leaf = sorted(work.glob("region-003/edge/*.conf"))[0]
+        leaf = a_leaf(work)
         first, cold = starts(work)
         edits, rss = lsp(work, leaf, args.edits)
         saved = watch(work, leaf, args.edits)

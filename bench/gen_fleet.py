@@ -18,6 +18,12 @@ from pathlib import Path
 LEAVES_PER_REGION = 47  # + 3 hubs = 50 servers a region
 
 
+def a_leaf(out: Path) -> Path:
+    """The leaf config the edit benchmarks edit: the first of region 3 (of the first region in a
+    smaller workspace)."""
+    return (sorted(out.glob("region-003/edge/*.conf")) or sorted(out.glob("region-*/edge/*.conf")))[0]
+
+
 def edit_bench_args() -> argparse.Namespace:
     """The options the edit benchmarks share (bench_engine.py, bench_live.py)."""
     ap = argparse.ArgumentParser()
