@@ -299,7 +299,7 @@ def run_stages(ask: Ask, sources: SourceCache, memo: RunMemo | None = None) -> S
                       deployed.unit_files, listed, found.projects, memo.models if memo is not None else None)
     on_machine = {p: m for p in roots if ask.machines is not None and (m := ask.machines(p)) is not None}
     scoped = ask.machine_aliases() if ask.machine_aliases is not None and on_machine else {}
-    reparse = _reparser(documents, sources, settings, resolve)
+    reparse = reparser(documents, sources, settings, resolve)
     fleets = [check_fleet(plan, documents, sources, resolve(plan.root), reparse, on_machine, scoped, memo)
               for plan in plans]
     return Stages(ask, sources, found, accepted, deployed, deploy_reads, crashes.findings, configs, not_nats,
@@ -344,7 +344,7 @@ def check_fleet(plan: FleetPlan, documents: dict[str, Document], sources: Source
     return FleetCheck(plan, fleet, reach, own, found, crashes.findings, key)
 
 
-def _reparser(documents: dict[str, Document], sources: SourceCache, settings: Settings, resolve: SettingsFor):
+def reparser(documents: dict[str, Document], sources: SourceCache, settings: Settings, resolve: SettingsFor):
     """Read a config again with an instance's environment, when it has a `$VAR` the plain
     read could not resolve; memoized per (config, environment)."""
     memo: dict[tuple, tuple[Document, list[Finding]]] = {}

@@ -1,15 +1,15 @@
 """The long-running engine the language server and `check --watch` keep between checks.
 
-After an edit it redoes only what the edit touches.  When it is told which files changed
-(the editor's buffers, the editor's or watchfiles' file events) and every changed file is a NATS
-config the last run parsed, read by no deployment reader, whose includes, names and addresses
-are the same (so the fleets are planned as before), it keeps the discovery, the deployments,
-the fleet plan and every other document, parses the changed files and those that include them
-again, and checks again only the fleets that hold them.  Anything else (natslint.toml, a
-compose file, a kustomization, an env file, a file created, deleted or renamed, or no word on
-what changed) is a full run, which still reuses documents and fleets whose files read the same
-(natslint.memo).  Either way the answer equals a cold `check` of the same files.
-"""
+After an edit it redoes only what the edit touches.  When it is told which files changed (the
+editor's buffers, the editor's or watchfiles' file events) and every changed file is either a
+NATS config the last run parsed, read by no deployment reader, whose includes, names and
+addresses are the same, or a `.env` that is a host of its own and still names the same server
+(so the fleets are planned as before), it keeps the discovery, the other deployment files, the
+fleet plan and every other document, reads the changed files (and the configs that include
+them) again, and checks again only the fleets that hold them.  Anything else (natslint.toml or
+a lint env file, a compose file, a kustomization, a file created, deleted or renamed, or no word
+on what changed) is a full run, which still reuses documents and fleets whose files read the
+same (natslint.memo).  Either way the answer equals a cold `check` of the same files."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from natslint.check import (
     Ask,
     Result,
     Stages,
-    _reparser,
     check_fleet,
     finish,
+    reparser,
     run_stages,
 )
 from natslint.deploy.envfile import read_envfile_workload
@@ -169,7 +169,7 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     if affected:
         _judge_quoted(prev.roots, documents, affected, prev.includers())
     memo.documents.keep_all()
-    reparse = _reparser(documents, sources, prev.ask.settings, prev.ask.resolve)
+    reparse = reparser(documents, sources, prev.ask.settings, prev.ask.resolve)
     fleets = []
     for fc in prev.fleets:
         if fc.plan.files & (affected | hosts):
