@@ -90,17 +90,16 @@ class FleetCheck:
     key: tuple | None = None  # its signature in the engine's memo
     _run: set[str] | None = None
     _labels: list[str] | None = None
-    _readers: dict[str, set[str]] | None = None
+    _readers: dict[str, list[str]] | None = None
 
-    def readers(self, documents: dict[str, Document]) -> dict[str, set[str]]:
-        """Each NATS config file -> the workloads (or plain configs) of this fleet that read it."""
+    def readers_of(self, config: str, documents: dict[str, Document]) -> list[str]:
+        """The workloads (or plain configs) of this fleet whose server reads ``config`` as its own."""
         if self._readers is None:
             self._readers = {}
             for s in self.fleet.servers:
                 if not s.synthetic and s.path in documents:
-                    for path in with_includes(s.path, documents):
-                        self._readers.setdefault(path, set()).add(s.instance_of or s.path)
-        return self._readers
+                    self._readers.setdefault(s.path, []).append(s.instance_of or s.path)
+        return self._readers.get(config, [])
 
     def run_paths(self, documents: dict[str, Document]) -> set[str]:
         """Every config file (includes too) that a deployment's instance runs."""

@@ -45,12 +45,21 @@ def settle(result: Result) -> Result:
               for e in f.autofix.edits}
     if not edited:
         return result
-    who: dict[str, set[str]] = {}
-    for fc in result.fleets:
-        for path, names in fc.readers(result.documents).items():
-            if path in edited:
-                who.setdefault(path, set()).update(names)
-    shared = {p for p, names in who.items() if len(names) > 1}
+    includers: dict[str, set[str]] = {}
+    for path, doc in result.documents.items():
+        for _, target in doc.includes:
+            includers.setdefault(target, set()).add(path)
+    shared = set()
+    for path in edited:
+        configs, stack = set(), [path]  # the file and every config that includes it
+        while stack:
+            p = stack.pop()
+            if p not in configs:
+                configs.add(p)
+                stack.extend(includers.get(p, ()))
+        who = {name for fc in result.fleets for c in configs for name in fc.readers_of(c, result.documents)}
+        if len(who) > 1:
+            shared.add(path)
     if not shared:
         return result
     findings = [dataclasses.replace(f, autofix=dataclasses.replace(f.autofix, safe=False))

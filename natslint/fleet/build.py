@@ -107,7 +107,9 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
             fleet.unresolved.append((span, what, notes, fix, needed))
 
     def count(kind: str, host: str, res: Resolution, needed: bool = True) -> None:
-        tally = fleet.coverage.setdefault(kind, Counter())
+        tally = fleet.coverage.get(kind)
+        if tally is None:
+            tally = fleet.coverage[kind] = Counter()
         tally["total"] += 1
         miss = "resolved" if res.server is not None else kind_of_miss(host, res)
         tally[miss] += 1
