@@ -16,6 +16,10 @@ def main() -> None:
     # A lint run builds one large object graph and then exits: the cyclic collector would
     # walk it again and again for nothing (it made N = 10,000 grow faster than linear).
     gc.disable()
+    if sys.argv[1:] == ["server"]:  # the language server's first check starts before anything loads
+        from natslint.lsp import first
+
+        first.early = first.start()
     from natslint.cli.app import app
 
     # Each command module registers its command on import, and typer builds every registered

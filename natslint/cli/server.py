@@ -10,7 +10,8 @@ def server() -> None:
     """Run the language server over stdio (diagnostics, fixes, hover, completion)."""
     from natslint.lsp import first
 
-    early = first.start()  # the working folder checked while the protocol library loads
+    # the working folder checked while the protocol library loads (started already by main())
+    early, first.early = first.early or first.start(), None
     from natslint.lsp.server import serve
 
     serve(early)

@@ -13,6 +13,8 @@ import json
 import os
 import signal
 
+early: "FirstCheck | None" = None  # started by natslint.cli.main for `natslint server`
+
 
 class FirstCheck:
     def __init__(self, root: str, pid: int, fd: int) -> None:
