@@ -35,7 +35,7 @@ from natslint.discover import (
 from natslint.findings import Finding, Severity
 from natslint.fleet.assemble import assemble
 from natslint.fleet.model import Fleet
-from natslint.fleet.partition import FleetPlan, partition, with_includes
+from natslint.fleet.partition import FleetPlan, includers_of, partition, with_includes
 from natslint.fleet.reach import Reach
 from natslint.gather import by_line, once, per_location, select
 from natslint.memo import RunMemo
@@ -244,10 +244,7 @@ class Stages:
     def includers(self) -> dict[str, set[str]]:
         """File -> the configs that include it directly."""
         if self._includers is None:
-            self._includers = {}
-            for path, doc in self.documents.items():
-                for _, target in doc.includes:
-                    self._includers.setdefault(target, set()).add(path)
+            self._includers = includers_of(self.documents)
         return self._includers
 
 

@@ -33,7 +33,7 @@ from natslint.discover import Discovery, accept_configs, kind_by_name
 from natslint.fixing import settle
 from natslint.fleet.instances import hosts_from_workloads
 from natslint.fleet.model import Fleet
-from natslint.fleet.partition import names_offered_and_used
+from natslint.fleet.partition import names_offered_and_used, with_includers
 from natslint.memo import RunMemo
 from natslint.sources import SourceCache
 from natslint.syntax.builder import quoted_variables
@@ -156,7 +156,7 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     sources.refresh(touched, overlays)
     if any(_accepted(prev, p) != (p in prev.accepted) for p in configs if p in prev.found.sniff):
         return None  # a candidate now reads as another format (or as NATS): discovery's answer changed
-    affected = _upward(prev.includers(), configs)
+    affected = with_includers(configs, prev.includers())
     documents = _reparsed(prev, affected, memo) if affected else dict(prev.documents)
     if documents is None:
         return None
@@ -230,17 +230,6 @@ def _accepted(prev: Stages, path: str) -> bool:
     return bool(accept_configs(one, prev.sources)[0])
 
 
-def _upward(includers: dict[str, set[str]], paths: set[str]) -> set[str]:
-    """The files and every file that includes one of them, directly or not."""
-    out, stack = set(), list(paths)
-    while stack:
-        p = stack.pop()
-        if p not in out:
-            out.add(p)
-            stack.extend(includers.get(p, ()))
-    return out
-
-
 def _reparsed(prev: Stages, affected: set[str], memo: RunMemo) -> dict[str, Document] | None:
     """The documents with the affected ones parsed again, as a full run would parse them; None
     when that could differ from a full run (configs of two project settings share them, a file
@@ -284,7 +273,7 @@ def _judge_quoted(roots: list[str], documents: dict[str, Document], affected: se
             doc = documents.get(p)
             if doc is None or not doc.quoted:
                 continue
-            first = min((x for x in _upward(includers, {p}) if x in order), key=order.__getitem__, default=r)
+            first = min((x for x in with_includers({p}, includers) if x in order), key=order.__getitem__, default=r)
             if first == r:
                 doc.judged, doc.quoted_done = [], False
     for r in mine:

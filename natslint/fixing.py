@@ -45,18 +45,12 @@ def settle(result: Result) -> Result:
               for e in f.autofix.edits}
     if not edited:
         return result
-    includers: dict[str, set[str]] = {}
-    for path, doc in result.documents.items():
-        for _, target in doc.includes:
-            includers.setdefault(target, set()).add(path)
+    from natslint.fleet.partition import includers_of, with_includers
+
+    includers = includers_of(result.documents)
     shared = set()
     for path in edited:
-        configs, stack = set(), [path]  # the file and every config that includes it
-        while stack:
-            p = stack.pop()
-            if p not in configs:
-                configs.add(p)
-                stack.extend(includers.get(p, ()))
+        configs = with_includers({path}, includers)  # the file and every config that includes it
         who = {name for fc in result.fleets for c in configs for name in fc.readers_of(c, result.documents)}
         if len(who) > 1:
             shared.add(path)

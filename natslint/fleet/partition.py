@@ -126,6 +126,26 @@ def with_includes(path: str, documents: dict[str, Document]) -> set[str]:
     return out
 
 
+def includers_of(documents: dict[str, Document]) -> dict[str, set[str]]:
+    """File -> the configs that include it directly (with_includes the other way round)."""
+    out: dict[str, set[str]] = {}
+    for path, doc in documents.items():
+        for _, target in doc.includes:
+            out.setdefault(target, set()).add(path)
+    return out
+
+
+def with_includers(paths: set[str], includers: dict[str, set[str]]) -> set[str]:
+    """The files and every config that includes one of them, directly or not."""
+    out, stack = set(), list(paths)
+    while stack:
+        p = stack.pop()
+        if p not in out:
+            out.add(p)
+            stack.extend(includers.get(p, ()))
+    return out
+
+
 def _project_of(folder: str, projects: list[str]) -> str:
     """The innermost project folder (one with a natslint.toml) holding ``folder``."""
     inside = [p for p in projects if p == "." or folder == p or folder.startswith(p + "/")]
