@@ -29,8 +29,7 @@ from gen_fleet import a_leaf, edit_bench_args, generate  # noqa: E402
 
 def main() -> None:
     args = edit_bench_args()
-    from natslint.cli.check import engine_for, run_check
-    from natslint.cli.settings import settings_for
+    from natslint.workspace import engine_for, run_check, settings_for
 
     with tempfile.TemporaryDirectory() as tmp:
         generate(args.servers, Path(tmp), connected=args.connected)

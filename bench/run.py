@@ -32,7 +32,7 @@ def run_check(fleet: Path, jobs: str | None = None) -> tuple[float, float]:
     helper process, when it forks one); ``jobs="1"`` keeps it to one process."""
     probe = ("import resource, subprocess, sys, time\n"
              "t = time.perf_counter()\n"
-             "p = subprocess.run([sys.executable, '-c', 'from natslint.cli import main; main()',"  # the console script
+             "p = subprocess.run([sys.executable, '-c', 'from natslint.program import main; main()',"  # the console script
              " 'check', '.', '-f', 'json', '-o', '/dev/null'],"
              " cwd=sys.argv[1])\n"
              "wall = time.perf_counter() - t\n"

@@ -1,4 +1,4 @@
-from natslint.cli import main
+from natslint.program import main
 
 if __name__ == "__main__":
     main()

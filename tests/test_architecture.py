@@ -1,4 +1,4 @@
-"""The package's shape: layers that only point down, no import cycles, every module placed;
+"""The package's shape: layers that only point down, no import cycles, front ends apart, every module placed;
 small modules and functions; one code table that the docs and the README agree with."""
 
 from __future__ import annotations
@@ -28,8 +28,13 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("pipeline", ["natslint.memo", "natslint.gather", "natslint.check", "natslint.engine", "natslint.changed", "natslint.baseline", "natslint.fixing"]),
     ("report", ["natslint.report.*"]),
     ("prove", ["natslint.prove.*"]),
-    ("cli", ["natslint.cli.*", "natslint.config", "natslint.__main__", "natslint.lsp", "natslint.lsp.*"]),
+    ("workspace", ["natslint.config", "natslint.workspace"]),
+    ("front ends", ["natslint.cli.*", "natslint.lsp.*"]),
+    ("program", ["natslint.program", "natslint.__main__"]),
 ]
+# Packages of one layer that never import each other: the command line and the editor both
+# stand on the workspace, and only the program puts them under one name.
+APART = [("natslint.cli", "natslint.lsp")]
 
 
 def layer_of(module: str) -> int | None:
@@ -48,17 +53,12 @@ def module_name(path: Path) -> str:
 
 
 def imports_of(module: str, source: str) -> set[str]:
-    """natslint modules imported anywhere in the source, except under `if TYPE_CHECKING:`."""
+    """natslint modules imported anywhere in the source, `if TYPE_CHECKING:` included: a
+    circle drawn for the type checker alone is still two modules that need each other."""
     tree = ast.parse(source)
-    skip: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            skip.update(id(n) for n in ast.walk(node))
     package = module if source and module.count(".") == 0 else module.rsplit(".", 1)[0]
     out: set[str] = set()
     for node in ast.walk(tree):
-        if id(node) in skip:
-            continue
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name.startswith("natslint"))
         elif isinstance(node, ast.ImportFrom):
@@ -86,6 +86,12 @@ def violations(modules: dict[str, str]) -> list[str]:
             lm, ld = layer_of(m), layer_of(d)
             if lm is not None and ld is not None and ld > lm:
                 problems.append(f"{m} ({LAYERS[lm][0]}) imports {d} ({LAYERS[ld][0]}): an upward import")
+    for a, b in APART:
+        for m, deps in graph.items():
+            for here, there in ((a, b), (b, a)):
+                if _within(m, here) and any(_within(d, there) for d in deps):
+                    hit = sorted(d for d in deps if _within(d, there))[0]
+                    problems.append(f"{m} imports {hit}: {here} and {there} never import each other")
     # cycles: depth-first search for a back edge
     state: dict[str, int] = {}
     for start in graph:
@@ -108,6 +114,10 @@ def violations(modules: dict[str, str]) -> list[str]:
     return sorted(set(problems))
 
 
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
 def test_layers_point_down_and_nothing_cycles():
     assert violations(MODULES) == []
 
@@ -117,10 +127,19 @@ def test_the_layer_test_catches_an_upward_import_a_cycle_and_an_unplaced_module(
     planted["natslint.span"] = MODULES["natslint.span"] + "\nfrom natslint.check import Result\n"
     planted["natslint.paths"] = MODULES["natslint.paths"] + "\nimport natslint.sources\n"
     planted["natslint.stray"] = "import os\n"
+    planted["natslint.lsp.first"] = MODULES["natslint.lsp.first"] + "\nfrom natslint.cli.check import check\n"
+    planted["natslint.cli.dump"] = MODULES["natslint.cli.dump"] + "\nimport natslint.lsp.wire\n"
+    # the circle issue 30 cut: the builder typed its loader by importing the parser's Loader
+    planted["natslint.syntax.builder"] = MODULES["natslint.syntax.builder"] + (
+        "\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from natslint.syntax.parser import Loader\n")
     got = violations(planted)
     assert "natslint.span (base) imports natslint.check (pipeline): an upward import" in got
     assert any(g.startswith("import cycle:") and "natslint.paths" in g and "natslint.sources" in g for g in got)
     assert "natslint.stray is in no layer" in got
+    assert "natslint.lsp.first imports natslint.cli.check: natslint.lsp and natslint.cli never import each other" in got
+    assert "natslint.cli.dump imports natslint.lsp.wire: natslint.cli and natslint.lsp never import each other" in got
+    assert any(g.startswith("import cycle:") and "natslint.syntax.builder" in g and "natslint.syntax.parser" in g
+               for g in got)
 
 
 def test_modules_and_functions_stay_small():

@@ -15,8 +15,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from natslint.cli.check import engine_for, run_check
-from natslint.cli.settings import settings_for
+from natslint.workspace import engine_for, run_check, settings_for
 from natslint.engine import Engine
 from natslint.report.json_format import render_json
 

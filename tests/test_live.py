@@ -26,7 +26,7 @@ def _binary(nats_server):
 
 def run(path: Path, monkeypatch):
     """Check and prove as `natslint prove .` does in ``path`` (its natslint.toml in force)."""
-    from natslint.cli.settings import settings_for
+    from natslint.workspace import settings_for
 
     monkeypatch.chdir(path)
     settings, resolver = settings_for(["."])

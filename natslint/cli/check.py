@@ -48,7 +48,6 @@ from natslint.cli.options import (
     ProcessEnvOpt,
     debugging,
     fail,
-    first_folder,
     reported_errors,
 )
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
@@ -131,7 +130,8 @@ def check(
     """Check every NATS config under PATHS and report findings with file:line:col."""
     changed = _changes(paths or []) if fleets_of else None
     paths = ["."] if fleets_of else paths or ["."]
-    from natslint.cli.settings import describe, settings_for
+    from natslint.cli.settings import describe
+    from natslint.workspace import engine_for, run_check, settings_for
 
     _usable(color, output, also or [])  # before any work
     with reported_errors(debug):
@@ -139,8 +139,9 @@ def check(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
             fail_on=fail_on.value if fail_on else None, select=select, ignore=ignore, no_ignores=no_ignores,
             extend_select=extend_select, nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
-        engine = engine_for(paths, resolver, force_exclude) if watch else None
-        result = engine.check() if engine else run_check(paths, settings, resolver, force_exclude)
+        engine = engine_for(paths, resolver, force_exclude, _progress()) if watch else None
+        result = engine.check() if engine else run_check(paths, settings, resolver, force_exclude,
+                                                         progress=_progress())
         if show_settings:
             typer.echo(describe(result, resolver))
             raise typer.Exit(0)
@@ -193,7 +194,11 @@ def _fixed(result, resolver, paths: list[str], force_exclude: bool, unsafe: bool
         typer.echo(f"Fixed {fixed}.")
         raise typer.Exit(0)
     typer.echo(f"Fixed {fixed}.", err=True)
-    return run_check(paths, resolver(first_folder(paths)), resolver, force_exclude) if outcome.files else result
+    if not outcome.files:
+        return result
+    from natslint.workspace import first_folder, run_check
+
+    return run_check(paths, resolver(first_folder(paths)), resolver, force_exclude, progress=_progress())
 
 
 def _watch(paths: list[str], engine, result, narrow, show) -> None:
@@ -221,48 +226,11 @@ def _watch(paths: list[str], engine, result, narrow, show) -> None:
     raise typer.Exit(0)
 
 
-def ask_for(paths: list[str], settings, resolver, force_exclude: bool = False):
-    """The question a check asks, as the command asks it: the project configs, exclusions,
-    declared fleets, machines and releases, from the working folder."""
-    from natslint.check import Ask
-
-    return Ask(paths, os.getcwd(), settings, resolver, resolver.exclude, force_exclude, resolver.declared_fleet,
-               resolver.declared_machine, resolver.machine_aliases, resolver.declared_release, _progress(),
-               resolver.settings_files)
-
-
-def run_check(paths: list[str], settings, resolver, force_exclude: bool = False, overlays=None, memo=None):
-    """A check as the command runs it, fixes settled. ``memo`` (a natslint.memo.RunMemo): what
-    a long-running process keeps between checks; the answer is the same as without it."""
-    from natslint.check import finish, run_stages
-    from natslint.fixing import settle
-    from natslint.sources import SourceCache
-
-    if memo is not None:
-        memo.start()
-    ask = ask_for(paths, settings, resolver, force_exclude)
-    result = settle(finish(run_stages(ask, SourceCache(ask.root, overlays, settings.max_bytes), memo)))
-    if memo is not None:
-        memo.prune(result.documents)
-    return result
-
-
-def engine_for(paths: list[str], resolver, force_exclude: bool = False):
-    """The engine the language server and --watch keep: each full run reads the project
-    configs again (natslint.toml may have changed), with the command line's options on top."""
-    from natslint.engine import Engine
-
-    def configure():
-        resolver.forget()
-        return ask_for(paths, resolver(first_folder(paths)), resolver, force_exclude)
-
-    return Engine(configure)
-
-
 def _baselined(result, resolver, paths: list[str], given: Path | None, write_to: Path | None, prune: bool):
     """--write-baseline records the findings; --baseline (or the config's `baseline`) keeps the new ones."""
     from natslint.baseline import BaselineError, compare, write
     from natslint.baseline import prune as prune_file
+    from natslint.workspace import first_folder
     from natslint.words import count
 
     try:

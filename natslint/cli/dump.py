@@ -37,11 +37,11 @@ def dump(
     """
     import os
 
-    from natslint.cli.settings import env_from
     from natslint.findings import Severity
     from natslint.sources import SourceCache
     from natslint.syntax.model import encode_typed, plain
     from natslint.syntax.parser import Loader
+    from natslint.workspace import env_from
 
     with reported_errors(debug):
         loader = Loader(env=env_from(env or [], env_file or [], use_process_env), env_visible=True,

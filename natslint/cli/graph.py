@@ -45,7 +45,7 @@ def graph(
     import os
 
     from natslint.check import check_paths
-    from natslint.cli.settings import settings_for
+    from natslint.workspace import settings_for
     from natslint.report.graph import render_dot, render_mermaid, render_tree
 
     with reported_errors(debug):

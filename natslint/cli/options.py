@@ -24,16 +24,6 @@ NatsVersionOpt = Annotated[str, typer.Option(
     help="The nats-server version whose config reading to reproduce (e.g. 2.14.3).")]
 
 
-def first_folder(paths: list[str]) -> str:
-    """The folder whose project config sets what is one for the run (fail-on, baseline)."""
-    first = paths[0] if paths else "."
-    return first if os.path.isdir(first) else os.path.dirname(first) or "."
-
-
-class UsageError(Exception):
-    """Bad command-line input: exit code 2 with this message."""
-
-
 def fail(message: str, code: int = 2) -> "typer.Exit":
     typer.echo(f"natslint: error: {message}", err=True)
     return typer.Exit(code)
@@ -49,6 +39,7 @@ def reported_errors(debug: bool) -> Iterator[None]:
     """Usage and config errors: a short message, exit 2.  Anything else is natslint's own
     failure: a short message and exit 2, or the traceback and exit 2 with ``debug``."""
     from natslint.config import ConfigError
+    from natslint.workspace import UsageError
 
     try:
         yield

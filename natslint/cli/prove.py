@@ -14,7 +14,6 @@ from natslint.cli.options import (
     EnvFileOpt,
     EnvOpt,
     ProcessEnvOpt,
-    UsageError,
     debugging,
     fail,
     reported_errors,
@@ -65,6 +64,8 @@ def prove(
     with _pid_writer(pid_file) as started, reported_errors(debug):
         result = _checked(paths, env, env_file, use_process_env, debugging(debug))
         if not result.fleets:
+            from natslint.workspace import UsageError
+
             raise UsageError("no NATS server to prove in " + " ".join(paths))
         for fc in result.fleets:  # each fleet on its own, one after the other
             # the servers are stopped by the time an error gets here
@@ -98,7 +99,7 @@ def _checked(paths: list[str], env, env_file, use_process_env: bool, debug: bool
     import os
 
     from natslint.check import check_paths
-    from natslint.cli.settings import settings_for
+    from natslint.workspace import settings_for
 
     settings, resolver = settings_for(paths, env=env, env_file=env_file, use_process_env=use_process_env,
                                       debug=debug)

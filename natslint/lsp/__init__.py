@@ -1,1 +1,14 @@
 """The editor: `natslint server`, a language server built on pygls."""
+
+from __future__ import annotations
+
+
+def serve_stdio() -> None:
+    """Run the language server over stdio (diagnostics, fixes, hover, completion)."""
+    from natslint.lsp import first
+
+    # the working folder checked while the protocol library loads (started already by main())
+    early, first.early = first.early or first.start(), None
+    from natslint.lsp.server import serve
+
+    serve(early)

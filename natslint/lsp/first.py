@@ -13,7 +13,7 @@ import json
 import os
 import signal
 
-early: "FirstCheck | None" = None  # started by natslint.cli.main for `natslint server`
+early: "FirstCheck | None" = None  # started by natslint.program.main for `natslint server`
 
 
 class FirstCheck:
@@ -61,9 +61,8 @@ def start() -> FirstCheck | None:
 
 
 def _diagnostics(root: str) -> dict[str, list[dict]]:
-    from natslint.cli.check import run_check
-    from natslint.cli.settings import settings_for
     from natslint.lsp.wire import by_file
+    from natslint.workspace import run_check, settings_for
 
     settings, resolver = settings_for(["."])
     return by_file(run_check(["."], settings, resolver).findings, root)

@@ -40,8 +40,7 @@ class NatslintServer(LanguageServer):
         return out
 
     def recheck(self) -> None:
-        from natslint.cli.check import engine_for
-        from natslint.cli.settings import settings_for
+        from natslint.workspace import engine_for, settings_for
 
         changed, self.changed = self.changed, set()
         try:

@@ -2,15 +2,16 @@
 
 A stack of open maps and arrays, a stack of pending keys, ``$name`` looked up in the maps
 open *so far* (then in the server's environment), and ``include`` parsed on its own and
-merged shallowly.  The loader (:class:`natslint.syntax.parser.Loader`) reads included files
-and parses environment values; the builder only asks it.
+merged shallowly.  The loader that drives the builder reads included files and parses
+environment values; the builder only asks it, through :class:`Includes`, and knows nothing
+else of it.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from typing import TYPE_CHECKING
+from typing import Mapping, Protocol
 
 from natslint.codes import (
     INCLUDE_CYCLE,
@@ -23,6 +24,7 @@ from natslint.codes import (
 )
 from natslint.findings import Finding, Related, Severity
 from natslint.redact import is_secret_key
+from natslint.sources import SourceCache
 from natslint.span import LazySpan, Span
 from natslint.syntax import lexer as lx
 from natslint.syntax.convert import ConvertError, to_datetime, to_float, to_int
@@ -43,9 +45,6 @@ from natslint.syntax.model import (
     VarUse,
 )
 
-if TYPE_CHECKING:
-    from natslint.syntax.parser import Loader
-
 _QUOTED_VAR = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 # NATS's own names that start with `$`: accounts, and the prefixes of its internal subjects
 NATS_DOLLAR_NAMES = {"SYS", "G", "JS", "JSC", "KV", "O", "OBJ", "MQTT", "NRG", "SRV", "LDS", "GR", "GW",
@@ -53,8 +52,25 @@ NATS_DOLLAR_NAMES = {"SYS", "G", "JS", "JSC", "KV", "O", "OBJ", "MQTT", "NRG", "
 _SUFFIX_THEN_DIGIT = re.compile(r"-?\d+[kKmMgGtTpPeE][bBiI]*\d")
 
 
+class Includes(Protocol):
+    """What the builder asks of the loader that drives it (natslint.syntax.parser.Loader): the
+    server's environment, the files an `include` reaches, and how each file is shown."""
+
+    env: Mapping[str, str]
+    env_visible: bool  # whether natslint knows the environment (else an undefined $NAME is unknown)
+    sources: SourceCache | None
+
+    def display(self, path: str) -> str: ...
+
+    def in_progress(self, path: str) -> list[str] | None: ...  # the include chain, when a cycle
+
+    def load(self, path: str) -> Document: ...
+
+    def parse_value(self, text: str, name: str, resolving: set[str]) -> Document: ...
+
+
 class Builder:
-    def __init__(self, doc: Document, loader: "Loader", resolving: set[str],
+    def __init__(self, doc: Document, loader: Includes, resolving: set[str],
                  lexed: lx.LexResult) -> None:
         self.doc = doc
         self.loader = loader
