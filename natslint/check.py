@@ -279,7 +279,7 @@ def run_stages(ask: Ask, sources: SourceCache, memo: RunMemo | None = None) -> S
     deploy_reads, sources.touched = sources.touched, None
     read_host_env_files(found, sources, deployed)  # a host's own .env: an edit there rechecks its fleet
     for vpath, emb in deployed.embedded.items():  # every key, so includes find their siblings
-        sources.embed(vpath, emb.text, emb.file)
+        sources.embed(vpath, emb.text, emb.file, emb.lines)
     for w in deployed.workloads:  # volumes a pod mounts inside its config's folder
         for where, target in w.mounts:
             sources.mount(where, target)

@@ -37,6 +37,7 @@ class SourceCache:
         self._overlays = {self.absolute(p): text.encode("utf-8", "surrogateescape")
                           for p, text in (overlays or {}).items()}
         self._file_of: dict[str, str] = {}  # absolute virtual path -> the file its text lies in
+        self._line_spans: dict[str, list] = {}  # absolute virtual path -> the span of each line
         self._mounts: dict[str, dict[str, str | None] | str] = {}  # see mount()
         self._bytes: dict[str, bytes | BaseException] = {}
         self._texts: dict[str, str] = {}
@@ -57,12 +58,19 @@ class SourceCache:
             self._overlays[key] = text.encode("utf-8", "surrogateescape")
             self._user.add(key)
 
-    def embed(self, path: str, text: str, file: str) -> None:
+    def embed(self, path: str, text: str, file: str, lines: list | None = None) -> None:
         """A file that exists only inside another (a config in a ConfigMap's data): read as
-        ``text`` under ``path``, while the positions in it are positions in ``file``."""
+        ``text`` under ``path``, while the positions in it are positions in ``file``; or, for
+        a config a chart renders, ``lines``: the span in ``file`` of each of its lines."""
         key = self.absolute(path)
         self._overlays[key] = text.encode("utf-8", "surrogateescape")
         self._file_of[key] = file
+        if lines is not None:
+            self._line_spans[key] = lines
+
+    def line_spans(self, path: str) -> list | None:
+        """Where each line of a rendered config was written, or None for a file's own text."""
+        return self._line_spans.get(self.absolute(path)) if self._line_spans else None
 
     def mount(self, where: str, target: dict[str, str | None] | str) -> None:
         """A volume a pod mounts at ``where`` (a folder, or one file), beside a config: the

@@ -131,4 +131,5 @@ def test_an_aliased_nats_sub_chart_is_named_by_its_alias(tmp_path):
                      "values.yaml": "hub:\n  config:\n    jetstream: {enabled: true, merge: {domain: hub}}\n"})
     _, result = check(tmp_path, releases=lambda p: "prod" if p == "values.yaml" else None)
     (server,) = result.fleet.servers
-    assert {"prod-hub", "prod-hub-headless"} == server.names
+    # the Services, and the pod's own name through the headless Service
+    assert {"prod-hub", "prod-hub-headless", "prod-hub-0.prod-hub-headless"} <= server.names

@@ -66,6 +66,10 @@ def agree(binary: str, text: str) -> None:
     assert (ours is None) == parsed, f"input {text!r}: nats-server says {message!r}, natslint says {ours!r}"
     if not parsed and message.startswith("Parse error on line"):
         assert ours == message.replace(str(path), "p.conf"), f"input {text!r}"
+        # NL001 says the server's own words (the NUL it prints for the end of the file made visible)
+        said = message.split(": '", 1)[1][:-1].replace("\x00", "\\u0000")
+        nl001 = [f.message for f in doc.findings if f.code == "NL001"]
+        assert said in nl001, f"input {text!r}: nats-server says {said!r}, NL001 says {nl001!r}"
 
 
 @given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=24).map("".join))

@@ -341,3 +341,21 @@ def _show_files(result, paths: list[str]) -> None:
         for server in fc.fleet.servers:
             for word, span in server.unmodelled_flags:
                 typer.echo(f"flag     {word}  ({span.path}:{span.line}, {server.label}: accepted, not modelled)")
+    for fc in result.fleets:  # what the rules read of a config a chart renders, and where it was written
+        for server in fc.fleet.servers:
+            if result.sources.line_spans(server.path) is not None:
+                for what, value, span in _rendered_values(server):
+                    where = "the chart's default" if span is None or type(span).__name__ == "ChartDefault" \
+                        else f"{span.path}:{span.line}"
+                    typer.echo(f"rendered {server.label}: {what} = {value}  ({where})")
+
+
+def _rendered_values(server) -> list[tuple[str, object, object]]:
+    """(setting, value, span) of the settings the rules read, for a server a chart renders."""
+    out = [("jetstream", bool(server.js_enabled.value), server.js_enabled.span),
+           ("domain", server.domain.value, server.domain.span),
+           ("cluster name", server.cluster_name.value, server.cluster_name.span)]
+    out += [(f"{li.kind} port", li.port, li.span) for li in server.listeners]
+    out += [("route", r.url, r.span) for r in server.routes]
+    out += [("leaf remote", url, span) for remote in server.remotes for url, span in remote.urls]
+    return [(what, value, span) for what, value, span in out if value not in (None, False)]

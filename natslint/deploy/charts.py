@@ -22,6 +22,7 @@ unknown and never guessed.
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from natslint.defaults import DEFAULT_CLIENT_PORT, DEFAULT_LEAF_PORT
@@ -86,14 +87,15 @@ def looks_like_values(doc) -> bool:
 
 
 def read_values(path: str, doc: dict, release: Release | None, chart: str | None = None,
-                aliases: dict[str, str] | None = None) -> list[Workload]:
+                aliases: dict[str, str] | None = None, skip_nats: bool = False) -> list[Workload]:
     """The workloads a values file installs.  ``chart``: the chart these are the values of
     (a `Chart.yaml` beside them); ``aliases``: sub-chart key -> chart name (its dependencies),
-    which tells a NATS sub-chart installed under another key."""
+    which tells a NATS sub-chart installed under another key.  ``skip_nats``: a declared
+    release renders the NATS chart from this file with its other values sources."""
     rel = release.name if release is not None else None
     out: list[Workload] = []
     if _is_nats1(doc) or _is_nats0(doc):
-        out.append(_nats(path, doc, doc, chart or "nats", rel, release))
+        out += [] if skip_nats and _is_nats1(doc) else _nats(path, doc, doc, chart or "nats", rel, release)
     elif _is_wadm(doc):
         out.append(_wadm(path, doc, rel))
     elif _is_host(doc):
@@ -104,7 +106,7 @@ def read_values(path: str, doc: dict, release: Release | None, chart: str | None
                 continue
             # a dependency's alias is its chart name inside the release (`.Chart.Name`)
             if _is_nats1(sub) or (aliases or {}).get(str(key)) == "nats" and _is_nats0(sub):
-                out.append(_nats(path, sub, doc, str(key), rel, release))
+                out += [] if skip_nats and _is_nats1(sub) else _nats(path, sub, doc, str(key), rel, release)
             elif _is_wadm(sub):
                 out.append(_wadm(path, sub, rel))
             elif _is_host(sub):
@@ -119,44 +121,25 @@ def _located(path: str, parent: dict, key: str) -> Located | None:
     return Located(parent[key], value_span(path, parent, key)) if key in parent else None
 
 
-def _nats(path: str, values: dict, top: dict, chart: str, rel: str | None, release: Release | None) -> Workload:
-    w = Workload(f"{path}#{chart}", "helm-nats", path, key_span(path, top, next(iter(top), None)), runs_nats=True)
-    spec = w.chart = ChartSpec()
+def _nats(path: str, values: dict, top: dict, chart: str, rel: str | None, release: Release | None
+          ) -> list[Workload]:
+    """The chart >= 1.0 rendered pod by pod (natslint.deploy.chartrelease); the 0.x chart, whose
+    templates natslint does not render, read by shape as one server for the release."""
+    where = key_span(path, top, next(iter(top), None))
     if _is_nats1(values):
-        _nats1(path, values["config"], spec)
-    else:
-        _nats0(path, values, spec)
+        from natslint.deploy.chartrelease import release_workloads
+
+        return release_workloads(path, [(path, values)], where, chart, rel,
+                                 release.namespace if release is not None else None)
+    w = Workload(f"{path}#{chart}", "helm-nats", path, where, runs_nats=True)
+    spec = w.chart = ChartSpec()
+    _nats0(path, values, spec)
     name = fullname(values, chart, rel)
     if name is not None:
         spec.fullname = name
         w.names |= {name.lower(), f"{name}-headless".lower()}
     spec.release = release
-    return w
-
-
-def _nats1(path: str, config: dict, spec: ChartSpec) -> None:
-    js = as_map(config.get("jetstream"))
-    if js.get("enabled"):
-        spec.jetstream = Located(True, value_span(path, js, "enabled"))
-    for parent in (as_map(js.get("merge")), as_map(as_map(config.get("merge")).get("jetstream"))):
-        if "domain" in parent:
-            spec.domain = Located(str(parent["domain"]), value_span(path, parent, "domain"))
-    patches = as_list(config.get("patch"))
-    for i, op in enumerate(patches):
-        if isinstance(op, dict) and op.get("path") == "/jetstream/domain":
-            if op.get("op") in ("add", "replace") and "value" in op:
-                spec.domain = Located(str(op["value"]), value_span(path, op, "value"))
-            elif op.get("op") == "remove":
-                spec.domain = None
-    leaf = as_map(config.get("leafnodes"))
-    if leaf.get("enabled"):
-        spec.leafnodes_port = Located(_port(leaf.get("port"), DEFAULT_LEAF_PORT), value_span(path, leaf, "enabled"))
-    nats = as_map(config.get("nats"))
-    if "port" in nats:
-        spec.client_port = Located(_port(nats["port"], DEFAULT_CLIENT_PORT), value_span(path, nats, "port"))
-    cluster = as_map(config.get("cluster"))
-    if cluster.get("enabled"):
-        spec.replicas = Located(_port(cluster.get("replicas"), 3), value_span(path, cluster, "enabled"))
+    return [w]
 
 
 def _nats0(path: str, values: dict, spec: ChartSpec) -> None:

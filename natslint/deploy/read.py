@@ -8,6 +8,7 @@ from typing import Callable, Mapping
 
 from natslint.codes import UNREADABLE_FILE
 from natslint.crash import Crashes, file_start
+from natslint.deploy.chartrelease import HELMFILES, declared_releases, release_unit, rendered_releases
 from natslint.deploy.charts import Release, looks_like_values, read_values
 from natslint.deploy.compose import looks_like_compose, merge_services, read_compose
 from natslint.deploy.configmaps import (
@@ -22,6 +23,7 @@ from natslint.deploy.kubernetes import (
     looks_like_kubernetes,
     read_kubernetes,
 )
+from natslint.deploy.releases import chart_of
 from natslint.deploy.systemd import merge_drop_ins, read_systemd
 from natslint.deploy.units import (
     compose_projects,
@@ -123,7 +125,7 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
     own: dict[str, ConfigMaps] = {}  # a manifest's own ConfigMaps come first (alternative examples in one folder)
     for path, docs in files.items():
         if unit_of[path].startswith("kustomize:") or \
-                (not looks_like_values(docs[0]) and looks_like_kubernetes(docs)):
+                (not looks_like_values(docs[0]) and looks_like_kubernetes(docs) and not _only_releases(docs)):
             out.unit_files.setdefault(unit_of[path], set()).add(path)
         if looks_like_kubernetes(docs):
             got = crashes.guard(path, f"natslint could not read the ConfigMaps of {path}", _FIX,
@@ -145,14 +147,17 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
             merge_generated(maps.setdefault(unit_of[path], {}), cm)
         out.findings += [UNREADABLE_FILE.at(span, message) for span, message in problems]
     out.config_maps = maps
+    consumed = _chart_releases(files, sources, crashes, out, maps)
     for path, docs in files.items():
         what = f"natslint could not read {path}"
         if looks_like_values(docs[0]):
-            chart, aliases = _chart_of(path, files)
-            installed = crashes.guard(path, what, _FIX, read_values, path, docs[0], releases.get(path), chart, aliases)
+            chart, aliases = chart_of(path, files)
+            installed = crashes.guard(path, what, _FIX, read_values, path, docs[0], releases.get(path), chart, aliases,
+                                      path in consumed)
             for w in installed or ():
                 w.unit = f"helm:{path}"
                 out.workloads.append(w)
+                out.embedded.update(w.rendered)
         elif looks_like_kubernetes(docs):
             res = crashes.guard(path, what, _FIX, read_kubernetes, path, docs,
                                 {**maps.get(unit_of[path], {}), **own.get(path, {})}, naming.get(path))
@@ -172,7 +177,31 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
             out.skipped.append(Skipped(vpath, reason))
 
 
-HELMFILES = ("helmfile.yaml", "helmfile.yml", "helmfile.yaml.gotmpl")
+
+
+def _chart_releases(files: dict[str, list], sources: SourceCache, crashes: Crashes, out: ReadResult,
+                    maps: dict[str, ConfigMaps]) -> set[str]:
+    """The pods of the NATS chart releases that helmfiles, Argo CD and Flux declare; returns
+    the values files they read (their NATS values are not read again file by file)."""
+    first = next(iter(sorted(files)), "")
+    all_maps = {k: cm for unit in maps.values() for k, cm in unit.items()}
+    declared = crashes.guard(first, "natslint could not read the chart releases", _FIX,
+                             declared_releases, files, sources.text, all_maps) or []
+    got = crashes.guard(first, "natslint could not render the chart releases", _FIX, rendered_releases, declared, files)
+    rendered, consumed = got if got is not None else ([], set())
+    for w in rendered:
+        out.workloads.append(w)
+        out.embedded.update(w.rendered)
+        for r in declared:
+            if release_unit(r) == w.unit:
+                out.unit_files.setdefault(w.unit, set()).update({w.path, r.declared, *r.reads})
+    for r in declared:  # a manifest that holds a release's values belongs to the release
+        for path in r.reads:
+            for key in [k for k, files in out.unit_files.items() if path in files and k != release_unit(r)]:
+                out.unit_files[key].discard(path)
+                if not out.unit_files[key]:
+                    del out.unit_files[key]
+    return consumed
 
 
 def _releases(files: dict[str, list], release_of: Callable[[str], str | None] | None) -> dict[str, Release]:
@@ -213,11 +242,11 @@ def _releases(files: dict[str, list], release_of: Callable[[str], str | None] | 
     return out
 
 
-def _chart_of(values: str, files: dict[str, list]) -> tuple[str | None, dict[str, str]]:
-    """The chart whose values these are (a Chart.yaml beside them), and its dependencies'
-    keys: alias (or name) -> chart name."""
-    chart = files.get(posixpath.normpath(posixpath.join(folder(values), "Chart.yaml"))) or [{}]
-    doc = chart[0] if isinstance(chart[0], dict) else {}
-    aliases = {str(d.get("alias") or d.get("name")): str(d.get("name")) for d in as_list(doc.get("dependencies"))
-               if isinstance(d, dict) and d.get("name")}
-    return (str(doc["name"]) if isinstance(doc.get("name"), str) else None), aliases
+RELEASE_KINDS = {"Application", "ApplicationSet", "HelmRelease", "AppProject"}
+
+
+def _only_releases(docs: list) -> bool:
+    """Argo CD and Flux resources only: they install releases (read as their own units) and
+    run nothing themselves."""
+    kinds = [d.get("kind") for d in docs if isinstance(d, dict) and "kind" in d]
+    return bool(kinds) and all(isinstance(k, str) and k in RELEASE_KINDS for k in kinds)

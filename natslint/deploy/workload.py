@@ -88,6 +88,11 @@ class Workload:
     bundled_config: bool = False  # the official nats image with no command: its own nats-server.conf
     pod_name: str | None = None  # a StatefulSet's name: its pods are `<name>-0`, `<name>-1`, ...
     namespace: str | None = None
+    kube_cluster: str | None = None  # the Kubernetes cluster a release is installed into, when named
+    release: str = ""  # the chart release whose pods these are (natslint.deploy.chartrelease)
+    any_namespace: bool = False  # a chart release whose namespace is not known: its Services answer in any
+    unnamed_release: str = ""  # the chart of a Helm release whose name (so its Services') is not known
+    rendered: dict[str, "Embedded"] = field(default_factory=dict)  # configs a chart renders for it
     unit: str = ""
     project: str = ""  # compose: the project's first file (service names are scoped to it)
     # what is read from this workload alone (its host), kept as long as the workload: a
@@ -105,13 +110,22 @@ class Workload:
             self.image and re.search(r"(^|/)wadm(:|$)", self.image))
 
 
+class ChartDefault(Span):
+    """Where a value a chart writes itself (no values line) is shown: the release's first
+    values key, or its declaration."""
+
+    __slots__ = ()
+
+
 @dataclass(slots=True)
 class Embedded:
     """A config held in a ConfigMap's data: parsed from ``text`` at the virtual path it is
-    registered under; its spans lie in ``file``."""
+    registered under; its spans lie in ``file``.  A config a chart renders is no text of any
+    file: ``lines`` gives, for each of its lines, where the value on it was written."""
 
     text: str
     file: str
+    lines: list[Span] | None = None
 
 
 @dataclass(slots=True)

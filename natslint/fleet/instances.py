@@ -117,6 +117,11 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
                                                           "rules that need them skip it",),
                                          "add the config to the checked files to check it", True))
     s.instance_of = w.id
+    if w.unnamed_release:  # its pods' names hold a release name natslint does not know
+        s.unnamed_release = w.unnamed_release
+        s.display = f"the NATS chart release of {w.path}" + (f" (pod {i})" if n > 1 else "")
+    s.any_namespace = s.any_namespace or w.any_namespace
+    s.kube_cluster, s.release = w.kube_cluster, w.release
     s.storage = list(w.storage)
     s.count_known = w.replicas is not None
     s.netns = w.netns if n == 1 else f"{w.netns}[{i}]"

@@ -119,6 +119,8 @@ class Server:
     # a Helm release: its Service names hold in whatever namespace it is installed into
     any_namespace: bool = False
     unnamed_release: str = ""  # the chart of a Helm release whose name (so its Services') is not known
+    kube_cluster: str | None = None  # the Kubernetes cluster it runs in, when a release names it
+    release: str = ""  # the chart release it is a pod of
     # the config as this instance reads it (its own environment), when that differs from the file's plain read
     document: object = None
     unknown_flags: list[tuple[str, Span, str | None]] = field(default_factory=list)
@@ -163,7 +165,7 @@ class Server:
     @property
     def label(self) -> str:
         name = self.server_name.value
-        if isinstance(name, str) and name:
+        if isinstance(name, str) and name and not self.unnamed_release:  # else: a name under helm's placeholder
             return f"server `{name}`"
         return self.display or f"server {self.id}"
 

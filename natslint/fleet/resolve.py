@@ -78,6 +78,8 @@ class Resolver:
                                      (target.lower() in s.names or sources.realpath(s.path) == sources.realpath(target))]
                                for key, target in table.items()}
             for mid, table in (machine_aliases or {}).items()}
+        # network namespace -> the Kubernetes cluster it is in, where a release names one
+        self.kube_of = {s.netns: s.kube_cluster for s in fleet.servers if s.kube_cluster}
         self.by_name: dict[str, list[Server]] = {}
         self.by_bare: dict[str, list[Server]] = {}  # Helm releases: `<svc>.<any namespace>`
         self.by_file: dict[str, list[Server]] = {}
@@ -94,8 +96,9 @@ class Resolver:
                     self.by_scoped.setdefault((scope, n.lower()), []).append(s)
         for alias, target in (aliases or {}).items():
             target_path = sources.realpath(target)
-            for s in fleet.servers:
-                if target.lower() in s.names or sources.realpath(s.path) == target_path:
+            for s in fleet.servers:  # a config held in a manifest or rendered from values: named by that file
+                if target.lower() in s.names or target_path in (sources.realpath(s.path),
+                                                                 sources.realpath(sources.file_of(s.path))):
                     self.by_name.setdefault(alias.lower(), []).append(s)
 
     def resolve(self, host: str, port: int | None, netns: str, scope: str = "") -> Resolution:
@@ -173,6 +176,14 @@ class Resolver:
                 cands = [s for s in self.fleet.servers for li in s.listeners if li.host.lower() == host]
                 how = f"listen address {host}"
         cands = list(dict.fromkeys(cands))
+        mine = self.kube_of.get(netns)
+        if cands and mine and CLUSTER_LOCAL.fullmatch(host):  # a Service name: it resolves in its own cluster only
+            other = [s for s in cands if s.kube_cluster and s.kube_cluster != mine]
+            cands = [s for s in cands if s not in other]
+            if not cands:
+                return Resolution(None, None, f"{host!r} is a Service of Kubernetes cluster `{other[0].kube_cluster}`, "
+                                              f"and Service names resolve only inside their own cluster: this "
+                                              f"runs in `{mine}`")
         if not cands:
             return Resolution(None, None, f"no server in the fleet is named {host!r}")
         if port is None:
@@ -203,6 +214,8 @@ class Resolver:
                           list(dict.fromkeys(s for s, _ in on_port)))
 
 NAMESPACED = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+(\.svc(\.cluster\.local)?)?")
+# names the cluster's DNS answers: a Service, `<svc>.<ns>`, `...svc`, `...svc.cluster.local`, a pod's through a Service
+CLUSTER_LOCAL = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+){0,2}(\.svc(\.cluster\.local)?)?")
 
 
 def release_names(host: str, chart: str = "nats") -> list[str]:

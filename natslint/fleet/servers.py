@@ -173,7 +173,7 @@ def _read_server(doc: Document, path: str, names_and_links: bool) -> Server:
         s.refuses = doc.server_error
     if doc.opaque:  # it includes a file natslint cannot see: its settings are unknown
         s.config_unseen = True
-        s.config_unseen_why = f"it includes a file on {doc.opaque[0][1]}"
+        s.config_unseen_why = f"it includes a file {doc.opaque[0][1]}"
     if root is None:
         return s
 
@@ -431,8 +431,8 @@ def startup_failure(s: Server) -> str | None:
 def remotes_binding_undefined_accounts(s: Server) -> list[Remote]:
     """Leaf remotes that bind a local account the config does not define (nats-server exits
     at startup); none when accounts come from JWTs or the server is built from a deployment."""
-    if s.synthetic or s.operator_mode:
-        return []
+    if s.synthetic or s.operator_mode or s.config_unseen or (s.refuses or "").startswith("error parsing include"):
+        return []  # accounts come from elsewhere, or from an include natslint could not read: unknown
     known = {*s.accounts, GLOBAL_ACCOUNT, s.system_account}
     return [r for r in s.remotes if r.account_span is not None and r.account not in known]
 

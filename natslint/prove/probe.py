@@ -148,9 +148,10 @@ async def create_marker(port: int, login: dict, js_id: int, account: str, deadli
     import nats
 
     name = f"{MARKER}{js_id}_{abs(hash(account)) % 10**6}"
-    body = json.dumps({"name": name, "subjects": [f"natslint.probe.{name}"], "storage": "memory",
-                       "num_replicas": 1}).encode()
+    storage = "memory"
     while time.monotonic() < deadline:
+        body = json.dumps({"name": name, "subjects": [f"natslint.probe.{name}"], "storage": storage,
+                           "num_replicas": 1}).encode()
         try:
             nc = await nats.connect(servers=[f"nats://{LOOPBACK}:{port}"], allow_reconnect=False,
                                     connect_timeout=2, error_cb=_quiet, **login)
@@ -159,6 +160,8 @@ async def create_marker(port: int, login: dict, js_id: int, account: str, deadli
                 reply = json.loads(msg.data or b"{}")
                 if "error" not in reply or reply["error"].get("err_code") == 10058:  # exists
                     return True
+                if reply["error"].get("err_code") in (10028, 10047):  # no memory store: `max_memory_store: 0`, the NATS chart's default
+                    storage = "file" if storage == "memory" else "memory"
             finally:
                 await nc.close()
         except Exception:

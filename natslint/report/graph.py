@@ -28,7 +28,14 @@ class Topology:
 
 def _name(s: Server) -> str:
     name = s.server_name.value
-    return str(name) if isinstance(name, str) and name else (s.display or s.id)
+    return str(name) if isinstance(name, str) and name and not s.unnamed_release else (s.display or s.id)
+
+
+def _services(servers: list[Server]) -> str:
+    """The Services in front of a release's pods, by their short names."""
+    pods = {str(s.server_name.value) for s in servers}
+    names = {n for s in servers for n in s.names if "." not in n and n not in pods}
+    return ", ".join(sorted(names)) or "(names unknown)"
 
 
 def _domain(s: Server) -> str:
@@ -61,13 +68,24 @@ def topology(fleet: Fleet, reach: Reach, findings: list, prefix: str = "") -> To
     bad = [f for f in findings if f.severity >= Severity.WARNING]
     # a consequence folded into its cause (NL302 inside the NL202) still marks its own node
     spans = [f.span for f in bad] + [r.span for f in bad for r in f.related if " follows from it: " in r.message]
+    at = {(sp.path, sp.line) for sp in spans}
     for s in fleet.servers:
-        if any(sp.path == s.path for sp in spans) and not s.synthetic:
+        if (any(sp.path == s.path for sp in spans) or _places(s) & at) and not s.synthetic:
             flagged.add(servers[s.id])
     for node, h in hosts:
         if any(sp.path == h.path and sp.line == (h.domain.span or h.span).line for sp in spans):
             flagged.add(node)
     return Topology(fleet, reach, prefix, servers, hosts, flagged)
+
+
+def _places(s: Server) -> set[tuple[str, int]]:
+    """Where a server's settings are written, for a config that is no file of its own (a
+    ConfigMap's key, a chart's rendering): a finding there concerns it."""
+    if "#" not in s.path:
+        return set()
+    spans = [s.domain.span, s.js_enabled.span, s.server_name.span, s.cluster_name.span,
+             *(li.span for li in s.listeners), *(r.span for r in s.remotes)]
+    return {(sp.path, sp.line) for sp in spans if sp is not None}
 
 
 def _mq(text: str) -> str:
@@ -166,6 +184,8 @@ def _tree(t: Topology) -> list[str]:
     for c in t.fleet.clusters:
         if len(c.servers) > 1:
             lines.append(f"cluster {c.name}")
+            if c.servers[0].release:
+                lines.append(f"  release {c.servers[0].release}, Services: {_services(c.servers)}")
             for i, s in enumerate(c.servers):
                 branch = "└─" if i == len(c.servers) - 1 else "├─"
                 lines.append(f"  {branch} {_name(s)} ({_domain(s)}){mark[t.servers[s.id] in t.flagged]}")

@@ -19,6 +19,7 @@ from natslint.codes import (
     UNKNOWN_OPTION,
     WRONG_VALUE_KIND,
 )
+from natslint.deploy.workload import ChartDefault
 from natslint.findings import Edit, Finding, Fix, Related, Severity
 from natslint.fleet.model import Server
 from natslint.fleet.servers import account_js_enabled
@@ -422,6 +423,8 @@ def check_small_clusters(ctx: Context) -> Iterator[Finding]:
         n = len(js)
         if 1 < n < 3 or n % 2 == 0:
             where = js[0].cluster_name.span or js[0].span
+            if isinstance(where, ChartDefault) and js[0].routes:  # a chart names the cluster; its replicas size it
+                where = js[0].routes[0].span
             yield SMALL_JS_CLUSTER.at(where, f"JetStream cluster `{c.name}` has {n} JetStream servers",
                                       ("losing one stops meta operations, and R3 streams need 3" if n < 3 else
                                          "an even count adds no fault tolerance over one fewer"),

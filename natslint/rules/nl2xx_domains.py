@@ -123,8 +123,9 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
 def _own_domain(reach, leaf: Server, domain: str) -> Fix | None:
     """A domain of the leaf's own, made from its name: unsafe, its clients' `$JS.<domain>` move."""
     taken = {d for js in reach.js_by_root.values() for d in js.domains if isinstance(d, str)}
-    name = leaf.server_name.value if isinstance(leaf.server_name.value, str) else \
-        short_name(leaf.instance_of).rsplit("/", 1)[-1] if leaf.instance_of else None
+    cluster = leaf.cluster_name.value if isinstance(leaf.cluster_name.value, str) else None
+    name = cluster or (leaf.server_name.value if isinstance(leaf.server_name.value, str) else
+                       short_name(leaf.instance_of).rsplit("/", 1)[-1] if leaf.instance_of else None)
     new = domain_name(name, taken)
     if new is None or leaf.domain.span is None:
         return None

@@ -29,6 +29,7 @@ from natslint.span import LazySpan, Span
 from natslint.syntax import lexer as lx
 from natslint.syntax.convert import ConvertError, to_datetime, to_float, to_int
 from natslint.syntax.document import Document, go_join
+from natslint.syntax.hints import lex_error_hint
 from natslint.syntax.model import (
     BOOL,
     DATETIME,
@@ -68,6 +69,8 @@ class Includes(Protocol):
 
     def parse_value(self, text: str, name: str, resolving: set[str]) -> Document: ...
 
+    def ignored(self, path: str) -> str | None: ...  # where git is told to ignore a missing file
+
 
 class Builder:
     def __init__(self, doc: Document, loader: Includes, resolving: set[str],
@@ -79,6 +82,10 @@ class Builder:
         self.lines = doc.lines
         # an embedded config's tokens are located in the manifest that holds it
         self.span_path = loader.sources.file_of(doc.path) if loader.sources is not None else doc.path
+        # a config a chart renders: each line is located where its value was written
+        self.line_spans = loader.sources.line_spans(doc.path) if loader.sources is not None else None
+        if self.line_spans:
+            self.span = self._rendered_span  # type: ignore[method-assign]
         self.root = Map(self.span(0, len(doc.text)))
         self.contexts: list[Map | Array] = [self.root]
         self.keys: list[Key] = []
@@ -88,6 +95,11 @@ class Builder:
 
     def span(self, start: int, end: int) -> Span:
         return LazySpan(self.span_path, start, end, self.lines)
+
+    def _rendered_span(self, start: int, end: int) -> Span:
+        line = self.lines.line_col(start)[0]
+        spans = self.line_spans
+        return spans[min(line, len(spans)) - 1]
 
     def tspan(self, tok: lx.RawToken) -> Span:
         return self.span(tok.start, tok.end)
@@ -135,8 +147,8 @@ class Builder:
             self.contexts.append(Array(self.tspan(tok)))
         elif kind in (lx.MAP_END, lx.ARRAY_END):
             node = self.contexts.pop()
-            s = node.span
-            node.span = self.span(s.start, tok.end)
+            if not self.line_spans:  # a rendered config's map stands where its opening was written
+                node.span = self.span(node.span.start, tok.end)
             self.set_value(node, tok)
         elif kind == lx.VARIABLE:
             self.set_value(self.variable(tok), tok)
@@ -326,16 +338,25 @@ class Builder:
         included = self.loader.load(target)
         if included.opaque and included.root is None:
             why = included.opaque[0][1]
-            self.doc.opaque.append((span, why))
+            self.doc.opaque.append((span, f"on {why}"))
             self.add(INCLUDE_NOT_FOUND.at(
                 span, f"include {written} opens a file on {why}",
                 "its settings are unknown, and rules that need this server's config skip it", severity=Severity.INFO,
                 fix="nothing to fix if the volume holds it; to check it, put its content in the checked files"))
             return
-        self.doc.opaque += [(span, why) for _, why in included.opaque]
+        self.doc.opaque += [(span, why) for _, why in included.opaque]  # each says where: "on ...", "ignored by ..."
         if included.root is None and included.text == "" and included.server_error and \
                 included.server_error.startswith("error opening config file"):
             reason = included.server_error[len("error opening config file: "):]
+            ignored = self.loader.ignored(target) if included.missing else None
+            if ignored is not None:  # generated at deploy time, or a secret: unknown, not absent
+                self.doc.opaque.append((span, f"ignored by {ignored}"))
+                self.add(INCLUDE_NOT_FOUND.at(
+                    span, f"include {written} is not in the tree: ignored by {ignored}, generated or secret",
+                    "what it defines is unknown, and rules that need this server's config skip it",
+                    severity=Severity.INFO, fix="nothing to fix if the deploy writes it; to check it, run natslint "
+                                                "where the file exists"))
+                return
             self.fatal(prefix + included.server_error, INCLUDE_NOT_FOUND.at(
                 span, f"cannot include {target}: {reason}",
                 fix="fix the path: it is joined to this file's directory, even when absolute"))
@@ -359,23 +380,14 @@ class Builder:
 
     def report_lex_error(self, err: lx.LexError) -> None:
         text = self.doc.text
-        message = err.message.replace("\x00", "EOF")
-        hint = ""
-        if "Unexpected EOF processing block" in message and "\r\n" in text:
-            hint = ("this file has CRLF line ends: a block string closes only on a line that is "
-                    "exactly ')' followed by LF, so it never closes")
-        elif message.startswith("Expected an array value terminator"):
-            bad = next((t for t in reversed(self.lexed.tokens)
-                        if t.kind == lx.STRING and t.value[:1].isdecimal() and "]" in t.value), None)
-            if bad is not None:
-                hint = (f"nats-server reads `{bad.value}` as one string, so the array never "
-                        "closes: put a space or a newline between a number and ']'")
-        elif message.startswith("Expected a top-level value to end") and err.offset < len(text) \
-                and text[err.offset].isdecimal():
-            hint = "a size suffix ends a number: quote values like `1m30s` or `4e2abc`"
+        # the server's own words; the NUL it prints for the end of the file, made visible
+        message = err.message.replace("\x00", "\\u0000")
+        notes = ("`\\u0000` stands for the NUL character nats-server prints there: the end of the file",) \
+            if "\x00" in err.message else ()
         offset = min(err.offset, len(text))
         end = offset + 1 if offset < len(text) and text[offset] != "\n" else offset
-        self.add(SYNTAX_ERROR.at(self.span(offset, end), message, fix=hint))
+        self.add(SYNTAX_ERROR.at(self.span(offset, end), message, *notes,
+                                 fix=lex_error_hint(message, text, err.offset, self.lexed.tokens)))
 
 
 def _with_use(node: Node, use: VarUse) -> Node:

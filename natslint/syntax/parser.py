@@ -147,6 +147,8 @@ class Loader:
         hit = self.memo.get(self, key, path)
         if hit is None or hit[0].text != text:
             return None
+        if self.sources is not None and self.sources.line_spans(path) is not None:
+            return None  # a rendered config: the same text may stand for other values lines
         doc, children = hit
         self._stack.append(key)
         try:
@@ -171,6 +173,14 @@ class Loader:
         if key in self._stack:
             return self._stack[self._stack.index(key):]
         return None
+
+    def ignored(self, path: str) -> str | None:
+        """Where git is told to ignore ``path`` (a missing include: generated, or a secret)."""
+        from natslint.gitignored import why_ignored
+
+        if self.sources is None:
+            return why_ignored(os.path.abspath(path))
+        return why_ignored(self.sources.absolute(path), shown=lambda p: self.sources.display(p))
 
     def parse_value(self, text: str, name: str, resolving: set[str]) -> Document:
         """An environment variable's value, parsed as the server parses it (``pk=<value>``)."""
