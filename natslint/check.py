@@ -345,9 +345,9 @@ def reparser(documents: dict[str, Document], sources: SourceCache, settings: Set
     read could not resolve; memoized per (config, environment)."""
     memo: dict[tuple, tuple[Document, list[Finding]]] = {}
 
-    def lacks(path: str) -> bool:
-        return any(f.code in PER_INSTANCE for p in with_includes(path, documents)
-                   if p in documents for f in documents[p].every_finding)
+    def lacks(path: str) -> bool:  # a `$VAR` unresolved, or one inside quotes (the instance's env judges it)
+        return any(documents[p].quoted or any(f.code in PER_INSTANCE for f in documents[p].every_finding)
+                   for p in with_includes(path, documents) if p in documents)
 
     def reparse(path: str, env: dict[str, str]) -> tuple[Document, list[Finding]]:
         if not lacks(path):

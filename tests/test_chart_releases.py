@@ -145,7 +145,7 @@ def test_a_release_without_a_name_is_never_matched_by_a_guess(tmp_path, monkeypa
     got, out = run(tmp_path, monkeypatch=monkeypatch)
     assert got == [("NL406", "wadm.yaml", 4)]
     assert out["summary"]["fleets"][0]["servers"] == 3  # the pods still form their cluster under helm's placeholder
-    assert "the NATS chart release of values.yaml (pod 0) would be, if its release were named `nats`" in \
+    assert "the NATS chart release of values.yaml would be, if its release were named `nats`" in \
         " ".join(out["findings"][0]["notes"])
 
 

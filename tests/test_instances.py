@@ -62,5 +62,5 @@ def test_show_files_lists_flags_accepted_and_not_modelled(tmp_path):
                                      "\"/var/log/nats.log\"]\n"})
     proc = subprocess.run([sys.executable, "-m", "natslint", "check", "--show-files", "."], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
-    assert "flag     -D  (compose.yaml:4, server compose.yaml#nats: accepted, not modelled)" in proc.stdout
-    assert "flag     -l  (compose.yaml:4, server compose.yaml#nats: accepted, not modelled)" in proc.stdout
+    assert "flag     -D  (compose.yaml:4, server `nats`: accepted, not modelled)" in proc.stdout
+    assert "flag     -l  (compose.yaml:4, server `nats`: accepted, not modelled)" in proc.stdout

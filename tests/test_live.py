@@ -81,6 +81,7 @@ INCOMPLETE = {
     "systemd-quoted": "was left out",  # a remote to hub.example.com, outside the fleet
     "helm-argocd-two-clusters": "was left out",  # a Service of another Kubernetes cluster: unreachable
     "leaf-generated-include": "its config is unknown",  # it includes a file generated at deploy time
+    "compose-required-variables": "was left out",  # the leaf dials the literal host `$SYNC_HUB_HOST`
 }
 
 

@@ -58,7 +58,7 @@ def test_compose_environment_forms(tmp_path, monkeypatch):
 
 def test_compose_cli_flags_shape_the_server(tmp_path, monkeypatch):
     write(tmp_path, {
-        "compose.yaml": "services:\n  nats:\n    image: nats:2.11\n    command: [\"-js\", \"-p\", \"4333\"]\n"
+        "compose.yaml": "services:\n  nats:\n    image: nats:2.11\n    command: [\"-js\", \"-sd\", \"/data\", \"-p\", \"4333\"]\n"
                         "  host:\n    image: wasmcloud/wasmcloud:1.9.2\n    environment:\n"
                         "      WASMCLOUD_NATS_HOST: nats\n      WASMCLOUD_NATS_PORT: \"4333\"\n",
     })

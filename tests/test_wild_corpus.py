@@ -41,6 +41,8 @@ EXPECTED = [
     ("NL107", "wasmCloud__examples/ngs/core.cfg", 1),
     ("NL107", "wasmCloud__examples/ngs/extender.cfg", 1),
     ("NL107", "wasmCloud__wadm/tests/docker-compose-e2e_multitenant.yaml", 8),
+    # and from a bare `-js` on the command line, with no config at all: the same temporary directory
+    ("NL107", "wasmCloud__examples/docker/docker-compose.yml", 16),
 ]
 
 
@@ -92,3 +94,21 @@ def test_operator_example_with_a_leaf_domain_clash_is_caught(wild, tmp_path, mon
     (tmp_path / "nats-values.yaml").write_text((base / "quickstart" / "nats-values.yaml").read_text())
     got, _ = findings(["."], tmp_path, aliases={"nats.default.svc.cluster.local": "nats-values.yaml"})
     assert [g[0] for g in got] == ["NL202"]  # the hosts' NL302 follows from it, folded in
+
+
+def _findings_of(path) -> set[tuple]:
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "natslint", "check", str(path), "--format", "json", "--isolated"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1), proc.stderr
+    return {(f["code"], f["path"], f["line"], f["message"], tuple(f["notes"])) for f in json.loads(proc.stdout)["findings"]}
+
+
+def test_a_folder_of_repositories_gives_the_sum_of_each_repository():
+    repos = shared_path("corpus", "wild-repos")
+    whole = _findings_of(repos)
+    alone = set().union(*(_findings_of(r) for r in sorted(repos.iterdir()) if r.is_dir()))
+    assert whole == alone and len(whole) > 20

@@ -8,8 +8,8 @@ is no manifest of its own, it changes the object it names.
 - JSON 6902 (`patchesJson6902`, or `patches` with a `target`): the operations, on every object
   the target selects (kind, name, namespace).
 
-A patch whose target is not in the tree is left unapplied and said (NL005 would be wrong: the
-file is readable; the finding is about what it changes).
+A patch whose target is not in the tree is left unapplied, and `--show-files` lists it as
+skipped with that reason.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def apply_patches(docs: list, patches: list[Patch]) -> tuple[list, list[str]]:
 def merge(base: object, patch: object) -> object:
     """The strategic merge of ``patch`` into ``base``."""
     if isinstance(base, Mapping) and isinstance(patch, Mapping):
-        out = dict(base)
+        out = copy.copy(base)  # ruamel's maps keep their line marks: findings stay located
         for k, v in patch.items():
             if k == "$patch":
                 continue
@@ -118,7 +118,7 @@ def merge(base: object, patch: object) -> object:
         key = _merge_key(base + patch)
         if key is None:
             return copy.deepcopy(patch)
-        out = [copy.deepcopy(b) for b in base]
+        out = copy.deepcopy(base)
         for item in patch:
             at = next((i for i, b in enumerate(out) if isinstance(b, Mapping) and b.get(key) == item.get(key)), None)
             if item.get("$patch") == "delete":
@@ -136,3 +136,45 @@ def _merge_key(items: list) -> str | None:
     if not items or not all(isinstance(i, Mapping) for i in items):
         return None
     return next((k for k in MERGE_KEYS if all(k in i for i in items)), None)
+
+
+def patched_files(files: dict[str, list]) -> tuple[dict[str, list], set[str], list[tuple[str, str]]]:
+    """Every manifest as the kustomizations that reach it patch it (bases first), the patch
+    files (no manifests of their own), and (patch file, kustomization) of each patch that found
+    no target in the tree."""
+    from natslint.deploy.units import kustomization_refs, kustomize_builds
+
+    kustomizations, refs = kustomization_refs(files)
+    _, order = kustomize_builds(files)
+    listed = {k: patches_of(k, files[k][0], files) for k in order if files.get(k) and isinstance(files[k][0], Mapping)}
+    patch_files = {p.file for ps in listed.values() for p in ps if p.file}
+    out = dict(files)
+    missed: list[tuple[str, str]] = []
+    for k, patches in listed.items():
+        if not patches:
+            continue
+        reached = [f for f in _reached(posixpath.dirname(k), kustomizations, refs)
+                   if f in out and f not in patch_files and f not in kustomizations.values()]
+        hits: set[str] = set()
+        for f in reached:
+            patched, unapplied = apply_patches(out[f], patches)
+            hits |= {p.file for p in patches if p.file and p.file not in unapplied}
+            out[f] = patched
+        missed += [(p.file, k) for p in patches if p.file and p.file not in hits]
+    return out, patch_files, missed
+
+
+def _reached(where: str, kustomizations: dict[str, str], refs: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    stack, seen = [where], set()
+    while stack:
+        here = stack.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        for t in refs.get(here, ()):
+            if t in kustomizations:
+                stack.append(t)
+            else:
+                out.append(t)
+    return out

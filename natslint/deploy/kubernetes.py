@@ -27,7 +27,7 @@ def looks_like_kubernetes(docs: list) -> bool:
     return any(isinstance(d, dict) and "apiVersion" in d and "kind" in d for d in docs)
 
 
-def _services(docs: list, naming: Naming) -> list[tuple[str, str, dict]]:
+def services_of(docs: list, naming: Naming) -> list[tuple[str, str, dict]]:
     """(name, namespace, selector) of every Service in the file, as deployed."""
     out = []
     for doc in docs:
@@ -39,13 +39,14 @@ def _services(docs: list, naming: Naming) -> list[tuple[str, str, dict]]:
     return out
 
 
-def read_kubernetes(path: str, docs: list, maps: ConfigMaps | None = None, naming: Naming | None = None
-                    ) -> ReadResult:
+def read_kubernetes(path: str, docs: list, maps: ConfigMaps | None = None, naming: Naming | None = None,
+                    services: list | None = None) -> ReadResult:
     """``path`` is the display path; ``docs`` the file's parsed YAML documents; ``maps`` the
-    ConfigMaps of its unit; ``naming`` what the kustomizations above it do to names."""
+    ConfigMaps of its unit; ``naming`` what the kustomizations above it do to names;
+    ``services`` the Services of the other files of its unit (applied together)."""
     naming = naming or Naming()
     result = ReadResult()
-    services = _services(docs, naming)
+    services = [*services_of(docs, naming), *(services or [])]
     for doc in docs:
         if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str):
             continue

@@ -96,6 +96,11 @@ def _kustomizations(files: dict[str, list]) -> tuple[dict[str, str], dict[str, l
     return kustomizations, refs
 
 
+def kustomization_refs(files: dict[str, list]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Kustomization folder -> its file, and -> the folders and files it references."""
+    return _kustomizations(files)
+
+
 def kustomize_builds(files: dict[str, list]) -> tuple[dict[str, Naming], list[str]]:
     """What the kustomizations do to names: every file a kustomization reaches -> its
     :class:`Naming` (the outer kustomizations' prefix, suffix and namespace applied), and
@@ -144,3 +149,22 @@ def kustomize_units(files: dict[str, list]) -> dict[str, str]:
                 elif t in files:
                     out.setdefault(t, root)
     return out
+
+
+OBJECT_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Pod", "ReplicaSet", "Job", "Service", "ConfigMap"}
+
+
+def alternatives(files: dict[str, list], unit_of: dict[str, str]) -> dict[str, str]:
+    """Manifests of one folder that no kustomization joins, each defining an object (kind,
+    namespace, name) another of them defines too, cannot both be applied: they are
+    alternatives (standalone examples), each a unit of its own, like compose alternatives."""
+    owners: dict[tuple, set[str]] = {}
+    for path, docs in files.items():
+        if not unit_of.get(path, "").startswith("k8s:"):
+            continue
+        for d in docs:
+            meta = d.get("metadata") if isinstance(d, dict) else None
+            if isinstance(meta, dict) and d.get("kind") in OBJECT_KINDS and isinstance(meta.get("name"), str):
+                ns = meta.get("namespace") if isinstance(meta.get("namespace"), str) else "default"
+                owners.setdefault((unit_of[path], d["kind"], ns, meta["name"]), set()).add(path)
+    return {p: f"k8s:{p}" for paths in owners.values() if len(paths) > 1 for p in paths}

@@ -35,6 +35,7 @@ from natslint.fleet.servers import (
 from natslint.sources import SourceCache
 from natslint.span import Span
 from natslint.syntax.document import Document
+from natslint.syntax.model import UnknownValue
 
 UNKNOWN_REPLICAS = 2  # a count natslint cannot see (a DaemonSet): two identical instances
 
@@ -57,6 +58,8 @@ def instance_env(w: Workload, i: int) -> dict[str, str]:
             value = expand(var.template, {k: EnvVar(k, v, var.span) for k, v in env.items()})
             if value is not None and "$(" not in value:
                 env[name] = value
+        elif var.field is None:  # set from outside the tree (a Secret, compose `${VAR:?err}`): set, unknown
+            env[name] = UnknownValue("")
     return env
 
 
@@ -108,6 +111,7 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
         s = _bundled(iid, w)
     else:
         s = bare_server(iid, w.path, w.span)
+        s.display = f"server `{short_name(iid)}`"  # by its service, pod or unit: it has no config file
         why = w.config_unknown or ((f"config file {w.config_paths[0][0]} is not in the checked files",
                                     w.config_paths[0][1]) if w.config_paths else None)
         if why is not None:
@@ -293,6 +297,13 @@ def _wadm(w: Workload) -> Host:
     h.domain = _value(w, "WADM_JETSTREAM_DOMAIN")
     var = w.env.get("WADM_JETSTREAM_DOMAIN")
     h.domain_origin = var.origin if var is not None else None
+    old = h.version is not None and h.version.split(".")[:2] in (["0", "1"], ["0", "2"], ["0", "3"])
+    if (old or "WADM_NATS_SERVER" not in w.env and h.version is None) and "WADM_NATS_HOST" in w.env:
+        # wadm before 0.4 reads WADM_NATS_HOST and WADM_NATS_PORT (WADM_NATS_SERVER came with 0.4)
+        h.endpoint_host = _value(w, "WADM_NATS_HOST", default="127.0.0.1")
+        port = _value(w, "WADM_NATS_PORT", default=DEFAULT_CLIENT_PORT)
+        h.endpoint_port = Value(int(port.value), port.span) if str(port.value).isdigit() else Value(None, port.span)
+        return h
     server = _value(w, "WADM_NATS_SERVER", default="127.0.0.1:4222")
     if isinstance(server.value, str):
         text = server.value

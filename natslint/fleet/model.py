@@ -120,6 +120,7 @@ class Server:
     any_namespace: bool = False
     unnamed_release: str = ""  # the chart of a Helm release whose name (so its Services') is not known
     kube_cluster: str | None = None  # the Kubernetes cluster it runs in, when a release names it
+    js_by_flag: bool = False  # JetStream turned on by `-js` on a command line the tree writes
     release: str = ""  # the chart release it is a pod of
     # the config as this instance reads it (its own environment), when that differs from the file's plain read
     document: object = None

@@ -225,9 +225,10 @@ def _join_by_names(units: dict[str, _Unit], groups: Groups, documents: dict[str,
             candidates = here(set().union(*(offers.get(v, set()) for v in dns_variants(name))))
             if not candidates and NAMESPACED.fullmatch(name):  # `<release svc>.<its namespace>`
                 candidates = here(bare.get(name.split(".", 1)[0], set()))
-            if not candidates:  # a release in the same folder whose name is not known could be it: it joins, to be named
-                candidates = here({u for u, chart in unnamed
-                                   if release_names(name, chart) and units[u].folder == units[key].folder})
+            # a release beside it whose name is not known could be it: nearer than a name offered elsewhere
+            beside = here({u for u, chart in unnamed if release_names(name, chart) and units[u].folder == units[key].folder})
+            if beside and not any(units[c].folder == units[key].folder for c in candidates):
+                candidates = beside
             if candidates:
                 nearest = _nearest(units[key].folder, [units[c] for c in sorted(candidates)])
                 if nearest is not None:

@@ -111,6 +111,9 @@ class Resolver:
         return hit
 
     def _resolve_once(self, host: str, port: int | None, netns: str, scope: str) -> Resolution:
+        if host.startswith("$"):  # a `$VAR` inside quotes: nats-server dials the text itself
+            return Resolution(None, None, f"the host is the literal text `{host}`: nats-server never "
+                                          "interpolates variables inside strings")
         res = self._resolve(host, port, netns, scope)
         if res.server is None and not res.candidates and not is_loopback(host):
             res.how += self._release_hint(host.lower())
@@ -128,9 +131,10 @@ class Resolver:
         hints = []
         for s in self.unnamed:
             names = release_names(host, s.unnamed_release)
-            if names:
-                hints.append(f"{s.label} would be, if its release were named "
-                             + " or ".join(f"`{n}`" for n in names))
+            label = s.label.split(" (pod ", 1)[0]  # a release's pods: one hint for the release
+            hint = f"{label} would be, if its release were named " + " or ".join(f"`{n}`" for n in names)
+            if names and hint not in hints:
+                hints.append(hint)
         return ("; " + "; ".join(hints) + " (declare it under [[releases]] in natslint.toml, or in a helmfile)"
                 if hints else "")
 

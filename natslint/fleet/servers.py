@@ -96,7 +96,10 @@ def parse_url(url: str, default_port: int | None) -> tuple[str, int | None, str 
         port = parts.port
     except ValueError:
         return "", None, None
-    return (parts.hostname or "").lower(), port if port is not None else default_port, parts.username
+    host = (parts.hostname or "").lower()
+    if host.startswith("$"):  # literal text from a quoted `$VAR`: kept as written, for the message
+        host = parts.netloc.rsplit("@", 1)[-1].partition(":")[0]
+    return host, port if port is not None else default_port, parts.username
 
 
 def _listen(m: Map | None, kind: str, default_port: int | None, *, listen_keys=("listen",),
@@ -167,8 +170,8 @@ def _read_server(doc: Document, path: str, names_and_links: bool) -> Server:
     first = next(iter(root.live()), None) if root is not None else None
     start = doc.origin or (first.key.span if first is not None else Span(path, 0, 0, 1, 1, 1, 1))
     s = Server(id=path, path=path, span=start)
-    stem = posixpath.splitext(posixpath.basename(path))[0]
-    s.file_names.add(stem.lower())
+    if "#" not in path:  # a ConfigMap's key (or a chart's rendering) is no name a client can dial
+        s.file_names.add(posixpath.splitext(posixpath.basename(path))[0].lower())
     if doc.server_error is not None:
         s.refuses = doc.server_error
     if doc.opaque:  # it includes a file natslint cannot see: its settings are unknown
@@ -385,6 +388,7 @@ def apply_cli(s: Server, cmd: CommandLine) -> None:
 def _apply_flag(s: Server, flag: str, value: str | None, span: Span) -> None:
     if flag == "jetstream":
         s.js_enabled = Value((value or "true").lower() not in ("false", "0", "f"), span)
+        s.js_by_flag = True
     elif flag in ("port", "http_port") and value and value.lstrip("-").isdigit():
         kind = "client" if flag == "port" else "monitor"
         li = s.listener(kind)

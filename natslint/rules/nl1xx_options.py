@@ -405,6 +405,12 @@ def check_store_dir(ctx: Context) -> Iterator[Finding]:
         place = s.store_place() if s.js_enabled.value else None
         if place is not None and place[0]:  # decided on the storage the path resolves to
             by_place[place].append(s)
+    for s in ctx.fleet.servers:  # no config at all: JetStream from `-js` on the command line
+        if s.synthetic and s.js_by_flag and not s.config_unseen and s.js_enabled.value and s.store_dir.value is None \
+                and s.js_enabled.span is not None:
+            yield STORE_DIR.at(s.js_enabled.span, f"{s.label} runs JetStream without a store directory",
+                               "it uses the temporary directory (data lost on reboot), shared by every such "
+                               "server on the host", severity=Severity.WARNING, fix="add `-sd /data/jetstream`")
     for (where, _), servers in by_place.items():
         kind, _, name = where.partition(":")
         on = f"the host folder {name}" if kind == "bind" else f"the volume `{name.rsplit(':', 1)[-1]}`" \

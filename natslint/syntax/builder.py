@@ -43,6 +43,7 @@ from natslint.syntax.model import (
     Map,
     Node,
     Scalar,
+    UnknownValue,
     VarUse,
 )
 
@@ -289,6 +290,8 @@ class Builder:
                        SYNTAX_ERROR.at(span, f"environment variable `{name}` refers to itself"))
             return Scalar(UNKNOWN, None, span, tok.value, via=VarUse(name, span, None, "unresolved"))
         env = self.loader.env
+        if isinstance(env.get(name), UnknownValue):  # set by the deployment, its value not in the tree
+            return Scalar(UNKNOWN, None, span, tok.value, via=VarUse(name, span, None, "env"))
         if name in env:
             self.resolving.add(name)
             try:

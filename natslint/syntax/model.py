@@ -22,6 +22,11 @@ DATETIME = "datetime"
 UNKNOWN = "unknown"  # a $variable whose value natslint cannot see; never guessed
 
 
+class UnknownValue(str):
+    """An environment variable the deployment sets, whose value natslint cannot see (a compose
+    `${VAR:?err}` or `${VAR}` the tree does not define, a Kubernetes Secret): set, not missing."""
+
+
 @dataclass(slots=True)
 class VarUse:
     """How a value was reached through ``$name``."""
