@@ -21,7 +21,7 @@ PACKAGE = ROOT / "natslint"
 LAYERS: list[tuple[str, list[str]]] = [
     ("base", ["natslint", "natslint.span", "natslint.paths", "natslint.findings", "natslint.codes",
               "natslint.defaults", "natslint.crash", "natslint.sources", "natslint.resources", "natslint.parallel",
-              "natslint.words", "natslint.redact", "natslint.gitignored"]),
+              "natslint.words", "natslint.redact", "natslint.gitignored", "natslint.natsjwt"]),
     ("syntax", ["natslint.syntax.*", "natslint.options"]),
     ("model", ["natslint.deploy.*", "natslint.fleet.*", "natslint.discover"]),
     ("rules", ["natslint.rules.*", "natslint.selection", "natslint.ruledocs"]),

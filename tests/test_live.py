@@ -161,6 +161,7 @@ STARTUP_ERRORS = {
     "NL104": "jetstream cluster requires `cluster.name` to be set",
     "NL105": "expected 'no_extend' for string value",
     "NL106": "Not allowed to enable JetStream on the system account",
+    "NL112": "error parsing operator JWT",
 }
 
 

@@ -1,0 +1,93 @@
+"""NL112 jwt-invalid: a JWT the config gives nats-server that it refuses at startup: an
+operator JWT that does not decode, is not signed by its own key or has expired, and a
+`system_account` that the MEMORY resolver's preloaded accounts do not hold."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from natslint.codes import JWT_INVALID
+from natslint.findings import Finding
+from natslint.natsjwt import JWTError, load
+from natslint.rules.base import Rule
+from natslint.rules.context import Context
+from natslint.syntax.document import go_join
+from natslint.syntax.model import Array, Map, Scalar
+
+
+def _opt(m: Map, *names: str):
+    for n in names:
+        e = m.get_ci(n)
+        if e is not None:
+            return e
+    return None
+
+
+def _tokens(doc_path: str, node) -> Iterator[tuple[str | None, object, str]]:
+    """(token or None, the scalar, what it is) of each operator the config names: inline, or a
+    file beside the config (read as the server reads it, joined to the config's folder)."""
+    items = node.items if isinstance(node, Array) else [node]
+    for item in items:
+        if not isinstance(item, Scalar) or not isinstance(item.value, str):
+            continue
+        text = item.value.strip()
+        if text.count(".") == 2 and " " not in text and "/" not in text:
+            yield text, item, "the operator JWT"
+            continue
+        path = go_join(os.path.dirname(doc_path), text)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                body = fh.read()
+        except OSError:
+            yield None, item, f"operator JWT file {text}"  # unreadable: NL002-like, left to the server's words
+            continue
+        lines = [ln.strip() for ln in body.splitlines() if ln.strip() and not ln.startswith("-")]
+        yield (lines[0] if lines else ""), item, f"the operator JWT in {text}"
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for s in ctx.fleet.servers:
+        path = s.path
+        doc = ctx.documents.get(path)
+        if doc is None or doc.root is None or path in seen:
+            continue
+        seen.add(path)
+        root = doc.root
+        op = _opt(root, "operator", "operators", "trusted_operators")
+        operators = []
+        for token, scalar, what in _tokens(path, op.value) if op is not None else ():
+            if token is None:
+                continue
+            try:
+                claims = load(token)
+                if claims.kind != "operator":
+                    raise JWTError(f"not an operator JWT: a {claims.kind} JWT")
+                operators.append(claims)
+            except JWTError as exc:
+                yield JWT_INVALID.at(scalar.span, f"{what} does not verify: {exc}",
+                                     f"nats-server refuses to start: `error parsing operator JWT: {exc}`",
+                                     fix="write the operator JWT nsc gives (`nsc describe operator --raw`), unedited")
+        yield from _system_account(root, operators)
+
+
+def _system_account(root: Map, operators: list) -> Iterator[Finding]:
+    """A MEMORY resolver knows only its preloaded accounts: the system account must be one."""
+    resolver = _opt(root, "resolver")
+    sys_e = _opt(root, "system_account", "system")
+    preload = _opt(root, "resolver_preload")
+    if not operators or resolver is None or sys_e is None or not isinstance(sys_e.value, Scalar):
+        return
+    memory = isinstance(resolver.value, Scalar) and str(resolver.value.value).upper() == "MEMORY"
+    if not memory:
+        return  # a directory or an account server: the account may be there
+    known = {e.key.name for e in preload.value.live()} if preload is not None and isinstance(preload.value, Map) else set()
+    if sys_e.value.value not in known:
+        yield JWT_INVALID.at(sys_e.value.span, f"system_account {str(sys_e.value.value)[:8]}… is no account the "
+                             "MEMORY resolver preloads",
+                             "nats-server refuses to start: `error resolving system account: account missing`",
+                             fix="preload the system account's JWT under resolver_preload, or name a preloaded one")
+
+
+RULE = Rule(JWT_INVALID, check)
