@@ -27,10 +27,22 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
+# what nsc writes when no limit is given (nats-server reads a missing limit as 0: nothing allowed)
+DEFAULTS = {
+    "account": {"limits": {"subs": -1, "data": -1, "payload": -1, "imports": -1, "exports": -1, "wildcards": True,
+                           "conn": -1, "leaf": -1, "mem_storage": 0, "disk_storage": 0}},
+    "user": {"pub": {}, "sub": {}, "subs": -1, "data": -1, "payload": -1},
+    "operator": {},
+}
+
+
 def jwt(subject: Key, issuer: Key, kind: str, name: str, nats: dict | None = None, exp: int | None = None) -> str:
     header = _b64(json.dumps({"typ": "JWT", "alg": "ed25519-nkey"}).encode())
+    claim = json.loads(json.dumps(DEFAULTS[kind]))
+    for k, v in (nats or {}).items():
+        claim[k] = {**claim.get(k, {}), **v} if isinstance(v, dict) and isinstance(claim.get(k), dict) else v
     payload = {"jti": _b64(os.urandom(12)), "iat": int(time.time()), "iss": issuer.public, "name": name,
-               "sub": subject.public, "nats": {"type": kind, "version": 2, **(nats or {})}}
+               "sub": subject.public, "nats": {"type": kind, "version": 2, **claim}}
     if exp is not None:
         payload["exp"] = exp
     body = _b64(json.dumps(payload).encode())

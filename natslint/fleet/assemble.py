@@ -10,7 +10,8 @@ from natslint.fleet.instances import (
     servers_from_workloads,
 )
 from natslint.fleet.model import Fleet
-from natslint.fleet.servers import server_from_document, startup_failure
+from natslint.fleet.servers import server_from_document
+from natslint.fleet.startup import startup_failure
 from natslint.sources import SourceCache
 from natslint.syntax.document import Document
 

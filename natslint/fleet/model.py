@@ -38,6 +38,8 @@ class Remote:
     span: Span
     credentials: bool = False  # creds, nkey or a URL user: the hub account is decided there
     account_span: Span | None = None  # where `account:` is written
+    creds_account: str | None = None  # the account its creds file's user JWT belongs to (operator mode)
+    creds_path: str | None = None  # that creds file
     hub: "Server | None" = None  # resolved target
     hub_account: str = UNKNOWN_ACCOUNT
     resolved_url: tuple[str, Span] | None = None

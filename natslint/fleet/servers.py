@@ -12,6 +12,7 @@ import posixpath
 from urllib.parse import urlsplit
 
 from natslint.deploy.flags import CommandLine
+from natslint.fleet.operator import creds_account, preloaded_accounts
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
     DEFAULT_LEAF_PORT,
@@ -299,6 +300,8 @@ def _service_imports(account: Map, name: str, s: Server) -> None:
 
 def _accounts(root: Map, s: Server) -> None:
     s.operator_mode = opt(root, "operator", "operators", "trusted", "trusted_keys", "resolver") is not None
+    if s.operator_mode:
+        preloaded_accounts(as_map(opt(root, "resolver_preload")), s)
     sys_e = opt(root, "system_account", "system")
     if isinstance(scalar(sys_e), str):
         s.system_account = scalar(sys_e)  # type: ignore[assignment]
@@ -369,6 +372,8 @@ def _leafnodes(root: Map, s: Server) -> None:
         account = scalar(acc_e) if isinstance(scalar(acc_e), str) else GLOBAL_ACCOUNT
         creds = any(opt(r, k) is not None for k in ("credentials", "creds", "nkey", "seed"))
         remote = Remote(urls, account, r.span, creds, value_span(acc_e))  # type: ignore[arg-type]
+        remote.creds_account, remote.creds_path = creds_account(s.path, scalar(opt(r, "credentials", "creds"))) \
+            or (None, None)
         for key, attr in (("deny_imports", "deny_imports"), ("deny_import", "deny_imports"),
                           ("deny_exports", "deny_exports"), ("deny_export", "deny_exports")):
             e = opt(r, key)
@@ -420,25 +425,6 @@ def _apply_flag(s: Server, flag: str, value: str | None, span: Span) -> None:
             if url:
                 host, port, _ = parse_url(url, None)
                 s.routes.append(Route(url, span, host, port))
-
-
-def startup_failure(s: Server) -> str | None:
-    """Why nats-server exits at startup, for the causes the model knows (NL110, NL111)."""
-    if s.unknown_flags:
-        return f"flag provided but not defined: {s.unknown_flags[0][0]}"
-    undefined = remotes_binding_undefined_accounts(s)
-    if undefined:
-        return f'cannot find local account "{undefined[0].account}" specified in leafnode remote'
-    return None
-
-
-def remotes_binding_undefined_accounts(s: Server) -> list[Remote]:
-    """Leaf remotes that bind a local account the config does not define (nats-server exits
-    at startup); none when accounts come from JWTs or the server is built from a deployment."""
-    if s.synthetic or s.operator_mode or s.config_unseen or (s.refuses or "").startswith("error parsing include"):
-        return []  # accounts come from elsewhere, or from an include natslint could not read: unknown
-    known = {*s.accounts, GLOBAL_ACCOUNT, s.system_account}
-    return [r for r in s.remotes if r.account_span is not None and r.account not in known]
 
 
 def bare_server(sid: str, path: str, span: Span) -> Server:

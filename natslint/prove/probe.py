@@ -63,10 +63,15 @@ def classify(statuses: int, bodies: list[dict]) -> Observed:
                     len(answers))
 
 
-def login_for(server: Server, account: str, documents: dict) -> dict | None:
+def login_for(server: Server, account: str, documents: dict, creds: dict[str, str] | None = None) -> dict | None:
     """Connect options for a client in `account` on `server` (a user with a plain password in
-    its config, as this instance reads it); {} when the server asks for no login; None when
-    natslint has no way in (bcrypt or nkey users, JWTs)."""
+    its config, as this instance reads it; in operator mode, a creds file of the tree whose user
+    belongs to the account); {} when the server asks for no login; None when natslint has no way
+    in (bcrypt or nkey users, JWTs without creds)."""
+    if server.operator_mode and (creds or {}).get(account):
+        import os
+
+        return {"user_credentials": os.path.abspath(creds[account])}  # type: ignore[index]
     if server.no_auth_account == account:
         return {}  # an anonymous client lands in that account (`no_auth_user`)
     if account in (GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT) and not server.app_accounts:

@@ -138,6 +138,7 @@ def _render(p: Plan, plans: dict[str, Plan], documents: dict, workdir: str) -> N
     if any(v is None for v in _leaves(base)):
         p.notes.append("values from the environment natslint does not see were left out")
     cfg = _without(_strip_none(base), _DROP_TOP)
+    _absolute_files(cfg, os.path.dirname(s.path))  # the rendered config lives elsewhere: its files must not move
     name_key = _get(cfg, "server_name")
     if name_key:
         cfg.pop(name_key)
@@ -287,6 +288,22 @@ def _has_missing_files(cfg: dict, base: str) -> bool:
             if not os.path.exists(os.path.join(base, v)):
                 return True
     return False
+
+
+def _absolute_files(v: object, base: str) -> None:
+    """Relative TLS and credentials paths made absolute, as the config's folder holds them."""
+    if isinstance(v, dict):
+        for k, x in list(v.items()):
+            if str(k).lower() in _FILE_KEYS and isinstance(x, str) and not os.path.isabs(x):
+                v[k] = os.path.abspath(os.path.join(base, x))
+            else:
+                _absolute_files(x, base)
+    elif isinstance(v, list):
+        for x in v:
+            _absolute_files(x, base)
+
+
+_FILE_KEYS = {"cert_file", "key_file", "ca_file", "credentials", "creds"}
 
 
 def _walk_items(v: object):

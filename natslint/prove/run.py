@@ -295,6 +295,7 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
     domains = sorted({d for js in reach.js_by_root.values() for d in js.domains if d})
     # 1. a marker stream in every JetStream, in every account a probe can log in to
     unready: set[int] = set()
+    creds = {r.creds_account: r.creds_path for s in fleet.servers for r in s.remotes if r.creds_account and r.creds_path}
     for js in reach.js_by_root.values():
         server = next((s for s in js.servers if s.id in live), None)
         if server is None:
@@ -302,7 +303,7 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
         for account in _accounts(server):
             if not server.account_has_js(account):
                 continue  # an account without JetStream gets an error reply, not a stream
-            login = login_for(server, account, documents)
+            login = login_for(server, account, documents, creds)
             if login is not None:
                 # a JetStream that is not ready in 15 s will not answer probes either
                 ready = await create_marker(plans[server.id].ports["client"], login, js.id, account,
@@ -329,9 +330,9 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
         if any(j.id in unready for j in probe.predicted.jetstreams):
             probe.note = "the JetStream it predicts never became ready"
             return
-        login = login_for(probe.server, probe.account, documents)
+        login = login_for(probe.server, probe.account, documents, creds)
         if login is None:
-            probe.note = f"no password login for account {probe.account}"
+            probe.note = f"no login for account {probe.account} (no password in the config, no creds file in the tree)"
             return
         try:
             statuses, bodies = await request_replies(plans[probe.server.id].ports["client"], login,

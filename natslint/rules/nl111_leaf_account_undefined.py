@@ -6,7 +6,7 @@ from typing import Iterator
 
 from natslint.codes import LEAF_ACCOUNT_UNDEFINED
 from natslint.findings import Finding
-from natslint.fleet.servers import remotes_binding_undefined_accounts
+from natslint.fleet.startup import remotes_binding_undefined_accounts
 from natslint.rules.base import Rule
 from natslint.rules.context import Context
 

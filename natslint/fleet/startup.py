@@ -1,0 +1,24 @@
+"""Why nats-server exits at startup, for the causes the fleet model knows (NL110, NL111)."""
+
+from __future__ import annotations
+
+from natslint.fleet.model import GLOBAL_ACCOUNT, Remote, Server
+
+
+def startup_failure(s: Server) -> str | None:
+    """Why nats-server exits at startup, for the causes the model knows (NL110, NL111)."""
+    if s.unknown_flags:
+        return f"flag provided but not defined: {s.unknown_flags[0][0]}"
+    undefined = remotes_binding_undefined_accounts(s)
+    if undefined:
+        return f'cannot find local account "{undefined[0].account}" specified in leafnode remote'
+    return None
+
+
+def remotes_binding_undefined_accounts(s: Server) -> list[Remote]:
+    """Leaf remotes that bind a local account the config does not define (nats-server exits
+    at startup); none when accounts come from JWTs or the server is built from a deployment."""
+    if s.synthetic or s.operator_mode or s.config_unseen or (s.refuses or "").startswith("error parsing include"):
+        return []  # accounts come from elsewhere, or from an include natslint could not read: unknown
+    known = {*s.accounts, GLOBAL_ACCOUNT, s.system_account}
+    return [r for r in s.remotes if r.account_span is not None and r.account not in known]
