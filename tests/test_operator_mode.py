@@ -31,14 +31,16 @@ services:
 """
 
 
-def fleet(tmp: Path, *, app_js: bool, leaf_js: str = "") -> Path:
+def fleet(tmp: Path, *, app_js: bool, leaf_js: str = "", resolver: str | None = None) -> Path:
     op, sys_acc, app_acc, user = Key("operator"), Key("account"), Key("account"), Key("user")
     limits = {"limits": {"mem_storage": -1, "disk_storage": -1}} if app_js else {}
+    accounts = resolver or (
+        f"resolver: MEMORY\nresolver_preload: {{\n"
+        f"  {sys_acc.public}: \"{jwt(sys_acc, op, 'account', 'SYS')}\"\n"
+        f"  {app_acc.public}: \"{jwt(app_acc, op, 'account', 'APP', limits)}\"\n}}\n")
     (tmp / "hub.conf").write_text(
         f"server_name: hub\noperator: \"{jwt(op, op, 'operator', 'OP')}\"\n"
-        f"system_account: {sys_acc.public}\nresolver: MEMORY\nresolver_preload: {{\n"
-        f"  {sys_acc.public}: \"{jwt(sys_acc, op, 'account', 'SYS')}\"\n"
-        f"  {app_acc.public}: \"{jwt(app_acc, op, 'account', 'APP', limits)}\"\n}}\n"
+        f"system_account: {sys_acc.public}\n{accounts}"
         "jetstream { domain: hub, store_dir: /data/hub }\nleafnodes { port: 7422 }\n", encoding="utf-8")
     (tmp / "edge.creds").write_text(creds(jwt(user, app_acc, "user", "edge"), user), encoding="utf-8")
     (tmp / "leaf.conf").write_text(
@@ -81,3 +83,35 @@ def test_the_real_servers_agree_logging_in_with_the_creds(app_js, leaf_js, tmp_p
         assert proof.incomplete == []
     else:  # no JetStream in the account: no marker to make, and the probes in it are still run
         assert all(p.ok for p in proof.probes)
+
+
+def test_accounts_of_a_resolver_natslint_cannot_read_stay_unknown(tmp_path, monkeypatch):
+    # a full resolver whose directory is not in the tree: the account of the leaf's creds is unknown
+    fleet(tmp_path, app_js=False, resolver="resolver { type: full, dir: \"./jwt\" }\n")
+    assert check(tmp_path, monkeypatch) == []  # never a guessed NL302
+
+
+def test_a_resolver_directory_in_the_tree_gives_its_accounts(tmp_path, monkeypatch):
+    fleet(tmp_path, app_js=False, resolver="resolver { type: full, dir: \"./jwt\" }\n")
+    (tmp_path / "jwt").mkdir()
+    # the APP account's JWT, as nsc pushes it into the directory: no JetStream in its limits
+    creds_text = (tmp_path / "edge.creds").read_text()
+    from natslint.natsjwt import creds_user
+
+    app_key = creds_user(creds_text).issuer
+    app_acc = Key("account")
+    app_acc.public = app_key  # the file's name and the JWT's subject are the account's key (signature not judged)
+    (tmp_path / "jwt" / f"{app_key}.jwt").write_text(jwt(app_acc, Key("operator"), "account", "APP"),
+                                                     encoding="utf-8")
+    assert check(tmp_path, monkeypatch) == [("NL302", "docker-compose.yml", 14)]
+
+
+def test_the_graph_names_accounts_by_name_and_short_key(tmp_path, monkeypatch):
+    from natslint.cli import graph as _graph  # noqa: F401  (registers the command)
+    from natslint.natsjwt import creds_user
+
+    fleet(tmp_path, app_js=True)
+    key = creds_user((tmp_path / "edge.creds").read_text()).issuer
+    monkeypatch.chdir(tmp_path)
+    lines = CliRunner().invoke(app, ["graph", "--format", "text", "."]).stdout.splitlines()
+    assert f"  ↳ leaf link from leaf [$G] to hub [APP ({key[:8]}…)]" in lines

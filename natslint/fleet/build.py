@@ -197,7 +197,8 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
         _, _, user = parse_url(url, DEFAULT_LEAF_PORT)
         remote.hub, remote.resolved_url, remote.resolved_listener = hub, (url, span), listener
         if remote.credentials and not user:  # a creds file's user belongs to the account that signed it
-            remote.hub_account = remote.creds_account if remote.creds_account and hub.operator_mode \
+            # only an account the hub is known to hold: another resolver's accounts stay unknown
+            remote.hub_account = remote.creds_account if hub.operator_mode and remote.creds_account in hub.accounts \
                 else hub.leaf_default_account or UNKNOWN_ACCOUNT
         elif user:
             remote.hub_account = hub.leaf_users.get(user, UNKNOWN_ACCOUNT)

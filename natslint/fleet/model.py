@@ -96,6 +96,7 @@ class Server:
     store_dir: Value = field(default_factory=lambda: Value(None))
     accounts: dict[str, Span | None] = field(default_factory=dict)
     js_accounts: set[str] = field(default_factory=set)  # accounts with JetStream
+    account_names: dict[str, str] = field(default_factory=dict)  # operator mode: public key -> the JWT's name
     # account -> the JetStream API subjects it imports as a service: (its local subject, the
     # exporting account, the exported subject)
     service_imports: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)

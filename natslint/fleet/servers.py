@@ -12,7 +12,7 @@ import posixpath
 from urllib.parse import urlsplit
 
 from natslint.deploy.flags import CommandLine
-from natslint.fleet.operator import creds_account, preloaded_accounts
+from natslint.fleet.operator import creds_account, directory_accounts, preloaded_accounts
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
     DEFAULT_LEAF_PORT,
@@ -302,6 +302,7 @@ def _accounts(root: Map, s: Server) -> None:
     s.operator_mode = opt(root, "operator", "operators", "trusted", "trusted_keys", "resolver") is not None
     if s.operator_mode:
         preloaded_accounts(as_map(opt(root, "resolver_preload")), s)
+        directory_accounts(s.path, as_map(opt(root, "resolver")), s)
     sys_e = opt(root, "system_account", "system")
     if isinstance(scalar(sys_e), str):
         s.system_account = scalar(sys_e)  # type: ignore[assignment]

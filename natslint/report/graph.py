@@ -31,6 +31,12 @@ def _name(s: Server) -> str:
     return str(name) if isinstance(name, str) and name and not s.unnamed_release else (s.display or s.id)
 
 
+def _account(s: Server | None, account: str) -> str:
+    """An account as a drawing names it: in operator mode, its JWT's name and short key."""
+    name = s.account_names.get(account) if s is not None else None
+    return f"{name} ({account[:8]}…)" if name else account
+
+
 def _services(servers: list[Server]) -> str:
     """The Services in front of a release's pods, by their short names."""
     pods = {str(s.server_name.value) for s in servers}
@@ -119,7 +125,8 @@ def _mermaid(t: Topology) -> list[str]:
     for s in t.fleet.servers:
         for r in s.remotes:
             if r.hub is not None:
-                label = r.account if r.hub_account == r.account else f"{r.account} to {r.hub_account}"
+                hub_account = _account(r.hub, r.hub_account)
+                label = r.account if hub_account == r.account else f"{r.account} to {hub_account}"
                 style = "-->" if r.resolved_listener is not None and r.resolved_listener.kind == "leafnode" else "-.-x"
                 out.append(f'  {t.servers[s.id]} {style}|"leaf {_mq(label)}"| {t.servers[r.hub.id]}')
     for node, h in t.hosts:
@@ -195,7 +202,8 @@ def _tree(t: Topology) -> list[str]:
         for s in c.servers:
             for r in s.remotes:
                 target = _name(r.hub) if r.hub is not None else f"{r.urls[0][0] if r.urls else '?'} (external)"
-                lines.append(f"  ↳ leaf link from {_name(s)} [{r.account}] to {target}")
+                into = f" [{_account(r.hub, r.hub_account)}]" if r.hub is not None and r.hub.operator_mode else ""
+                lines.append(f"  ↳ leaf link from {_name(s)} [{r.account}] to {target}{into}")
     for node, h in t.hosts:
         server = _name(h.server) if h.server is not None else "(unresolved)"
         got = t.reach.host_jetstreams(h) if h.server is not None else []
