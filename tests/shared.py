@@ -33,3 +33,11 @@ def shared_json(*parts: str) -> dict:
 def load_json_if_present(*parts: str) -> dict | None:
     path = SHARED.joinpath(*parts)
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write each `relative path: text` under ``root`` (folders made as needed); returns root."""
+    for name, body in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(body, encoding="utf-8")
+    return root

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from shared import write_tree as write
 from typer.testing import CliRunner
 
 from natslint.cli import check as _check  # noqa: F401  (registers the command)
@@ -14,13 +15,6 @@ from natslint.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-
-
-def write(tmp: Path, files: dict[str, str]) -> Path:
-    for name, body in files.items():
-        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp / name).write_text(body, encoding="utf-8")
-    return tmp
 
 
 def run(folder: Path, *args: str, monkeypatch) -> tuple[list[tuple[str, str, int]], dict]:
