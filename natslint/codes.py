@@ -66,8 +66,8 @@ LEAF_ACCOUNT_UNDEFINED = _code(
     "NL111", "leaf-account-undefined", E, "a leaf remote binds an account its server does not define",
     scope="server", since="0.2.0")
 JWT_INVALID = _code("NL112", "jwt-invalid", E,
-                    "a JWT nats-server refuses at startup: the operator's, or a system account its resolver lacks",
-                    scope="server", since="0.3.0")
+                    "a JWT nats-server refuses: the operator's, a system account its resolver lacks, an account "
+                    "the operator did not sign", also=(W,), scope="server", since="0.3.0")
 UNKNOWN_FLAG = _code("NL110", "unknown-flag", E,
                      "a command-line flag nats-server does not define: it prints its usage and exits",
                      scope="server", since="0.2.0")

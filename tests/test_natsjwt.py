@@ -107,3 +107,57 @@ def test_no_output_prints_a_seed(tmp_path, keys, monkeypatch):
     for fmt in ("text", "json", "sarif", "github"):
         assert seed not in CliRunner().invoke(app, ["check", "--format", fmt, "."]).output
     assert seed not in CliRunner().invoke(app, ["dump", "leaf.conf"]).output
+
+
+def test_nl112_warns_on_a_preloaded_account_the_operator_did_not_sign(tmp_path, keys, monkeypatch):
+    token = jwt(keys["op"], keys["op"], "operator", "OP")
+    _conf(tmp_path, f'"{token}"', keys)
+    foreign = jwt(keys["app"], Key("operator"), "account", "APP")
+    conf = tmp_path / "hub.conf"
+    conf.write_text(conf.read_text().replace("}\n", f'  {keys["app"].public}: "{foreign}"\n}}\n', 1))
+    monkeypatch.chdir(tmp_path)
+    out = json.loads(CliRunner().invoke(app, ["check", "--format", "json", "--isolated", "."]).stdout)
+    assert [(f["code"], f["severity"], f["line"]) for f in out["findings"]] == [("NL112", "warning", 7)]
+    assert out["findings"][0]["message"].startswith(f"account JWT {keys['app'].public[:8]}… is not signed by the "
+                                                    "operator: its issuer")
+
+
+@pytest.mark.differential
+def test_the_real_server_refuses_users_of_an_account_the_operator_did_not_sign(tmp_path, keys, nats_server):
+    import asyncio
+    import subprocess
+
+    import nats
+
+    token = jwt(keys["op"], keys["op"], "operator", "OP")
+    _conf(tmp_path, f'"{token}"', keys)
+    conf = tmp_path / "hub.conf"
+    foreign = jwt(keys["app"], Key("operator"), "account", "APP")
+    conf.write_text(conf.read_text().replace("}\n", f'  {keys["app"].public}: "{foreign}"\n}}\n', 1)
+                    + "listen: 127.0.0.1:-1\n")
+    (tmp_path / "u.creds").write_text(creds(jwt(keys["user"], keys["app"], "user", "u"), keys["user"]))
+    import socket
+
+    with socket.socket() as sock:  # a free loopback port, released before the server binds it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf.write_text(conf.read_text().replace("listen: 127.0.0.1:-1", f"listen: 127.0.0.1:{port}"))
+    proc = subprocess.Popen([nats_server, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        async def login() -> str:
+            for _ in range(50):
+                try:
+                    nc = await nats.connect(f"nats://127.0.0.1:{port}", user_credentials=str(tmp_path / "u.creds"),
+                                            allow_reconnect=False, connect_timeout=1, max_reconnect_attempts=0)
+                    await nc.close()
+                    return "connected"
+                except Exception as exc:  # the server may still be starting
+                    if "Authorization Violation" in str(exc):
+                        return "refused"
+                    await asyncio.sleep(0.1)
+            return "no answer"
+
+        assert asyncio.run(asyncio.wait_for(login(), 30)) == "refused"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -97,6 +97,7 @@ class Server:
     accounts: dict[str, Span | None] = field(default_factory=dict)
     js_accounts: set[str] = field(default_factory=set)  # accounts with JetStream
     account_names: dict[str, str] = field(default_factory=dict)  # operator mode: public key -> the JWT's name
+    untrusted_accounts: dict[str, tuple[Span, str]] = field(default_factory=dict)  # preloaded, not the operator's
     # account -> the JetStream API subjects it imports as a service: (its local subject, the
     # exporting account, the exported subject)
     service_imports: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import posixpath
+from typing import Iterator
 
 from natslint.fleet.model import Server
 from natslint.syntax.document import go_join
-from natslint.syntax.model import Map, Scalar
+from natslint.syntax.model import Array, Map, Scalar
 
 
 def creds_account(config: str, written: object) -> tuple[str, str] | None:
@@ -32,12 +33,29 @@ def creds_account(config: str, written: object) -> tuple[str, str] | None:
     return user.issuer_account or user.issuer, path
 
 
-def preloaded_accounts(preload: Map | None, s: Server) -> None:
+def trusted_issuers(config: str, operator_node) -> set[str] | None:
+    """The keys that may sign accounts: each operator that verifies, and its signing keys; None
+    when no operator JWT could be read (then no account is judged)."""
+    from natslint.natsjwt import JWTError, load
+
+    keys: set[str] = set()
+    for token, _, _ in operator_tokens(config, operator_node) if operator_node is not None else ():
+        try:
+            claims = load(token) if token else None
+        except JWTError:
+            continue
+        if claims is not None and claims.kind == "operator":
+            keys |= {claims.subject, *claims.signing_keys}
+    return keys or None
+
+
+def preloaded_accounts(preload: Map | None, s: Server, trusted: set[str] | None = None) -> None:
     """Operator mode with a MEMORY resolver: its accounts are the preloaded account JWTs, each
-    with JetStream as its limits say; other resolvers' accounts stay unknown."""
+    with JetStream as its limits say; other resolvers' accounts stay unknown.  An account JWT
+    the operator did not sign is no account a user can log in to."""
     for e in preload.live() if preload is not None else ():
         if isinstance(e.value, Scalar) and isinstance(e.value.value, str):
-            _account(s, e.key.name, e.value.value, e.key.span)
+            _account(s, e.key.name, e.value.value, e.key.span, trusted)
 
 
 def directory_accounts(config: str, resolver: Map | None, s: Server) -> None:
@@ -63,15 +81,43 @@ def directory_accounts(config: str, resolver: Map | None, s: Server) -> None:
                 continue
 
 
-def _account(s: Server, key: str, token: str, span) -> None:
-    from natslint.natsjwt import JWTError, decode
+def _account(s: Server, key: str, token: str, span, trusted: set[str] | None = None) -> None:
+    from natslint.natsjwt import JWTError, decode, verify
 
     try:
         claims = decode(token)
-    except JWTError:
+        if trusted is not None:
+            if claims.issuer not in trusted:
+                raise JWTError(f"its issuer {claims.issuer[:8]}… is neither the operator nor one of its signing keys")
+            verify(claims)
+    except JWTError as exc:
+        if trusted is not None:
+            s.untrusted_accounts[key] = (span, str(exc))
         return
     if claims.kind == "account" and claims.subject == key:
         s.accounts[key] = span
         s.account_names[key] = claims.name
         if claims.jetstream():
             s.js_accounts.add(key)
+
+
+def operator_tokens(doc_path: str, node) -> Iterator[tuple[str | None, object, str]]:
+    """(token or None, the scalar, what it is) of each operator the config names: inline, or a
+    file beside the config (read as the server reads it, joined to the config's folder)."""
+    items = node.items if isinstance(node, Array) else [node]
+    for item in items:
+        if not isinstance(item, Scalar) or not isinstance(item.value, str):
+            continue
+        text = item.value.strip()
+        if text.count(".") == 2 and " " not in text and "/" not in text:
+            yield text, item, "the operator JWT"
+            continue
+        path = go_join(os.path.dirname(doc_path), text)
+        try:
+            with open(path, encoding="utf-8") as fh:
+                body = fh.read()
+        except OSError:
+            yield None, item, f"operator JWT file {text}"  # unreadable: NL002-like, left to the server's words
+            continue
+        lines = [ln.strip() for ln in body.splitlines() if ln.strip() and not ln.startswith("-")]
+        yield (lines[0] if lines else ""), item, f"the operator JWT in {text}"

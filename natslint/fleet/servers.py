@@ -12,7 +12,7 @@ import posixpath
 from urllib.parse import urlsplit
 
 from natslint.deploy.flags import CommandLine
-from natslint.fleet.operator import creds_account, directory_accounts, preloaded_accounts
+from natslint.fleet.operator import creds_account, directory_accounts, preloaded_accounts, trusted_issuers
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
     DEFAULT_LEAF_PORT,
@@ -301,7 +301,8 @@ def _service_imports(account: Map, name: str, s: Server) -> None:
 def _accounts(root: Map, s: Server) -> None:
     s.operator_mode = opt(root, "operator", "operators", "trusted", "trusted_keys", "resolver") is not None
     if s.operator_mode:
-        preloaded_accounts(as_map(opt(root, "resolver_preload")), s)
+        op = opt(root, "operator", "operators", "trusted_operators")
+        preloaded_accounts(as_map(opt(root, "resolver_preload")), s, trusted_issuers(s.path, op.value if op else None))
         directory_accounts(s.path, as_map(opt(root, "resolver")), s)
     sys_e = opt(root, "system_account", "system")
     if isinstance(scalar(sys_e), str):

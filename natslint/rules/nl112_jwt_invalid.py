@@ -4,16 +4,15 @@ operator JWT that does not decode, is not signed by its own key or has expired, 
 
 from __future__ import annotations
 
-import os
 from typing import Iterator
 
 from natslint.codes import JWT_INVALID
-from natslint.findings import Finding
+from natslint.findings import Finding, Severity
+from natslint.fleet.operator import operator_tokens
 from natslint.natsjwt import JWTError, load
 from natslint.rules.base import Rule
 from natslint.rules.context import Context
-from natslint.syntax.document import go_join
-from natslint.syntax.model import Array, Map, Scalar
+from natslint.syntax.model import Map, Scalar
 
 
 def _opt(m: Map, *names: str):
@@ -22,28 +21,6 @@ def _opt(m: Map, *names: str):
         if e is not None:
             return e
     return None
-
-
-def _tokens(doc_path: str, node) -> Iterator[tuple[str | None, object, str]]:
-    """(token or None, the scalar, what it is) of each operator the config names: inline, or a
-    file beside the config (read as the server reads it, joined to the config's folder)."""
-    items = node.items if isinstance(node, Array) else [node]
-    for item in items:
-        if not isinstance(item, Scalar) or not isinstance(item.value, str):
-            continue
-        text = item.value.strip()
-        if text.count(".") == 2 and " " not in text and "/" not in text:
-            yield text, item, "the operator JWT"
-            continue
-        path = go_join(os.path.dirname(doc_path), text)
-        try:
-            with open(path, encoding="utf-8") as fh:
-                body = fh.read()
-        except OSError:
-            yield None, item, f"operator JWT file {text}"  # unreadable: NL002-like, left to the server's words
-            continue
-        lines = [ln.strip() for ln in body.splitlines() if ln.strip() and not ln.startswith("-")]
-        yield (lines[0] if lines else ""), item, f"the operator JWT in {text}"
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -57,7 +34,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         root = doc.root
         op = _opt(root, "operator", "operators", "trusted_operators")
         operators = []
-        for token, scalar, what in _tokens(path, op.value) if op is not None else ():
+        for token, scalar, what in operator_tokens(path, op.value) if op is not None else ():
             if token is None:
                 continue
             try:
@@ -70,6 +47,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                                      f"nats-server refuses to start: `error parsing operator JWT: {exc}`",
                                      fix="write the operator JWT nsc gives (`nsc describe operator --raw`), unedited")
         yield from _system_account(root, operators)
+        for key, (span, why) in sorted(s.untrusted_accounts.items()):
+            yield JWT_INVALID.at(span, f"account JWT {key[:8]}… is not signed by the operator: {why}",
+                                 "nats-server keeps it, but refuses every user of it (`Authorization Violation`)",
+                                 severity=Severity.WARNING,
+                                 fix="preload the account JWT the operator (or one of its signing keys) signed")
 
 
 def _system_account(root: Map, operators: list) -> Iterator[Finding]:
