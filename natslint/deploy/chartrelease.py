@@ -162,17 +162,17 @@ def nats_sources(rel: ChartRelease, aliases: dict[str, str]) -> list[ValuesSourc
     if rel.chart == "nats":
         docs = rel.sources
     else:
-        key = next((k for k, chart_of in aliases.items() if chart_of == "nats"), None) or \
+        key = next((k for k, name in aliases.items() if name == "nats"), None) or \
             ("nats" if any(isinstance(s.doc.get("nats"), Mapping) and "config" in s.doc["nats"]
                            for s in rel.sources) else None)
         if key is None:
             return None
         docs = []
-        for s in rel.sources:
+        for s in rel.sources:  # a sub-chart sees the parent's `global:` as its own
+            if isinstance(s.doc.get("global"), Mapping):
+                docs.append(ValuesSource(s.path, {"global": s.doc["global"]}, s.line_shift, s.col_shift, s.fixed))
             if isinstance(s.doc.get(key), Mapping):
                 docs.append(ValuesSource(s.path, s.doc[key], s.line_shift, s.col_shift, s.fixed))
-            elif isinstance(s.doc.get("global"), Mapping):
-                docs.append(ValuesSource(s.path, {"global": s.doc["global"]}, s.line_shift, s.col_shift, s.fixed))
         if any(s.doc.get("enabled") is False for s in docs):
             return None
     if any(isinstance(s.doc.get("nats"), Mapping) and "config" not in s.doc for s in docs):

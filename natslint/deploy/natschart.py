@@ -171,7 +171,7 @@ def _plain(v: object) -> object:
         return int(v)
     if isinstance(v, float):
         return float(v)
-    return str(v) if not isinstance(v, (int, float)) else v
+    return str(v)
 
 
 # -- the release's names ----------------------------------------------------------------------
