@@ -128,3 +128,14 @@ def test_nl408_once_per_route_address_naming_every_server(tmp_path, monkeypatch)
         "route nats://seed-1:6222 reaches no server in the checked tree",
         "route nats://seed-2:6222 reaches no server in the checked tree"]
     assert "it is a route of 3 servers: " in out["findings"][0]["notes"][1]
+
+
+def test_a_kustomization_at_the_top_of_the_checked_folder_applies_its_patches(tmp_path, monkeypatch):
+    base = FIXTURES / "k8s-kustomize-patch"
+    write(tmp_path, {"kustomization.yaml": "resources: [nats.yaml, host.yaml]\n"
+                                           "patchesStrategicMerge: [host-domain.yaml]\n",
+                     "nats.yaml": (base / "base" / "nats.yaml").read_text(),
+                     "host.yaml": (base / "base" / "host.yaml").read_text(),
+                     "host-domain.yaml": (base / "local" / "host-domain.yaml").read_text()})
+    got, out = run(tmp_path, monkeypatch)
+    assert got == [] and out["summary"]["hosts"] == 1

@@ -142,7 +142,7 @@ def patched_files(files: dict[str, list]) -> tuple[dict[str, list], set[str], li
     """Every manifest as the kustomizations that reach it patch it (bases first), the patch
     files (no manifests of their own), and (patch file, kustomization) of each patch that found
     no target in the tree."""
-    from natslint.deploy.units import kustomization_refs, kustomize_builds
+    from natslint.deploy.units import folder, kustomization_refs, kustomize_builds, reached
 
     kustomizations, refs = kustomization_refs(files)
     _, order = kustomize_builds(files)
@@ -153,28 +153,12 @@ def patched_files(files: dict[str, list]) -> tuple[dict[str, list], set[str], li
     for k, patches in listed.items():
         if not patches:
             continue
-        reached = [f for f in _reached(posixpath.dirname(k), kustomizations, refs)
+        targets = [f for f in reached(folder(k), kustomizations, refs)
                    if f in out and f not in patch_files and f not in kustomizations.values()]
         hits: set[str] = set()
-        for f in reached:
+        for f in targets:
             patched, unapplied = apply_patches(out[f], patches)
             hits |= {p.file for p in patches if p.file and p.file not in unapplied}
             out[f] = patched
         missed += [(p.file, k) for p in patches if p.file and p.file not in hits]
     return out, patch_files, missed
-
-
-def _reached(where: str, kustomizations: dict[str, str], refs: dict[str, list[str]]) -> list[str]:
-    out: list[str] = []
-    stack, seen = [where], set()
-    while stack:
-        here = stack.pop()
-        if here in seen:
-            continue
-        seen.add(here)
-        for t in refs.get(here, ()):
-            if t in kustomizations:
-                stack.append(t)
-            else:
-                out.append(t)
-    return out

@@ -136,18 +136,28 @@ def kustomize_units(files: dict[str, list]) -> dict[str, str]:
     referenced = {t for ts in refs.values() for t in ts if t in kustomizations}
     out: dict[str, str] = {}
     for root in sorted(set(kustomizations) - referenced):
-        stack, seen = [root], set()
-        while stack:
-            where = stack.pop()
-            if where in seen:
-                continue
-            seen.add(where)
-            out.setdefault(kustomizations[where], root)
-            for t in refs.get(where, ()):
-                if t in kustomizations:
-                    stack.append(t)
-                elif t in files:
-                    out.setdefault(t, root)
+        for path in reached(root, kustomizations, refs):
+            if path in files:
+                out.setdefault(path, root)
+    return out
+
+
+def reached(where: str, kustomizations: dict[str, str], refs: dict[str, list[str]]) -> list[str]:
+    """Every file the kustomization in folder ``where`` reaches, its own and those of the
+    kustomizations it references (each once), in the order kustomize visits them."""
+    out: list[str] = []
+    stack, seen = [where], set()
+    while stack:
+        here = stack.pop()
+        if here in seen:
+            continue
+        seen.add(here)
+        out.append(kustomizations[here])
+        for t in refs.get(here, ()):
+            if t in kustomizations:
+                stack.append(t)
+            else:
+                out.append(t)
     return out
 
 
