@@ -74,3 +74,9 @@ def only_fleets_of(result: Result, changed: list[str], deleted: list[str]) -> Re
     keep = set().union(*(_files(fc) for fc in fleets), {_norm(p) for p in changed})
     findings = [f for f in result.findings if _norm(f.span.path.split("#", 1)[0]) in keep]
     return dataclasses.replace(result, findings=findings, fleets=fleets)
+
+
+def outside_fleets(result: Result, changed: list[str]) -> list[str]:
+    """The changed files that no fleet reads: --fleets-of says so rather than pass over them."""
+    read = set().union(*(_files(fc) for fc in result.fleets)) if result.fleets else set()
+    return [p for p in changed if _norm(p) not in read]

@@ -156,7 +156,7 @@ class Result:
         many the domain rules needed and did not get, and the servers whose config is unseen."""
         kinds = ("leaf_links", "routes", "gateways", "hosts", "wadm")
         out: dict = {k: {c: 0 for c in ("total", "resolved", "external", "ambiguous", "unresolved",
-                                                  "unknown_config")} for k in kinds}
+                                                  "unknown_config", "wrong_port")} for k in kinds}
         missing = 0
         for fc in self.fleets:
             for kind, tally in fc.fleet.coverage.items():

@@ -66,8 +66,8 @@ LEAF_ACCOUNT_UNDEFINED = _code(
     "NL111", "leaf-account-undefined", E, "a leaf remote binds an account its server does not define",
     scope="server", since="0.2.0")
 JWT_INVALID = _code("NL112", "jwt-invalid", E,
-                    "a JWT nats-server refuses: the operator's, a system account its resolver lacks, an account "
-                    "the operator did not sign", also=(W,), scope="server", since="0.3.0")
+                    "operator mode nats-server refuses: an operator JWT, a system account its resolver lacks, "
+                    "no_auth_user, an account the operator did not sign, a leaf's creds file", also=(W,), scope="server", since="0.3.0")
 UNKNOWN_FLAG = _code("NL110", "unknown-flag", E,
                      "a command-line flag nats-server does not define: it prints its usage and exits",
                      scope="server", since="0.2.0")
@@ -130,7 +130,8 @@ ROUTE_MISMATCH = _code(
     also=(I,), scope="fleet", since="0.2.0")
 UNRESOLVED_ADDRESS = _code(
     "NL406", "unresolved-address", I,
-    "an address the fleet cannot resolve; that link or host is treated as external", also=(E,), scope="fleet")
+    "an address the fleet cannot resolve (a mistyped service or a wrong port: error); that link or host is "
+    "treated as external", also=(E,), scope="fleet")
 
 # -- suppressions ------------------------------------------------------------------------------
 UNUSED_SUPPRESSION = _code("NL901", "unused-suppression", I,

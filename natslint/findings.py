@@ -53,6 +53,7 @@ class Fix:
     safe: bool = True
     keys: tuple[str, ...] = ()
     value: tuple[str, str] | None = None
+    why_unsafe: str = ""  # said beside an unsafe fix: what else the edit changes
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,15 +48,21 @@ def settle(result: Result) -> Result:
     from natslint.fleet.partition import includers_of, with_includers
 
     includers = includers_of(result.documents)
-    shared = set()
+    shared: dict[str, set[str]] = {}
     for path in edited:
         configs = with_includers({path}, includers)  # the file and every config that includes it
         who = {name for fc in result.fleets for c in configs for name in fc.readers_of(c, result.documents)}
         if len(who) > 1:
-            shared.add(path)
+            shared[path] = who
     if not shared:
         return result
-    findings = [dataclasses.replace(f, autofix=dataclasses.replace(f.autofix, safe=False))
+
+    def why(f: Finding) -> str:
+        path = next(_file(e.path) for e in f.autofix.edits if _file(e.path) in shared)
+        who = sorted(shared[path])
+        return f"{path} feeds {len(who)} servers: " + ", ".join(who[:4]) + (", …" if len(who) > 4 else "")
+
+    findings = [dataclasses.replace(f, autofix=dataclasses.replace(f.autofix, safe=False, why_unsafe=why(f)))
                 if f.autofix is not None and f.autofix.safe and any(_file(e.path) in shared for e in f.autofix.edits)
                 else f for f in result.findings]
     return dataclasses.replace(result, findings=findings)

@@ -53,6 +53,19 @@ class Claims:
         value = self.nats.get("issuer_account")
         return value if isinstance(value, str) and value else None
 
+    def service_imports(self) -> list[tuple[str, str, str]]:
+        """An account's service imports: (the subject its users send to, the exporting account,
+        the subject that account exports); `local_subject` (2.10) or the older `to` map it."""
+        out = []
+        for imp in self.nats.get("imports") or ():
+            if not isinstance(imp, dict) or imp.get("type") != "service":
+                continue
+            subject, other = imp.get("subject"), imp.get("account")
+            if isinstance(subject, str) and isinstance(other, str):
+                local = imp.get("local_subject") or imp.get("to") or subject
+                out.append((str(local), other, subject))
+        return out
+
     def jetstream(self) -> bool:
         """An account's JetStream: on when its limits allow any memory or disk storage, tiered
         (`R1`, `R3`) or not; the JWT's default (both 0) leaves it off."""
@@ -124,6 +137,10 @@ def load(token: str) -> Claims:
 _BLOCK = re.compile(r"-{3,}BEGIN ([A-Z ]+)-{3,}\s*\n(.*?)\n\s*-{3,}END \1-{3,}", re.S)
 
 
+class CredsMalformed(JWTError):
+    """A creds file the leaf itself cannot use: it never presents a user."""
+
+
 def creds_user(text: str) -> Claims:
     """The user JWT of a `.creds` file (its seed is read by nobody here)."""
     for kind, body in _BLOCK.findall(text):
@@ -133,6 +150,40 @@ def creds_user(text: str) -> Claims:
                 raise JWTError(f"the creds file holds a {claims.kind} JWT, not a user's")
             return claims
     raise JWTError("no user JWT in the creds file")
+
+
+def creds_check(text: str) -> Claims:
+    """The user of a `.creds` file, checked as the leaf and then the hub check it: both blocks
+    present (else CredsMalformed, as the leaf says), a user JWT that decodes (else
+    CredsMalformed), signed by its issuer and unexpired, and a seed whose public key is the
+    JWT's subject (else JWTError: the hub refuses).  The seed is read here and dropped."""
+    blocks = dict((kind, body.strip()) for kind, body in _BLOCK.findall(text))
+    token = next((b for k, b in blocks.items() if "JWT" in k), None)
+    seed = next((b for k, b in blocks.items() if "SEED" in k), None)
+    if token is None or seed is None:
+        raise CredsMalformed("malformed")
+    try:
+        claims = decode(token)
+    except JWTError:
+        raise CredsMalformed("has malformed user jwt") from None
+    if claims.kind != "user":
+        raise CredsMalformed(f"has malformed user jwt (a {claims.kind} JWT)")
+    verify(claims)
+    if _public_of_seed(seed) != claims.subject:
+        raise JWTError("its seed is not the key of the user its JWT names")
+    return claims
+
+
+def _public_of_seed(seed: str) -> str | None:
+    import nkeys
+
+    try:
+        pair = nkeys.from_seed(bytearray(seed.encode()))
+        public = pair.public_key.decode()
+        pair.wipe()
+        return public
+    except (nkeys.NkeysError, ValueError, TypeError):
+        return None
 
 
 def mask(text: str) -> str:

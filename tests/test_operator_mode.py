@@ -31,18 +31,24 @@ services:
 """
 
 
-def fleet(tmp: Path, *, app_js: bool, leaf_js: str = "", resolver: str | None = None) -> Path:
-    op, sys_acc, app_acc, user = Key("operator"), Key("account"), Key("account"), Key("user")
-    limits = {"limits": {"mem_storage": -1, "disk_storage": -1}} if app_js else {}
+def fleet(tmp: Path, *, app_js: bool, leaf_js: str = "", resolver: str | None = None, hub_extra: str = "",
+          app_claims: dict | None = None, more: str = "", user_creds=None, op: Key | None = None) -> Path:
+    """A hub in operator mode (MEMORY resolver: SYS, APP and ``more`` preloaded), a leaf that
+    links with a creds file of an APP user (``user_creds(app, user)`` writes another), a host
+    behind the leaf on domain `hub`."""
+    op, sys_acc, app_acc, user = op or Key("operator"), Key("account"), Key("account"), Key("user")
+    claims = {"limits": {"mem_storage": -1, "disk_storage": -1}} if app_js else {}
     accounts = resolver or (
         f"resolver: MEMORY\nresolver_preload: {{\n"
         f"  {sys_acc.public}: \"{jwt(sys_acc, op, 'account', 'SYS')}\"\n"
-        f"  {app_acc.public}: \"{jwt(app_acc, op, 'account', 'APP', limits)}\"\n}}\n")
+        f"  {app_acc.public}: \"{jwt(app_acc, op, 'account', 'APP', {**claims, **(app_claims or {})})}\"\n"
+        f"{more}}}\n")
     (tmp / "hub.conf").write_text(
         f"server_name: hub\noperator: \"{jwt(op, op, 'operator', 'OP')}\"\n"
-        f"system_account: {sys_acc.public}\n{accounts}"
+        f"system_account: {sys_acc.public}\n{accounts}{hub_extra}"
         "jetstream { domain: hub, store_dir: /data/hub }\nleafnodes { port: 7422 }\n", encoding="utf-8")
-    (tmp / "edge.creds").write_text(creds(jwt(user, app_acc, "user", "edge"), user), encoding="utf-8")
+    text = user_creds(app_acc, user) if user_creds else creds(jwt(user, app_acc, "user", "edge"), user)
+    (tmp / "edge.creds").write_text(text, encoding="utf-8")
     (tmp / "leaf.conf").write_text(
         f"server_name: leaf\n{leaf_js}leafnodes {{\n  remotes: [ {{ url: \"nats-leaf://hub:7422\", "
         "credentials: \"./edge.creds\" } ]\n}\n", encoding="utf-8")
@@ -115,3 +121,133 @@ def test_the_graph_names_accounts_by_name_and_short_key(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     lines = CliRunner().invoke(app, ["graph", "--format", "text", "."]).stdout.splitlines()
     assert f"  ↳ leaf link from leaf [$G] to hub [APP ({key[:8]}…)]" in lines
+
+
+# --- the accounts and users the hub refuses, and what nats-server refuses to start with -------------
+
+def no_seed(app: Key, user: Key) -> str:
+    return creds(jwt(user, app, "user", "edge"), user).split("-----BEGIN USER NKEY SEED")[0]
+
+
+def other_account(app: Key, user: Key) -> str:
+    return creds(jwt(user, Key("account"), "user", "edge"), user)
+
+
+def other_seed(app: Key, user: Key) -> str:
+    return creds(jwt(user, app, "user", "edge"), Key("user"))
+
+
+def unlisted_signing_key(app: Key, user: Key) -> str:
+    """Signed by a key that claims APP as its account, which APP's JWT does not list."""
+    return creds(jwt(user, Key("account"), "user", "edge", {"issuer_account": app.public}), user)
+
+
+@pytest.mark.parametrize("user_creds,why", [
+    (no_seed, 'the leaf logs `LeafNode Remote Credentials file "./edge.creds" malformed` and never links'),
+    (other_account, "is no account the hub's MEMORY resolver preloads"),
+    (other_seed, "its seed is not the key of the user its JWT names"),
+    (unlisted_signing_key, "is neither account"),
+], ids=["malformed", "account-not-preloaded", "seed-of-another-user", "signer-not-listed"])
+def test_a_creds_file_the_leaf_or_hub_refuses(user_creds, why, tmp_path, monkeypatch):
+    got = findings(fleet(tmp_path, app_js=True, user_creds=user_creds), monkeypatch)
+    # the link never comes up: the host behind the leaf loses the hub's domain
+    assert [(f["code"], f["path"], f["line"]) for f in got] == [("NL112", "leaf.conf", 3),
+                                                               ("NL302", "docker-compose.yml", 14)]
+    assert why in " ".join([got[0]["message"], *got[0].get("notes", [])])
+
+
+def test_a_user_signed_by_a_listed_signing_key_is_the_accounts(tmp_path, monkeypatch):
+    signer = Key("account")
+
+    def by_signing_key(app: Key, user: Key) -> str:
+        return creds(jwt(user, signer, "user", "edge", {"issuer_account": app.public}), user)
+
+    folder = fleet(tmp_path, app_js=True, user_creds=by_signing_key, app_claims={"signing_keys": [signer.public]})
+    assert check(folder, monkeypatch) == []
+
+
+def test_no_auth_user_beside_an_operator_is_a_startup_refusal(tmp_path, monkeypatch):
+    folder = fleet(tmp_path, app_js=True, hub_extra="no_auth_user: edge\n")
+    assert check(folder, monkeypatch) == [("NL112", "hub.conf", 9)]  # nothing follows from a hub that never starts
+
+
+def test_resolver_preload_without_an_operator_is_read_by_nobody(tmp_path, monkeypatch):
+    acc = Key("account")
+    (tmp_path / "hub.conf").write_text(
+        f"server_name: hub\nresolver: MEMORY\nresolver_preload: {{ {acc.public}: "
+        f"\"{jwt(acc, Key('operator'), 'account', 'APP')}\" }}\n", encoding="utf-8")
+    got = findings(tmp_path, monkeypatch)
+    assert [(f["code"], f["severity"], f["line"]) for f in got] == [("NL112", "warning", 3)]
+
+
+def js_import(tmp: Path, *, imported: bool) -> Path:
+    """APP has no JetStream of its own; it imports the JS API of account JS (which has it), renamed
+    into the hub's domain (`local_subject: $JS.hub.API.>`)."""
+    op, js = Key("operator"), Key("account")
+    exports = {"exports": [{"name": "js", "subject": "$JS.API.>", "type": "service"}],
+               "limits": {"mem_storage": -1, "disk_storage": -1}}
+    imports = {"imports": [{"name": "js", "subject": "$JS.API.>", "account": js.public, "type": "service",
+                            "local_subject": "$JS.hub.API.>"}]} if imported else {}
+    return fleet(tmp, app_js=False, op=op, app_claims=imports,
+                 more=f"  {js.public}: \"{jwt(js, op, 'account', 'JS', exports)}\"\n")
+
+
+def test_an_account_jwts_service_imports_are_read_as_a_configs_imports(tmp_path):
+    from natslint.fleet.servers import server_from_document
+    from natslint.syntax.parser import parse_file
+
+    js_import(tmp_path, imported=True)
+    hub = server_from_document(parse_file(str(tmp_path / "hub.conf")), str(tmp_path / "hub.conf"))
+    (app_key, imports), = hub.service_imports.items()
+    js_key = next(k for k, name in hub.account_names.items() if name == "JS")
+    assert hub.account_names[app_key] == "APP" and imports == [("$JS.hub.API.>", js_key, "$JS.API.>")]
+    assert hub.js_accounts == {js_key} and hub.accounts_known
+
+
+@pytest.mark.parametrize("imported", [True, False], ids=["imports-the-api", "no-import"])
+def test_an_import_renamed_into_the_domain_does_not_answer_behind_a_leaf(imported, tmp_path, monkeypatch):
+    # live (below): APP's own JetStream handler answers on the hub first, and across the leaf link
+    # the request times out; natslint says the same with the import as without it
+    assert check(js_import(tmp_path, imported=imported), monkeypatch) == [("NL302", "docker-compose.yml", 14)]
+
+
+def findings(folder: Path, monkeypatch) -> list[dict]:
+    monkeypatch.chdir(folder)
+    out = json.loads(CliRunner().invoke(app, ["check", "--format", "json", "--isolated", "."]).stdout)
+    return sorted(out["findings"], key=lambda f: (f["code"], f["path"], f["line"]))
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("make", [
+    lambda tmp: fleet(tmp, app_js=True, user_creds=no_seed),
+    lambda tmp: fleet(tmp, app_js=True, user_creds=other_account),
+    lambda tmp: fleet(tmp, app_js=True, user_creds=other_seed),
+    lambda tmp: fleet(tmp, app_js=True, user_creds=unlisted_signing_key),
+    lambda tmp: js_import(tmp, imported=True),
+    lambda tmp: js_import(tmp, imported=False),
+], ids=["malformed", "account-not-preloaded", "seed-of-another-user", "signer-not-listed", "imports-the-api",
+        "no-import"])
+def test_the_real_servers_agree_on_refused_users_and_imported_apis(make, tmp_path, monkeypatch, nats_server):
+    from test_live import run
+
+    result, proof = run(make(tmp_path), monkeypatch)
+    host = [p for p in proof.probes if "host" in p.who]
+    assert proof.pids and host and [(p.who, p.account, p.domain, p.predicted.kind, p.observed) for p in proof.probes if p.ok is False] == []
+    # each verdict above was proven: the host's domain requests answered, or not, as the check said
+    assert all(p.ok for p in host)
+
+
+@pytest.mark.live
+def test_no_auth_user_beside_an_operator_stops_the_real_server_and_passes_dash_t(tmp_path, monkeypatch, nats_server):
+    import subprocess
+
+    from test_live import run
+
+    folder = fleet(tmp_path, app_js=True, hub_extra="no_auth_user: edge\n")
+    dash_t = subprocess.run([nats_server, "-t", "-c", str(folder / "hub.conf")], capture_output=True, text=True)
+    assert dash_t.returncode == 0, dash_t.stderr
+    _, proof = run(folder, monkeypatch)
+    exits = [s for s in proof.skipped if "exited at startup" in s] + \
+        [p.exited or "" for p in proof.plans if p.server.label == "server `hub`"]
+    assert any("no_auth_user not compatible with Trusted Operator" in e for e in exits), (proof.skipped, exits)
+    assert not [x for x in proof.incomplete if "kept running" in x]

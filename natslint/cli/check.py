@@ -184,6 +184,10 @@ def _fixed(result, resolver, paths: list[str], force_exclude: bool, unsafe: bool
                    f"{b.code} at {b.span.path}:{b.span.line}:{b.span.col} edit one place", err=True)
     if mode == "diff":
         sys.stdout.write(unified_diff(outcome))
+        if not outcome.files:  # as ruff: say that nothing would change, and what --unsafe-fixes would add
+            more = sum(1 for f in result.findings if f.autofix is not None and not f.autofix.safe) if not unsafe else 0
+            typer.echo("No fixes would be applied" +
+                       (f" ({more} available with `--unsafe-fixes`)." if more else "."), err=True)
         raise typer.Exit(1 if outcome.files else 0)
     try:
         write(outcome, result.sources.root)
@@ -220,6 +224,8 @@ def _watch(paths: list[str], engine, result, narrow, show) -> None:
     said(result)
     for changes in watchfiles.watch(*paths, debounce=50, step=20, raise_interrupt=False):
         result = narrow(engine.check(changed=[path for _, path in changes]))
+        if sys.stdout.isatty():  # as ruff --watch: each run on a clean screen
+            sys.stdout.write("\x1b[2J\x1b[H")
         show(result)
         said(result)
         engine.collect()  # what the check left, freed after its output is out
@@ -266,9 +272,12 @@ def _changes(paths: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _touched(result, changed: list[str], deleted: list[str]):
-    from natslint.changed import only_fleets_of
+    from natslint.changed import only_fleets_of, outside_fleets
     from natslint.words import count
 
+    for path in outside_fleets(result, changed):
+        typer.echo(f"natslint: {path} belongs to no fleet: no NATS config or deployment the check reads",
+                   err=True)
     result = only_fleets_of(result, changed, deleted)
     if not result.fleets and not result.findings:
         typer.echo(f"No fleet holds the {count(len(changed) + len(deleted), 'changed file')}: nothing to check.")
@@ -296,6 +305,16 @@ def _writable(target) -> None:
         raise fail(f"cannot write {target}: the folder {parent} does not exist")
 
 
+def _write_file(target: Path | str, text: str) -> None:
+    """Write a report, or stop with one line and exit 2 (a full disk, a read-only or forbidden
+    path, a file of /proc): never a traceback, never the exit code of findings."""
+    try:
+        with open(target, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise fail(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
 def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[str],
                    text_options: tuple[str, bool, bool] = ("auto", False, False)) -> None:
     """The chosen format to stdout or --output, each --also to its file, and the job summary."""
@@ -307,19 +326,16 @@ def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[s
     for item in also:
         kind, _, target = item.partition(":")
         if kind not in {f.value for f in Format} or not target:
-            raise fail(f"--also {item!r}: expected FORMAT:FILE with FORMAT one of text, json, sarif, github")
+            raise fail(f"--also {item!r}: expected FORMAT:FILE with FORMAT one of text, concise, json, sarif, github")
         extra.append((kind, target))
-    stream = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        mode, quiet, statistics = text_options
-        stream.write(render(fmt.value, result, color=fmt == Format.text and not output and use_color(stream, mode),
-                            quiet=quiet, statistics=statistics, width=None if output else text_width(stream)))
-    finally:
-        if output:
-            stream.close()
+    mode, quiet, statistics = text_options
+    if output:
+        _write_file(output, render(fmt.value, result, quiet=quiet, statistics=statistics, width=None))
+    else:
+        sys.stdout.write(render(fmt.value, result, color=fmt == Format.text and use_color(sys.stdout, mode),
+                                quiet=quiet, statistics=statistics, width=text_width(sys.stdout)))
     for kind, target in extra:
-        with open(target, "w", encoding="utf-8") as fh:
-            fh.write(render(kind, result))
+        _write_file(target, render(kind, result))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == Format.github and summary:
         from natslint.report.github import summary_markdown

@@ -14,19 +14,27 @@ from natslint.cli.options import fail
 
 @app.command("rules")
 def rules_list(
-    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="The same as --format json.")] = False,
 ) -> None:
-    """List every rule: code, name, default severity, what it catches."""
-    from natslint.codes import CODES as codes
+    """List every rule in code order: code, name, default severity, what it catches."""
+    from natslint.codes import CODES
     from natslint.codes import doc_url
 
-    if as_json:
-        typer.echo(json.dumps([{"code": c.code, "name": c.name, "severity": str(c.severity), "summary": c.summary,
+    if fmt not in ("text", "json"):
+        raise fail(f"--format {fmt!r}: expected text or json")
+    codes = sorted(CODES, key=lambda c: c.code)
+    if as_json or fmt == "json":
+        typer.echo(json.dumps([{"code": c.code, "name": c.name, "severity": str(c.severity),
+                                "severities": [str(s) for s in c.severities], "summary": c.summary,
                                 "url": doc_url(c.code, c.name)} for c in codes], indent=2))
         return
+    from natslint.report.rule_table import severity_text
+
     width = max(len(c.name) for c in codes)
+    sev = max(len(severity_text(c)) for c in codes)
     for c in codes:
-        typer.echo(f"{c.code}  {c.name.ljust(width)}  {str(c.severity).ljust(7)}  {c.summary}")
+        typer.echo(f"{c.code}  {c.name.ljust(width)}  {severity_text(c).ljust(sev)}  {c.summary}")
 
 
 @app.command("rule")

@@ -9,6 +9,7 @@ from collections import Counter
 from typing import TypeVar
 
 from natslint.deploy.workload import Workload
+from natslint.findings import Severity
 from natslint.fleet.groups import Groups
 from natslint.fleet.model import (
     DEFAULT_LEAF_PORT,
@@ -20,6 +21,7 @@ from natslint.fleet.model import (
     Remote,
     Server,
 )
+from natslint.fleet.operator import refused_user
 from natslint.fleet.resolve import (
     Resolution,
     Resolver,
@@ -101,17 +103,17 @@ def link(fleet: Fleet, sources: SourceCache, aliases: dict[str, str] | None = No
     reported: set[tuple[str, str]] = set()
 
     def unresolved(span: Span, what: str, key: tuple[str, str], fix: str = "", needed: bool = True,
-                   notes: tuple[str, ...] = ()) -> None:
+                   notes: tuple[str, ...] = (), severity: Severity | None = None) -> None:
         if key not in reported:
             reported.add(key)
-            fleet.unresolved.append((span, what, notes, fix, needed))
+            fleet.unresolved.append((span, what, notes, fix, needed, severity))
 
-    def count(kind: str, host: str, res: Resolution, needed: bool = True) -> None:
+    def count(kind: str, host: str, res: Resolution, needed: bool = True, wrong_port: bool = False) -> None:
         tally = fleet.coverage.get(kind)
         if tally is None:
             tally = fleet.coverage[kind] = Counter()
         tally["total"] += 1
-        miss = "resolved" if res.server is not None else kind_of_miss(host, res)
+        miss = "wrong_port" if wrong_port else "resolved" if res.server is not None else kind_of_miss(host, res)
         tally[miss] += 1
         if needed and miss in ("ambiguous", "unresolved", "unknown_config"):  # the domain rules needed this link
             fleet.coverage.setdefault("needed", Counter())[kind] += 1
@@ -154,19 +156,47 @@ def _link_host(fleet: Fleet, h: Host, resolver: Resolver, unresolved, count) -> 
                    "the repository", (h.id, "?"), notes=("the domain rules cannot tell which server it uses",))
         return
     res = resolver.resolve(host, port, h.netns, h.scope)
-    count(kind, host, res)
-    if res.server is not None and res.listener is not None and res.listener.kind == "client":
+    wrong_port = res.server is not None and (res.listener is None or res.listener.kind != "client")
+    count(kind, host, res, wrong_port=wrong_port)
+    if res.server is not None and not wrong_port:
         h.server = res.server
         return
     h.unresolved = True
     if res.unseen is not None:  # NL406 already names that server's unknown config
         return
+    severity, fix = None, alias_fix(host, port, res.candidates) if res.candidates else ""
     if res.server is None:
         what, notes = f"{h.label} connects to {host}:{port}, which does not resolve to one server", (res.how,)
+        meant = _meant(resolver, host, h.scope) if not res.candidates else None
+        if meant is not None:  # a compose project resolves only its own services and aliases: a typo
+            severity, fix = Severity.ERROR, f"did you mean `{meant}`? Set {_setting(h)} to {meant}"
+            notes = (f"`{host}` is no service or network alias of this compose project",)
     else:
-        what, notes = f"{h.label} connects to {host}:{port}, which is not a client port of {res.server.label}", ()
-    unresolved(h.endpoint_host.span or h.span, what, (h.netns, f"{host}:{port}"),
-               alias_fix(host, port, res.candidates) if res.candidates else "", notes=notes)
+        clients = [li.port for li in res.server.listeners if li.kind == "client"]
+        on = f"listens for clients on {clients[0]}" if clients else "has no client listener"
+        what = f"{h.label} connects to {host}:{port}, which is not a client port: {res.server.label} {on}"
+        notes = (f"port {port} is its {res.listener.kind} listener" if res.listener is not None else
+                 f"nothing of {res.server.label} listens on {port}",)
+        severity, fix = Severity.ERROR, f"connect to {host}:{clients[0]}" if clients else ""
+    unresolved(h.endpoint_host.span or h.span, what, (h.netns, f"{host}:{port}"), fix, notes=notes,
+               severity=severity)
+
+
+def _setting(h: Host) -> str:
+    """The setting that names the host's NATS server, as its file writes it."""
+    return next((n for n, sp in h.env_names.items() if sp == h.endpoint_host.span), "its NATS address")
+
+
+def _meant(resolver: Resolver, host: str, scope: str) -> str | None:
+    """The service or alias of the host's own compose project that ``host`` is a typo of; None
+    outside compose, for a dotted name, or with no close name."""
+    import difflib
+
+    if not scope or "." in host or is_loopback(host):
+        return None
+    names = sorted({n for sc, n in resolver.by_scoped if sc == scope})
+    close = difflib.get_close_matches(host.lower(), names, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, count) -> None:
@@ -200,6 +230,7 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
             # only an account the hub is known to hold: another resolver's accounts stay unknown
             remote.hub_account = remote.creds_account if hub.operator_mode and remote.creds_account in hub.accounts \
                 else hub.leaf_default_account or UNKNOWN_ACCOUNT
+            remote.refused = refused_user(remote, hub)
         elif user:
             remote.hub_account = hub.leaf_users.get(user, UNKNOWN_ACCOUNT)
         else:

@@ -119,7 +119,7 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
             if i == 0:
                 fleet.unresolved.append((why[1], why[0], (f"the settings of server `{short_name(w.id)}` are unknown, and "
                                                           "rules that need them skip it",),
-                                         "add the config to the checked files to check it", True))
+                                         "add the config to the checked files to check it", True, None))
     s.instance_of = w.id
     if w.unnamed_release:  # its pods' names hold a release name natslint does not know
         s.unnamed_release = w.unnamed_release

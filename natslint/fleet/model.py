@@ -29,6 +29,18 @@ class Listener:
     span: Span | None = None
 
 
+@dataclass(slots=True)
+class Creds:
+    """A leaf remote's creds file as the leaf and the hub read it (its seed is never kept)."""
+
+    path: str  # the file in the tree
+    written: str  # the path as the config writes it, as the server's log names it
+    account: str | None = None  # the account its user belongs to (issuer, or issuer_account)
+    issuer: str | None = None  # the key that signed the user: the account's or a signing key
+    problem: str | None = None  # why the link never logs in, in the server's words
+    malformed: bool = False  # the leaf itself cannot use the file (else the hub refuses it)
+
+
 @dataclass(slots=True, eq=False)
 class Remote:
     """One `leafnodes.remotes[]` entry: this server solicits a hub."""
@@ -38,8 +50,9 @@ class Remote:
     span: Span
     credentials: bool = False  # creds, nkey or a URL user: the hub account is decided there
     account_span: Span | None = None  # where `account:` is written
-    creds_account: str | None = None  # the account its creds file's user JWT belongs to (operator mode)
-    creds_path: str | None = None  # that creds file
+    creds_file: Creds | None = None  # its creds file, when it is in the tree (operator mode)
+    creds_span: Span | None = None  # where `credentials:` is written
+    refused: str | None = None  # why the hub refuses the link's user, when the model knows it
     hub: "Server | None" = None  # resolved target
     hub_account: str = UNKNOWN_ACCOUNT
     resolved_url: tuple[str, Span] | None = None
@@ -48,6 +61,15 @@ class Remote:
     # subjects the leaf will not receive from the hub (`deny_imports`) or send to it (`deny_exports`)
     deny_imports: list[str] = field(default_factory=list)
     deny_exports: list[str] = field(default_factory=list)
+
+    @property
+    def creds_account(self) -> str | None:
+        """The account its creds file's user JWT belongs to."""
+        return self.creds_file.account if self.creds_file is not None else None
+
+    @property
+    def creds_path(self) -> str | None:
+        return self.creds_file.path if self.creds_file is not None else None
 
 
 @dataclass(slots=True, eq=False)
@@ -98,11 +120,16 @@ class Server:
     js_accounts: set[str] = field(default_factory=set)  # accounts with JetStream
     account_names: dict[str, str] = field(default_factory=dict)  # operator mode: public key -> the JWT's name
     untrusted_accounts: dict[str, tuple[Span, str]] = field(default_factory=dict)  # preloaded, not the operator's
+    # operator mode: whether every account it holds is read (a MEMORY resolver's preloads, a
+    # resolver directory in the tree), and the keys that may sign each account's users
+    accounts_known: bool = False
+    account_signers: dict[str, set[str]] = field(default_factory=dict)
     # account -> the JetStream API subjects it imports as a service: (its local subject, the
     # exporting account, the exported subject)
     service_imports: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     system_account: str = DEFAULT_SYSTEM_ACCOUNT
     no_auth_account: str | None = None
+    no_auth_with_operator: Span | None = None  # `no_auth_user` beside an operator: nats-server exits
     leaf_users: dict[str, str] = field(default_factory=dict)  # leafnode user -> account
     leaf_default_account: str | None = None
     remotes: list[Remote] = field(default_factory=list)
@@ -163,8 +190,8 @@ class Server:
         and the hub does not reject it for presenting the hub's own cluster name."""
         if r.hub is None or r.resolved_listener is None or r.resolved_listener.kind != "leafnode":
             return False
-        if self.refuses or r.hub.refuses:
-            return False  # one side never starts
+        if self.refuses or r.hub.refuses or r.refused or (r.creds_file is not None and r.creds_file.problem):
+            return False  # one side never starts, or the hub refuses the link's user
         return not (self.effective_cluster_name and self.effective_cluster_name == r.hub.cluster_name.value)
 
     @property
@@ -255,7 +282,8 @@ class Fleet:
     clusters: list[Cluster] = field(default_factory=list)
     cluster_of: dict[str, Cluster] = field(default_factory=dict)  # server id -> cluster
     # (where, headline, notes, fix, whether the domain rules need that link)
-    unresolved: list[tuple[Span, str, tuple[str, ...], str, bool]] = field(default_factory=list)
+    # (where, what, notes, fix, needed by the domain rules, severity when it is surely a mistake)
+    unresolved: list[tuple[Span, str, tuple[str, ...], str, bool, "Severity | None"]] = field(default_factory=list)
     # link kind (leaf_links, routes, gateways, hosts, wadm) -> total, resolved, external,
     # ambiguous, unresolved
     coverage: dict = field(default_factory=dict)

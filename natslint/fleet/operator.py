@@ -11,26 +11,35 @@ import os
 import posixpath
 from typing import Iterator
 
-from natslint.fleet.model import Server
+from natslint.fleet.model import Creds, Remote, Server
 from natslint.syntax.document import go_join
 from natslint.syntax.model import Array, Map, Scalar
 
 
-def creds_account(config: str, written: object) -> tuple[str, str] | None:
-    """The account of the user in a creds file beside the config (its user JWT's issuer, or the
-    `issuer_account` of a signing key) and the file's path; None when the file is not in the tree
-    or is no creds."""
+def read_creds(config: str, written: object) -> Creds | None:
+    """The creds file a remote names, when it is in the tree; None when it is not (mounted from
+    a secret, generated at deploy time): then its account is unknown."""
     if not isinstance(written, str) or "#" in config:
         return None
-    from natslint.natsjwt import JWTError, creds_user
+    from natslint.natsjwt import CredsMalformed, JWTError, creds_check, creds_user
 
     path = go_join(posixpath.dirname(config), written)
     try:
         with open(path, encoding="utf-8") as fh:
-            user = creds_user(fh.read())
-    except (OSError, UnicodeDecodeError, JWTError):
+            text = fh.read()
+    except (OSError, UnicodeDecodeError):
         return None
-    return user.issuer_account or user.issuer, path
+    creds = Creds(path, written)
+    try:
+        user = creds_check(text)
+    except CredsMalformed as exc:
+        creds.problem, creds.malformed = f'LeafNode Remote Credentials file "{written}" {exc}', True
+        return creds
+    except JWTError as exc:
+        creds.problem = f"the hub refuses its user ({exc}): `Authorization Violation`"
+        user = creds_user(text)
+    creds.account, creds.issuer = user.issuer_account or user.issuer, user.issuer
+    return creds
 
 
 def trusted_issuers(config: str, operator_node) -> set[str] | None:
@@ -97,8 +106,12 @@ def _account(s: Server, key: str, token: str, span, trusted: set[str] | None = N
     if claims.kind == "account" and claims.subject == key:
         s.accounts[key] = span
         s.account_names[key] = claims.name
+        s.account_signers[key] = {key, *claims.signing_keys}
         if claims.jetstream():
             s.js_accounts.add(key)
+        for local, other, subject in claims.service_imports():
+            if subject.startswith("$JS."):
+                s.service_imports.setdefault(key, []).append((local, other, subject))
 
 
 def operator_tokens(doc_path: str, node) -> Iterator[tuple[str | None, object, str]]:
@@ -121,3 +134,20 @@ def operator_tokens(doc_path: str, node) -> Iterator[tuple[str | None, object, s
             continue
         lines = [ln.strip() for ln in body.splitlines() if ln.strip() and not ln.startswith("-")]
         yield (lines[0] if lines else ""), item, f"the operator JWT in {text}"
+
+
+def refused_user(remote: Remote, hub: Server) -> str | None:
+    """Why an operator-mode hub refuses the user of a remote's creds file, when the hub's
+    accounts are all known (a MEMORY resolver, its config read whole): an account it does not
+    hold, or a user signed by a key that is neither the account's nor one of its signing keys."""
+    creds = remote.creds_file
+    if creds is None or creds.account is None or not hub.operator_mode or not hub.accounts_known \
+            or hub.config_unseen or hub.refuses:
+        return None
+    if creds.account not in hub.accounts:
+        return f"its account {creds.account[:8]}… is no account the hub's MEMORY resolver preloads " \
+               "(the hub logs `Account fetch failed: account missing`)"
+    if creds.issuer not in hub.account_signers.get(creds.account, {creds.account}):
+        return f"its signer {(creds.issuer or '')[:8]}… is neither account {creds.account[:8]}… nor one of " \
+               "its signing keys"
+    return None

@@ -101,6 +101,8 @@ class Prediction:
 def imported_api(server: Server, account: str, domain: str | None) -> tuple[str, str | None] | None:
     """(the exporting account, the domain it is asked in) when `account` imports the API
     request as a service (`to:` renames it locally); None when it does not."""
+    if domain is not None and server.js_enabled.value and domain == server.domain.value:
+        return None  # the server's own domain wins over an import renamed into it (live: its 503, or nothing)
     request = api_subject(domain)
     for local, other, exported in server.service_imports.get(account, ()):
         if matches(local, request):

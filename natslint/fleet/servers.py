@@ -12,7 +12,7 @@ import posixpath
 from urllib.parse import urlsplit
 
 from natslint.deploy.flags import CommandLine
-from natslint.fleet.operator import creds_account, directory_accounts, preloaded_accounts, trusted_issuers
+from natslint.fleet.operator import directory_accounts, preloaded_accounts, read_creds, trusted_issuers
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
     DEFAULT_LEAF_PORT,
@@ -302,7 +302,11 @@ def _accounts(root: Map, s: Server) -> None:
     s.operator_mode = opt(root, "operator", "operators", "trusted", "trusted_keys", "resolver") is not None
     if s.operator_mode:
         op = opt(root, "operator", "operators", "trusted_operators")
-        preloaded_accounts(as_map(opt(root, "resolver_preload")), s, trusted_issuers(s.path, op.value if op else None))
+        trusted = trusted_issuers(s.path, op.value if op else None)
+        preloaded_accounts(as_map(opt(root, "resolver_preload")), s, trusted)
+        # a MEMORY resolver holds its preloads and nothing else; any other resolver may fetch more
+        resolver = scalar(opt(root, "resolver"))
+        s.accounts_known = trusted is not None and isinstance(resolver, str) and resolver.upper() == "MEMORY"
         directory_accounts(s.path, as_map(opt(root, "resolver")), s)
     sys_e = opt(root, "system_account", "system")
     if isinstance(scalar(sys_e), str):
@@ -321,9 +325,12 @@ def _accounts(root: Map, s: Server) -> None:
                 for user, _ in _users(users.value if users else None):
                     user_account[user] = name
                 _service_imports(e.value, name, s)
-    if not s.app_accounts:
+    if not s.app_accounts and not s.operator_mode:
         s.js_accounts.add(GLOBAL_ACCOUNT)  # only $G and the system account: $G gets JetStream
-    nau = scalar(opt(root, "no_auth_user"))
+    nau_e = opt(root, "no_auth_user")
+    nau = scalar(nau_e)
+    if nau_e is not None and opt(root, "operator", "operators", "trusted_operators") is not None:
+        s.no_auth_with_operator = value_span(nau_e)  # nats-server refuses to start
     if isinstance(nau, str):
         s.no_auth_account = user_account.get(nau, GLOBAL_ACCOUNT)
     djd = as_map(opt(root, "default_js_domain"))
@@ -374,8 +381,8 @@ def _leafnodes(root: Map, s: Server) -> None:
         account = scalar(acc_e) if isinstance(scalar(acc_e), str) else GLOBAL_ACCOUNT
         creds = any(opt(r, k) is not None for k in ("credentials", "creds", "nkey", "seed"))
         remote = Remote(urls, account, r.span, creds, value_span(acc_e))  # type: ignore[arg-type]
-        remote.creds_account, remote.creds_path = creds_account(s.path, scalar(opt(r, "credentials", "creds"))) \
-            or (None, None)
+        creds_e = opt(r, "credentials", "creds")
+        remote.creds_file, remote.creds_span = read_creds(s.path, scalar(creds_e)), value_span(creds_e)
         for key, attr in (("deny_imports", "deny_imports"), ("deny_import", "deny_imports"),
                           ("deny_exports", "deny_exports"), ("deny_export", "deny_exports")):
             e = opt(r, key)

@@ -6,9 +6,11 @@ from natslint.fleet.model import GLOBAL_ACCOUNT, Remote, Server
 
 
 def startup_failure(s: Server) -> str | None:
-    """Why nats-server exits at startup, for the causes the model knows (NL110, NL111)."""
+    """Why nats-server exits at startup, for the causes the model knows (NL110, NL111, NL112)."""
     if s.unknown_flags:
         return f"flag provided but not defined: {s.unknown_flags[0][0]}"
+    if s.no_auth_with_operator is not None:
+        return "no_auth_user not compatible with Trusted Operator"
     undefined = remotes_binding_undefined_accounts(s)
     if undefined:
         return f'cannot find local account "{undefined[0].account}" specified in leafnode remote'

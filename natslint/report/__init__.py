@@ -1,10 +1,18 @@
 """Output formats.  Each module renders a check Result; imported only when chosen."""
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github")
 
 
 def render(fmt: str, result, *, color: bool = False, quiet: bool = False, statistics: bool = False,
            width: int | None = None) -> str:
+    if statistics and fmt == "json":
+        from natslint.report.json_format import render_statistics
+
+        return render_statistics(result)
+    if fmt == "concise" and not statistics:
+        from natslint.report.text import render_concise
+
+        return render_concise(result, quiet=quiet)
     if fmt == "json":
         from natslint.report.json_format import render_json
 

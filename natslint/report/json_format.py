@@ -30,7 +30,8 @@ def finding_dict(f: Finding) -> dict:
         "fix": f.fix,
         "url": doc_url(f.code, f.name),
         "autofix": None if f.autofix is None else {
-            "title": f.autofix.title, "applicability": "safe" if f.autofix.safe else "unsafe"},
+            "title": f.autofix.title, "applicability": "safe" if f.autofix.safe else "unsafe",
+            **({"why_unsafe": f.autofix.why_unsafe} if not f.autofix.safe and f.autofix.why_unsafe else {})},
     }
 
 
@@ -57,3 +58,15 @@ def render_json(result: Result) -> str:
         doc["baseline"] = {"file": b.file, "matched": b.matched, "new": b.new,
                            "fixed": [{"code": e.code, "path": e.path, "message": e.message} for e in b.fixed]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_statistics(result: Result) -> str:
+    """`--statistics --format json`: the count of each code, as ruff's
+    (`[{"code", "name", "count", "fixable"}]`, most frequent first)."""
+    from collections import Counter
+
+    counts = Counter((f.code, f.name) for f in result.findings)
+    fixable = Counter((f.code, f.name) for f in result.findings if f.autofix is not None and f.autofix.safe)
+    rows = [{"code": code, "name": name, "count": n, "fixable": fixable[(code, name)] == n}
+            for (code, name), n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+    return json.dumps(rows, indent=2) + "\n"

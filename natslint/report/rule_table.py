@@ -16,13 +16,14 @@ from natslint.codes import CODES
 BEGIN, END = "<!-- rules:begin -->", "<!-- rules:end -->"
 
 
-def _severity(code) -> str:
+def severity_text(code) -> str:
+    """Every severity the rule reports, as `rules` and the README show them."""
     return " / ".join(str(s) for s in code.severities)
 
 
 def table() -> str:
     rows = ["| code | name | severity | what |", "|---|---|---|---|"]
-    rows += [f"| {c.code} | {c.name} | {_severity(c)} | {c.summary} |" for c in CODES]
+    rows += [f"| {c.code} | {c.name} | {severity_text(c)} | {c.summary} |" for c in sorted(CODES, key=lambda c: c.code)]
     return "\n".join(rows)
 
 

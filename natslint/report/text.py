@@ -21,6 +21,11 @@ def _printable(text: str) -> str:
     return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in text).replace("\t", " ")
 
 
+def whole_file(f: Finding) -> bool:
+    """A finding about the file itself (unreadable, skipped, too large): no line to frame."""
+    return f.code == "NL005" or (f.span.start == f.span.end == 0 and f.span.line == 1 and f.span.col == 1)
+
+
 def code_frame(lines: list[str], f: Finding, color: bool, span=None, secrets=None) -> list[str]:
     """``secrets``: line -> the columns of the secrets the readers located on it."""
     s = span or f.span
@@ -84,7 +89,8 @@ def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
         mark = " [*]" if f.autofix is not None and f.autofix.safe else ""
         out.append(f"{_paint(f'{s.path}:{s.line}:{s.col}:', '1', color)} "
                    f"{_paint(f.code, '1', color)}{mark} [{sev}] {f.message}")
-        out.extend(code_frame(result.lines(s.path), f, color, secrets=result.secrets.get(s.path)))
+        if not whole_file(f):
+            out.extend(code_frame(result.lines(s.path), f, color, secrets=result.secrets.get(s.path)))
         out.extend(f"   = note: {note}" for note in f.notes)
         for r in f.related:
             out.append(f"   = related: {r.span.path}:{r.span.line}:{r.span.col}: {r.message}")
@@ -92,6 +98,8 @@ def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
                                                             result.secrets.get(r.span.path)))
         if f.fix:
             out.append(f"   = fix: {f.fix}")
+        if f.autofix is not None and not f.autofix.safe and f.autofix.why_unsafe:
+            out.append(f"   = unsafe fix ({f.autofix.title}): {f.autofix.why_unsafe}")
         out.append(f"   = docs: {doc_url(f.code, f.name)}")
         out.append("")
     if quiet:
@@ -120,6 +128,19 @@ def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
     out += coverage_lines(result)
     out += baseline_lines(result)
     return "\n".join(out) + "\n"
+
+
+def render_concise(result: Result, *, quiet: bool = False) -> str:
+    """One line a finding, as ruff's and shellcheck's concise output (`path:line:col: CODE
+    [severity] message`), then one summary line unless ``quiet``."""
+    out = [f"{f.span.path}:{f.span.line}:{f.span.col}: {f.code}{' [*]' if f.autofix is not None and f.autofix.safe else ''} "
+           f"[{f.severity}] {f.message}" for f in result.findings]
+    if not quiet:
+        n = len(result.findings)
+        out.append(f"Found {count(n, 'finding')}." if n else
+                   f"All checks passed: {count(result.files_read, 'file')}, no findings." if result.files_read
+                   else "No NATS config or deployment file found.")
+    return "\n".join(out) + ("\n" if out else "")
 
 
 def fixable_lines(result: Result) -> list[str]:
@@ -155,14 +176,21 @@ def coverage_lines(result: Result) -> list[str]:
     for kind, name in NAMES.items():
         c = cov[kind]
         if c["total"] and c["resolved"] < c["total"]:
-            misses = ", ".join(f"{c[k]} {k}" for k in ("external", "ambiguous", "unresolved", "unknown_config")
-                              if c[k]).replace("unknown_config", "to a server whose config is unknown")
+            misses = ", ".join(f"{c[k]} {k}" for k in ("external", "ambiguous", "unresolved", "unknown_config",
+                                                       "wrong_port") if c[k]) \
+                .replace("unknown_config", "to a server whose config is unknown").replace("wrong_port", "to a wrong port")
             parts.append(f"{c['resolved']} of {c['total']} {name} resolved ({misses})")
     if cov["servers_unknown_config"]:
         n = cov['servers_unknown_config']
         parts.append(f"{count(n, 'server')} {verb(n, 'runs', 'run')} a config natslint could not read "
                      "(no rule judged them)")
     return ["Coverage: " + "; ".join(parts) + "."] if parts else []
+
+
+def _hosts_and_wadm(hosts) -> str:
+    """`2 hosts, 1 wadm`: wadm is counted apart from the wasmCloud hosts."""
+    wadm = sum(1 for h in hosts if h.kind == "wadm")
+    return count(len(hosts) - wadm, "host") + (f", {wadm} wadm" if wadm else "")
 
 
 def fleet_lines(result: Result) -> list[str]:
@@ -174,7 +202,7 @@ def fleet_lines(result: Result) -> list[str]:
         guessed = sum(1 for s in fc.fleet.servers if not s.count_known)
         unseen = f", {len(fc.fleet.unseen)} with an unknown config" if fc.fleet.unseen else ""
         lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({count(len(fc.fleet.servers), 'server')}{unseen}, "
-                     f"{count(len(fc.fleet.hosts), 'host')})"
+                     f"{_hosts_and_wadm(fc.fleet.hosts)})"
                      + (f"; {guessed} of them stand for a replica count the files do not give (modelled "
                         "as two; cluster sizes not judged)" if guessed else ""))
     return lines

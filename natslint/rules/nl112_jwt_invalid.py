@@ -1,6 +1,7 @@
-"""NL112 jwt-invalid: a JWT the config gives nats-server that it refuses at startup: an
-operator JWT that does not decode, is not signed by its own key or has expired, and a
-`system_account` that the MEMORY resolver's preloaded accounts do not hold."""
+"""NL112 jwt-invalid: operator mode that nats-server refuses: an operator JWT that does not
+decode, is not signed by its own key or has expired, a `system_account` that the MEMORY
+resolver's preloaded accounts do not hold, `no_auth_user` beside an operator (startup), a
+preload no operator reads, and a leaf remote's creds file that the leaf or its hub refuses."""
 
 from __future__ import annotations
 
@@ -47,11 +48,53 @@ def check(ctx: Context) -> Iterator[Finding]:
                                      f"nats-server refuses to start: `error parsing operator JWT: {exc}`",
                                      fix="write the operator JWT nsc gives (`nsc describe operator --raw`), unedited")
         yield from _system_account(root, operators)
+        yield from _without_operator(root, s)
         for key, (span, why) in sorted(s.untrusted_accounts.items()):
             yield JWT_INVALID.at(span, f"account JWT {key[:8]}… is not signed by the operator: {why}",
                                  "nats-server keeps it, but refuses every user of it (`Authorization Violation`)",
                                  severity=Severity.WARNING,
                                  fix="preload the account JWT the operator (or one of its signing keys) signed")
+
+    yield from _creds(ctx)
+
+
+def _without_operator(root: Map, s) -> Iterator[Finding]:
+    if s.no_auth_with_operator is not None:
+        yield JWT_INVALID.at(s.no_auth_with_operator, "no_auth_user beside an operator",
+                             "nats-server refuses to start: `no_auth_user not compatible with Trusted Operator` "
+                             "(`nats-server -t` does not catch it)",
+                             fix="remove no_auth_user: in operator mode every client logs in with a user JWT")
+    preload = _opt(root, "resolver_preload")
+    if preload is not None and _opt(root, "operator", "operators", "trusted_operators", "trusted",
+                                    "trusted_keys") is None:
+        yield JWT_INVALID.at(preload.key.span, "resolver_preload without an operator: nats-server never reads "
+                             "these account JWTs",
+                             "it starts, and clients log in by the config's own users into its own accounts: "
+                             "the JWTs' limits and JetStream apply to nobody",
+                             severity=Severity.WARNING,
+                             fix="add the operator JWT (`operator: ./operator.jwt`), or remove resolver_preload")
+
+
+def _creds(ctx: Context) -> Iterator[Finding]:
+    """A leaf remote's creds file the leaf cannot use, or whose user its hub refuses: the link
+    never comes up (nats-server starts and logs it at each attempt)."""
+    seen: set[tuple] = set()
+    for s in ctx.fleet.servers:
+        for r in s.remotes:
+            creds, span = r.creds_file, r.creds_span
+            why = creds.problem if creds is not None else None
+            if span is None or creds is None or not (why or r.refused):
+                continue
+            if creds.malformed:
+                text, note = f"creds file {creds.written} is malformed", f"the leaf logs `{why}` and never links"
+            else:
+                text, note = f"the hub refuses the user of creds file {creds.written}", \
+                    f"{why or 'the hub refuses it: ' + str(r.refused)}; the link never comes up"
+            if (span, text) not in seen:
+                seen.add((span, text))
+                yield JWT_INVALID.at(span, text, note,
+                                     fix="write the creds file nsc gives (`nsc generate creds`) for a user of an "
+                                         "account the hub holds")
 
 
 def _system_account(root: Map, operators: list) -> Iterator[Finding]:

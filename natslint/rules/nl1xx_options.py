@@ -34,6 +34,8 @@ _FREE_FORM = {"mappings", "map_of_string", "map_of_bool", "map_of_jwt", "resolve
 _GO_TYPE = {"string": "string", "integer": "int64", "float": "float64", "bool": "bool", "datetime": "time.Time"}
 
 
+_TURNS_ON = "it writes a `jetstream { }` block, which turns JetStream on in this server"
+
 def _kind_of(node: Node) -> str | None:
     if isinstance(node, Map):
         return "map"
@@ -186,7 +188,7 @@ def _move_js_domain(ctx: Context, e: Entry, top: Map | None) -> Fix | None:
     title = "move `js_domain` into `jetstream { }` as `domain`"
     if js is None:
         edit = Edit(doc.path, e.key.span.start, e.value.span.end, f"jetstream {{ {line} }}")
-        return Fix(title, (edit,), safe=False, keys=("js_domain", "jetstream"))
+        return Fix(title, (edit,), safe=False, keys=("js_domain", "jetstream"), why_unsafe=_TURNS_ON)
     where = ctx.documents.get(js.value.span.path)
     if isinstance(js.value, Map) and where is not None:
         if js.value.get_ci("domain") is not None:
@@ -196,7 +198,7 @@ def _move_js_domain(ctx: Context, e: Entry, top: Map | None) -> Fix | None:
     if isinstance(js.value, Scalar) and str(js.value.value).lower() in ("true", "enabled", "enable", "yes", "on"):
         edits = (delete_entry(doc.text, e), Edit(js.value.span.path, js.value.span.start, js.value.span.end,
                                                   f"{{ {line} }}"))
-        return Fix(title, edits, safe=False, keys=("js_domain", "jetstream"))
+        return Fix(title, edits, safe=False, keys=("js_domain", "jetstream"), why_unsafe=_TURNS_ON)
     return None
 
 

@@ -130,7 +130,8 @@ def _own_domain(reach, leaf: Server, domain: str) -> Fix | None:
     if new is None or leaf.domain.span is None:
         return None
     return Fix(f"set the leaf's domain to `{new}`", (set_value(leaf.domain.span, domain, new),), safe=False,
-               keys=("domain",), value=(domain, new))
+               keys=("domain",), value=(domain, new),
+               why_unsafe="a new domain moves the leaf's JetStream: clients that use the old name lose it")
 
 
 def _add_domain(ctx: Context, servers: list[Server], domain: str | None) -> Fix | None:
@@ -145,7 +146,8 @@ def _add_domain(ctx: Context, servers: list[Server], domain: str | None) -> Fix 
         if where is None or not isinstance(js.value, Map):
             return None
         edits.append(insert_entry(where.text, js.value, f"domain: {domain}"))
-    return Fix(f"add `domain: {domain}` (expect-domain)", tuple(edits), safe=False, keys=("domain",)) if edits else None
+    return Fix(f"add `domain: {domain}` (expect-domain)", tuple(edits), safe=False, keys=("domain",),
+               why_unsafe="clients that use this JetStream without a domain must then name it") if edits else None
 
 
 def _gateway_groups(ctx: Context) -> list[list[Server]]:

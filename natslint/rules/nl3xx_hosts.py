@@ -111,11 +111,15 @@ def _typo_fix(ctx: Context, h: Host, d: str, near) -> Fix | None:
     span = h.domain_origin[1] if h.domain_origin is not None else h.domain.span
     if span is None:
         return None
+    # the workloads that read this very text (a compose reader locates by line and column only):
+    # an edit of one service's own `environment` key feeds that service alone
+    where = (span.path, span.line, span.col)
     readers = {x.instance_of or x.id for x in ctx.fleet.hosts
-               if any(s is not None and (s.path, s.start) == (span.path, span.start)
+               if any(s is not None and (s.path, s.line, s.col) == where
                       for s in (x.domain.span, x.domain_origin[1] if x.domain_origin else None))}
     return Fix(f"set {_var(h)} to `{close[0]}`", (set_value(span, d, close[0]),), safe=len(readers) <= 1,
-               value=(d, close[0]))
+               value=(d, close[0]), why_unsafe="" if len(readers) <= 1 else
+               f"the text feeds {len(readers)} workloads: " + ", ".join(sorted(readers)[:4]))
 
 
 def check_unreachable(ctx: Context) -> Iterator[Finding]:
@@ -185,6 +189,19 @@ def check_missing(ctx: Context) -> Iterator[Finding]:
             fix=f"set {_var(h)}={d}")
 
 
+def _wadm_anchor(ctx: Context) -> tuple[Host, JetStream] | None:
+    """The JetStream wadm keeps every lattice's state in, when each wadm of the fleet reaches the
+    same one (wadm has no lattice setting: it serves every lattice it sees events for)."""
+    seen: dict[int, tuple[Host, JetStream]] = {}
+    for h in ctx.fleet.hosts:
+        if h.kind == "wadm" and h.server is not None and not (h.opaque_env and h.domain.value is None):
+            got = ctx.reach.host_jetstreams(h)
+            if len(got) != 1:
+                return None
+            seen.setdefault(got[0].id, (h, got[0]))
+    return next(iter(seen.values())) if len(seen) == 1 else None
+
+
 def check_split(ctx: Context) -> Iterator[Finding]:
     reach = ctx.reach
     by_lattice: dict[str, list[tuple[Host, list[JetStream]]]] = defaultdict(list)
@@ -195,6 +212,7 @@ def check_split(ctx: Context) -> Iterator[Finding]:
         got = reach.host_jetstreams(h)
         if got:
             by_lattice[h.lattice.value].append((h, got))
+    wadm = _wadm_anchor(ctx)
     for lattice, members in sorted(by_lattice.items()):
         for h, got in members:
             if len(got) > 1:
@@ -205,30 +223,42 @@ def check_split(ctx: Context) -> Iterator[Finding]:
                     "its buckets are created twice and diverge",
                     fix="make exactly one JetStream carry the lattice's domain")
         singles = [(h, got[0]) for h, got in members if len(got) == 1]
-        counts: dict[int, int] = defaultdict(int)
-        for _, js in singles:
-            counts[js.id] += 1
-        if len(counts) < 2:
-            continue
-        first_js = {}
-        for h, js in singles:
-            first_js.setdefault(js.id, (h, js))
-        # the lattice's JetStream is the one no leaf copied a domain into, then the most used
+        yield from _odd_ones_out(ctx, lattice, singles, wadm)
+
+
+def _odd_ones_out(ctx: Context, lattice: str, singles: list[tuple[Host, JetStream]],
+                  wadm: tuple[Host, JetStream] | None) -> Iterator[Finding]:
+    """Each host whose JetStream is not the lattice's: wadm's, where wadm has one (it keeps
+    the lattice's state); else the one no leaf copied a domain into, then the most used."""
+    counts: dict[int, int] = defaultdict(int)
+    for _, js in singles:
+        counts[js.id] += 1
+    if len(counts | ({wadm[1].id: 0} if wadm else {})) < 2:
+        return
+    first_js = {}
+    for h, js in singles:
+        first_js.setdefault(js.id, (h, js))
+    if wadm is not None:
+        main_host, main_js = wadm
+    else:
         copied = set().union(*(ctx.copies(h.domain.value) for h, _ in singles if isinstance(h.domain.value, str)))
         majority = max(counts, key=lambda i: (i not in copied, counts[i], -list(first_js).index(i)))
         main_host, main_js = first_js[majority]
-        for h, js in singles:
-            if js.id == majority:
-                continue
-            yield LATTICE_DOMAIN_SPLIT.at(
-                _where(h),
-                f"{h.label} keeps lattice `{lattice}`'s state in another JetStream than {main_host.label}",
-                f"it uses {js.label}; {main_host.label} uses {main_js.label}",
-                "links and config of the lattice silently split",
-                related=(Related(_where(main_host), f"{main_host.label} reaches {main_js.label}"),),
-                fix=f"point every host of lattice `{lattice}` at the same JetStream domain",
-                cause=_copied(js, h.domain.value) if isinstance(h.domain.value, str) and
-                js.id in ctx.copies(h.domain.value) else None)
+    domain = main_host.domain.value
+    for h, js in singles:
+        if js.id == main_js.id:
+            continue
+        yield LATTICE_DOMAIN_SPLIT.at(
+            _where(h),
+            f"{h.label} keeps lattice `{lattice}`'s state in another JetStream than {main_host.label}",
+            f"it uses {js.label}; {main_host.label} uses {main_js.label}",
+            "links and config of the lattice silently split" +
+            (": wadm keeps the lattice's state there" if main_host.kind == "wadm" else ""),
+            related=(Related(_where(main_host), f"{main_host.label} reaches {main_js.label}"),),
+            fix=_set(h, domain) if isinstance(domain, str) and domain else
+            f"point every host of lattice `{lattice}` at the same JetStream domain",
+            cause=_copied(js, h.domain.value) if isinstance(h.domain.value, str) and
+            js.id in ctx.copies(h.domain.value) else None)
 
 
 def check_legacy(ctx: Context) -> Iterator[Finding]:

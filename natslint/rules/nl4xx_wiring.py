@@ -123,8 +123,9 @@ def check_duplicate_names(ctx: Context) -> Iterator[Finding]:
 
 
 def check_unresolved(ctx: Context) -> Iterator[Finding]:
-    for span, what, notes, fix, needed in ctx.fleet.unresolved:
-        yield UNRESOLVED_ADDRESS.at(span, what, *notes, severity=Severity.ERROR if needed and ctx.require_resolved else None,
+    for span, what, notes, fix, needed, surely in ctx.fleet.unresolved:
+        yield UNRESOLVED_ADDRESS.at(span, what, *notes,
+                                    severity=surely or (Severity.ERROR if needed and ctx.require_resolved else None),
                                     fix=fix or "add the target's config to the checked tree, or declare an alias "
                                                "in [tool.natslint] aliases")
 

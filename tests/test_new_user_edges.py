@@ -1,0 +1,110 @@
+"""The sharp edges a new user hit (issue 34): output errors, the concise format, statistics and
+rules as JSON, --diff's message, whole-file findings, --fleets-of outside every fleet, wadm in the
+summary and the coverage."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from natslint.cli import check as _check  # noqa: F401  (registers the command)
+from natslint.cli import rules as _rules  # noqa: F401
+from natslint.cli.app import app
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def unwritable_targets(tmp_path: Path) -> list[str]:
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    out = [str(tmp_path / "a-file" / "report.txt")]  # its folder is a file
+    out += [p for p in ("/dev/full", "/proc/version") if os.path.exists(p)]
+    return out
+
+
+@pytest.mark.parametrize("how", ["-o", "--also"])
+def test_an_output_that_cannot_be_written_is_one_line_and_exit_2(how, tmp_path, monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-wadm-split-ok")
+    for target in unwritable_targets(tmp_path):
+        args = ["-o", target] if how == "-o" else ["--also", f"sarif:{target}"]
+        result = run("check", "--isolated", ".", *args)
+        assert result.exit_code == 2, (target, result.output)
+        errors = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(errors) == 1 and errors[0].startswith(f"natslint: error: cannot write {target}"), errors
+        assert "Traceback" not in result.output
+
+
+def test_the_concise_format_is_one_line_a_finding(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-mistyped-addresses")
+    result = run("check", "--isolated", "--format", "concise", ".")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "docker-compose.yml:43:7: NL406 [error] host `wasmcloud-west` connects to nats-edge-wset:4222, which does "
+        "not resolve to one server",
+        "docker-compose.yml:49:7: NL406 [error] wadm `wadm` connects to nats-hub-1:4223, which is not a client "
+        "port: server `nats-hub-1` listens for clients on 4222",
+        "Found 2 findings.",
+    ]
+
+
+def test_a_mistyped_name_says_did_you_mean_and_a_wrong_port_is_not_resolved(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-mistyped-addresses")
+    out = json.loads(run("check", "--isolated", "--format", "json", ".").stdout)
+    typo, port = out["findings"]
+    assert typo["fix"] == "did you mean `nats-edge-west`? Set WASMCLOUD_NATS_HOST to nats-edge-west"
+    assert port["fix"] == "connect to nats-hub-1:4222"
+    wadm = out["summary"]["coverage"]["wadm"]
+    assert (wadm["total"], wadm["resolved"], wadm["wrong_port"]) == (1, 0, 1)
+
+
+def test_statistics_honour_the_json_format(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-mistyped-addresses")
+    rows = json.loads(run("check", "--isolated", "--format", "json", "--statistics", ".").stdout)
+    assert rows == [{"code": "NL406", "name": "unresolved-address", "count": 2, "fixable": False}]
+
+
+def test_rules_as_json_in_code_order_with_the_readmes_severities():
+    from natslint.report.rule_table import table
+
+    rows = json.loads(run("rules", "--format", "json").stdout)
+    codes = [r["code"] for r in rows]
+    assert codes == sorted(codes)
+    readme_rows = [line.split(" | ") for line in table().splitlines()[2:]]
+    assert [(r[0].lstrip("| "), r[2]) for r in readme_rows] == [(r["code"], " / ".join(r["severities"]))
+                                                                for r in rows]
+    assert run("rules", "--format", "yaml").exit_code == 2
+
+
+def test_diff_says_when_no_fix_would_be_applied(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-leaf-reuses-domain")
+    result = run("check", "--isolated", "--diff", ".")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.strip() == "No fixes would be applied (1 available with `--unsafe-fixes`)."
+
+
+def test_a_whole_file_finding_has_no_code_frame(tmp_path, monkeypatch):
+    (tmp_path / "nats.conf").write_bytes(b"\x00\x01binary")
+    monkeypatch.chdir(tmp_path)
+    lines = run("check", "--isolated", ".").stdout.splitlines()
+    assert lines[0] == "nats.conf:1:1: NL005 [error] skipped nats.conf: binary file (it holds NUL bytes)"
+    assert lines[1].startswith("   = docs: ")
+
+
+def test_fleets_of_names_a_changed_file_no_fleet_reads(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-wadm-split-ok")
+    result = run("check", "--isolated", "--fleets-of", "docker-compose.yml", "expected.txt")
+    assert result.exit_code == 0
+    assert result.stderr.strip() == ("natslint: expected.txt belongs to no fleet: no NATS config or deployment "
+                                     "the check reads")
+
+
+def test_the_summary_counts_wadm_apart_from_hosts(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-wadm-split-ok")
+    assert "  compose   docker-compose.yml  (5 servers, 2 hosts, 1 wadm)" in run("check", "--isolated", ".").stdout
