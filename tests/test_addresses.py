@@ -80,4 +80,5 @@ def test_a_machine_alias_applies_on_its_machine_only(tmp_path):
     assert sorted((f["code"], f["path"], f["line"]) for f in out["findings"]) == [
         ("NL202", "leaf.conf", 3), ("NL406", "other.conf", 3)]
     assert out["summary"]["coverage"]["leaf_links"] == {"total": 2, "resolved": 1, "external": 0, "ambiguous": 0,
-                                                        "unresolved": 1, "unknown_config": 0}
+                                                        "unresolved": 1, "unknown_config": 0,
+                                                        "wrong_port": 0}

@@ -74,7 +74,7 @@ def test_a_fix_inside_a_yaml_anchor_or_a_value_not_written_once_is_refused(tmp_p
     anchored = ("x-host-env: &host-env\n  WASMCLOUD_NATS_HOST: nats\n  WASMCLOUD_JS_DOMAIN: hubb\n"
                 + service + "    environment: *host-env\n")
     defaulted = service + "    environment:\n      - WASMCLOUD_NATS_HOST=nats\n      - WASMCLOUD_JS_DOMAIN=${DOM:-hubb}\n"
-    for text, why in ((anchored, "docker-compose.yml:3:3: the value is inside a YAML anchor, which other nodes share"),
+    for text, why in ((anchored, "docker-compose.yml:3:24: the value is inside a YAML anchor, which other nodes share"),
                       (defaulted, "docker-compose.yml:10:9: `hubb` is not written once where the value is set")):
         (tmp_path / "docker-compose.yml").write_text(text)
         proc = natslint("--fix", cwd=tmp_path)

@@ -137,6 +137,17 @@ async def test_hover_and_completion_answer(fleet):
             text_document=lsp.TextDocumentIdentifier(uri=s.uri(path)), position=lsp.Position(line=row, character=col)))
         names = {i.label for i in completion.items}
         assert {"domain", "store_dir", "max_memory_store"} <= names and "leafnodes" not in names  # jetstream's block
+        # a key being typed on a new line inside `jetstream { }`: the buffer does not parse, and the
+        # block's options are offered, not the top level's
+        typing = "nats/typing.conf"
+        (fleet / typing).write_text("server_name: t\njetstream {\n  store_dir: /data\n}\n")
+        s.open(typing)
+        s.change(typing, "server_name: t\njetstream {\n  store_dir: /data\n  ma\n}\n")
+        await asyncio.sleep(0.3)
+        completion = await s.client.text_document_completion_async(lsp.CompletionParams(
+            text_document=lsp.TextDocumentIdentifier(uri=s.uri(typing)), position=lsp.Position(line=3, character=4)))
+        names = {i.label for i in completion.items}
+        assert {"domain", "max_memory_store"} <= names and "leafnodes" not in names
         # a $VAR: where its value comes from
         var = "nats/vars.conf"
         (fleet / var).write_text("ROOT_DIR: /data\nserver_name: v\njetstream { store_dir: $ROOT_DIR, domain: $DOM }\n")

@@ -46,9 +46,9 @@ def test_the_concise_format_is_one_line_a_finding(monkeypatch):
     result = run("check", "--isolated", "--format", "concise", ".")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "docker-compose.yml:43:7: NL406 [error] host `wasmcloud-west` connects to nats-edge-wset:4222, which does "
+        "docker-compose.yml:43:28: NL406 [error] host `wasmcloud-west` connects to nats-edge-wset:4222, which does "
         "not resolve to one server",
-        "docker-compose.yml:49:7: NL406 [error] wadm `wadm` connects to nats-hub-1:4223, which is not a client "
+        "docker-compose.yml:49:25: NL406 [error] wadm `wadm` connects to nats-hub-1:4223, which is not a client "
         "port: server `nats-hub-1` listens for clients on 4222",
         "Found 2 findings.",
     ]
@@ -108,3 +108,78 @@ def test_fleets_of_names_a_changed_file_no_fleet_reads(monkeypatch):
 def test_the_summary_counts_wadm_apart_from_hosts(monkeypatch):
     monkeypatch.chdir(FIXTURES / "compose-wadm-split-ok")
     assert "  compose   docker-compose.yml  (5 servers, 2 hosts, 1 wadm)" in run("check", "--isolated", ".").stdout
+
+
+def test_an_unclosed_quote_points_at_where_it_opened_and_nothing_follows_from_it(tmp_path, monkeypatch):
+    (tmp_path / "hub.conf").write_text('server_name: hub\nport: 4222\njetstream {\n  store_dir: /data\n'
+                                       '  domain: "hub\n}\nleafnodes {\n  port: 7422\n}\n', encoding="utf-8")
+    (tmp_path / "leaf.conf").write_text('server_name: leaf\nleafnodes { remotes: [ { url: "nats-leaf://hub:7422" } ] }\n',
+                                        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = json.loads(run("check", "--isolated", "--format", "json", "--fail-on", "info", ".").stdout)
+    (only,) = out["findings"]  # no NL402/NL406 about a hub whose config nobody could read
+    assert (only["code"], only["path"], only["line"], only["message"]) == ("NL001", "hub.conf", 10, "Unexpected EOF.")
+    assert [(r["path"], r["line"], r["column"]) for r in only["related"]] == [("hub.conf", 5, 11)]
+    assert "the quote that opens on line 5, column 11 never closes" in only["notes"][0]
+    assert out["summary"]["coverage"]["leaf_links"]["unknown_config"] == 1
+
+
+def test_invalid_yaml_is_reported_where_the_parser_stopped(tmp_path, monkeypatch):
+    (tmp_path / "docker-compose.yml").write_text('services:\n  a:\n    image: nats\n   command: ["-c"]\n',
+                                                 encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    (f,) = json.loads(run("check", "--isolated", "--format", "json", ".").stdout)["findings"]
+    assert (f["code"], f["line"], f["column"]) == ("NL005", 4, 4)
+    assert f["message"] == ("skipped docker-compose.yml: not valid YAML: expected <block end>, but found "
+                            "'<block mapping start>' (while parsing a block mapping that starts on line 2)")
+
+
+def test_dump_says_what_a_yaml_file_is_and_renders_chart_values(monkeypatch):
+    from natslint.cli import dump as _dump  # noqa: F401
+
+    monkeypatch.chdir(FIXTURES)
+    values = run("dump", "helm-platform-edge-ok/edge/values.yaml")
+    assert values.exit_code == 0 and "holds values of the NATS Helm chart" in values.stderr
+    config = json.loads(values.stdout)
+    assert config["jetstream"]["domain"] == "edge" and config["leafnodes"]["port"] == 7422
+    compose = run("dump", "compose-lattice/docker-compose.yml")
+    assert compose.exit_code == 2 and "is a compose file" in compose.stderr and "nats-server" not in compose.stderr
+
+
+def test_a_compose_map_value_is_underlined_and_the_fix_is_written_as_the_file_writes_it(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-wadm-split")
+    (f,) = json.loads(run("check", "--isolated", "--format", "json", ".").stdout)["findings"]
+    assert f["fix"] == "set `WASMCLOUD_JS_DOMAIN: hub`"
+    monkeypatch.chdir(FIXTURES / "compose-mistyped-addresses")
+    typo = json.loads(run("check", "--isolated", "--format", "json", ".").stdout)["findings"][0]
+    # `WASMCLOUD_NATS_HOST: nats-edge-wset`: the value, not one character of the key
+    assert (typo["line"], typo["column"], typo["end_line"], typo["end_column"]) == (43, 28, 43, 42)
+
+
+def test_a_fix_of_one_services_own_environment_key_is_safe(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(FIXTURES / "compose-wadm-split-ok", tmp_path / "f")
+    compose = tmp_path / "f" / "docker-compose.yml"
+    compose.write_text(compose.read_text().replace("nats-edge-east\n      WASMCLOUD_JS_DOMAIN: hub",
+                                                   "nats-edge-east\n      WASMCLOUD_JS_DOMAIN: hbu"))
+    monkeypatch.chdir(tmp_path / "f")
+    (f,) = json.loads(run("check", "--isolated", "--format", "json", ".").stdout)["findings"]
+    assert (f["code"], f["autofix"]["applicability"]) == ("NL301", "safe")
+    assert run("check", "--isolated", "--fix", ".").exit_code == 0
+    assert "WASMCLOUD_JS_DOMAIN: hub\n  wasmcloud-west" in compose.read_text()
+
+
+def test_an_unsafe_fix_says_why(monkeypatch):
+    monkeypatch.chdir(FIXTURES / "compose-leaf-reuses-domain")
+    out = run("check", "--isolated", ".").stdout
+    assert ("   = unsafe fix (set the leaf's domain to `leaf-b`): a new domain moves the leaf's JetStream: clients "
+            "that use the old name lose it") in out.splitlines()
+
+
+def test_the_graph_links_a_leaf_with_several_urls_to_the_cluster(monkeypatch):
+    from natslint.cli import graph as _graph  # noqa: F401
+
+    monkeypatch.chdir(FIXTURES / "compose-wadm-split")
+    lines = run("graph", "--isolated", "--format", "text", ".").stdout.splitlines()
+    assert "  ↳ leaf link from nats-edge-east [$G] to cluster hub (via nats-hub-1, nats-hub-2, nats-hub-3)" in lines

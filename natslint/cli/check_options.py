@@ -47,7 +47,7 @@ MaxFileSizeOpt = Annotated[int, typer.Option(
 ShowFilesOpt = Annotated[bool, typer.Option("--show-files", help="List the files read and skipped, then exit.")]
 ForceExcludeOpt = Annotated[bool, typer.Option(
     "--force-exclude", help="Apply `exclude` to paths named on the command line too.")]
-ColorOpt = Annotated[str, typer.Option("--color", help="auto, always or never.")]
+ColorOpt = Annotated[str, typer.Option("--color", metavar="<auto|always|never>", help="Color the text output: auto (a terminal), always or never.")]
 FleetsOfOpt = Annotated[bool, typer.Option(
     "--fleets-of", help="PATHS are changed files: check the tree (.) and report only the fleets that hold "
     "them, or held them (staged deletions too).")]

@@ -43,6 +43,9 @@ def dump(
     from natslint.syntax.parser import Loader
     from natslint.workspace import env_from
 
+    if file.endswith((".yaml", ".yml")) and os.path.isfile(file):
+        _dump_yaml(file, show_secrets)
+        return
     with reported_errors(debug):
         loader = Loader(env=env_from(env or [], env_file or [], use_process_env), env_visible=True,
                         nats_version=nats_version, sources=SourceCache(os.getcwd()))
@@ -63,3 +66,24 @@ def dump(
     except RecursionError:
         raise fail("the config nests too deeply to print as JSON (nats-server reads it)", 1)
     typer.echo(text)
+
+
+def _dump_yaml(file: str, show_secrets: bool) -> None:
+    """A YAML file is no NATS config: say what it is; for values of the NATS chart, print the
+    config the chart renders from them (exit 0), else exit 2."""
+    from natslint.deploy.whatfile import describe_yaml
+
+    try:
+        with open(file, encoding="utf-8") as fh:
+            kind = describe_yaml(file, fh.read())
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(f"cannot read {file}: {exc}")
+    if kind.rendered is None:
+        raise fail(kind.what)
+    typer.echo(f"natslint: {kind.what}", err=True)
+    value = kind.rendered
+    if not show_secrets:
+        from natslint.redact import mask_document
+
+        value = mask_document(value)
+    typer.echo(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False))

@@ -181,11 +181,13 @@ def _env(svc, w: Workload, path: str, sources: SourceCache, env: Mapping[str, st
     environment = svc.get("environment")
     if isinstance(environment, dict):
         for k, v in environment.items():
-            span = key_span(path, environment, k)
-            if v is None:  # `KEY:` with no value: taken from the shell
-                w.env[str(k)] = EnvVar(str(k), env.get(str(k)), span)
-            else:
-                w.env[str(k)] = _env_var(str(k), str(v), env, span)
+            if v is None:  # `KEY:` with no value: taken from the shell (the key is underlined)
+                at = key_span(path, environment, k)
+                span = Span(path, 0, 0, at.line, at.col, at.line, at.col + len(str(k)))
+                w.env[str(k)] = EnvVar(str(k), env.get(str(k)), span, mapped=True)
+            else:  # the value is what is wrong or right: it is underlined
+                w.env[str(k)] = _env_var(str(k), str(v), env, value_span(path, environment, k))
+                w.env[str(k)].mapped = True
     elif isinstance(environment, list):
         for i, item in enumerate(environment):
             if not isinstance(item, str):

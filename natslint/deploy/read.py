@@ -35,11 +35,12 @@ from natslint.deploy.units import (
     kustomize_units,
 )
 from natslint.deploy.workload import ReadResult, Workload
-from natslint.deploy.yamlfiles import as_list, as_map, load_yaml
+from natslint.deploy.yamlfiles import YamlError, as_list, as_map, load_yaml
 from natslint.discover import Discovery, Skipped, not_nats
 from natslint.paths import TooLarge
 from natslint.redact import is_secret_key
 from natslint.sources import SourceCache
+from natslint.span import Span
 
 _FIX = "please report this file's shape; the rest of the fleet was checked"
 
@@ -65,7 +66,9 @@ def read_deployments(found: Discovery, sources: SourceCache, env: Mapping[str, s
     for path, by_name in [(p, True) for p in found.compose] + [(p, False) for p in found.yaml]:
         docs, error = _load(sources, path)
         if error and by_name:
-            out.findings.append(UNREADABLE_FILE.at(file_start(path), f"skipped {path}: {error}"))
+            where = Span(path, 0, 0, error.line, error.col, error.line, error.col + 1) \
+                if isinstance(error, YamlError) else file_start(path)
+            out.findings.append(UNREADABLE_FILE.at(where, f"skipped {path}: {error}"))
         elif error:  # not a compose file by name: maybe a template; say so, do not fail
             out.skipped.append(Skipped(path, error))
         elif docs:

@@ -27,6 +27,7 @@ class EnvVar:
     field: str | None = None  # Kubernetes `valueFrom.fieldRef.fieldPath`: known per pod
     template: str | None = None  # Kubernetes `$(VAR)` text over a value known only per pod
     origin: tuple[str, Span] | None = None  # compose `${VAR}`: the `.env` line that sets VAR
+    mapped: bool = False  # written `KEY: value` (a compose `environment:` map), not `KEY=value`
 
 
 @dataclass(slots=True)

@@ -11,6 +11,26 @@ MAX_YAML_ALIASES = 1000  # bounds alias expansion: no billion laughs
 _ALIAS = re.compile(r"(?<![\w*])\*[\w-]+")
 
 
+class YamlError(str):
+    """Why a file is no YAML, in ruamel's words, with where it noticed (1-based line and column)."""
+
+    line: int = 1
+    col: int = 1
+
+    @classmethod
+    def of(cls, exc) -> "YamlError":
+        problem = getattr(exc, "problem", None)
+        context, mark = getattr(exc, "context", None), getattr(exc, "problem_mark", None)
+        context_mark = getattr(exc, "context_mark", None)
+        text = problem or str(exc).splitlines()[0]
+        if context:
+            text += f" ({context}" + (f" that starts on line {context_mark.line + 1}" if context_mark else "") + ")"
+        out = cls(f"not valid YAML: {text}")
+        if mark is not None:
+            out.line, out.col = mark.line + 1, mark.column + 1
+        return out
+
+
 def load_yaml(text: str) -> tuple[list, str | None]:
     """(documents, error): round-trip loading keeps line and column marks; nothing is
     constructed from tags, and duplicate keys are read (the last wins, as in Kubernetes)."""
@@ -26,7 +46,7 @@ def load_yaml(text: str) -> tuple[list, str | None]:
     try:
         return [d for d in yaml.load_all(text) if d is not None], None
     except YAMLError as exc:
-        return [], f"not valid YAML: {str(exc).splitlines()[0]}"
+        return [], YamlError.of(exc)
     except RecursionError:
         return [], "YAML nested too deeply"
 

@@ -267,6 +267,7 @@ def _new_host(kind: str, w: Workload) -> Host:
     h.opaque_env = list(w.opaque_env)
     h.version = _image_version(w.image)
     h.env_names = {k: v.span for k, v in w.env.items()}
+    h.env_mapped = any(v.mapped for v in w.env.values())
     return h
 
 

@@ -241,6 +241,7 @@ class Host:
     instance_of: str = ""  # set when its deployment starts several (host replicas)
     domain_setting: str = ""  # where its domain is set, as the user edits it (spec.jetstreamDomain, ...)
     domain_origin: tuple[str, Span] | None = None  # the `.env` line its domain is interpolated from
+    env_mapped: bool = False  # its environment is written `KEY: value` (a compose map)
 
     def fresh(self) -> "Host":
         """A copy to link on its own (a workload's host is read once, copied for each use)."""

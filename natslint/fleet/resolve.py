@@ -245,6 +245,9 @@ class _Names:
             for n in [*(n.lower() for n in s.names),
                       *(f"{scope}\x00{n.lower()}" for scope, ns in s.scoped_names.items() for n in ns)]:
                 self.by_name.setdefault(n, s)
+        for s in servers:  # a config file's name, as the resolver matches it last
+            for n in s.file_names:
+                self.by_name.setdefault(n.lower(), s)
 
     def find(self, host: str, port: int | None, netns: str, scope: str) -> Server | None:
         if not self.servers:

@@ -179,6 +179,9 @@ def _read_server(doc: Document, path: str, names_and_links: bool) -> Server:
         s.config_unseen = True
         s.config_unseen_why = f"it includes a file {doc.opaque[0][1]}"
     if root is None:
+        # a config that does not parse (NL001): the server never starts, and what it would have
+        # listened on or dialled is unknown; links to it are not judged (no follow-on findings)
+        s.config_unseen, s.config_unseen_why = True, s.config_unseen_why or "its config does not parse (NL001)"
         return s
 
     e = opt(root, "server_name")

@@ -123,3 +123,47 @@ def completions(place: Place) -> list[tuple[str, str]]:
     blk = options.block(place.block) or options.block("top")
     specs = {s.name: s for s in blk.keys.values()}
     return [(name, " | ".join(spec.types)) for name, spec in sorted(specs.items())]
+
+
+def block_at(text: str, offset: int) -> Place:
+    """The option block around ``offset``, read from the buffer's text as it is being typed
+    (a config half written does not parse): the keys of the `{` still open before it, strings
+    and comments skipped.  A map inside an array (`remotes: [ { ... } ]`) is an item of the
+    array's key."""
+    opened: list[tuple[str, str | None]] = []  # ("{" or "[", the key it opens)
+    word: str | None = None
+    i, n = 0, min(offset, len(text))
+    while i < n:
+        c = text[i]
+        if c in "\"'":
+            end = text.find(c, i + 1)
+            i, word = (n if end < 0 else end + 1), None
+            continue
+        if c == "#" or text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+            continue
+        if c.isalnum() or c in "_$-.":
+            j = i
+            while j < n and (text[j].isalnum() or text[j] in "_$-."):
+                j += 1
+            word, i = text[i:j], j
+            continue
+        if c == "{":
+            opened.append(("{", opened[-1][1] if opened and opened[-1][0] == "[" else word))
+        elif c == "[":
+            opened.append(("[", word))
+        elif c in "}]" and opened:
+            opened.pop()
+        if c in "{[}]":
+            word = None
+        i += 1
+    block, where = "top", ""
+    for kind, key in opened:
+        if kind == "[" or key is None:
+            continue
+        blk = options.block(block)
+        spec = blk.keys.get(key.lower() if blk.case_insensitive else key) if blk else None
+        block = _child(spec, Map.__new__(Map)) or ""
+        where = f"{where}.{key}" if where else key
+    return Place(block, where)

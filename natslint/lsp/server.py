@@ -157,10 +157,9 @@ def completion(ls: NatslintServer, params: lsp.CompletionParams) -> lsp.Completi
     doc = _document(ls, params.text_document.uri)
     if doc is None:
         return None
-    place = assist.Place("top", "")
-    if doc.root is not None:
-        offset = ls.workspace.get_text_document(params.text_document.uri).offset_at_position(params.position)
-        place = assist.locate(doc, offset)
+    buffer = ls.workspace.get_text_document(params.text_document.uri)
+    # the buffer as typed: a key being written inside `jetstream { }` does not parse yet
+    place = assist.block_at(buffer.source, buffer.offset_at_position(params.position))
     return lsp.CompletionList(is_incomplete=False, items=[
         lsp.CompletionItem(name, kind=lsp.CompletionItemKind.Property, detail=types or None)
         for name, types in assist.completions(place)])

@@ -31,6 +31,19 @@ def _name(s: Server) -> str:
     return str(name) if isinstance(name, str) and name and not s.unnamed_release else (s.display or s.id)
 
 
+def _link_target(t, r) -> str:
+    """Where a leaf link goes: its server, or the hub's cluster when its URLs reach several of its
+    servers (the leaf dials them in turn: the link is to the cluster)."""
+    if r.hub is None:
+        return f"{r.urls[0][0] if r.urls else '?'} (external)"
+    cluster = t.fleet.cluster_of.get(r.hub.id)
+    reached = {x[2].id for x in r.targets}
+    if cluster is not None and len(cluster.servers) > 1 and len(reached) > 1 and \
+            reached <= {m.id for m in cluster.servers}:
+        return f"cluster {cluster.name} (via {', '.join(_name(x[2]) for x in r.targets)})"
+    return _name(r.hub)
+
+
 def _account(s: Server | None, account: str) -> str:
     """An account as a drawing names it: in operator mode, its JWT's name and short key."""
     name = s.account_names.get(account) if s is not None else None
@@ -201,7 +214,7 @@ def _tree(t: Topology) -> list[str]:
             lines.append(f"{_name(s)} ({_domain(s)}){mark[t.servers[s.id] in t.flagged]}")
         for s in c.servers:
             for r in s.remotes:
-                target = _name(r.hub) if r.hub is not None else f"{r.urls[0][0] if r.urls else '?'} (external)"
+                target = _link_target(t, r)
                 into = f" [{_account(r.hub, r.hub_account)}]" if r.hub is not None and r.hub.operator_mode else ""
                 lines.append(f"  ↳ leaf link from {_name(s)} [{r.account}] to {target}{into}")
     for node, h in t.hosts:

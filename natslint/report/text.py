@@ -23,7 +23,7 @@ def _printable(text: str) -> str:
 
 def whole_file(f: Finding) -> bool:
     """A finding about the file itself (unreadable, skipped, too large): no line to frame."""
-    return f.code == "NL005" or (f.span.start == f.span.end == 0 and f.span.line == 1 and f.span.col == 1)
+    return f.span.line == 1 and f.span.col == 1 and (f.code == "NL005" or f.span.start == f.span.end == 0)
 
 
 def code_frame(lines: list[str], f: Finding, color: bool, span=None, secrets=None) -> list[str]:

@@ -41,6 +41,8 @@ def _set(h: Host, value: str) -> str:
     if h.domain_origin is not None:
         name, span = h.domain_origin
         return f"set {name}={value} in {span.path}:{span.line} (compose puts it in {_var(h)})"
+    if h.env_mapped and not h.domain_setting:  # the file's own syntax: a compose `environment:` map
+        return f"set `{_var(h)}: {value}`"
     return f"set {_var(h)}={value}"
 
 

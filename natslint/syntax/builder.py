@@ -29,7 +29,7 @@ from natslint.span import LazySpan, Span
 from natslint.syntax import lexer as lx
 from natslint.syntax.convert import ConvertError, to_datetime, to_float, to_int
 from natslint.syntax.document import Document, go_join
-from natslint.syntax.hints import lex_error_hint
+from natslint.syntax.hints import lex_error_hint, unclosed_quote
 from natslint.syntax.model import (
     BOOL,
     DATETIME,
@@ -389,7 +389,14 @@ class Builder:
             if "\x00" in err.message else ()
         offset = min(err.offset, len(text))
         end = offset + 1 if offset < len(text) and text[offset] != "\n" else offset
-        self.add(SYNTAX_ERROR.at(self.span(offset, end), message, *notes,
+        related: tuple[Related, ...] = ()
+        quote = unclosed_quote(text, offset) if "EOF" in message else None
+        if quote is not None:
+            opened = self.span(quote, quote + 1)
+            notes += (f"the quote that opens on line {opened.line}, column {opened.col} never closes: "
+                      "the string runs on to the end of the file",)
+            related = (Related(opened, "this quote is never closed"),)
+        self.add(SYNTAX_ERROR.at(self.span(offset, end), message, *notes, related=related,
                                  fix=lex_error_hint(message, text, err.offset, self.lexed.tokens)))
 
 

@@ -19,3 +19,26 @@ def lex_error_hint(message: str, text: str, offset: int, tokens: list) -> str:
     elif message.startswith("Expected a top-level value to end") and offset < len(text) and text[offset].isdecimal():
         return "a size suffix ends a number: quote values like `1m30s` or `4e2abc`"
     return ""
+
+
+def unclosed_quote(text: str, offset: int) -> int | None:
+    """Where the quote opens that an EOF error at ``offset`` runs on from: the first line before
+    it whose quotes (outside comments, `\\"` aside) do not pair up; None when every line's do."""
+    pos = 0
+    for line in text[:offset].split("\n"):
+        opened: tuple[str, int] | None = None
+        i = 0
+        while i < len(line):
+            c = line[i]
+            if opened is None and (c == "#" or line.startswith("//", i)):
+                break
+            if opened is not None and c == "\\" and opened[0] == '"':
+                i += 2
+                continue
+            if c in "\"'" and (opened is None or opened[0] == c):
+                opened = None if opened is not None else (c, i)
+            i += 1
+        if opened is not None:
+            return pos + opened[1]
+        pos += len(line) + 1
+    return None
