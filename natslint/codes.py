@@ -56,7 +56,8 @@ INVALID_EXTENSION_HINT = _code("NL105", "invalid-extension-hint", E,
                                "extension_hint other than will_extend / no_extend", scope="server")
 JS_ON_SYSTEM_ACCOUNT = _code("NL106", "jetstream-on-system-account", E, "JetStream enabled for the system account",
                              scope="server")
-STORE_DIR = _code("NL107", "store-dir", E, "store_dir given twice, shared by two servers, or missing",
+STORE_DIR = _code("NL107", "store-dir", E,
+                  "store_dir given twice, shared by two servers (or none on one machine), or missing",
                   also=(W,), scope="server and fleet")
 WRONG_VALUE_KIND = _code("NL108", "wrong-value-kind", E, "a value of the wrong kind for its option",
                          also=(W,), scope="server")
@@ -116,18 +117,27 @@ LEAF_REMOTE_NO_LISTENER = _code(
     "NL402", "leaf-remote-no-listener", E,
     "a leaf remote URL names a server that has no leafnode listener on that port", also=(W,), scope="fleet")
 LEAF_CLUSTER_NAME_CLASH = _code(
-    "NL403", "leaf-cluster-name-clash", E, "a leaf's cluster name equals its hub's cluster name", scope="fleet")
+    "NL403", "leaf-cluster-name-clash", E,
+    "a leaf's cluster name equals its hub's, or unrouted leaves share one into the same hub account", scope="fleet")
 DUPLICATE_SERVER_NAME = _code(
     "NL404", "duplicate-server-name", E, "two servers share a server_name", also=(W,), scope="fleet")
 REMOTE_URLS_SPLIT = _code(
     "NL405", "remote-urls-split", E, "one leaf remote's urls reach different clusters or JetStreams",
     scope="fleet", since="0.2.0")
 PORT_CONFLICT = _code(
-    "NL407", "port-conflict", E, "two servers on one machine (or in one pod or service) bind the same port",
+    "NL407", "port-conflict", E, "two servers on one machine (or in one pod or service) bind the same port, or two compose services "
+    "publish the same host port",
     scope="fleet", since="0.2.0")
 ROUTE_MISMATCH = _code(
     "NL408", "route-mismatch", E, "a route reaches a server of another cluster, or no server of the fleet",
     also=(I,), scope="fleet", since="0.2.0")
+DUPLICATE_LEAF_LINK = _code(
+    "NL409", "duplicate-leaf-link", W,
+    "several remotes of one server reach the same cluster and account: every message crosses each of them",
+    scope="fleet", since="0.3.0")
+LEAF_LINK_UNUSABLE_ACCOUNT = _code(
+    "NL410", "leaf-link-unusable-account", W,
+    "a leaf remote binds an account that no client of its server can log into", scope="fleet", since="0.3.0")
 UNRESOLVED_ADDRESS = _code(
     "NL406", "unresolved-address", I,
     "an address the fleet cannot resolve (a mistyped service or a wrong port: error); that link or host is "

@@ -42,11 +42,17 @@ def main() -> None:
     for module in [named] if named else sorted(set(COMMANDS.values())):
         register(app, module)
 
+    code: object = 0
     try:
-        app()
-        code: object = 0
+        # not standalone: click's own usage errors come back here, to be printed as ours are
+        result = app(standalone_mode=False, prog_name="natslint")
+        code = result if isinstance(result, int) else 0
     except SystemExit as exc:
         code = exc.code
+    except Exception as exc:
+        if not _click_error(exc):
+            raise
+        code = _show_click_error(exc)
     # The command is over and cleaned up after itself (every command stops what it started in
     # `finally`).  Leave without tearing the interpreter down: freeing a fleet's object graph
     # one object at a time costs more than checking a small fleet.
@@ -59,3 +65,29 @@ def main() -> None:
     except (OSError, ValueError):
         pass  # a reader that went away (`| head`): nothing more to say to it
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+
+
+def _click_error(exc: Exception) -> bool:
+    # click's exceptions (vendored inside typer since 0.20, a package of their own before it)
+    # share this interface; `Abort` is click's Ctrl-D at a prompt
+    return hasattr(exc, "format_message") and hasattr(exc, "exit_code") or type(exc).__name__ == "Abort"
+
+
+def _show_click_error(exc) -> int:
+    """A usage error, in the one style every natslint usage error has: `natslint: error: ...`."""
+    import sys
+
+    name = type(exc).__name__
+    if name == "Abort":
+        sys.stderr.write("natslint: error: aborted\n")
+        return 1
+    if name == "NoArgsIsHelpError":  # `natslint` alone: the help, as --help prints it
+        exc.show()
+        return int(exc.exit_code)
+    message = exc.format_message()
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[0].lower() + message[1:]
+    ctx = getattr(exc, "ctx", None)
+    where = f"; see `{ctx.command_path} --help`" if ctx is not None else ""
+    sys.stderr.write(f"natslint: error: {message.rstrip('.')}{where}\n")
+    return int(exc.exit_code)

@@ -183,3 +183,53 @@ def test_the_graph_links_a_leaf_with_several_urls_to_the_cluster(monkeypatch):
     monkeypatch.chdir(FIXTURES / "compose-wadm-split")
     lines = run("graph", "--isolated", "--format", "text", ".").stdout.splitlines()
     assert "  ↳ leaf link from nats-edge-east [$G] to cluster hub (via nats-hub-1, nats-hub-2, nats-hub-3)" in lines
+
+
+def natslint_cli(*args: str) -> "subprocess.CompletedProcess[str]":
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "natslint", *args], capture_output=True, text=True, timeout=60,
+                          cwd=FIXTURES / "compose-wadm-split-ok")
+
+
+@pytest.mark.parametrize("args, said", [
+    (("check", "--format", "xml"),
+     "natslint: error: invalid value for '--format' / '-f': 'xml' is not one of 'text', 'concise', 'json', "
+     "'sarif', 'github'; see `natslint check --help`"),
+    (("check", "--formt", "json"),
+     "natslint: error: no such option: --formt (Possible options: --format); see `natslint check --help`"),
+    (("rule",), "natslint: error: missing argument 'code'; see `natslint rule --help`"),
+    (("check", "--color", "purple"), "natslint: error: --color 'purple': use auto, always or never"),
+])
+def test_every_usage_error_is_one_line_in_one_style(args, said):
+    # the parser's errors (click's) and natslint's own read the same: one line, exit 2
+    done = natslint_cli(*args)
+    assert (done.returncode, done.stderr, done.stdout) == (2, said + "\n", "")
+
+
+def test_help_metavars_fit_their_column_and_are_never_cut():
+    from natslint.cli.app import app as the_app
+    import typer.main
+
+    names = {p.name: p.metavar for p in typer.main.get_command(the_app).commands["check"].params}
+    assert names["fmt"] == "FORMAT" and names["color"] == "<auto|always|never>"
+    # each metavar fits rich's option column at 80 columns: none longer than the longest fixed one
+    assert all(m is None or len(m) <= len("<auto|always|never>") for m in names.values()), names
+    help_text = natslint_cli("check", "--help").stdout
+    assert "text, concise, json, sarif or github" in " ".join(help_text.replace("│", " ").split())
+
+
+def test_proves_table_keeps_whole_cells():
+    from natslint.fleet.model import Server
+    from natslint.fleet.reach import Prediction
+    from natslint.span import Span
+    from natslint.prove.output import text_output
+    from natslint.prove.probe import Observed, Probe
+    from natslint.prove.run import Proof
+
+    who = "host `a-wasmcloud-host-with-a-very-long-service-name-in-compose`"
+    server = Server(id="nats.conf", path="nats.conf", span=Span("nats.conf", 0, 0, 1, 1))
+    probe = Probe(who, server, "$G", "hub", Prediction("no_responders"), Observed("no_responders"))
+    out = text_output([Proof(probes=[probe])])
+    assert f"{who} [$G]  hub     no responders  no responders  ✔" in out.splitlines()

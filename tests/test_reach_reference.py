@@ -71,7 +71,10 @@ def fleets_of(path: Path) -> list:
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "fixtures").iterdir() if p.is_dir()))
 def test_fixture_fleets(name, tmp_path, monkeypatch):
     shutil.copytree(ROOT / "fixtures" / name, tmp_path / name)
-    assert sum(agree(fleet) for fleet in fleets_of(tmp_path / name)) > 0
+    fleets = fleets_of(tmp_path / name)
+    asked = sum(agree(fleet) for fleet in fleets)
+    # a fleet whose every config failed to parse has no modelled server to ask
+    assert asked > 0 or all(not f.servers and f.unseen for f in fleets)
 
 
 @pytest.mark.parametrize("code", sorted(rule_docs()))

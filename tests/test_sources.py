@@ -45,7 +45,7 @@ def test_compose_environment_forms(tmp_path, monkeypatch):
     w = {x.id.split("#")[1]: x for x in res.workloads}
     assert w["map"].env["WASMCLOUD_JS_DOMAIN"].value == "hub"
     assert w["map"].env["WASMCLOUD_LATTICE"].value == "from-dotenv"  # `KEY:` takes the shell/.env value
-    assert (w["map"].env["WASMCLOUD_JS_DOMAIN"].span.line, w["map"].env["WASMCLOUD_JS_DOMAIN"].span.col) == (5, 7)
+    assert (w["map"].env["WASMCLOUD_JS_DOMAIN"].span.line, w["map"].env["WASMCLOUD_JS_DOMAIN"].span.col) == (5, 28)  # the value
     assert w["list"].env["WASMCLOUD_JS_DOMAIN"].value == "core"
     assert w["list"].env["WASMCLOUD_LATTICE"].value == "from-dotenv"
     assert w["file"].env["WASMCLOUD_JS_DOMAIN"].value == "filed"

@@ -24,21 +24,22 @@ class Level(str, Enum):
 
 
 
-PathsArg = Annotated[Optional[list[str]], typer.Argument(help="Files and folders to check (default: .).")]
+PathsArg = Annotated[Optional[list[str]], typer.Argument(metavar="PATHS", help="Files and folders to check (default: .).")]
 FormatOpt = Annotated[Optional[Format], typer.Option(
-    "--format", "-f", help="Output format (default: text; github when GITHUB_ACTIONS=true).")]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to FILE.")]
+    "--format", "-f", metavar="FORMAT",
+    help="Output format: text, concise, json, sarif or github (default: text; github when GITHUB_ACTIONS=true).")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE.")]
 AlsoOpt = Annotated[Optional[list[str]], typer.Option(
     "--also", metavar="FORMAT:FILE", help="Also write FORMAT to FILE (e.g. sarif:natslint.sarif). Repeatable.")]
 ExitZeroOpt = Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even with findings (SARIF-only jobs).")]
 FailOnOpt = Annotated[Optional[Level], typer.Option(
-    "--fail-on", help="Lowest severity that fails (exit 1); default: the config's fail-on, else warning.")]
+    "--fail-on", metavar="LEVEL", help="error, warning or info: the lowest severity that fails (exit 1); default: the config's fail-on, else warning.")]
 SelectOpt = Annotated[Optional[list[str]], typer.Option(
-    "--select", help="Only these codes, prefixes or names (comma lists; ALL).")]
+    "--select", metavar="CODES", help="Only these codes, prefixes or names (comma lists; ALL).")]
 ExtendSelectOpt = Annotated[Optional[list[str]], typer.Option(
-    "--extend-select", help="Add these to the selection (comma lists).")]
-IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", help="Never these codes, prefixes or names.")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Use this config file.")]
+    "--extend-select", metavar="CODES", help="Add these to the selection (comma lists).")]
+IgnoreOpt = Annotated[Optional[list[str]], typer.Option("--ignore", metavar="CODES", help="Never these codes, prefixes or names.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", metavar="FILE", help="Use this config file.")]
 IsolatedOpt = Annotated[bool, typer.Option("--isolated", help="Ignore every config file.")]
 NoIgnoresOpt = Annotated[bool, typer.Option("--no-ignores", help="Show findings that comments suppress.")]
 ShowSettingsOpt = Annotated[bool, typer.Option("--show-settings", help="Print the settings in effect, then exit.")]
@@ -47,7 +48,8 @@ MaxFileSizeOpt = Annotated[int, typer.Option(
 ShowFilesOpt = Annotated[bool, typer.Option("--show-files", help="List the files read and skipped, then exit.")]
 ForceExcludeOpt = Annotated[bool, typer.Option(
     "--force-exclude", help="Apply `exclude` to paths named on the command line too.")]
-ColorOpt = Annotated[str, typer.Option("--color", metavar="<auto|always|never>", help="Color the text output: auto (a terminal), always or never.")]
+ColorOpt = Annotated[str, typer.Option(
+    "--color", metavar="<auto|always|never>", help="Color the text output: auto (a terminal), always or never.")]
 FleetsOfOpt = Annotated[bool, typer.Option(
     "--fleets-of", help="PATHS are changed files: check the tree (.) and report only the fleets that hold "
     "them, or held them (staged deletions too).")]

@@ -8,6 +8,7 @@ import shlex
 from typing import Mapping
 
 from natslint.deploy.envfile import read_env_file
+from natslint.deploy.ports import published_ports
 from natslint.deploy.workload import EnvVar, ReadResult, Workload, runs_nats_image
 from natslint.deploy.yamlfiles import key_span, value_span
 from natslint.sources import SourceCache
@@ -122,6 +123,10 @@ def merge_services(workloads: list[Workload]) -> list[Workload]:
         base.runs_nats = base.runs_nats or w.runs_nats
         base.opaque_env += w.opaque_env
         base.replicas = w.replicas if w.replicas != 1 else base.replicas
+        # a later file's ports add to the earlier ones (the same mapping once)
+        base.published += [p for p in w.published if (p.ip, p.first, p.protocol) not in
+                           {(q.ip, q.first, q.protocol) for q in base.published}]
+        base.profiles = w.profiles or base.profiles
     return list(merged.values())
 
 
@@ -160,6 +165,9 @@ def _service(path: str, services, name: str, svc: dict, netns_of: dict[str, str]
     replicas = svc.get("scale") if replicas is None else replicas
     if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas >= 0:
         w.replicas = replicas
+    w.published = published_ports(path, svc, lambda text: interpolate(text, env))
+    profiles = svc.get("profiles")
+    w.profiles = tuple(str(p) for p in profiles) if isinstance(profiles, list) else ()
     _env(svc, w, path, sources, env, result)
     _command(svc, w, path, env)
     _volumes(svc, w, path, sources)

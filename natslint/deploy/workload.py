@@ -96,6 +96,8 @@ class Workload:
     rendered: dict[str, "Embedded"] = field(default_factory=dict)  # configs a chart renders for it
     unit: str = ""
     project: str = ""  # compose: the project's first file (service names are scoped to it)
+    published: list = field(default_factory=list)  # compose: the host ports it publishes (deploy.ports)
+    profiles: tuple[str, ...] = ()  # compose: started only when one of these profiles is
     # what is read from this workload alone (its host), kept as long as the workload: a
     # long-running engine keeps the deployments an edit of configs does not touch
     derived: dict = field(default_factory=dict, repr=False, compare=False)

@@ -9,7 +9,7 @@ from natslint.fleet.instances import (
     hosts_from_workloads,
     servers_from_workloads,
 )
-from natslint.fleet.model import Fleet
+from natslint.fleet.model import Fleet, short_name
 from natslint.fleet.servers import server_from_document
 from natslint.fleet.startup import startup_failure
 from natslint.sources import SourceCache
@@ -27,6 +27,8 @@ def unlinked(documents: dict[str, Document], roots: list[str], workloads: list[W
     # a config no deployment starts is one server (before the deployments' instances)
     fleet.servers[:0] = [server_from_document(documents[p], p) for p in present if p not in run]
     hosts_from_workloads(fleet, workloads)
+    fleet.published = [(f"service `{short_name(w.id)}`", w.project, w.profiles, p)
+                       for w in workloads if w.kind == "compose" for p in w.published]
     return fleet
 
 

@@ -132,6 +132,12 @@ class Server:
     no_auth_with_operator: Span | None = None  # `no_auth_user` beside an operator: nats-server exits
     leaf_users: dict[str, str] = field(default_factory=dict)  # leafnode user -> account
     leaf_default_account: str | None = None
+    # clients: whether they must log in, and the accounts they can log into (None: not known,
+    # an auth callout or a listener's own authentication decides); accounts that trade
+    # messages with others through imports and exports
+    auth_required: bool = False
+    client_logins: frozenset[str] | None = None
+    shared_accounts: set[str] = field(default_factory=set)
     remotes: list[Remote] = field(default_factory=list)
     default_js_domain: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False  # built from a deployment (operator sidecar, CLI flags)
@@ -175,7 +181,8 @@ class Server:
             t = target.rstrip("/")
             if path == t or path.startswith(t + "/"):
                 return where, path[len(t):]
-        return self.netns, path
+        # a container's own filesystem is its own, even when it shares another's network
+        return (self.netns if self.netns.startswith("machine:") else f"own:{self.id}"), path
 
     def listener(self, kind: str) -> Listener | None:
         return next((li for li in self.listeners if li.kind == kind), None)
@@ -290,6 +297,8 @@ class Fleet:
     coverage: dict = field(default_factory=dict)
     # what a config lacks in the environment of an instance that runs it (NL004), per instance
     instance_findings: list = field(default_factory=list)
+    # compose: the host ports each service publishes, (service, project, profiles, deploy.ports.Published)
+    published: list[tuple[str, str, tuple[str, ...], object]] = field(default_factory=list)
 
     def instance_labels(self) -> list[str]:
         """How messages name the servers and hosts that are one of several instances."""

@@ -12,6 +12,7 @@ import posixpath
 from urllib.parse import urlsplit
 
 from natslint.deploy.flags import CommandLine
+from natslint.fleet.logins import read_logins
 from natslint.fleet.operator import directory_accounts, preloaded_accounts, read_creds, trusted_issuers
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
@@ -181,7 +182,7 @@ def _read_server(doc: Document, path: str, names_and_links: bool) -> Server:
     if root is None:
         # a config that does not parse (NL001): the server never starts, and what it would have
         # listened on or dialled is unknown; links to it are not judged (no follow-on findings)
-        s.config_unseen, s.config_unseen_why = True, s.config_unseen_why or "its config does not parse (NL001)"
+        s.config_unseen, s.config_unseen_why = True, s.config_unseen_why or "NL001: it does not parse"
         return s
 
     e = opt(root, "server_name")
@@ -209,6 +210,7 @@ def _read_server(doc: Document, path: str, names_and_links: bool) -> Server:
     if not names_and_links:
         _jetstream(root, s)
         _accounts(root, s)
+        read_logins(root, s)
     _leafnodes(root, s)
     return s
 

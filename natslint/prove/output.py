@@ -88,8 +88,9 @@ def text_output(proofs: list[Proof]) -> str:
             mark = "✔" if p.ok else "✘" if p.ok is False else "-"
             seen = p.note if p.observed is None else _say(observed_dict(p.observed, p))
             rows.append((f"{p.who} [{p.account}]", p.domain or "(none)", _say(predicted_dict(p.predicted)), seen, mark))
-        widths = [min(max(len(r[i]) for r in rows), 48) for i in range(4)]
-        out += ["  ".join(c[:w].ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in rows]
+        # cells are never cut: a log or a CI page has no terminal width, and a cut name misleads
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        out += ["  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4] for r in rows]
         out += [f"incomplete: {mask_urls(x)}" for x in proof.incomplete]
         out += [f"not proven: {mask_urls(x)}" for x in proof.not_proven]
         out += [f"note: {p.server.label}: {mask_urls(n)}" for p in proof.plans for n in p.notes]

@@ -200,8 +200,11 @@ def fleet_lines(result: Result) -> list[str]:
     lines = [f"Checked {count(len(result.fleets), 'fleet')}, each on its own:"]
     for fc in result.fleets:
         guessed = sum(1 for s in fc.fleet.servers if not s.count_known)
-        unseen = f", {len(fc.fleet.unseen)} with an unknown config" if fc.fleet.unseen else ""
-        lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({count(len(fc.fleet.servers), 'server')}{unseen}, "
+        servers = count(len(fc.fleet.servers), "server")
+        if fc.fleet.unseen:  # a server whose config natslint could not read is not among the modelled ones
+            servers = (f"{servers} and {len(fc.fleet.unseen)} more" if fc.fleet.servers
+                       else count(len(fc.fleet.unseen), "server")) + " with an unknown config"
+        lines.append(f"  {fc.plan.kind:<9} {fc.plan.name}  ({servers}, "
                      f"{_hosts_and_wadm(fc.fleet.hosts)})"
                      + (f"; {guessed} of them stand for a replica count the files do not give (modelled "
                         "as two; cluster sizes not judged)" if guessed else ""))

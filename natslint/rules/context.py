@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from natslint.fleet.model import GLOBAL_ACCOUNT, Fleet, Server
 from natslint.fleet.reach import Reach
@@ -60,3 +61,11 @@ def show_domain(d: object) -> str:
     if d == "":
         return '"" (empty)'
     return f"`{d}`"
+
+
+def roots(ctx: Context) -> Iterator[tuple[Server, Document]]:
+    """Each server with the config it reads (one that parsed)."""
+    for s in ctx.fleet.servers:
+        doc = ctx.documents.get(s.path) if not s.synthetic else None
+        if doc is not None and doc.root is not None:
+            yield s, doc

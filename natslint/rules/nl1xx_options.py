@@ -24,7 +24,8 @@ from natslint.findings import Edit, Finding, Fix, Related, Severity
 from natslint.fleet.model import Server
 from natslint.fleet.servers import account_js_enabled
 from natslint.rules.base import Rule
-from natslint.rules.context import Context, js_span
+from natslint.rules.context import Context, js_span, roots
+from natslint.rules.nl107_store_dir import check_store_dir
 from natslint.rules.fixes import delete_entry, insert_entry, rename_key
 from natslint.syntax.document import Document
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar
@@ -32,15 +33,12 @@ from natslint.syntax.model import Array, Entry, Map, Node, Scalar
 # Values whose keys are data, not options.
 _FREE_FORM = {"mappings", "map_of_string", "map_of_bool", "map_of_jwt", "resolver", "ignored"}
 _GO_TYPE = {"string": "string", "integer": "int64", "float": "float64", "bool": "bool", "datetime": "time.Time"}
-
-
 _TURNS_ON = "it writes a `jetstream { }` block, which turns JetStream on in this server"
 
+
 def _kind_of(node: Node) -> str | None:
-    if isinstance(node, Map):
-        return "map"
-    if isinstance(node, Array):
-        return "array"
+    if isinstance(node, (Map, Array)):
+        return "map" if isinstance(node, Map) else "array"
     return {"string": "string", "integer": "int", "float": "float", "bool": "bool"}.get(node.kind)
 
 
@@ -50,14 +48,6 @@ def _go_type(node: Node) -> str:
     if isinstance(node, Array):
         return "[]interface {}"
     return _GO_TYPE.get(node.kind, node.kind)
-
-
-def _roots(ctx: Context) -> Iterator[tuple[Server, Document]]:
-    """Each server with the config it reads (one that parsed)."""
-    for s in ctx.fleet.servers:
-        doc = ctx.documents.get(s.path) if not s.synthetic else None
-        if doc is not None and doc.root is not None:
-            yield s, doc
 
 
 Row = tuple[options.Block, Entry, "options.KeySpec | None", str, Map]  # block, entry, spec, where, parent
@@ -125,7 +115,7 @@ def _per_map(ctx: Context, name: str, judge) -> Iterator[Finding]:
     servers brings the same map objects into every one.  What a map gives is kept by the
     document that holds it (a long-running engine reuses documents whose files read the same)."""
     seen: set[tuple[int, str]] = set()
-    for _, doc in _roots(ctx):
+    for _, doc in roots(ctx):
         kept = doc.derived.setdefault(name, {})
         for mark, rows in _walked(doc):
             if mark in seen:
@@ -252,7 +242,7 @@ def _maps(m: Map, seen: set[int]) -> Iterator[Map]:
 
 def check_duplicates(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
-    for _, doc in _roots(ctx):
+    for _, doc in roots(ctx):
         kept = doc.derived.get("nl102")
         if kept is None:  # kept by the document, as _per_map keeps its findings
             kept = doc.derived["nl102"] = list(_duplicates_in(doc.root))
@@ -370,7 +360,7 @@ def check_extension_hint(ctx: Context) -> Iterator[Finding]:
 
 
 def check_js_system_account(ctx: Context) -> Iterator[Finding]:
-    for s, doc in _roots(ctx):
+    for s, doc in roots(ctx):
         root = doc.root
         accounts = root.get_ci("accounts")
         if accounts is None or not isinstance(accounts.value, Map):
@@ -385,42 +375,6 @@ def check_js_system_account(ctx: Context) -> Iterator[Finding]:
             yield JS_ON_SYSTEM_ACCOUNT.at(js.key.span, f"JetStream is enabled for the system account "
                                           f"`{s.system_account}`", "nats-server stops with `Not allowed to enable "
                                           "JetStream on the system account`", fix="remove it")
-
-
-def check_store_dir(ctx: Context) -> Iterator[Finding]:
-    by_place: dict[tuple[str, str], list[Server]] = defaultdict(list)
-    for s, doc in _roots(ctx):
-        root = doc.root
-        top = root.get_ci("store_dir") or root.get_ci("storedir")
-        js = root.get_ci("jetstream")
-        inner = js.value.get_ci("store_dir") or js.value.get_ci("store") or js.value.get_ci("storedir") \
-            if js is not None and isinstance(js.value, Map) else None
-        if top is not None and inner is not None:
-            yield STORE_DIR.at(inner.key.span, "store_dir is given both at the top level and in `jetstream`",
-                               "nats-server refuses to start (`Duplicate 'store_dir' configuration`)",
-                               related=(Related(top.key.span, "the top-level store_dir"),), fix="keep one")
-        if s.js_enabled.value and s.store_dir.value is None:
-            yield STORE_DIR.at(js_span(s), f"{s.label} runs JetStream without store_dir",
-                               "it uses the temporary directory (data lost on reboot), shared by every such "
-                               "server on the host",
-                               severity=Severity.WARNING, fix="set jetstream { store_dir: /data/jetstream }")
-        place = s.store_place() if s.js_enabled.value else None
-        if place is not None and place[0]:  # decided on the storage the path resolves to
-            by_place[place].append(s)
-    for s in ctx.fleet.servers:  # no config at all: JetStream from `-js` on the command line
-        if s.synthetic and s.js_by_flag and not s.config_unseen and s.js_enabled.value and s.store_dir.value is None \
-                and s.js_enabled.span is not None:
-            yield STORE_DIR.at(s.js_enabled.span, f"{s.label} runs JetStream without a store directory",
-                               "it uses the temporary directory (data lost on reboot), shared by every such "
-                               "server on the host", severity=Severity.WARNING, fix="add `-sd /data/jetstream`")
-    for (where, _), servers in by_place.items():
-        kind, _, name = where.partition(":")
-        on = f"the host folder {name}" if kind == "bind" else f"the volume `{name.rsplit(':', 1)[-1]}`" \
-            if kind == "volume" else "one host"
-        for s in servers[1:]:
-            yield STORE_DIR.at(s.store_dir.span or s.span, f"{s.label} and {servers[0].label} share store_dir "
-                               f"{s.store_dir.value} on {on}", "no lock protects it",
-                               fix="give each server its own store_dir")
 
 
 def check_small_clusters(ctx: Context) -> Iterator[Finding]:

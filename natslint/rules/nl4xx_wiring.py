@@ -13,10 +13,11 @@ from natslint.codes import (
     UNRESOLVED_ADDRESS,
 )
 from natslint.findings import Finding, Related, Severity
-from natslint.fleet.model import Server, short_name
+from natslint.fleet.model import UNKNOWN_ACCOUNT, Server, short_name
 from natslint.fleet.servers import parse_url
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, as_leaf
+from natslint.words import listing
 
 _PORT_NAMES = {"client": "client", "cluster": "route (cluster)", "gateway": "gateway",
                "websocket": "websocket", "mqtt": "MQTT", "monitor": "monitoring"}
@@ -93,6 +94,38 @@ def check_cluster_name_clash(ctx: Context) -> Iterator[Finding]:
                 related=(Related(hub.cluster_name.span or hub.span, f"the hub's cluster name `{mine}`"),),
                 fix="rename the leaf's cluster" + ("" if isinstance(s.cluster_name.value, str)
                                                    else " (a standalone leaf uses its server_name)"))
+    yield from _shared_leaf_cluster_name(ctx)
+
+
+def _shared_leaf_cluster_name(ctx: Context) -> Iterator[Finding]:
+    """Leaves that are not routed to each other but present one cluster name to the same hub
+    cluster and account: the hub takes them for one cluster and forwards nothing between them."""
+    groups: dict[tuple[str, int, str], list[Server]] = defaultdict(list)
+    for s in ctx.fleet.servers:
+        name = s.cluster_name.value
+        if not isinstance(name, str) or not name:
+            continue  # a standalone leaf presents its server_name: NL404 judges a shared one
+        for key in {(name, id(ctx.fleet.cluster_of[r.hub.id]), r.hub_account) for r in s.remotes
+                    if r.hub is not None and r.hub_account != UNKNOWN_ACCOUNT and s.link_comes_up(r)}:
+            groups[key].append(s)
+    for (name, _, account), servers in sorted(groups.items(), key=lambda kv: kv[0][::2]):
+        apart: list[Server] = []  # one server of each cluster of leaves
+        for s in sorted(servers, key=lambda s: s.path):
+            if all(ctx.fleet.cluster_of[s.id] is not ctx.fleet.cluster_of[o.id] for o in apart):
+                apart.append(s)
+        if len(apart) < 2:
+            continue
+        first, hub = apart[0], next(r.hub for r in apart[0].remotes if r.hub is not None)
+        names = listing([o.label for o in apart])
+        for s in apart[1:]:
+            yield LEAF_CLUSTER_NAME_CLASH.at(
+                s.cluster_name.span or s.span,
+                f"{s.label} presents cluster name `{name}` to {ctx.fleet.cluster_of[hub.id].label} in account "
+                f"{account}, as {first.label} does, though they are not routed to each other",
+                f"the hub takes {names} for one cluster `{name}` and forwards nothing from one of them to another: "
+                "a message published behind one never reaches a subscriber behind another",
+                related=(Related(first.cluster_name.span or first.span, f"{first.label} also presents `{name}`"),),
+                fix="give each leaf server a cluster name of its own, or route them into one cluster")
 
 
 def check_duplicate_names(ctx: Context) -> Iterator[Finding]:

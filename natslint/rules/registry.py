@@ -13,6 +13,8 @@ from natslint.rules import (
     nl405_remote_urls_split,
     nl407_port_conflict,
     nl408_route_mismatch,
+    nl409_duplicate_leaf_link,
+    nl410_leaf_link_unusable_account,
 )
 from natslint.rules.base import Rule
 
@@ -27,4 +29,6 @@ RULES: tuple[Rule, ...] = (
     nl405_remote_urls_split.RULE,
     nl407_port_conflict.RULE,
     nl408_route_mismatch.RULE,
+    nl409_duplicate_leaf_link.RULE,
+    nl410_leaf_link_unusable_account.RULE,
 )

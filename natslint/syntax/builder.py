@@ -379,8 +379,6 @@ class Builder:
         for entry in included.root.live():
             ctx.assign(Entry(entry.key, entry.value, (span, *entry.via), entry.used_as_variable))
 
-    # -- lexer errors ---------------------------------------------------------------------
-
     def report_lex_error(self, err: lx.LexError) -> None:
         text = self.doc.text
         # the server's own words; the NUL it prints for the end of the file, made visible
