@@ -24,16 +24,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Session:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, file_events: bool = True) -> None:
         self.root = root
         self.client = make_test_lsp_client()
         self.versions: dict[str, int] = {}
+        self.file_events = file_events  # False: a client that sends no file events (Neovim on Linux)
 
     async def __aenter__(self) -> "Session":
         await self.client.start_io(sys.executable, "-m", "natslint", "server",
                                    env={**os.environ, "PYTHONPATH": str(ROOT)})
+        caps = client_capabilities("visual-studio-code")
+        if not self.file_events:
+            caps.workspace.did_change_watched_files = None
         await self.client.initialize_session(lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"), root_uri=self.root.as_uri(),
+            capabilities=caps, root_uri=self.root.as_uri(),
             workspace_folders=[lsp.WorkspaceFolder(uri=self.root.as_uri(), name="fleet")]))
         return self
 
@@ -116,6 +120,33 @@ async def test_diagnostics_follow_an_edit_into_other_files_and_a_fix_applies(fle
         (suppress,) = acts[1].edit.changes[s.uri(hub)]
         assert suppress.new_text == "  # natslint: ignore[NL101]"
         s.change(hub, "\n".join(lines))
+        await s.settle(lambda g: g == {})
+
+
+@pytest.mark.asyncio
+async def test_a_clean_file_opened_gets_an_empty_list(fleet):
+    async with Session(fleet) as s:
+        await s.settle(lambda got: True)
+        s.open("nats/hub-2.conf")
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 30
+        while s.uri("nats/hub-2.conf") not in s.client.diagnostics and loop.time() < end:
+            await asyncio.sleep(0.05)
+        published = s.client.diagnostics.get(s.uri("nats/hub-2.conf"))
+        assert published is not None and list(published) == []  # checked, and clean
+
+
+@pytest.mark.asyncio
+async def test_a_client_without_file_events_still_sees_edits_made_on_disk(fleet):
+    async with Session(fleet, file_events=False) as s:
+        await s.settle(lambda got: True)
+        await asyncio.sleep(1.0)  # the server's own watcher starts
+        leaf = fleet / "nats" / "leaf-a.conf"
+        text = leaf.read_text()
+        leaf.write_text(text.replace("server_name:", "sever_name_typo: x\nserver_name:", 1))  # outside the editor
+        got = await s.settle(lambda g: "nats/leaf-a.conf" in g)
+        assert [c for _, _, c in got["nats/leaf-a.conf"]] == ["NL101"]
+        leaf.write_text(text)
         await s.settle(lambda g: g == {})
 
 

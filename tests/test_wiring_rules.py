@@ -204,3 +204,19 @@ USERS = "accounts {\n  EDGE: { users: [ { user: app, password: app } ] }\n  SYS:
 def test_a_remote_bound_to_an_account_no_client_uses(extra, remote, expected, tmp_path, monkeypatch):
     write(tmp_path, {"hub.conf": HUB, "edge.conf": leaf("edge", 4301, extra, remote)})
     assert [f for f in findings(tmp_path, monkeypatch) if f[0] == "NL410"] == expected
+
+
+def test_a_jetstream_answering_once_per_parallel_link_agrees_with_a_repeated_prediction(tmp_path):
+    from natslint.fleet.reach import JetStream, Prediction
+    from natslint.prove.probe import Observed, Probe
+
+    hub = JetStream.__new__(JetStream)
+    hub.id = 1
+    repeated = Prediction("jetstream", [hub], repeated=True)
+    ok = [Probe("edge", None, "$G", "hub", p, o).ok for p, o in [  # type: ignore[arg-type]
+        (repeated, Observed("several", [1], [], 3)),
+        (repeated, Observed("jetstream", [1], [], 1)),
+        (repeated, Observed("several", [1, 2], [], 2)),  # another JetStream answered too: a split
+        (Prediction("jetstream", [hub]), Observed("several", [1], [], 3)),  # not predicted repeated
+    ]]
+    assert ok == [True, True, False, False]

@@ -96,6 +96,9 @@ class Prediction:
     kind: str  # one of REPLY_CLASSES
     jetstreams: list[JetStream] = field(default_factory=list)  # jetstream: one; several: all
     error_from: Server | None = None  # error_reply: the server that answers with the error
+    # the request leaves over parallel leaf links into one cluster and account (NL409): the
+    # JetStream gets it once per link, and may answer each time
+    repeated: bool = False
 
 
 def imported_api(server: Server, account: str, domain: str | None) -> tuple[str, str | None] | None:
@@ -227,7 +230,8 @@ class Reach:
         - else no responders."""
         js = self.answers(server, account, domain)
         if js:
-            return Prediction("jetstream" if len(js) == 1 else "several", js)
+            return Prediction("jetstream" if len(js) == 1 else "several", js,
+                              repeated=self._parallel_links(server, account))
         if server.js_enabled.value and account != UNKNOWN_ACCOUNT and not server.account_has_js(account) \
                 and (domain is None or domain == server.domain.value) and not imports_plain_api(server, account):
             # with a leaf link bound to that account, the server sends no error (live: nothing comes back)
@@ -236,6 +240,17 @@ class Reach:
         if domain is not None and self._swallowed(server, account, domain):
             return Prediction("timeout")
         return Prediction("no_responders")
+
+    def _parallel_links(self, server: Server, account: str) -> bool:
+        seen: set[tuple[int, str]] = set()
+        for r in server.remotes:
+            if r.hub is None or not same_account(account, r.account) or not server.link_comes_up(r):
+                continue
+            key = (id(self.fleet.cluster_of[r.hub.id]), r.hub_account)
+            if key in seen:
+                return True
+            seen.add(key)
+        return False
 
     def _swallowed(self, server: Server, account: str, domain: str) -> bool:
         start = (server.id, account, True)

@@ -154,19 +154,17 @@ def account_js_enabled(v: Node) -> bool:
 
 
 def server_from_document(doc: Document, path: str, *, names_and_links: bool = False) -> Server:
-    """The server a config describes; ``names_and_links``: only its names, listeners and the
-    addresses it dials (what deciding where a fleet ends needs), not its JetStream or accounts.
-    The whole server is read once per document (the document keeps it) and each call gets a
-    copy of its own, which linking may change."""
-    if names_and_links:
-        return _read_server(doc, path, True)
+    """The server a config describes, read once per document (the document keeps it): each call
+    gets a copy of its own, which linking may change; with ``names_and_links`` (deciding where
+    a fleet ends reads its names and the addresses it dials) the kept model itself, not to be
+    changed."""
     kept = doc.derived.get(("server", path))
     if kept is None:
-        kept = doc.derived[("server", path)] = _read_server(doc, path, False)
-    return kept.fresh()
+        kept = doc.derived[("server", path)] = _read_server(doc, path)
+    return kept if names_and_links else kept.fresh()  # the partition only reads it
 
 
-def _read_server(doc: Document, path: str, names_and_links: bool) -> Server:
+def _read_server(doc: Document, path: str) -> Server:
     root = doc.root
     # where the server is defined: its first setting (not a comment on line 1)
     first = next(iter(root.live()), None) if root is not None else None
@@ -207,10 +205,9 @@ def _read_server(doc: Document, path: str, names_and_links: bool) -> Server:
 
     _cluster(root, s)
     _gateway(root, s)
-    if not names_and_links:
-        _jetstream(root, s)
-        _accounts(root, s)
-        read_logins(root, s)
+    _jetstream(root, s)
+    _accounts(root, s)
+    read_logins(root, s)
     _leafnodes(root, s)
     return s
 

@@ -16,7 +16,7 @@ from pygls.lsp.server import LanguageServer
 
 from natslint import __version__
 from natslint.lsp import assist
-from natslint.lsp.diagnostics import actions, by_file, path_of, structured
+from natslint.lsp.diagnostics import actions, by_file, path_of, structured, uri_of
 
 
 class NatslintServer(LanguageServer):
@@ -30,6 +30,7 @@ class NatslintServer(LanguageServer):
         self.watching = False  # the client sends file events: edits can be checked incrementally
         self.changed: set[str] = set()  # files the client said were created, changed or deleted
         self.early = None  # the first check, made in a child while the server loaded
+        self.own_watcher: tuple | None = None  # (task, stop event) when the server watches for itself
 
     def overlays(self) -> dict[str, str]:
         """The open buffers, by absolute path: they count, saved or not."""
@@ -53,8 +54,12 @@ class NatslintServer(LanguageServer):
             self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"natslint: {exc}"))
             return
         now = by_file(self.result, self.root)
+        # every open file gets its diagnostics, an empty list too: the client can tell a checked
+        # file from one not checked yet
+        now.update({uri: [] for uri in self.workspace.text_documents if uri not in now})
         for uri in sorted(set(self.published) - set(now)):
-            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
+            if self.published[uri]:
+                self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, []))
         for uri, diagnostics in sorted(now.items()):
             if self.published.get(uri) != diagnostics:
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri, diagnostics))
@@ -87,6 +92,8 @@ async def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None
         ls.client_register_capability(lsp.RegistrationParams([lsp.Registration(
             "natslint-watch", lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
             lsp.DidChangeWatchedFilesRegistrationOptions([lsp.FileSystemWatcher("**/*")]))]))
+    else:
+        _watch_for_the_client(ls)
     early, ls.early = ls.early, None
     got = early.take(ls.root) if early is not None else None
     if got is not None:  # published at once; the engine's own first check follows
@@ -117,6 +124,37 @@ async def _changed(ls: NatslintServer, params) -> None:
     await asyncio.sleep(IDLE)
     if mine == ls.generation and ls.engine is not None:  # still quiet: free what the check left
         ls.engine.collect()
+
+
+def _watch_for_the_client(ls: NatslintServer) -> None:
+    """The client sends no file events: watch the workspace here (natslint.lsp.watcher)."""
+    import asyncio
+
+    from natslint.lsp.watcher import watch
+
+    stop = asyncio.Event()
+
+    async def changed(paths: list[str]) -> None:
+        await _changed(ls, lsp.DidChangeWatchedFilesParams(
+            [lsp.FileEvent(uri_of(ls.root, os.path.relpath(p, ls.root)), lsp.FileChangeType.Changed)
+             for p in paths]))
+
+    def ready() -> None:
+        ls.watching = True  # from now on, every change on disk is reported: edits take the edit path
+
+    def failed(why: str) -> None:
+        ls.watching = False
+        ls.window_log_message(lsp.LogMessageParams(
+            lsp.MessageType.Warning, f"natslint: cannot watch the workspace ({why}); every change is "
+            "checked in full"))
+
+    ls.own_watcher = (asyncio.ensure_future(watch(ls.root, changed, failed, stop, ready)), stop)
+
+
+@server.feature(lsp.SHUTDOWN)
+def shutdown(ls: NatslintServer, params) -> None:
+    if ls.own_watcher is not None:
+        ls.own_watcher[1].set()
 
 
 # a buffer opened, edited, saved or closed (the engine compares the buffers with the last

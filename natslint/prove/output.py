@@ -43,6 +43,8 @@ def predicted_dict(p: Prediction) -> dict:
     out: dict = {"class": p.kind}
     if p.kind == "jetstream":
         out["jetstream"] = _js(p.jetstreams[0])
+        if p.repeated:
+            out["repeated"] = True  # once per parallel leaf link (NL409)
     elif p.kind == "several":
         out["count"] = len(p.jetstreams)
         out["jetstreams"] = [_js(j) for j in p.jetstreams]
