@@ -9,7 +9,8 @@ Measured on a `gen_fleet.py` workspace (never asserted in tests):
   taken in turn);
 - one leaf config edited in the editor: `didChange` sent -> its `publishDiagnostics` received
   (the edits alternate between adding an unknown option and removing it, so each one changes
-  the leaf's diagnostics and the server has something to publish); debounce included;
+  the leaf's diagnostics and the server has something to publish); debounce included; for a
+  client that offers file events, and for one that does not (the server then watches itself);
 - `--watch`: the leaf saved to disk -> the "Watching for file changes." line after its output;
 - the server's peak RSS (VmHWM) after the edits.
 """
@@ -112,9 +113,10 @@ def start(work: Path, watching: bool = True) -> tuple[Client, float]:
     return client, client.wait_publish() - begin
 
 
-def lsp(work: Path, leaf: Path, edits: int) -> tuple[list[float], float]:
+def lsp(work: Path, leaf: Path, edits: int, watching: bool = True) -> tuple[list[float], float]:
+    """``watching``: the client offers file events; without, the server watches for itself."""
     uri = leaf.resolve().as_uri()
-    client, _ = start(work)
+    client, _ = start(work, watching)
     client.drain(3.0)  # the server's engine makes its own first check after publishing the first diagnostics
     text = leaf.read_text()
     client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "nats", "version": 0,
@@ -186,10 +188,12 @@ def main() -> None:
         leaf = a_leaf(work)
         first, cold = starts(work)
         edits, rss = lsp(work, leaf, args.edits)
+        unwatched, _ = lsp(work, leaf, args.edits, watching=False)
         saved = watch(work, leaf, args.edits)
     ms = lambda xs: f"{statistics.median(xs) * 1000:.0f} ms"  # noqa: E731
     kind = "one connected fleet" if args.connected else "regions"
-    print(f"| {args.servers} servers, {kind} | edit -> diagnostics {ms(edits)} (max {max(edits) * 1000:.0f}) | "
+    print(f"| {args.servers} servers, {kind} | edit -> diagnostics {ms(edits)} (max {max(edits) * 1000:.0f}); "
+          f"client without file events {ms(unwatched)} (max {max(unwatched) * 1000:.0f}) | "
           f"--watch save -> output {ms(saved)} (max {max(saved) * 1000:.0f}) | start -> first diagnostics "
           f"{ms(first)} (cold check {ms(cold)}) | server peak RSS {rss:.0f} MB |")
 

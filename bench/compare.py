@@ -22,10 +22,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from gen_fleet import generate  # noqa: E402
 from run import nats_server, run_dash_t  # noqa: E402
 
-_PROBE = ("import resource, subprocess, sys, time\n"
+_PROBE = ("import os, resource, subprocess, sys, time\n"
           "t = time.perf_counter()\n"
-          "subprocess.run([sys.executable, '-c', 'from natslint.program import main; main()',"
-          " 'check', '.', '-f', 'json', '-o', '/dev/null'], cwd=sys.argv[1], env={'PYTHONPATH': sys.argv[2]})\n"
+          "subprocess.run([sys.executable, '-m', 'natslint', 'check', '.', '-f', 'json', '-o', '/dev/null'],"
+          " cwd=sys.argv[1], env={**os.environ, 'PYTHONPATH': sys.argv[2]}, stderr=subprocess.DEVNULL)\n"
           "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n")
 
 

@@ -31,9 +31,12 @@ def main() -> None:
     # walk it again and again for nothing (it made N = 10,000 grow faster than linear).
     gc.disable()
     if sys.argv[1:] == ["server"]:  # the language server's first check starts before anything loads
-        from natslint.lsp import first
+        from natslint.lsp import first, handshake
 
         first.early = first.start()
+        # `initialize` answered, and the first check published, before pygls has loaded
+        first.shake = handshake.early_initialize(sys.stdin.buffer, sys.stdout.buffer, first.early)
+        first.early = None
     from natslint.cli.app import app
 
     # typer builds every registered command before it runs one: when the command line names

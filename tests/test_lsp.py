@@ -272,3 +272,42 @@ def _watch_session(fleet, extra: list[str]):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("client", ["visual-studio-code", "neovim", "emacs", "neovim@v0.6.1"])
+def test_the_early_answer_to_initialize_is_what_pygls_announces(client):
+    # natslint.lsp.handshake answers `initialize` before pygls loads: with pygls' own capabilities
+    from lsprotocol.converters import get_converter
+    from pygls.capabilities import ServerCapabilitiesBuilder
+
+    from natslint.lsp.handshake import capabilities
+    from natslint.lsp.server import server
+
+    caps, fm = client_capabilities(client), server.protocol.fm
+    built = ServerCapabilitiesBuilder(
+        caps, set({**fm.features, **fm.builtin_features}), fm.feature_options, list(fm.commands),
+        server._text_document_sync_kind, server._notebook_document_sync,
+        ServerCapabilitiesBuilder.choose_position_encoding(caps)).build()
+    converter = get_converter()
+    assert capabilities(converter.unstructure(caps)) == converter.unstructure(built)
+
+
+def test_replayed_stdin_and_the_dropped_answer():
+    import io
+
+    from natslint.lsp.handshake import DropAnswer, Replay, read_message
+
+    body = b'{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}'
+    first = b"Content-Length: %d\r\n\r\n" % len(body) + body
+    rest = b'Content-Length: 2\r\n\r\n{}'
+    stdin = io.BytesIO(first + rest)
+    raw, message = read_message(stdin)
+    assert raw == first and message["method"] == "initialize"
+    again = Replay(raw, stdin)  # pygls reads the same bytes, then the rest of the stream
+    assert again.readline() == b"Content-Length: %d\r\n" % len(body) and again.readline() == b"\r\n"
+    assert again.read(len(body)) == body and again.readline() == b"Content-Length: 2\r\n"
+    out = io.BytesIO()
+    drop = DropAnswer(out, 1)
+    drop.write(b'Content-Length: 30\r\n\r\n{"jsonrpc": "2.0", "id": 1, "result": {}}')  # answered already
+    drop.write(b'Content-Length: 30\r\n\r\n{"jsonrpc": "2.0", "id": 2, "result": {}}')
+    assert out.getvalue() == b'Content-Length: 30\r\n\r\n{"jsonrpc": "2.0", "id": 2, "result": {}}'

@@ -14,6 +14,7 @@ import os
 import signal
 
 early: "FirstCheck | None" = None  # started by natslint.program.main for `natslint server`
+shake = None  # natslint.lsp.handshake.Handshake: what main() read and answered before pygls loaded
 
 
 class FirstCheck:

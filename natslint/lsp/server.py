@@ -95,6 +95,9 @@ async def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None
     else:
         _watch_for_the_client(ls)
     early, ls.early = ls.early, None
+    shake = getattr(ls, "shake", None)
+    if shake is not None and shake.published is not None and shake.root == ls.root:
+        ls.published = structured(shake.published)  # published before pygls loaded
     got = early.take(ls.root) if early is not None else None
     if got is not None:  # published at once; the engine's own first check follows
         ls.published = structured(got)
@@ -203,10 +206,19 @@ def completion(ls: NatslintServer, params: lsp.CompletionParams) -> lsp.Completi
         for name, types in assist.completions(place)])
 
 
-def serve(early=None) -> None:
-    """``early``: the first check, made while this module loaded (natslint.lsp.first)."""
+def serve(early=None, shake=None) -> None:
+    """``early``: the first check, made while this module loaded (natslint.lsp.first);
+    ``shake``: the `initialize` already read and answered (natslint.lsp.handshake)."""
     import gc
+    import sys
 
     server.early = early
     gc.disable()  # the engine's object graph is large: collected when idle (IDLE), not amid an edit
-    server.start_io()
+    if shake is None:
+        server.start_io()
+        return
+    from natslint.lsp.handshake import DropAnswer, Replay
+
+    shake.wait()  # the first diagnostics are out before pygls writes
+    server.shake = shake
+    server.start_io(Replay(shake.prefix, sys.stdin.buffer), DropAnswer(sys.stdout.buffer, shake.answered))

@@ -72,12 +72,15 @@ def _walk(m: Map, block_name: str) -> list[tuple[tuple[int, str], list[Row]]]:
         rows: list[Row] = []
         out.append((mark, rows))
         keys, fold = blk.keys, blk.case_insensitive
+        shown = where or "top level"
         for e in node.live():
             spec = keys.get(e.key.name.lower() if fold else e.key.name)
-            rows.append((blk, e, spec, where or "top level", node))
+            rows.append((blk, e, spec, shown, node))
             if spec is None or spec.kind in _FREE_FORM:
                 continue
             v = e.value
+            if not isinstance(v, (Map, Array)):
+                continue  # a scalar: nothing to descend into
             here = f"{where}.{e.key.name}" if where else e.key.name
             if spec.kind == "accounts" and isinstance(v, Map):
                 stack.extend((acc.value, "account", f"{here}.{acc.key.name}") for acc in v.live()
