@@ -8,6 +8,7 @@ tell it."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,6 +26,7 @@ CONFIGS = ["lattice/nats/hub-1.conf", "lattice/nats/leaf-b.conf", "sites/hub/nat
            "fragment/hub.conf",
            "fragment/edge.conf", "fragment/remotes.conf"]
 
+COMPOSE = "lattice/docker-compose.yml"
 STEP = st.one_of(
     st.tuples(st.just("domain"), st.sampled_from(CONFIGS), st.sampled_from(["hub", "leaf-b", "edge", "core"])),
     st.tuples(st.just("break"), st.sampled_from(CONFIGS), st.just("")),
@@ -37,6 +39,8 @@ STEP = st.one_of(
               st.sampled_from(["server_name: extra\nport: 4999\njetstream { domain: hub }\n", "port: 4998\nx: {\n"])),
     st.tuples(st.just("hostenv"), st.just("sites/edge/host-a.env"),
               st.sampled_from(["hub site-a", "hbu site-a", "edge site-a", "hub site-b"])),
+    # a deployment file: the compose file's host domain (a typo, another domain)
+    st.tuples(st.just("compose"), st.just(COMPOSE), st.sampled_from(["hub", "hbu", "edge"])),
     st.tuples(st.just("delete"), st.sampled_from(["lattice/nats/leaf-a.conf", "lattice/nats/extra.conf",
                                                    "sites/new.conf", "sites/edge/host-a.env"]), st.just("")),
 )
@@ -67,6 +71,8 @@ def _apply(root: Path, originals: dict[str, str], op: str, path: str, arg: str) 
         return text + "\nbroken {\n"
     if op == "include":
         return text.replace("7422", arg).replace("7999", arg)
+    if op == "compose":
+        return re.sub(r"(WASMCLOUD_JS_DOMAIN[:=] ?)\S+", lambda m: m.group(1) + arg, text, count=1)
     return originals[path]  # restore
 
 
@@ -92,7 +98,7 @@ def test_after_every_step_the_engine_equals_a_cold_check(steps):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         _copy(root)
-        originals = {p: (root / p).read_text() for p in CONFIGS}
+        originals = {p: (root / p).read_text() for p in [*CONFIGS, COMPOSE]}
         os.chdir(root)
         try:
             engine = _engine()
