@@ -1,6 +1,6 @@
 """Time the long-running engine (natslint.engine, what the language server and --watch keep
 between checks) in process: a cold check of a generated workspace, then one leaf config edited
-again and again.
+again and again, then a compose file's host domain.
 
     python bench/bench_engine.py [--servers 1000] [--edits 11] [--connected]
 
@@ -49,12 +49,41 @@ def main() -> None:
             engine.check({str(Path(tmp) / leaf): text + f"\n# edit {i}\n"}, changed=[])
             times.append(time.perf_counter() - t)
             kinds.add(engine.last)
+        compose = Path(tmp) / "site" / "docker-compose.yml"  # a compose project beside the regions
+        compose.parent.mkdir()
+        compose.write_text(COMPOSE.format(domain="hub"))
+        engine.check(changed=[str(compose)])
+        edits, compose_kinds = [], set()
+        for i in range(args.edits):
+            compose.write_text(COMPOSE.format(domain="hub" if i % 2 else "hbu"))
+            t = time.perf_counter()
+            engine.check(changed=[str(compose)])
+            edits.append(time.perf_counter() - t)
+            compose_kinds.add(engine.last)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         kind = "one connected fleet" if args.connected else "regions"
         print(f"| {args.servers} servers, {kind} | cold check {cold * 1000:.0f} ms | one leaf edited, engine: median "
               f"{statistics.median(times) * 1000:.0f} ms ({engine.memo.built} fleet built, {engine.memo.reused} kept; "
-              f"{'/'.join(sorted(kinds))} checks) | "
+              f"{'/'.join(sorted(kinds))} checks) | a compose host's domain edited: median "
+              f"{statistics.median(edits) * 1000:.0f} ms ({'/'.join(sorted(compose_kinds))} checks) | "
               f"peak RSS {rss:.0f} MB |")
+
+
+COMPOSE = """services:
+  nats:
+    image: nats:2.11
+    command: ["-js", "-n", "site", "-sd", "/data"]
+  host-1:
+    image: ghcr.io/wasmcloud/wasmcloud:1.9.2
+    environment:
+      WASMCLOUD_NATS_HOST: nats
+      WASMCLOUD_JS_DOMAIN: {domain}
+  host-2:
+    image: ghcr.io/wasmcloud/wasmcloud:1.9.2
+    environment:
+      WASMCLOUD_NATS_HOST: nats
+      WASMCLOUD_JS_DOMAIN: hub
+"""
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ from natslint.check import (
     reparser,
     run_stages,
 )
+from natslint.crash import Crashes
 from natslint.deploy.envfile import read_envfile_workload
+from natslint.deploy.read import read_compose_project
 from natslint.deploy.workload import Workload
 from natslint.discover import Discovery, accept_configs, kind_by_name
 from natslint.fixing import settle
@@ -151,9 +153,14 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     changed = {sources.display(p) for p in touched}
     configs = {p for p in changed if p in prev.documents}
     hosts = {p for p in changed if p in prev.deployed.host_env}
-    if not _edits_in_place(prev, configs, hosts, changed, touched):
+    composes = {p for p in changed - configs - hosts if p in _compose_files(prev)}
+    if not _edits_in_place(prev, configs, hosts | composes, changed,
+                           {t for t in touched if sources.display(t) not in composes}):
         return None
     sources.refresh(touched, overlays)
+    read_again = _compose_read_again(prev, composes) if composes else ({}, set())
+    if read_again is None:
+        return None  # what decides where its fleets end changed: planned anew
     if any(_accepted(prev, p) != (p in prev.accepted) for p in configs if p in prev.found.sniff):
         return None  # a candidate now reads as another format (or as NATS): discovery's answer changed
     affected = with_includers(configs, prev.includers())
@@ -166,6 +173,8 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     swapped = _hosts_read_again(prev, hosts)
     if swapped is None:
         return None
+    swapped.update(read_again[0])
+    hosts = hosts | composes  # fleets that hold them are built again, with their new workloads
     if affected:
         _judge_quoted(prev.roots, documents, affected, prev.includers())
     memo.documents.keep_all()
@@ -187,7 +196,7 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
                            host_env={p: swapped.get(id(w), w) for p, w in deployed.host_env.items()})
     suppressions = {p: s for p, s in prev.suppressions.items() if p not in affected | hosts}
     return replace(prev, documents=documents, fleets=fleets, suppressions=suppressions, deployed=deployed,
-                   plans=[fc.plan for fc in fleets])
+                   plans=[fc.plan for fc in fleets], deploy_reads=prev.deploy_reads | read_again[1])
 
 
 def _edits_in_place(prev: Stages, configs: set[str], hosts: set[str], changed: set[str], touched: set[str]) -> bool:
@@ -215,6 +224,37 @@ def _hosts_read_again(prev: Stages, paths: set[str]) -> dict[int, Workload] | No
             return None
         swapped[id(old)] = new
     return swapped
+
+
+def _compose_files(prev: Stages) -> set[str]:
+    return set().union(*(files for unit, files in prev.deployed.unit_files.items() if unit.startswith("compose:")))
+
+
+def _compose_read_again(prev: Stages, paths: set[str]) -> tuple[dict[int, Workload], set[str]] | None:
+    """The compose projects of the edited compose files read again: id of each old workload ->
+    the new one, and the files read; None when a service appears or goes, or what decides
+    where its fleet ends changed (names, networks, configs run, replicas, env files)."""
+    swapped: dict[int, Workload] = {}
+    sources, settings = prev.sources, prev.ask.settings
+    sources.touched = set()
+    try:
+        for unit, files in sorted(prev.deployed.unit_files.items()):
+            if not unit.startswith("compose:") or not files & paths:
+                continue
+            got = read_compose_project(unit, files, sources, settings.env, Crashes(settings.debug))
+            if got is None or got[1] != prev.deployed.unit_env_files.get(unit):
+                return None
+            old = [w for w in prev.deployed.workloads if w.unit == unit]
+            if [w.id for w in old] != [w.id for w in got[0]]:
+                return None
+            for was, now in zip(old, got[0]):
+                if _links_of(was) != _links_of(now) or \
+                        (was.replicas, was.instance_names, was.pod_name) != (now.replicas, now.instance_names, now.pod_name):
+                    return None
+                swapped[id(was)] = now
+        return swapped, set(sources.touched)
+    finally:
+        sources.touched = None
 
 
 def _links_of(w: Workload) -> tuple:

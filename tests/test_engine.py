@@ -304,3 +304,26 @@ def test_a_lint_env_file_changed_plans_the_run_anew(tmp_path, monkeypatch):
     got = render_json(engine.check({}, [str(tmp_path / "lint.vars")]))
     assert engine.last == "full" and '"NL202"' not in got
     assert got == _cold({})
+
+
+def test_a_compose_file_edited_rechecks_its_fleet(tmp_path, monkeypatch):
+    """A compose file: a host's domain or a server's flags edited keep the plan (its fleet is
+    checked again, the others kept); a service added, renamed or pointed at another config
+    plans the run anew.  Either way the answer is a cold check's."""
+    _copy(tmp_path)
+    compose = tmp_path / COMPOSE
+    text = compose.read_text()
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    assert '"NL301"' not in render_json(engine.check())
+    steps = [("edit", text.replace("WASMCLOUD_JS_DOMAIN: hub", "WASMCLOUD_JS_DOMAIN: hbu", 1)),
+             ("edit", text),
+             ("full", text.replace("services:\n", "services:\n  extra:\n    image: busybox\n", 1)),
+             ("full", text.replace("host-a:", "host-z:", 1))]
+    for how, new in steps:
+        compose.write_text(new)
+        result = render_json(engine.check({}, [str(compose)]))
+        assert engine.last == how, new
+        assert result == _cold({})
+        if how == "edit" and new != text:
+            assert '"NL301"' in result and (engine.memo.built, engine.memo.reused) == (1, 2)

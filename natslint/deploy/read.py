@@ -106,17 +106,47 @@ def read_host_env_files(found: Discovery, sources: SourceCache, out: ReadResult)
 def _read_compose(files: dict[str, object], sources: SourceCache, env: Mapping[str, str], crashes: Crashes,
                   out: ReadResult) -> None:
     for project, paths in compose_projects(files, sources).items():
-        services: list[Workload] = []
-        for path in paths:
-            res = crashes.guard(path, f"natslint could not read {path}", _FIX, read_compose, path, files[path],
-                                sources, env, project)
-            if res is not None:
-                services.extend(res.workloads)
-                out.env_files_used |= res.env_files_used
-        for w in merge_services(services):
-            w.unit = f"compose:{project}"
-            out.workloads.append(w)
+        workloads, env_files = _project(project, paths, files, sources, env, crashes)
+        out.workloads += workloads
+        out.env_files_used |= env_files
+        out.unit_env_files[f"compose:{project}"] = env_files
         out.unit_files.setdefault(f"compose:{project}", set()).update(paths)
+
+
+def _project(project: str, paths: list[str], files: dict[str, object], sources: SourceCache,
+             env: Mapping[str, str], crashes: Crashes) -> tuple[list[Workload], set[str]]:
+    """One compose project's services, each merged over its files; the env files it read."""
+    services: list[Workload] = []
+    env_files: set[str] = set()
+    for path in paths:
+        res = crashes.guard(path, f"natslint could not read {path}", _FIX, read_compose, path, files[path],
+                            sources, env, project)
+        if res is not None:
+            services.extend(res.workloads)
+            env_files |= res.env_files_used
+    merged = merge_services(services)
+    for w in merged:
+        w.unit = f"compose:{project}"
+    return merged, env_files
+
+
+def read_compose_project(unit: str, paths: set[str], sources: SourceCache, env: Mapping[str, str],
+                         crashes: Crashes) -> tuple[list[Workload], set[str]] | None:
+    """A compose project read again on its own (after an edit of one of its files), as a full
+    read reads it; None when that could differ: a file no longer loads or reads as compose,
+    the project's files would group otherwise, or the reader failed."""
+    files: dict[str, object] = {}
+    for path in sorted(paths):
+        docs, error = _load(sources, path)
+        if error or not docs or not looks_like_compose(docs[0]):
+            return None
+        files[path] = docs[0]
+    projects = compose_projects(files, sources)
+    if list(projects) != [unit.split(":", 1)[1]]:
+        return None
+    before = len(crashes.findings)
+    got = _project(unit.split(":", 1)[1], projects[unit.split(":", 1)[1]], files, sources, env, crashes)
+    return None if len(crashes.findings) != before else got
 
 
 def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crashes, out: ReadResult,

@@ -141,6 +141,7 @@ class ReadResult:
     env_files_used: set[str] = field(default_factory=set)  # real paths
     skipped: list[Skipped] = field(default_factory=list)
     unit_files: dict[str, set[str]] = field(default_factory=dict)  # unit -> the files that describe it
+    unit_env_files: dict[str, set[str]] = field(default_factory=dict)  # compose unit -> env files it read
     # configs written inside ConfigMaps: virtual path -> its text, laid out where it stands
     embedded: dict[str, Embedded] = field(default_factory=dict)
     wanted: set[str] = field(default_factory=set)  # embedded configs to parse (run, or NATS by their key)

@@ -61,12 +61,16 @@ class Proof:
 
 def _die_with_parent() -> None:
     """Linux: the server gets SIGKILL if natslint itself is killed (no cleanup possible)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPPING)  # blocked by the parent around the start
     try:
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+_STOPPING = {signal.SIGINT, signal.SIGTERM}
 
 
 class Processes:
@@ -76,11 +80,17 @@ class Processes:
         self.procs: list[subprocess.Popen] = []
 
     def start(self, binary: str, config: str, log: str, flags: list[str] | None = None) -> subprocess.Popen:
-        with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
-            proc = subprocess.Popen([binary, "-c", config, *(flags or [])], stdout=out, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, start_new_session=True,
-                                    preexec_fn=_die_with_parent)
-        self.procs.append(proc)
+        # Ctrl-C between the fork and the append would leave a server no one stops: held until
+        # the server is listed
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+        try:
+            with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
+                proc = subprocess.Popen([binary, "-c", config, *(flags or [])], stdout=out,
+                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
+            self.procs.append(proc)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         return proc
 
     def stop(self) -> None:
@@ -139,7 +149,9 @@ def _run(proof: Proof, result: Result, timeout: float, window: float, progress, 
     procs = Processes()
     previous = signal.getsignal(signal.SIGINT)
     previous_term = signal.getsignal(signal.SIGTERM)
-    with tempfile.TemporaryDirectory(prefix="natslint-prove-") as work:
+    # every server is stopped before the folder goes; a file one wrote as it died must not turn
+    # the proof into an internal error
+    with tempfile.TemporaryDirectory(prefix="natslint-prove-", ignore_cleanup_errors=True) as work:
         try:
             signal.signal(signal.SIGINT, signal.default_int_handler)
             signal.signal(signal.SIGTERM, _terminate)  # a killed proof still stops its servers

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections import defaultdict
 from typing import Iterator
 
 from natslint import options
@@ -21,13 +20,11 @@ from natslint.codes import (
 )
 from natslint.deploy.workload import ChartDefault
 from natslint.findings import Edit, Finding, Fix, Related, Severity
-from natslint.fleet.model import Server
 from natslint.fleet.servers import account_js_enabled
 from natslint.rules.base import Rule
-from natslint.rules.context import Context, js_span, roots
+from natslint.rules.context import Context, roots
 from natslint.rules.nl107_store_dir import check_store_dir
 from natslint.rules.fixes import delete_entry, insert_entry, rename_key
-from natslint.syntax.document import Document
 from natslint.syntax.model import Array, Entry, Map, Node, Scalar
 
 # Values whose keys are data, not options.
