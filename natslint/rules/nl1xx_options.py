@@ -50,52 +50,70 @@ def _go_type(node: Node) -> str:
 Row = tuple[options.Block, Entry, "options.KeySpec | None", str, Map]  # block, entry, spec, where, parent
 
 
-def _walk(m: Map, block_name: str) -> list[tuple[tuple[int, str], list[Row]]]:
+Group = tuple[tuple[int, str], list[Row]]  # a map (and the role it is read in), and its rows
+
+
+def _walk(m: Map, block_name: str, shared: dict[tuple[int, str], list[Group]]) -> list[Group]:
     """Every live entry under ``m``, descending into nested blocks, grouped by the map (and the
     role it is read in) that holds it: (block, entry, spec, the block it stands in as written,
-    its map)."""
-    out: list[tuple[tuple[int, str], list[Row]]] = []
-    seen: set[tuple[int, str]] = set()
-    stack = [(m, block_name, "")]
-    while stack:
-        node, name, where = stack.pop()
-        mark = (id(node), name)
-        if mark in seen:
-            continue
-        seen.add(mark)
-        blk = options.block(name)
-        if blk is None:
-            continue
-        rows: list[Row] = []
-        out.append((mark, rows))
-        keys, fold = blk.keys, blk.case_insensitive
-        shown = where or "top level"
-        for e in node.live():
-            spec = keys.get(e.key.name.lower() if fold else e.key.name)
-            rows.append((blk, e, spec, shown, node))
-            if spec is None or spec.kind in _FREE_FORM:
-                continue
-            v = e.value
-            if not isinstance(v, (Map, Array)):
-                continue  # a scalar: nothing to descend into
-            here = f"{where}.{e.key.name}" if where else e.key.name
-            if spec.kind == "accounts" and isinstance(v, Map):
-                stack.extend((acc.value, "account", f"{here}.{acc.key.name}") for acc in v.live()
-                             if isinstance(acc.value, Map))
-            elif isinstance(v, Map) and spec.block:
-                stack.append((v, spec.block, here))
-            elif isinstance(v, Array):
-                inner = spec.block if spec.kind == "block_list" else spec.items
-                if inner and options.block(inner) is not None:
-                    stack.extend((i, inner, f"{here}[]") for i in v.items if isinstance(i, Map))
+    its map).  ``shared``: the groups of each map walked already in this run, so the maps an
+    include brings into hundreds of configs are walked once."""
+    out: list[Group] = []
+    _subtree(m, block_name, "", shared, set(), out)
     return out
 
 
-def _walked(doc) -> list[tuple[tuple[int, str], list[Row]]]:
+def _subtree(node: Map, name: str, where: str, shared: dict[tuple[int, str], list[Group]],
+             seen: set[tuple[int, str]], out: list[Group]) -> None:
+    mark = (id(node), name)
+    if mark in seen:
+        return
+    hit = shared.get(mark)
+    if hit is not None:
+        for group in hit:
+            if group[0] not in seen:
+                seen.add(group[0])
+                out.append(group)
+        return
+    seen.add(mark)
+    blk = options.block(name)
+    if blk is None:
+        return
+    mine: list[Group] = []
+    rows: list[Row] = []
+    mine.append((mark, rows))
+    keys, fold = blk.keys, blk.case_insensitive
+    shown = where or "top level"
+    children: list[tuple[Map, str, str]] = []
+    for e in node.live():
+        spec = keys.get(e.key.name.lower() if fold else e.key.name)
+        rows.append((blk, e, spec, shown, node))
+        if spec is None or spec.kind in _FREE_FORM:
+            continue
+        v = e.value
+        if not isinstance(v, (Map, Array)):
+            continue  # a scalar: nothing to descend into
+        here = f"{where}.{e.key.name}" if where else e.key.name
+        if spec.kind == "accounts" and isinstance(v, Map):
+            children += [(acc.value, "account", f"{here}.{acc.key.name}") for acc in v.live()
+                         if isinstance(acc.value, Map)]
+        elif isinstance(v, Map) and spec.block:
+            children.append((v, spec.block, here))
+        elif isinstance(v, Array):
+            inner = spec.block if spec.kind == "block_list" else spec.items
+            if inner and options.block(inner) is not None:
+                children += [(i, inner, f"{here}[]") for i in v.items if isinstance(i, Map)]
+    for child, role, at in children:
+        _subtree(child, role, at, shared, seen, mine)
+    shared[mark] = mine
+    out.extend(mine)
+
+
+def _walked(doc, shared: dict[tuple[int, str], list[Group]]) -> list[Group]:
     """A config's walk, done once per document (the document keeps it)."""
     hit = doc.derived.get("nl1xx.walk")
     if hit is None:
-        hit = doc.derived["nl1xx.walk"] = _walk(doc.root, "top")
+        hit = doc.derived["nl1xx.walk"] = _walk(doc.root, "top", shared)
     return hit
 
 
@@ -117,7 +135,7 @@ def _per_map(ctx: Context, name: str, judge) -> Iterator[Finding]:
     seen: set[tuple[int, str]] = set()
     for _, doc in roots(ctx):
         kept = doc.derived.setdefault(name, {})
-        for mark, rows in _walked(doc):
+        for mark, rows in _walked(doc, ctx.memo.setdefault("nl1xx.subtrees", {})):
             if mark in seen:
                 continue
             seen.add(mark)
