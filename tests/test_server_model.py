@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from natslint.fleet.servers import opt, server_from_document
+from natslint.fleet.servers import server_from_document
+from natslint.fleet.values import opt
 from natslint.syntax.parser import parse_text
 
 

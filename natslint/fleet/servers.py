@@ -12,8 +12,9 @@ import posixpath
 from urllib.parse import urlsplit
 
 from natslint.deploy.flags import CommandLine
-from natslint.fleet.logins import read_logins
-from natslint.fleet.operator import directory_accounts, preloaded_accounts, read_creds, trusted_issuers
+from natslint.fleet.accounts import read_accounts
+from natslint.fleet.values import as_map, js_enabled_value, opt, scalar, value_span
+from natslint.fleet.operator import read_creds
 from natslint.fleet.model import (
     DEFAULT_CLIENT_PORT,
     DEFAULT_LEAF_PORT,
@@ -27,42 +28,10 @@ from natslint.fleet.model import (
 )
 from natslint.span import Span
 from natslint.syntax.document import Document
-from natslint.syntax.model import UNKNOWN, Array, Entry, Map, Node, Scalar
+from natslint.syntax.model import UNKNOWN, Array, Map, Node, Scalar
 
 WILDCARD_HOSTS = {"", "0.0.0.0", "::", "[::]", "*"}
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-def opt(m: Map | None, *names: str) -> Entry | None:
-    """The effective entry for an option and its aliases (case-insensitive, last wins).
-
-    ``names`` are given in lower case, as the option table spells them."""
-    if not isinstance(m, Map):
-        return None
-    index = m.ci_index()
-    hit = None
-    for n in names:
-        e = index.get(n)
-        if e is not None:
-            if hit is not None:  # aliases both set: the one written last wins
-                hits = [x for x in map(index.get, names) if x is not None]
-                return max(hits, key=lambda x: next(i for i, y in enumerate(m.entries) if y is x))
-            hit = e
-    return hit
-
-
-def scalar(e: Entry | None) -> object:
-    if e is None or not isinstance(e.value, Scalar):
-        return None
-    return e.value.value
-
-
-def value_span(e: Entry | None) -> Span | None:
-    return None if e is None else e.value.span if isinstance(e.value, Scalar) else e.key.span
-
-
-def as_map(e: Entry | None) -> Map | None:
-    return e.value if e is not None and isinstance(e.value, Map) else None
 
 
 def strings(node: Node | None) -> list[tuple[str, Span]]:
@@ -136,23 +105,6 @@ def _listen(m: Map | None, kind: str, default_port: int | None, *, listen_keys=(
     return Listener(kind, host, port, span)
 
 
-def _js_enabled(v: Node) -> bool:
-    if isinstance(v, Map):
-        en = opt(v, "enabled", "enable")
-        return scalar(en) is not False
-    if isinstance(v, Scalar):
-        if isinstance(v.value, bool):
-            return v.value
-        if isinstance(v.value, str):
-            return v.value.lower() in ("enabled", "enable")
-    return False
-
-
-def account_js_enabled(v: Node) -> bool:
-    """An account's `jetstream`: a map (limits) or enabled."""
-    return isinstance(v, Map) or _js_enabled(v)
-
-
 def server_from_document(doc: Document, path: str, *, names_and_links: bool = False) -> Server:
     """The server a config describes, read once per document (the document keeps it): each call
     gets a copy of its own, which linking may change; with ``names_and_links`` (deciding where
@@ -206,8 +158,7 @@ def _read_server(doc: Document, path: str) -> Server:
     _cluster(root, s)
     _gateway(root, s)
     _jetstream(root, s)
-    _accounts(root, s)
-    read_logins(root, s)
+    read_accounts(root, s)
     _leafnodes(root, s)
     return s
 
@@ -253,7 +204,7 @@ def _jetstream(root: Map, s: Server) -> None:
         s.store_dir = Value(scalar(top_store), value_span(top_store))
     if js_e is None:
         return
-    s.js_enabled = Value(_js_enabled(js_e.value), js_e.key.span)
+    s.js_enabled = Value(js_enabled_value(js_e.value), js_e.key.span)
     js = as_map(js_e)
     if js is None:
         return
@@ -269,93 +220,6 @@ def _jetstream(root: Map, s: Server) -> None:
     sd = opt(js, "store_dir", "store", "storedir")
     if sd is not None:
         s.store_dir = Value(scalar(sd), value_span(sd))
-
-
-def _users(node: Node | None) -> list[tuple[str, str | None]]:
-    """(user, account) pairs of a users array (account None when not given)."""
-    out = []
-    if isinstance(node, Array):
-        for u in node.items:
-            if isinstance(u, Map):
-                name = scalar(opt(u, "user", "username"))
-                acc = scalar(opt(u, "account"))
-                if isinstance(name, str):
-                    out.append((name, acc if isinstance(acc, str) else None))
-    return out
-
-
-def _service_imports(account: Map, name: str, s: Server) -> None:
-    """`imports: [ { service: { account: L, subject: "$JS.API.>" }, to: "..." } ]`: the JetStream
-    API subjects this account takes from another (local subject, that account, its subject)."""
-    imports = opt(account, "imports")
-    if imports is None or not isinstance(imports.value, Array):
-        return
-    for item in imports.value.items:
-        service = as_map(opt(item, "service")) if isinstance(item, Map) else None
-        if service is None:
-            continue
-        other, subject = scalar(opt(service, "account")), scalar(opt(service, "subject"))
-        to = scalar(opt(item, "to"))  # type: ignore[arg-type]
-        if isinstance(other, str) and isinstance(subject, str) and subject.startswith("$JS."):
-            s.service_imports.setdefault(name, []).append((to if isinstance(to, str) else subject, other, subject))
-
-
-def _accounts(root: Map, s: Server) -> None:
-    s.operator_mode = opt(root, "operator", "operators", "trusted", "trusted_keys", "resolver") is not None
-    if s.operator_mode:
-        op = opt(root, "operator", "operators", "trusted_operators")
-        trusted = trusted_issuers(s.path, op.value if op else None)
-        preloaded_accounts(as_map(opt(root, "resolver_preload")), s, trusted)
-        # a MEMORY resolver holds its preloads and nothing else; any other resolver may fetch more
-        resolver = scalar(opt(root, "resolver"))
-        s.accounts_known = trusted is not None and isinstance(resolver, str) and resolver.upper() == "MEMORY"
-        directory_accounts(s.path, as_map(opt(root, "resolver")), s)
-    sys_e = opt(root, "system_account", "system")
-    if isinstance(scalar(sys_e), str):
-        s.system_account = scalar(sys_e)  # type: ignore[assignment]
-    accounts = as_map(opt(root, "accounts"))
-    user_account: dict[str, str] = {}
-    if accounts is not None:
-        for e in accounts.live():
-            name = e.key.name
-            s.accounts[name] = e.key.span
-            if isinstance(e.value, Map):
-                js = opt(e.value, "jetstream")
-                if js is not None and account_js_enabled(js.value):
-                    s.js_accounts.add(name)
-                users = opt(e.value, "users")
-                for user, _ in _users(users.value if users else None):
-                    user_account[user] = name
-                _service_imports(e.value, name, s)
-    if not s.app_accounts and not s.operator_mode:
-        s.js_accounts.add(GLOBAL_ACCOUNT)  # only $G and the system account: $G gets JetStream
-    nau_e = opt(root, "no_auth_user")
-    nau = scalar(nau_e)
-    if nau_e is not None and opt(root, "operator", "operators", "trusted_operators") is not None:
-        s.no_auth_with_operator = value_span(nau_e)  # nats-server refuses to start
-    if isinstance(nau, str):
-        s.no_auth_account = user_account.get(nau, GLOBAL_ACCOUNT)
-    djd = as_map(opt(root, "default_js_domain"))
-    if djd is not None:
-        for e in djd.live():
-            if isinstance(e.value, Scalar) and isinstance(e.value.value, str):
-                s.default_js_domain[e.key.name] = e.value.value
-    s.leaf_users = {}
-    leaf = as_map(opt(root, "leafnodes", "leaf"))
-    auth = as_map(opt(leaf, "authorization")) if leaf is not None else None
-    if auth is not None:
-        acc = scalar(opt(auth, "account"))
-        if isinstance(acc, str):
-            s.leaf_default_account = acc
-        single = scalar(opt(auth, "user", "username"))
-        if isinstance(single, str):
-            s.leaf_users[single] = s.leaf_default_account or GLOBAL_ACCOUNT
-        users = opt(auth, "users")
-        for user, acc2 in _users(users.value if users else None):
-            s.leaf_users[user] = acc2 or s.leaf_default_account or GLOBAL_ACCOUNT
-    if not s.leaf_users:
-        # no leafnode authorization: leaf connections log in as the accounts' users
-        s.leaf_users = dict(user_account)
 
 
 def _leafnodes(root: Map, s: Server) -> None:

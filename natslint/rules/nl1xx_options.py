@@ -20,7 +20,7 @@ from natslint.codes import (
 )
 from natslint.deploy.workload import ChartDefault
 from natslint.findings import Edit, Finding, Fix, Related, Severity
-from natslint.fleet.servers import account_js_enabled
+from natslint.fleet.values import account_js_enabled
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, roots
 from natslint.rules.nl107_store_dir import check_store_dir

@@ -13,7 +13,7 @@ from typing import Iterator
 from natslint.codes import DUPLICATE_LEAF_LINK
 from natslint.findings import Edit, Finding, Fix, Related
 from natslint.fleet.model import UNKNOWN_ACCOUNT, Remote, Server
-from natslint.fleet.servers import as_map, opt
+from natslint.fleet.values import as_map, opt
 from natslint.rules.base import Rule
 from natslint.rules.context import Context
 from natslint.syntax.document import Document
