@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from natslint import options
 from natslint.codes import (
@@ -47,10 +47,17 @@ def _go_type(node: Node) -> str:
     return _GO_TYPE.get(node.kind, node.kind)
 
 
-Row = tuple[options.Block, Entry, "options.KeySpec | None", str, Map]  # block, entry, spec, where, parent
+class Rows(NamedTuple):
+    """The live entries of one map read in one role: what the block is, where it stands as
+    written, the map, and each entry with its spec (None: an option the block does not have)."""
+
+    block: options.Block
+    where: str
+    parent: Map
+    entries: list[tuple[Entry, "options.KeySpec | None"]]
 
 
-Group = tuple[tuple[int, str], list[Row]]  # a map (and the role it is read in), and its rows
+Group = tuple[tuple[int, str], Rows]  # a map (and the role it is read in), and its entries
 
 
 def _walk(m: Map, block_name: str, shared: dict[tuple[int, str], list[Group]]) -> list[Group]:
@@ -80,14 +87,13 @@ def _subtree(node: Map, name: str, where: str, shared: dict[tuple[int, str], lis
     if blk is None:
         return
     mine: list[Group] = []
-    rows: list[Row] = []
-    mine.append((mark, rows))
+    entries: list[tuple[Entry, options.KeySpec | None]] = []
+    mine.append((mark, Rows(blk, where or "top level", node, entries)))
     keys, fold = blk.keys, blk.case_insensitive
-    shown = where or "top level"
     children: list[tuple[Map, str, str]] = []
     for e in node.live():
         spec = keys.get(e.key.name.lower() if fold else e.key.name)
-        rows.append((blk, e, spec, shown, node))
+        entries.append((e, spec))
         if spec is None or spec.kind in _FREE_FORM:
             continue
         v = e.value
@@ -141,7 +147,7 @@ def _per_map(ctx: Context, name: str, judge) -> Iterator[Finding]:
             seen.add(mark)
             got = kept.get(mark)
             if got is None:
-                got = kept[mark] = list(judge(ctx, rows))
+                got = kept[mark] = tuple(judge(ctx, rows))  # most maps give none: the one empty tuple
             yield from got
 
 
@@ -149,8 +155,9 @@ def check_unknown(ctx: Context) -> Iterator[Finding]:
     return _per_map(ctx, "nl101", _unknown_in)
 
 
-def _unknown_in(ctx: Context, rows: list[Row]) -> Iterator[Finding]:
-    for blk, e, spec, where, parent in rows:
+def _unknown_in(ctx: Context, rows: Rows) -> Iterator[Finding]:
+    blk, where, parent = rows.block, rows.where, rows.parent
+    for e, spec in rows.entries:
         if spec is not None or blk.unknown_result != "error":
             continue
         if e.used_as_variable and blk.variable_exempt:
@@ -214,8 +221,8 @@ def check_types(ctx: Context) -> Iterator[Finding]:
     return _per_map(ctx, "nl108", _types_in)
 
 
-def _types_in(ctx: Context, rows: list[Row]) -> Iterator[Finding]:
-    for blk, e, spec, _, _ in rows:
+def _types_in(ctx: Context, rows: Rows) -> Iterator[Finding]:
+    for e, spec in rows.entries:
         if spec is None or not spec.types:
             continue
         v = e.value
