@@ -40,7 +40,8 @@ def assemble(documents: dict[str, Document], roots: list[str], workloads: list[W
     ``machines``: config -> the declared machine it runs on."""
     fleet = unlinked(documents, roots, workloads, sources, reparse)
     for s in fleet.servers:
-        s.refuses = s.refuses or startup_failure(s)
+        doc = s.document if s.document is not None else documents.get(s.path) if not s.synthetic else None
+        s.refuses = s.refuses or startup_failure(s, getattr(doc, "root", None))
     fleet.unseen = [s for s in fleet.servers if s.config_unseen]
     fleet.servers = [s for s in fleet.servers if not s.config_unseen]
     link(fleet, sources, aliases, machines, machine_aliases)

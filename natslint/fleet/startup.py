@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from natslint.fleet.model import GLOBAL_ACCOUNT, Remote, Server
+from natslint.fleet.startup_checks import refusals
 
 
-def startup_failure(s: Server) -> str | None:
-    """Why nats-server exits at startup, for the causes the model knows (NL110, NL111, NL112)."""
+def startup_failure(s: Server, root=None) -> str | None:
+    """Why nats-server exits at startup, for the causes the model knows (NL110 to NL113)."""
     if s.unknown_flags:
         return f"flag provided but not defined: {s.unknown_flags[0][0]}"
     if s.no_auth_with_operator is not None:
@@ -14,7 +15,8 @@ def startup_failure(s: Server) -> str | None:
     undefined = remotes_binding_undefined_accounts(s)
     if undefined:
         return f'cannot find local account "{undefined[0].account}" specified in leafnode remote'
-    return None
+    found = refusals(s, root)  # ``root``: the config as this server reads it
+    return found[0].message if found else None
 
 
 def remotes_binding_undefined_accounts(s: Server) -> list[Remote]:

@@ -1,0 +1,66 @@
+"""NL113: configs `nats-server -t` calls valid that the real server refuses when it starts; and
+the near misses it starts with.  The same file is judged by natslint and run by nats-server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from livenats import free_ports
+from typer.testing import CliRunner
+
+from natslint.cli import check as _check  # noqa: F401  (registers the command)
+from natslint.cli.app import app
+
+CASES = {
+    "cluster-and-gateway-names": (
+        "listen: 127.0.0.1:{0}\ncluster {{ name: east, listen: 127.0.0.1:{1} }}\n"
+        "gateway {{ name: west, listen: 127.0.0.1:{2} }}\n",
+        "cluster name conflicts between cluster and gateway definitions", 3),
+    "websocket-without-tls": (
+        "listen: 127.0.0.1:{0}\nwebsocket {{\n  listen: 127.0.0.1:{1}\n}}\n",
+        "websocket requires TLS configuration", 2),
+    # near misses: the server starts
+    "gateway-names-an-unnamed-cluster": (
+        "listen: 127.0.0.1:{0}\ncluster {{ listen: 127.0.0.1:{1} }}\ngateway {{ name: west, listen: 127.0.0.1:{2} }}\n",
+        None, None),
+    "websocket-no-tls": ("listen: 127.0.0.1:{0}\nwebsocket {{ listen: 127.0.0.1:{1}, no_tls: true }}\n", None, None),
+}
+
+
+def findings(folder: Path, monkeypatch) -> list[tuple[str, int]]:
+    monkeypatch.chdir(folder)
+    out = CliRunner().invoke(app, ["check", "--isolated", "--format", "json", "--fail-on", "info", "."]).stdout
+    return [(f["code"], f["line"]) for f in json.loads(out)["findings"]]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_natslint_says_what_the_start_says(case, tmp_path, monkeypatch):
+    text, refusal, line = CASES[case]
+    (tmp_path / "nats.conf").write_text(text.format(*free_ports(3)), encoding="utf-8")
+    assert findings(tmp_path, monkeypatch) == ([("NL113", line)] if refusal else [])
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_dash_t_accepts_and_the_real_start_refuses(case, tmp_path, nats_server):
+    text, refusal, _ = CASES[case]
+    conf = tmp_path / "nats.conf"
+    conf.write_text(text.format(*free_ports(3)), encoding="utf-8")
+    dash_t = subprocess.run([nats_server, "-t", "-c", str(conf)], capture_output=True, text=True, timeout=30)
+    assert dash_t.returncode == 0 and "is valid" in dash_t.stdout + dash_t.stderr
+    proc = subprocess.Popen([nats_server, "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        out, _ = proc.communicate(timeout=3)  # a refusal exits at once
+        exited = True
+    except subprocess.TimeoutExpired:  # still running: it started
+        proc.terminate()
+        out, _ = proc.communicate(timeout=10)
+        exited = False
+    if refusal:
+        assert exited and proc.returncode == 1 and refusal in out, out
+    else:
+        assert not exited and "Server is ready" in out, out
