@@ -22,7 +22,17 @@ CASES = {
     "websocket-without-tls": (
         "listen: 127.0.0.1:{0}\nwebsocket {{\n  listen: 127.0.0.1:{1}\n}}\n",
         "websocket requires TLS configuration", 2),
+    "max-payload-over-max-pending": (
+        "listen: 127.0.0.1:{0}\nmax_payload: 8MB\nmax_pending: 4MB\n",
+        "max_payload (8388608) cannot be higher than max_pending (4194304)", 2),
+    "lame-duck-grace-not-shorter": (
+        "listen: 127.0.0.1:{0}\nlame_duck_duration: \"30s\"\nlame_duck_grace_period: \"30s\"\n",
+        "lame duck grace period (30s) should be strictly lower than lame duck duration (30s)", 3),
+    "lame-duck-grace-over-the-default-duration": (
+        "listen: 127.0.0.1:{0}\nlame_duck_grace_period: \"3m\"\n",
+        "lame duck grace period (3m0s) should be strictly lower than lame duck duration (2m0s)", 2),
     # near misses: the server starts
+    "max-payload-under-the-default-pending": ("listen: 127.0.0.1:{0}\nmax_payload: 8MB\n", None, None),
     "gateway-names-an-unnamed-cluster": (
         "listen: 127.0.0.1:{0}\ncluster {{ listen: 127.0.0.1:{1} }}\ngateway {{ name: west, listen: 127.0.0.1:{2} }}\n",
         None, None),
@@ -64,3 +74,11 @@ def test_dash_t_accepts_and_the_real_start_refuses(case, tmp_path, nats_server):
         assert exited and proc.returncode == 1 and refusal in out, out
     else:
         assert not exited and "Server is ready" in out, out
+
+
+@pytest.mark.parametrize("text, seconds", [("30s", 30.0), ("1m30s", 90.0), ("500ms", 0.5), ("2h", 7200.0),
+                                           ("1.5s", 1.5), ("0", 0.0), ("30", None), ("1d", None), ("", None)])
+def test_go_durations(text, seconds):
+    from natslint.fleet.startup_checks import go_duration
+
+    assert go_duration(text) == seconds

@@ -4,6 +4,7 @@ Each is read from the server model and its config, with where to point at (NL113
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from natslint.fleet.model import Server
@@ -20,8 +21,71 @@ class Refusal:
     fix: str
 
 
-def refusals(s: Server, root: Map | None) -> list[Refusal]:
+# nats-server's defaults (server/const.go): MAX_PAYLOAD_SIZE, MAX_PENDING_SIZE, DEFAULT_LAME_DUCK_*
+_MAX_PAYLOAD, _MAX_PENDING = 1024 * 1024, 64 * 1024 * 1024
+_LAME_DUCK_DURATION, _LAME_DUCK_GRACE = 120.0, 10.0
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
+
+
+def go_duration(text: str) -> float | None:
+    """Seconds in a Go duration (`30s`, `1m30s`, `500ms`); None when Go would not parse it."""
+    text = text.strip()
+    if text in ("0", "+0", "-0"):
+        return 0.0
+    sign = -1.0 if text.startswith("-") else 1.0
+    body = text.lstrip("+-")
+    parts = _DURATION.findall(body)
+    if not body or "".join(n + u for n, u in parts) != body:
+        return None
+    return sign * sum(float(n) * _UNITS[u] for n, u in parts)
+
+
+def _seconds(root: Map, key: str, default: float) -> tuple[float | None, Span | None]:
+    e = opt(root, key)
+    if e is None:
+        return default, None
+    value = scalar(e)
+    if isinstance(value, str):
+        return go_duration(value), e.value.span
+    return None, e.value.span  # not a duration string: NL108 says so
+
+
+def _limits(root: Map) -> list[Refusal]:
     out: list[Refusal] = []
+    payload_e, pending_e = opt(root, "max_payload"), opt(root, "max_pending")
+    payload = scalar(payload_e) if payload_e is not None else _MAX_PAYLOAD
+    pending = scalar(pending_e) if pending_e is not None else _MAX_PENDING
+    if isinstance(payload, int) and isinstance(pending, int) and not isinstance(payload, bool) \
+            and not isinstance(pending, bool) and payload > pending and (payload_e or pending_e) is not None:
+        where = (payload_e or pending_e).value.span  # type: ignore[union-attr]
+        out.append(Refusal(
+            f"max_payload ({payload}) cannot be higher than max_pending ({pending})", where,
+            ((pending_e.value.span, "max_pending"),) if pending_e is not None and payload_e is not None else (),
+            "keep max_payload at or below max_pending (64MB unless set)"))
+    duration, d_span = _seconds(root, "lame_duck_duration", _LAME_DUCK_DURATION)
+    grace, g_span = _seconds(root, "lame_duck_grace_period", _LAME_DUCK_GRACE)
+    if duration is not None and grace is not None and duration > 0 and grace >= duration and (g_span or d_span):
+        out.append(Refusal(
+            f"lame duck grace period ({_go(grace)}) should be strictly lower than lame duck duration "
+            f"({_go(duration)})", g_span or d_span,  # type: ignore[arg-type]
+            ((d_span, "lame_duck_duration"),) if d_span is not None and g_span is not None else (),
+            "make lame_duck_grace_period shorter than lame_duck_duration (10s and 2m unless set)"))
+    return out
+
+
+def _go(seconds: float) -> str:
+    """A duration as Go prints it, for the common whole values (`30s`, `2m0s`)."""
+    whole = int(seconds)
+    if whole != seconds:
+        return f"{seconds}s"
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return (f"{h}h" if h else "") + (f"{m}m" if h or m else "") + f"{s}s"
+
+
+def refusals(s: Server, root: Map | None) -> list[Refusal]:
+    out: list[Refusal] = _limits(root) if root is not None else []
     cluster, gateway = s.cluster_name, s.gateway_name
     if isinstance(cluster.value, str) and cluster.value and isinstance(gateway.value, str) and gateway.value \
             and cluster.value != gateway.value and gateway.span is not None:
