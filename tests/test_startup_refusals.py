@@ -31,7 +31,16 @@ CASES = {
     "lame-duck-grace-over-the-default-duration": (
         "listen: 127.0.0.1:{0}\nlame_duck_grace_period: \"3m\"\n",
         "lame duck grace period (3m0s) should be strictly lower than lame duck duration (2m0s)", 2),
+    "mqtt-in-a-cluster-without-server-name": (
+        "listen: 127.0.0.1:{0}\ncluster {{ name: c, listen: 127.0.0.1:{1} }}\nmqtt {{ listen: 127.0.0.1:{2} }}\n",
+        "mqtt requires server name to be explicitly set", 3),
+    "mqtt-standalone-without-jetstream": (
+        "server_name: m\nlisten: 127.0.0.1:{0}\nmqtt {{ listen: 127.0.0.1:{1} }}\n",
+        "mqtt requires JetStream to be enabled if running in standalone mode", 3),
     # near misses: the server starts
+    "mqtt-standalone-with-jetstream": (
+        "server_name: m\nlisten: 127.0.0.1:{0}\njetstream {{ store_dir: \"{store}\" }}\nmqtt {{ listen: 127.0.0.1:{1} }}\n",
+        None, None),
     "max-payload-under-the-default-pending": ("listen: 127.0.0.1:{0}\nmax_payload: 8MB\n", None, None),
     "gateway-names-an-unnamed-cluster": (
         "listen: 127.0.0.1:{0}\ncluster {{ listen: 127.0.0.1:{1} }}\ngateway {{ name: west, listen: 127.0.0.1:{2} }}\n",
@@ -49,7 +58,7 @@ def findings(folder: Path, monkeypatch) -> list[tuple[str, int]]:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_natslint_says_what_the_start_says(case, tmp_path, monkeypatch):
     text, refusal, line = CASES[case]
-    (tmp_path / "nats.conf").write_text(text.format(*free_ports(3)), encoding="utf-8")
+    (tmp_path / "nats.conf").write_text(text.format(*free_ports(3), store=tmp_path / "js"), encoding="utf-8")
     assert findings(tmp_path, monkeypatch) == ([("NL113", line)] if refusal else [])
 
 
@@ -58,7 +67,7 @@ def test_natslint_says_what_the_start_says(case, tmp_path, monkeypatch):
 def test_dash_t_accepts_and_the_real_start_refuses(case, tmp_path, nats_server):
     text, refusal, _ = CASES[case]
     conf = tmp_path / "nats.conf"
-    conf.write_text(text.format(*free_ports(3)), encoding="utf-8")
+    conf.write_text(text.format(*free_ports(3), store=tmp_path / "js"), encoding="utf-8")
     dash_t = subprocess.run([nats_server, "-t", "-c", str(conf)], capture_output=True, text=True, timeout=30)
     assert dash_t.returncode == 0 and "is valid" in dash_t.stdout + dash_t.stderr
     proc = subprocess.Popen([nats_server, "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -94,6 +94,7 @@ def refusals(s: Server, root: Map | None) -> list[Refusal]:
             ((cluster.span, f"the cluster's name `{cluster.value}`"),) if cluster.span is not None else (),
             f"give the cluster and the gateway one name (`{gateway.value}`), or leave the cluster's name out "
             "(it takes the gateway's)"))
+    out += _mqtt(s, root)
     ws_entry = opt(root, "websocket", "ws") if root is not None else None
     ws = as_map(ws_entry)
     listener = s.listener("websocket")
@@ -104,3 +105,21 @@ def refusals(s: Server, root: Map | None) -> list[Refusal]:
             "add `tls { cert_file: ..., key_file: ... }` to `websocket`, or `no_tls: true` behind a proxy "
             "that terminates TLS"))
     return out
+
+
+def _mqtt(s: Server, root: Map | None) -> list[Refusal]:
+    """validateMQTTOptions: checked only when MQTT listens (a port other than 0)."""
+    entry = opt(root, "mqtt") if root is not None else None
+    listener = s.listener("mqtt")
+    if entry is None or listener is None or listener.port == 0:
+        return []
+    cluster = s.cluster_listen is not None and s.cluster_listen.port != 0
+    gateway = any(li.kind == "gateway" and li.port != 0 for li in s.listeners)
+    where = entry.key.span
+    if not (isinstance(s.server_name.value, str) and s.server_name.value) and (cluster or gateway):
+        return [Refusal("mqtt requires server name to be explicitly set", where, (),
+                        "set `server_name`: MQTT needs a unique, stable name in a cluster")]
+    if not s.js_enabled.value and not cluster and not gateway and s.listener("leafnode") is None and not s.remotes:
+        return [Refusal("mqtt requires JetStream to be enabled if running in standalone mode", where, (),
+                        "turn JetStream on (`jetstream { store_dir: ... }`), or link the server to one that runs it")]
+    return []
