@@ -72,7 +72,8 @@ JWT_INVALID = _code("NL112", "jwt-invalid", E,
 STARTUP_REFUSAL = _code("NL113", "startup-refusal", E,
                         "a config `nats-server -t` accepts but the server refuses when it starts (a cluster "
                         "and gateway of different names, websocket without TLS, max_payload over max_pending, "
-                        "a lame duck grace period not shorter than the duration, MQTT without a server name or JetStream)", scope="server", since="0.3.0")
+                        "a lame duck grace period not shorter than the duration, MQTT without a server name or JetStream, "
+                        "a gateway without a name, a port or a URL)", scope="server", since="0.3.0")
 UNKNOWN_FLAG = _code("NL110", "unknown-flag", E,
                      "a command-line flag nats-server does not define: it prints its usage and exits",
                      scope="server", since="0.2.0")

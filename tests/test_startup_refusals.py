@@ -37,6 +37,13 @@ CASES = {
     "mqtt-standalone-without-jetstream": (
         "server_name: m\nlisten: 127.0.0.1:{0}\nmqtt {{ listen: 127.0.0.1:{1} }}\n",
         "mqtt requires JetStream to be enabled if running in standalone mode", 3),
+    "gateway-without-name": ("listen: 127.0.0.1:{0}\ngateway {{ listen: 127.0.0.1:{1} }}\n", "gateway has no name", 2),
+    "gateway-without-port": (
+        "listen: 127.0.0.1:{0}\ngateway {{ name: west }}\n",
+        'gateway "west" has no port specified (select -1 for random port)', 2),
+    "gateway-listed-without-url": (
+        "listen: 127.0.0.1:{0}\ngateway {{\n  name: west\n  listen: 127.0.0.1:{1}\n  gateways: [ {{ name: east }} ]\n}}\n",
+        'gateway "east" has no URL', 5),
     # near misses: the server starts
     "mqtt-standalone-with-jetstream": (
         "server_name: m\nlisten: 127.0.0.1:{0}\njetstream {{ store_dir: \"{store}\" }}\nmqtt {{ listen: 127.0.0.1:{1} }}\n",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from natslint.fleet.model import Server
 from natslint.fleet.values import as_map, opt, scalar
 from natslint.span import Span
-from natslint.syntax.model import Map
+from natslint.syntax.model import Array, Map
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,14 @@ def _seconds(root: Map, key: str, default: float) -> tuple[float | None, Span | 
 
 def _limits(root: Map) -> list[Refusal]:
     out: list[Refusal] = []
+    duration, d_span = _seconds(root, "lame_duck_duration", _LAME_DUCK_DURATION)
+    grace, g_span = _seconds(root, "lame_duck_grace_period", _LAME_DUCK_GRACE)
+    if duration is not None and grace is not None and duration > 0 and grace >= duration and (g_span or d_span):
+        out.append(Refusal(
+            f"lame duck grace period ({_go(grace)}) should be strictly lower than lame duck duration "
+            f"({_go(duration)})", g_span or d_span,  # type: ignore[arg-type]
+            ((d_span, "lame_duck_duration"),) if d_span is not None and g_span is not None else (),
+            "make lame_duck_grace_period shorter than lame_duck_duration (10s and 2m unless set)"))
     payload_e, pending_e = opt(root, "max_payload"), opt(root, "max_pending")
     payload = scalar(payload_e) if payload_e is not None else _MAX_PAYLOAD
     pending = scalar(pending_e) if pending_e is not None else _MAX_PENDING
@@ -63,14 +71,6 @@ def _limits(root: Map) -> list[Refusal]:
             f"max_payload ({payload}) cannot be higher than max_pending ({pending})", where,
             ((pending_e.value.span, "max_pending"),) if pending_e is not None and payload_e is not None else (),
             "keep max_payload at or below max_pending (64MB unless set)"))
-    duration, d_span = _seconds(root, "lame_duck_duration", _LAME_DUCK_DURATION)
-    grace, g_span = _seconds(root, "lame_duck_grace_period", _LAME_DUCK_GRACE)
-    if duration is not None and grace is not None and duration > 0 and grace >= duration and (g_span or d_span):
-        out.append(Refusal(
-            f"lame duck grace period ({_go(grace)}) should be strictly lower than lame duck duration "
-            f"({_go(duration)})", g_span or d_span,  # type: ignore[arg-type]
-            ((d_span, "lame_duck_duration"),) if d_span is not None and g_span is not None else (),
-            "make lame_duck_grace_period shorter than lame_duck_duration (10s and 2m unless set)"))
     return out
 
 
@@ -85,7 +85,9 @@ def _go(seconds: float) -> str:
 
 
 def refusals(s: Server, root: Map | None) -> list[Refusal]:
+    """In the order nats-server's validateOptions checks them: the first is what it prints."""
     out: list[Refusal] = _limits(root) if root is not None else []
+    out += _gateway(s, root)
     cluster, gateway = s.cluster_name, s.gateway_name
     if isinstance(cluster.value, str) and cluster.value and isinstance(gateway.value, str) and gateway.value \
             and cluster.value != gateway.value and gateway.span is not None:
@@ -122,4 +124,35 @@ def _mqtt(s: Server, root: Map | None) -> list[Refusal]:
     if not s.js_enabled.value and not cluster and not gateway and s.listener("leafnode") is None and not s.remotes:
         return [Refusal("mqtt requires JetStream to be enabled if running in standalone mode", where, (),
                         "turn JetStream on (`jetstream { store_dir: ... }`), or link the server to one that runs it")]
+    return []
+
+
+def _gateway(s: Server, root: Map | None) -> list[Refusal]:
+    """validateGatewayOptions: a gateway with a name or a port needs both, and each gateway it
+    lists needs a name and a URL."""
+    entry = opt(root, "gateway") if root is not None else None
+    block = as_map(entry)
+    if entry is None or block is None:
+        return []
+    name_e = opt(block, "name")
+    name = scalar(name_e)
+    port = any(li.kind == "gateway" and li.port != 0 for li in s.listeners)
+    if not name and not port:
+        return []  # no gateway at all, as the server reads it
+    if not name:
+        return [Refusal("gateway has no name", entry.key.span, (), "give the gateway its cluster's `name`")]
+    if not port:
+        return [Refusal(f'gateway "{name}" has no port specified (select -1 for random port)',
+                        name_e.value.span if name_e is not None else entry.key.span, (),  # type: ignore[union-attr]
+                        "give the gateway a `port` (or `listen`)")]
+    listed = opt(block, "gateways")
+    for i, g in enumerate(listed.value.items if listed is not None and isinstance(listed.value, Array) else ()):
+        if not isinstance(g, Map):
+            continue
+        g_name = scalar(opt(g, "name"))
+        if not g_name:
+            return [Refusal(f"gateway in the list {i} has no name", g.span, (), "name every gateway it lists")]
+        if opt(g, "url") is None and opt(g, "urls") is None:
+            return [Refusal(f'gateway "{g_name}" has no URL', g.span, (),
+                            f"give gateway `{g_name}` its `url` (or `urls`)")]
     return []
