@@ -44,7 +44,17 @@ CASES = {
     "gateway-listed-without-url": (
         "listen: 127.0.0.1:{0}\ngateway {{\n  name: west\n  listen: 127.0.0.1:{1}\n  gateways: [ {{ name: east }} ]\n}}\n",
         'gateway "east" has no URL', 5),
+    "leafnode-authorization-account-undefined": (
+        "listen: 127.0.0.1:{0}\nleafnodes {{\n  listen: 127.0.0.1:{1}\n  authorization {{ user: a, password: b, "
+        "account: NOPE }}\n}}\n", 'cannot find local account "NOPE" specified in leafnode authorization', 4),
+    "leafnode-user-account-undefined": (
+        "listen: 127.0.0.1:{0}\nleafnodes {{\n  listen: 127.0.0.1:{1}\n  authorization {{ users: [ {{ user: c, "
+        "password: d, account: NOPE }} ] }}\n}}\n", 'cannot find local account "NOPE" specified in leafnode authorization',
+        4),
     # near misses: the server starts
+    "leafnode-authorization-account-defined": (
+        "listen: 127.0.0.1:{0}\naccounts {{ EDGE: {{}} }}\nleafnodes {{\n  listen: 127.0.0.1:{1}\n  authorization {{ "
+        "user: a, password: b, account: EDGE }}\n}}\n", None, None),
     "mqtt-standalone-with-jetstream": (
         "server_name: m\nlisten: 127.0.0.1:{0}\njetstream {{ store_dir: \"{store}\" }}\nmqtt {{ listen: 127.0.0.1:{1} }}\n",
         None, None),

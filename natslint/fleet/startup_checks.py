@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from natslint.fleet.model import Server
+from natslint.fleet.model import GLOBAL_ACCOUNT, Server
 from natslint.fleet.values import as_map, opt, scalar
 from natslint.span import Span
 from natslint.syntax.model import Array, Map
@@ -87,6 +87,7 @@ def _go(seconds: float) -> str:
 def refusals(s: Server, root: Map | None) -> list[Refusal]:
     """In the order nats-server's validateOptions checks them: the first is what it prints."""
     out: list[Refusal] = _limits(root) if root is not None else []
+    out += _leaf_accounts(s, root)
     out += _gateway(s, root)
     cluster, gateway = s.cluster_name, s.gateway_name
     if isinstance(cluster.value, str) and cluster.value and isinstance(gateway.value, str) and gateway.value \
@@ -155,4 +156,25 @@ def _gateway(s: Server, root: Map | None) -> list[Refusal]:
         if opt(g, "url") is None and opt(g, "urls") is None:
             return [Refusal(f'gateway "{g_name}" has no URL', g.span, (),
                             f"give gateway `{g_name}` its `url` (or `urls`)")]
+    return []
+
+
+def _leaf_accounts(s: Server, root: Map | None) -> list[Refusal]:
+    """validateLeafNode: the accounts leafnode authorization puts leaf connections in must exist
+    (the remotes' accounts are NL111's)."""
+    if root is None or s.operator_mode:
+        return []
+    auth = as_map(opt(as_map(opt(root, "leafnodes", "leaf")), "authorization"))
+    if auth is None:
+        return []
+    known = {*s.accounts, GLOBAL_ACCOUNT, s.system_account}
+    written = [opt(auth, "account")]
+    users = opt(auth, "users")
+    for u in users.value.items if users is not None and isinstance(users.value, Array) else ():
+        written.append(opt(u, "account") if isinstance(u, Map) else None)
+    for e in written:
+        name = scalar(e)
+        if e is not None and isinstance(name, str) and name and name not in known:
+            return [Refusal(f'cannot find local account "{name}" specified in leafnode authorization',
+                            e.value.span, (), f"define account `{name}` in `accounts`, or name one that is")]
     return []
