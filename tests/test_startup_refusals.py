@@ -51,7 +51,14 @@ CASES = {
         "listen: 127.0.0.1:{0}\nleafnodes {{\n  listen: 127.0.0.1:{1}\n  authorization {{ users: [ {{ user: c, "
         "password: d, account: NOPE }} ] }}\n}}\n", 'cannot find local account "NOPE" specified in leafnode authorization',
         4),
+    "no-auth-user-not-a-user": (
+        "listen: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: u, password: p }} ] }} }}\nno_auth_user: ghost\n",
+        'no_auth_user: "ghost" not present as user or nkey in authorization block or account configuration', 3),
+    "no-auth-user-without-users": (
+        "listen: 127.0.0.1:{0}\nno_auth_user: ghost\n", 'no_auth_user: "ghost" present, but users/nkeys are not defined', 2),
     # near misses: the server starts
+    "no-auth-user-of-an-account": (
+        "listen: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: u, password: p }} ] }} }}\nno_auth_user: u\n", None, None),
     "leafnode-authorization-account-defined": (
         "listen: 127.0.0.1:{0}\naccounts {{ EDGE: {{}} }}\nleafnodes {{\n  listen: 127.0.0.1:{1}\n  authorization {{ "
         "user: a, password: b, account: EDGE }}\n}}\n", None, None),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from natslint.fleet.model import GLOBAL_ACCOUNT, Server
 from natslint.fleet.values import as_map, opt, scalar
 from natslint.span import Span
-from natslint.syntax.model import Array, Map
+from natslint.syntax.model import Array, Map, Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,7 @@ def refusals(s: Server, root: Map | None) -> list[Refusal]:
     """In the order nats-server's validateOptions checks them: the first is what it prints."""
     out: list[Refusal] = _limits(root) if root is not None else []
     out += _leaf_accounts(s, root)
+    out += _no_auth_user(s, root)
     out += _gateway(s, root)
     cluster, gateway = s.cluster_name, s.gateway_name
     if isinstance(cluster.value, str) and cluster.value and isinstance(gateway.value, str) and gateway.value \
@@ -177,4 +178,30 @@ def _leaf_accounts(s: Server, root: Map | None) -> list[Refusal]:
         if e is not None and isinstance(name, str) and name and name not in known:
             return [Refusal(f'cannot find local account "{name}" specified in leafnode authorization',
                             e.value.span, (), f"define account `{name}` in `accounts`, or name one that is")]
+    return []
+
+
+def _no_auth_user(s: Server, root: Map | None) -> list[Refusal]:
+    """validateAuth: `no_auth_user` names a user (or nkey) of `authorization` or of an account."""
+    e = opt(root, "no_auth_user") if root is not None and not s.operator_mode else None
+    name = scalar(e)
+    if e is None or not isinstance(name, str) or not name:
+        return []
+    auth = as_map(opt(root, "authorization", "authentication"))  # type: ignore[arg-type]
+    if auth is not None and opt(auth, "user", "username", "token", "auth_callout") is not None:
+        return []  # a single user or a token is kept apart from the users: not judged
+    entries: list[Node] = []
+    accounts = as_map(opt(root, "accounts"))  # type: ignore[arg-type]
+    lists = [opt(auth, "users")] + [opt(a.value, "users") for a in (accounts.live() if accounts is not None else ())
+                                    if isinstance(a.value, Map)]
+    for users in lists:
+        if users is not None and isinstance(users.value, Array):
+            entries += users.value.items
+    names = {scalar(opt(u, k)) for u in entries if isinstance(u, Map) for k in ("user", "username", "nkey")}
+    if not entries:
+        return [Refusal(f'no_auth_user: "{name}" present, but users/nkeys are not defined', e.value.span, (),
+                        "define that user, or remove no_auth_user")]
+    if name not in names:
+        return [Refusal(f'no_auth_user: "{name}" not present as user or nkey in authorization block or account '
+                        "configuration", e.value.span, (), "name a user an account or `authorization` defines")]
     return []
