@@ -195,7 +195,9 @@ def _no_auth_user(s: Server, root: Map | None) -> list[Refusal]:
     lists = [opt(auth, "users")] + [opt(a.value, "users") for a in (accounts.live() if accounts is not None else ())
                                     if isinstance(a.value, Map)]
     for users in lists:
-        if users is not None and isinstance(users.value, Array):
+        if users is not None and not isinstance(users.value, Array):
+            return []  # users natslint cannot read (a variable it does not see): unknown, not absent
+        if users is not None:
             entries += users.value.items
     names = {scalar(opt(u, k)) for u in entries if isinstance(u, Map) for k in ("user", "username", "nkey")}
     if not entries:
