@@ -140,7 +140,11 @@ async def test_a_clean_file_opened_gets_an_empty_list(fleet):
 async def test_a_client_without_file_events_still_sees_edits_made_on_disk(fleet):
     async with Session(fleet, file_events=False) as s:
         await s.settle(lambda got: True)
-        await asyncio.sleep(1.0)  # the server's own watcher starts
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 30
+        while not any("watching the workspace" in m.message for m in s.client.log_messages):
+            assert loop.time() < end, "the server never said its own watcher runs"
+            await asyncio.sleep(0.05)
         leaf = fleet / "nats" / "leaf-a.conf"
         text = leaf.read_text()
         leaf.write_text(text.replace("server_name:", "sever_name_typo: x\nserver_name:", 1))  # outside the editor

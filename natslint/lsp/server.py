@@ -144,6 +144,8 @@ def _watch_for_the_client(ls: NatslintServer) -> None:
 
     def ready() -> None:
         ls.watching = True  # from now on, every change on disk is reported: edits take the edit path
+        ls.window_log_message(lsp.LogMessageParams(
+            lsp.MessageType.Info, "natslint: watching the workspace for changes (the client sends no file events)"))
 
     def failed(why: str) -> None:
         ls.watching = False
