@@ -181,8 +181,13 @@ class Server:
             t = target.rstrip("/")
             if path == t or path.startswith(t + "/"):
                 return where, path[len(t):]
-        # a container's own filesystem is its own, even when it shares another's network
-        return (self.netns if self.netns.startswith("machine:") else f"own:{self.id}"), path
+        return self.filesystem, path
+
+    @property
+    def filesystem(self) -> str:
+        """The filesystem its paths are on: its machine's, or its container's own (even when the
+        container shares another's network)."""
+        return self.netns if self.netns.startswith("machine:") else f"own:{self.id}"
 
     def listener(self, kind: str) -> Listener | None:
         return next((li for li in self.listeners if li.kind == kind), None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from natslint.fleet.model import GLOBAL_ACCOUNT, Remote, Server
 from natslint.fleet.startup_checks import refusals
+from natslint.syntax.model import Map
 
 
-def startup_failure(s: Server, root=None) -> str | None:
+def startup_failure(s: Server, root: Map | None = None) -> str | None:
     """Why nats-server exits at startup, for the causes the model knows (NL110 to NL113)."""
     if s.unknown_flags:
         return f"flag provided but not defined: {s.unknown_flags[0][0]}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from natslint.fleet.model import GLOBAL_ACCOUNT, Server
+from natslint.fleet.model import GLOBAL_ACCOUNT, Listener, Server
 from natslint.fleet.values import as_map, opt, scalar
 from natslint.span import Span
 from natslint.syntax.model import Array, Map, Node
@@ -118,7 +118,7 @@ def _mqtt(s: Server, root: Map | None) -> list[Refusal]:
     if entry is None or listener is None or listener.port == 0:
         return []
     cluster = s.cluster_listen is not None and s.cluster_listen.port != 0
-    gateway = any(li.kind == "gateway" and li.port != 0 for li in s.listeners)
+    gateway = (s.listener("gateway") or Listener("gateway", "", 0)).port != 0
     where = entry.key.span
     if not (isinstance(s.server_name.value, str) and s.server_name.value) and (cluster or gateway):
         return [Refusal("mqtt requires server name to be explicitly set", where, (),
@@ -138,7 +138,7 @@ def _gateway(s: Server, root: Map | None) -> list[Refusal]:
         return []
     name_e = opt(block, "name")
     name = scalar(name_e)
-    port = any(li.kind == "gateway" and li.port != 0 for li in s.listeners)
+    port = (s.listener("gateway") or Listener("gateway", "", 0)).port != 0
     if not name and not port:
         return []  # no gateway at all, as the server reads it
     if not name:

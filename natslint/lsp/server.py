@@ -30,7 +30,8 @@ class NatslintServer(LanguageServer):
         self.watching = False  # the client sends file events: edits can be checked incrementally
         self.changed: set[str] = set()  # files the client said were created, changed or deleted
         self.early = None  # the first check, made in a child while the server loaded
-        self.own_watcher: tuple | None = None  # (task, stop event) when the server watches for itself
+        self.own_watcher: tuple | None = None
+        self.shake = None  # natslint.lsp.handshake.Handshake: `initialize` answered before pygls loaded  # (task, stop event) when the server watches for itself
 
     def overlays(self) -> dict[str, str]:
         """The open buffers, by absolute path: they count, saved or not."""
@@ -95,7 +96,7 @@ async def initialized(ls: NatslintServer, params: lsp.InitializedParams) -> None
     else:
         _watch_for_the_client(ls)
     early, ls.early = ls.early, None
-    shake = getattr(ls, "shake", None)
+    shake = ls.shake
     if shake is not None and shake.published is not None and shake.root == ls.root:
         ls.published = structured(shake.published)  # published before pygls loaded
     got = early.take(ls.root) if early is not None else None

@@ -34,7 +34,7 @@ def check_store_dir(ctx: Context) -> Iterator[Finding]:
                                "nats-server refuses to start (`Duplicate 'store_dir' configuration`)",
                                related=(Related(top.key.span, "the top-level store_dir"),), fix="keep one")
         if s.js_enabled.value and s.store_dir.value is None:
-            in_temp[s.netns if s.netns.startswith("machine:") else f"own:{s.id}"].append(
+            in_temp[s.filesystem].append(
                 (s, "set jetstream { store_dir: /data/jetstream }"))
     for s in ctx.fleet.servers:
         place = s.store_place() if s.js_enabled.value else None
@@ -43,7 +43,7 @@ def check_store_dir(ctx: Context) -> Iterator[Finding]:
         # no config at all: JetStream from `-js` on the command line
         if s.synthetic and s.js_by_flag and not s.config_unseen and s.js_enabled.value and s.store_dir.value is None \
                 and s.js_enabled.span is not None:
-            in_temp[s.netns if s.netns.startswith("machine:") else f"own:{s.id}"].append(
+            in_temp[s.filesystem].append(
                 (s, "add `-sd /data/jetstream`"))
     for servers in in_temp.values():
         yield from _temporary(servers)
