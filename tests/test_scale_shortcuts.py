@@ -14,6 +14,7 @@ from natslint.paths import RealPaths
 from natslint.syntax import lalr as P
 from natslint.syntax import lexer as lx
 from natslint.syntax.parser import parse_text
+from tests.shared import shared_json, shared_path
 
 FRAGMENTS = ["a", "b", " ", "\n", "=", ":", "{", "}", "[", "]", ",", ";", "# c\n", '"s"', "1", "1k",
              "$a", "true", "include x.conf\n", "(\nx\n)\n", "m { a }", "k: 1\n"]
@@ -36,6 +37,40 @@ def test_the_dangling_key_shortcut_agrees_with_the_automaton(text):
             pass  # the caller treats a mismatch as "no dangling key" too
     finally:
         P._may_dangle = original
+
+
+ENTRY_FRAGMENTS = FRAGMENTS + ["key", "k1", "include", "INCLUDE", " = ", ": ", "\t", '"a b"', '"a\\tb"', "'",
+                               "$v", "on", "Off", "x'y", "w\\x41", "a.b", "-", "_", '"\n"', "\r\n", "\x00",
+                               "é", "\v", "}", "//c\n", "a{b", "1m30s"]
+
+
+def _lexed(text: str, fast: bool) -> tuple:
+    r = lx.lex(text, fast=fast)
+    tokens = [(t.kind, t.value, t.start, t.end, t.emit_pos, t.style, t.escaped) for t in r.tokens]
+    error = None if r.error is None else (r.error.message, r.error.offset, r.error.go_line)
+    return tokens, [(c.start, c.end, c.text) for c in r.comments], error, r.eof_go_pos
+
+
+@settings(max_examples=int(os.environ.get("NATSLINT_FUZZ_EXAMPLES", "300")) * 3, deadline=None)
+@given(st.lists(st.sampled_from(ENTRY_FRAGMENTS), min_size=1, max_size=24).map("".join))
+def test_the_one_match_entry_lexes_as_the_states_do(text):
+    assert _lexed(text, fast=True) == _lexed(text, fast=False)
+
+
+def test_the_one_match_entry_agrees_on_every_reference_text(monkeypatch):
+    taken: list[bool] = []
+    original = lx.Lexer.fast_entry
+    monkeypatch.setattr(lx.Lexer, "fast_entry", lambda self: taken.append(original(self)) or taken[-1])
+    corpus = shared_path("corpus", "nats-server")
+    texts = [p.read_text(encoding="utf-8", errors="surrogateescape") for p in sorted(corpus.rglob("*"))
+             if p.is_file()]
+    texts += [case["input"] for case in shared_json("corpus", "nats-conf-edge-cases.json")["cases"]]
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    texts += [p.read_text(encoding="utf-8") for p in sorted(fixtures.rglob("*.conf"))]
+    assert len(texts) > 150
+    for text in texts:
+        assert _lexed(text, fast=True) == _lexed(text, fast=False), text[:200]
+    assert taken.count(True) > 1000  # the texts do take the one-match path
 
 
 def test_a_dangling_key_is_still_found():

@@ -153,6 +153,9 @@ class Server:
     # parse, a flag it does not define, a leaf remote bound to an undefined account): such a
     # server carries no JetStream and no link
     refuses: str | None = None
+    # (the config root they were read from, what validateOptions refuses in it): read once, for
+    # `refuses` and for NL113
+    refusals: tuple | None = None
     # a Helm release: its Service names hold in whatever namespace it is installed into
     any_namespace: bool = False
     unnamed_release: str = ""  # the chart of a Helm release whose name (so its Services') is not known

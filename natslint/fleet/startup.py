@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from natslint.fleet.model import GLOBAL_ACCOUNT, Remote, Server
-from natslint.fleet.startup_checks import refusals
+from natslint.fleet.startup_checks import Refusal, refusals
 from natslint.syntax.model import Map
 
 
@@ -16,8 +16,15 @@ def startup_failure(s: Server, root: Map | None = None) -> str | None:
     undefined = remotes_binding_undefined_accounts(s)
     if undefined:
         return f'cannot find local account "{undefined[0].account}" specified in leafnode remote'
-    found = refusals(s, root)  # ``root``: the config as this server reads it
+    found = refusals_of(s, root)  # ``root``: the config as this server reads it
     return found[0].message if found else None
+
+
+def refusals_of(s: Server, root: Map | None) -> list[Refusal]:
+    """What validateOptions refuses in the server's config, read once per server and root."""
+    if s.refusals is None or s.refusals[0] is not root:
+        s.refusals = (root, refusals(s, root))
+    return s.refusals[1]
 
 
 def remotes_binding_undefined_accounts(s: Server) -> list[Remote]:

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from natslint.codes import STARTUP_REFUSAL
 from natslint.findings import Finding, Related
-from natslint.fleet.startup_checks import refusals
+from natslint.fleet.startup import refusals_of
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, roots
 
@@ -14,7 +14,7 @@ from natslint.rules.context import Context, roots
 def check(ctx: Context) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()  # one config run by several instances: said once
     for s, doc in roots(ctx):
-        for r in refusals(s, doc.root):
+        for r in refusals_of(s, doc.root):
             if (r.span.path, r.span.start) in seen:
                 continue
             seen.add((r.span.path, r.span.start))

@@ -65,6 +65,15 @@ _RAW_BYTE = re.compile("[\udc80-\udcff]")  # a byte kept by surrogateescape
 _BLANK_RUN = re.compile(r"[ \t\r\n]+")
 _DIGIT_RUN = re.compile(r"\d+")  # str patterns: \d is any Nd digit, as is_digit
 _INCLUDE_RUN = re.compile(r"[^\n\r\x00;}' \t]+")  # an unquoted include path: , and ] do not end it
+# One whole ordinary entry, `name: "text"` or `name = word`, read in one match where a key may
+# start.  It takes only what the states would read without a decision: a plain key followed by
+# blanks or a separator, then a double-quoted string without escapes or a word that starts with
+# a letter, `_` or `$` and ends where an unquoted string ends.  Anything else (include, numbers,
+# escapes, a newline before the value, a quote ending a word) goes through the states.
+_FAST_ENTRY = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_-]*)(?:[ \t]*[:=][ \t]*|[ \t]+)"
+    r"(?:\"([^\"\\\x00\n]*)\"|([A-Za-z_$][^\\\n\r\x00;,\]} \t']*)(?=[\n\r\x00;,\]} \t]|\Z))"
+)
 
 
 def is_digit(c: str) -> bool:
@@ -128,7 +137,7 @@ class LexResult:
 class Lexer:
     """One pass over one document.  States are methods that return the next state."""
 
-    def __init__(self, text: str, *, digit_ends_suffix: bool = False) -> None:
+    def __init__(self, text: str, *, digit_ends_suffix: bool = False, fast: bool = True) -> None:
         self.s = text
         # Before nats-server 2.15.1 a digit right after a size suffix ended the integer
         # ("1m30s" was the integer 1m, then an error); since then the value is a string.
@@ -148,6 +157,7 @@ class Lexer:
         self.error: LexError | None = None
         self.eof_pos = 0
         self.ilstart_at = 0
+        self.fast = fast  # off: every character through the states (tests compare the two)
 
     # -- primitives ---------------------------------------------------------------------
 
@@ -237,11 +247,42 @@ class Lexer:
         self.backup()
         return False
 
+    def fast_entry(self) -> bool:
+        """Read one ordinary entry (see _FAST_ENTRY) at once, as the states would: its key and
+        value tokens, positions and styles are theirs.  Leaves the lexer where the value ends."""
+        m = _FAST_ENTRY.match(self.s, self.pos)
+        if m is None:
+            return False
+        key = m.group(1)
+        if key.lower() == "include":
+            return False
+        tokens = self.tokens
+        kstart = self.pos
+        kend = kstart + len(key)
+        tokens.append(RawToken(KEY, key, kstart, kend, kend, "bare", False))
+        quoted = m.group(2)
+        end = m.end()
+        if quoted is not None:
+            tokens.append(RawToken(STRING, quoted, m.start(2) - 1, end, end - 1, "double", False))
+        else:
+            word = m.group(3)
+            start = m.start(3)
+            if word[0] == "$":
+                tokens.append(RawToken(VARIABLE, word[1:], start, end, end, "bare", False))
+            elif word.lower() in BOOL_WORDS:
+                tokens.append(RawToken(BOOL, word, start, end, end, "bare", False))
+            else:
+                tokens.append(RawToken(STRING, word, start, end, end, "bare", False))
+        self.pos = self.start = self.tstart = self.ilstart_at = end
+        return True
+
     # -- document level -----------------------------------------------------------------
 
     def _expect_key(self, here, value_end, in_block: bool):
         """Where a key may start: the top level, or inside a transparent { } block."""
         self.skip_blanks()
+        if self.fast and self.fast_entry():
+            return value_end
         r = self.next()
         if r in USPACE:
             self.ignore()
@@ -565,6 +606,8 @@ class Lexer:
 
     def lex_map_key_start(self):
         self.skip_blanks()
+        if self.fast and self.fast_entry():
+            return self.lex_map_value_end
         r = self.peek()
         if r in KEY_SEP:
             self.next()
@@ -910,8 +953,8 @@ class Lexer:
         return LexResult(self.tokens, self.comments, self.error, eof_go_pos)
 
 
-def lex(text: str, *, digit_ends_suffix: bool = False) -> LexResult:
-    return Lexer(text, digit_ends_suffix=digit_ends_suffix).run()
+def lex(text: str, *, digit_ends_suffix: bool = False, fast: bool = True) -> LexResult:
+    return Lexer(text, digit_ends_suffix=digit_ends_suffix, fast=fast).run()
 
 
 class LineIndex:
