@@ -29,3 +29,16 @@ def test_opt_matches_case_insensitively_and_skips_non_maps():
     assert opt(root, "server_name").value.value == "b"
     assert opt(None, "server_name") is None
     assert opt(root, "missing", "also_missing") is None
+
+
+def test_a_fresh_copy_reads_its_own_startup_refusals():
+    from natslint.fleet.startup import refusals_of
+
+    doc = parse_text("port: 4222\nmax_payload: 2MB\nmax_pending: 1MB\n", "s.conf")
+    server = server_from_document(doc, doc.path)
+    found = refusals_of(server, doc.root)
+    assert [r.message for r in found] == ["max_payload (2097152) cannot be higher than max_pending (1048576)"]
+    assert refusals_of(server, doc.root) is found  # read once
+    copy = server.fresh()
+    assert copy.refusals is None
+    assert [r.message for r in refusals_of(copy, doc.root)] == [r.message for r in found]

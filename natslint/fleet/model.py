@@ -154,7 +154,7 @@ class Server:
     # server carries no JetStream and no link
     refuses: str | None = None
     # (the config root they were read from, what validateOptions refuses in it): read once, for
-    # `refuses` and for NL113
+    # `refuses` and for NL113 (fleet.startup.refusals_of); a copy reads its own
     refusals: tuple | None = None
     # a Helm release: its Service names hold in whatever namespace it is installed into
     any_namespace: bool = False
@@ -347,6 +347,8 @@ def _copier(cls: type) -> Callable:
             lines.append("    o.cluster_listen = None if s.cluster_listen is None else twin(s.cluster_listen, twins)")
         elif n in ("routes", "remotes"):
             lines.append(f"    o.{n} = [copy_link(x) for x in s.{n}]")
+        elif n == "refusals":
+            lines.append("    o.refusals = None")  # read from the copy's own settings, once they differ
         elif f.default_factory in (set, list):
             lines.append(f"    o.{n} = {f.default_factory.__name__}(s.{n})")
         elif f.default_factory is dict:
