@@ -91,7 +91,7 @@ CLUSTER_DOMAIN_MISMATCH = _code(
     scope="fleet")
 LEAF_JETSTREAM_WITHOUT_DOMAIN = _code(
     "NL204", "leaf-jetstream-without-domain", W,
-    "a leaf runs JetStream without a domain while its hub runs JetStream too", scope="fleet")
+    "a leaf runs JetStream without a domain while its hub runs JetStream too", also=(E,), scope="fleet")
 HUB_JETSTREAM_WITHOUT_DOMAIN = _code(
     "NL205", "hub-jetstream-without-domain", W,
     "a JetStream that leaf-attached clients need has no domain, so no leaf can reach it", also=(E,),

@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from natslint.fleet.extension import Extension, extension_of
 from natslint.fleet.groups import Groups
+from natslint.fleet.twins import leaderless, unrouted_twin
 from natslint.fleet.model import (
     GLOBAL_ACCOUNT,
     UNKNOWN_ACCOUNT,
@@ -26,20 +28,11 @@ from natslint.fleet.model import (
     Remote,
     Server,
 )
-from natslint.fleet.subjects import api_subject, denies, matches
+from natslint.fleet.subjects import denies, imported_api, imports_plain_api
 
 
 def same_account(a: str, b: str) -> bool:
     return a == b or a == UNKNOWN_ACCOUNT or b == UNKNOWN_ACCOUNT
-
-
-@dataclass(slots=True)
-class Extension:
-    leaf: Server
-    remote: Remote
-    hub: Server
-    valid: bool
-    why: str
 
 
 @dataclass(slots=True, eq=False)
@@ -96,28 +89,20 @@ class Prediction:
     kind: str  # one of REPLY_CLASSES
     jetstreams: list[JetStream] = field(default_factory=list)  # jetstream: one; several: all
     error_from: Server | None = None  # error_reply: the server that answers with the error
+    # error_reply: 10039 `JetStream not enabled for account`, or 10008 `JetStream system
+    # temporarily unavailable` (a JetStream whose meta group never elects a leader)
+    err_code: int = 10039
     # the request leaves over parallel leaf links into one cluster and account (NL409): the
     # JetStream gets it once per link, and may answer each time
     repeated: bool = False
-
-
-def imported_api(server: Server, account: str, domain: str | None) -> tuple[str, str | None] | None:
-    """(the exporting account, the domain it is asked in) when `account` imports the API
-    request as a service (`to:` renames it locally); None when it does not."""
-    if domain is not None and server.js_enabled.value and domain == server.domain.value:
-        return None  # the server's own domain wins over an import renamed into it (live: its 503, or nothing)
-    request = api_subject(domain)
-    for local, other, exported in server.service_imports.get(account, ()):
-        if matches(local, request):
-            tail = exported.split(".")
-            return other, (tail[1] if len(tail) > 2 and tail[2] == "API" else None)
-    return None
-
-
-def imports_plain_api(server: Server, account: str) -> bool:
-    """An account that imports `$JS.API.>` itself gets no JetStream handler of its own from the
-    server: no error reply, and no mapping of the server's domain (live: no responders)."""
-    return any(matches(local, api_subject(None)) for local, _, _ in server.service_imports.get(account, ()))
+    # jetstreams[1:] handle the request too: a system-account link the server treats as an
+    # extension joins standalone JetStreams, so each runs every API request of the other
+    # (assets on both, one reply or two: see Reach.mirrors)
+    mirrored: bool = False
+    # nats-server's own behaviour varies: the request may also time out (a member that shares
+    # its name with another and that no route leads to: its routes are kept or refused by
+    # whichever twin the others met first)
+    may_time_out: bool = False
 
 
 class Reach:
@@ -126,6 +111,7 @@ class Reach:
         self._of_host: dict[int, list[JetStream]] = {}  # host_jetstreams, asked by several rules
         self.extensions: list[Extension] = []
         groups = Groups(c.id for c in fleet.clusters)
+        mirrored: list[tuple[int, int]] = []  # clusters whose JetStreams run each other's requests
         self.edges: dict[int, list[tuple[str, int, str, Remote]]] = {c.id: [] for c in fleet.clusters}
         # server -> (its account, the server across a leaf link, that side's account, subjects
         # the link will not carry in this direction: the remote's deny_exports or deny_imports)
@@ -140,11 +126,13 @@ class Reach:
                 self.edges[ch].append((r.hub_account, cl, r.account, r))
                 self.server_edges.setdefault(s.id, []).append((r.account, hub, r.hub_account, r.deny_exports))
                 self.server_edges.setdefault(hub.id, []).append((r.hub_account, s, r.account, r.deny_imports))
-                ext = self._extension(s, r, hub)
+                ext = extension_of(fleet, s, r, hub)
                 if ext is not None:
                     self.extensions.append(ext)
                     if ext.valid:
                         groups.join(cl, ch)
+                    elif ext.mirrors:
+                        mirrored.append((cl, ch))
         for s in fleet.servers:  # a super-cluster (gateways) is one JetStream meta group
             for t in s.gateway_targets:
                 groups.join(fleet.cluster_of[s.id].id, fleet.cluster_of[t.id].id)
@@ -159,6 +147,7 @@ class Reach:
             js.seal()
             if not js.servers:
                 del self.js_by_root[root]
+        self._mirrors = self._mirror_groups(mirrored)
         self._claims: dict[str, list[JetStream]] = {}
         for js in self.js_by_root.values():
             for d in js.domains:
@@ -170,28 +159,26 @@ class Reach:
         self._next: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
         self._closures: dict[str, dict[tuple, frozenset[int]]] = {}
 
-    def _extension(self, leaf: Server, r: Remote, hub: Server) -> Extension | None:
-        """A system-account link between equal domains: the server treats it as extension."""
-        # A remote bound to the leaf's system account through credentials natslint cannot
-        # read is taken to land in the hub's system account: that is what such links are for.
-        if r.account != leaf.system_account or r.hub_account not in (hub.system_account, UNKNOWN_ACCOUNT):
-            return None
-        if leaf.domain.value != hub.domain.value:
-            return None
-        if not leaf.js_enabled.value and not leaf.domain.value and leaf.extension_hint.value != "will_extend":
-            return None
-        if "" in leaf.default_js_domain.values() or "" in hub.default_js_domain.values():
-            return None
-        hub_cluster = self.fleet.cluster_of[hub.id]
-        leaf_cluster = self.fleet.cluster_of[leaf.id]
-        if len(hub_cluster.servers) < 2 and not hub.routes:
-            return Extension(leaf, r, hub, False, f"{hub.label} is standalone: only a clustered "
-                             "JetStream can be extended, so both servers run the API")
-        if len(leaf_cluster.servers) < 2 and not leaf.routes and leaf.extension_hint.value != "will_extend":
-            return Extension(leaf, r, hub, False, f"{leaf.label} is standalone without "
-                             "`extension_hint: will_extend`, so it runs its own JetStream while the "
-                             "system link is treated as extended")
-        return Extension(leaf, r, hub, True, "extended over the shared system account")
+    def _mirror_groups(self, pairs: list[tuple[int, int]]) -> dict[int, list[JetStream]]:
+        joined = Groups(self.js_by_root)
+        for a, b in pairs:
+            ja, jb = self.js_of_cluster[a], self.js_of_cluster[b]
+            if ja.id in self.js_by_root and jb.id in self.js_by_root:
+                joined.join(ja.id, jb.id)
+        out: dict[int, list[JetStream]] = {}
+        for i in self.js_by_root:
+            out.setdefault(joined.find(i), []).append(self.js_by_root[i])
+        return {js.id: group for group in out.values() if len(group) > 1 for js in group}
+
+    def leaderless(self, js: JetStream) -> bool:
+        return leaderless(js.clusters, js.servers)
+
+    def mirrors(self, js: JetStream) -> list[JetStream]:
+        """The other JetStreams that run every API request ``js`` gets, and it theirs: standalone
+        servers whose system-account link the server treats as an extension (decision table
+        row 6, verified live): a request is handled on both sides, a create makes the asset on
+        both, and the client gets one reply or two."""
+        return [j for j in self._mirrors.get(js.id, ()) if j is not js]
 
     # -- the question -------------------------------------------------------------------------
 
@@ -230,8 +217,12 @@ class Reach:
         - else no responders."""
         js = self.answers(server, account, domain)
         if js:
+            if len(js) == 1 and self.leaderless(js[0]):
+                return Prediction("error_reply", js, err_code=10008)
+            if len(js) == 1 and self.mirrors(js[0]):
+                return Prediction("jetstream", js + self.mirrors(js[0]), mirrored=True)
             return Prediction("jetstream" if len(js) == 1 else "several", js,
-                              repeated=self._parallel_links(server, account))
+                              repeated=self._parallel_links(server, account), may_time_out=unrouted_twin(self.fleet.cluster_of[server.id], server))
         if server.js_enabled.value and account != UNKNOWN_ACCOUNT and not server.account_has_js(account) \
                 and (domain is None or domain == server.domain.value) and not imports_plain_api(server, account):
             # with a leaf link bound to that account, the server sends no error (live: nothing comes back)

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 
 from natslint.fleet.model import GLOBAL_ACCOUNT, Listener, Server
-from natslint.fleet.values import as_map, opt, scalar
+from natslint.fleet.values import account_js_enabled, as_map, opt, scalar
 from natslint.span import Span
-from natslint.syntax.model import Array, Map, Node
+from natslint.syntax.model import Array, Entry, Map, Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +19,7 @@ class Refusal:
     span: Span
     related: tuple[tuple[Span, str], ...]
     fix: str
+    code: str | None = None  # the rule that reports it, where not NL113 (NL103, NL104: JetStream)
 
 
 # nats-server's defaults (server/const.go): MAX_PAYLOAD_SIZE, MAX_PENDING_SIZE, DEFAULT_LAME_DUCK_*
@@ -99,6 +100,7 @@ def refusals(s: Server, root: Map | None) -> list[Refusal]:
             f"give the cluster and the gateway one name (`{gateway.value}`), or leave the cluster's name out "
             "(it takes the gateway's)"))
     out += _mqtt(s, root)
+    out += _jetstream_options(s)
     ws_entry = opt(root, "websocket", "ws") if root is not None else None
     ws = as_map(ws_entry)
     listener = s.listener("websocket")
@@ -108,7 +110,7 @@ def refusals(s: Server, root: Map | None) -> list[Refusal]:
             "websocket requires TLS configuration", ws_entry.key.span, (),
             "add `tls { cert_file: ..., key_file: ... }` to `websocket`, or `no_tls: true` behind a proxy "
             "that terminates TLS"))
-    return out
+    return out + _jetstream_start(s, root)
 
 
 def _mqtt(s: Server, root: Map | None) -> list[Refusal]:
@@ -207,3 +209,58 @@ def _no_auth_user(s: Server, root: Map | None) -> list[Refusal]:
         return [Refusal(f'no_auth_user: "{name}" not present as user or nkey in authorization block or account '
                         "configuration", e.value.span, (), "name a user an account or `authorization` defines")]
     return []
+
+
+_NOT_A_NAME = re.compile(r"[.*>]")
+
+
+def _jetstream_options(s: Server) -> list[Refusal]:
+    """validateJetStreamOptions: a domain must be one name, and a JetStream cluster needs a
+    server name and a cluster name (a gateway's name stands in for the latter)."""
+    if not s.js_enabled.value or s.synthetic:
+        return []
+    out: list[Refusal] = []
+    d = s.domain.value
+    if isinstance(d, str) and d and s.domain.span is not None:
+        if any(c.isspace() for c in d):  # the derived subject is checked first
+            out.append(Refusal(f'invalid domain name: derived "$JS.{d}.API.>" is not a valid subject',
+                               s.domain.span, (), "use one token: letters, digits, - and _", "NL103"))
+        elif _NOT_A_NAME.search(d):
+            out.append(Refusal("invalid domain name: may not contain ., * or >", s.domain.span, (),
+                               "use one token: letters, digits, - and _", "NL103"))
+    if s.cluster_listen is None or s.cluster_listen.port == 0:
+        return out
+    where = s.cluster_listen.span or s.span
+    # a name that comes from the environment ($SERVER_NAME) is unknown, not missing
+    if s.server_name.value is None and s.server_name.span is None:
+        out.append(Refusal("jetstream cluster requires `server_name` to be set", where, (),
+                           "set a unique server_name", "NL104"))
+    elif s.cluster_name.value is None and s.cluster_name.span is None and not s.gateway_name.value:
+        out.append(Refusal("jetstream cluster requires `cluster.name` to be set", where, (), "name the cluster",
+                           "NL104"))
+    return out
+
+
+def system_account_js(s: Server, root: Map | None) -> Entry | None:
+    """The `jetstream` entry that enables JetStream in the system account's own block."""
+    accounts = as_map(opt(root, "accounts")) if root is not None else None
+    sys_acc = accounts.entry(s.system_account) if accounts is not None else None
+    js = sys_acc.value.get_ci("jetstream") if sys_acc is not None and isinstance(sys_acc.value, Map) else None
+    return js if js is not None and account_js_enabled(js.value) else None
+
+
+def _jetstream_start(s: Server, root: Map | None) -> list[Refusal]:
+    """After validateOptions, as JetStream starts: never in the system account, and clustered
+    only with routes, or a leaf link in the system account, to find its peers through."""
+    if not s.js_enabled.value or s.synthetic:
+        return []
+    on_sys = system_account_js(s, root)
+    if on_sys is not None:
+        return [Refusal("Not allowed to enable JetStream on the system account", on_sys.key.span, (), "remove it",
+                        "NL106")]
+    if s.cluster_listen is None or s.cluster_listen.port == 0 \
+            or s.routes or any(r.account == s.system_account for r in s.remotes):
+        return []
+    return [Refusal("Can't start JetStream: JetStream cluster requires configured routes or solicited leafnode "
+                    "for the system account", s.cluster_listen.span or s.span, (),
+                    "list the cluster's routes (its own URL included is fine)", "NL104")]

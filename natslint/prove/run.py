@@ -46,11 +46,14 @@ class Proof:
     logs: dict[str, str] = field(default_factory=dict)  # server id -> its log
     incomplete: list[str] = field(default_factory=list)  # why the proof does not cover the whole model
     not_proven: list[str] = field(default_factory=list)  # external links, with --allow-external
+    # servers that started where the model says they exit, or exited with another refusal
+    startup_mismatches: list[str] = field(default_factory=list)
     name: str = ""  # the fleet
+    names: dict[int, str] = field(default_factory=dict)  # JetStream id (its markers' number) -> whose it is
 
     @property
     def mismatches(self) -> int:
-        return sum(1 for p in self.probes if p.ok is False)
+        return sum(1 for p in self.probes if p.ok is False) + len(self.startup_mismatches)
 
     @property
     def exit_code(self) -> int:
@@ -146,6 +149,7 @@ def _run(proof: Proof, result: Result, timeout: float, window: float, progress, 
         raise ValueError(f"the result holds {len(result.fleets)} fleets: prove one at a time")
     checked = fleet or result.fleets[0]
     fleet_model, reach, documents = checked.fleet, checked.reach, result.documents
+    proof.names = {js.id: js.short_label for js in reach.js_by_root.values()}
     procs = Processes()
     previous = signal.getsignal(signal.SIGINT)
     previous_term = signal.getsignal(signal.SIGTERM)
@@ -185,8 +189,11 @@ def _incomplete(proof: Proof, fleet: Fleet | None, allow_external: bool) -> None
         elif p.exited and not p.server.refuses:
             out.append(f"{p.server.label} exited at startup: {p.exited}")
         elif p.server.refuses and p.pid is not None and not p.exited:
-            out.append(f"{p.server.label} kept running, although the model says it exits at startup "
-                       f"({p.server.refuses})")
+            proof.startup_mismatches.append(f"{p.server.label} kept running, although the model says it exits "
+                                            f"at startup ({p.server.refuses})")
+        elif p.exited and not same_refusal(p.exited, p.server.refuses):
+            proof.startup_mismatches.append(f"{p.server.label} exited at startup with `{p.exited}`, where the "
+                                            f"model says `{p.server.refuses}`")
         elif p.pid is None and not p.skipped:
             out.append(f"{p.server.label} was not started (the proof ended first)")
         if p.skipped and p.server.refuses:
@@ -203,6 +210,12 @@ def _incomplete(proof: Proof, fleet: Fleet | None, allow_external: bool) -> None
         if probe.observed is None:
             out.append(f"the probe of {probe.who} in account {probe.account} "
                        f"({probe.domain or 'no domain'}) was not run: {probe.note or 'no reason'}")
+
+
+def same_refusal(logged: str, predicted: str | None) -> bool:
+    """Whether the line a server exited with is the refusal the model predicts: the log line is
+    the server's message, perhaps after a prefix of its own (`[FTL] ...`)."""
+    return predicted is not None and logged.strip().endswith(predicted.strip())
 
 
 def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline: float, progress,
@@ -257,8 +270,9 @@ def _last_error(log: str) -> str:
             lines = [ln.strip() for ln in fh if "[FTL]" in ln or "[ERR]" in ln]
     except OSError:
         return "no log"
-    if lines:
-        return lines[-1].split("] ", 1)[-1]
+    if lines:  # `[pid] date time [FTL] message`
+        line = lines[-1]
+        return line.split("[FTL] ", 1)[-1] if "[FTL] " in line else line.split("[ERR] ", 1)[-1]
     with open(log, encoding="utf-8", errors="replace") as fh:
         tail = [ln.strip() for ln in fh if ln.strip()]
     return tail[-1].removeprefix("nats-server: ") if tail else "no error logged"
@@ -303,26 +317,11 @@ def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: fl
 
 async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, Plan], running: list[Plan],
                      deadline: float, window: float, progress, documents: dict) -> None:
-    live = _predictable(proof, fleet, {p.server.id for p in running})
+    live = {p.server.id for p in running}
     domains = sorted({d for js in reach.js_by_root.values() for d in js.domains if d})
     # 1. a marker stream in every JetStream, in every account a probe can log in to
-    unready: set[int] = set()
     creds = {r.creds_account: r.creds_path for s in fleet.servers for r in s.remotes if r.creds_account and r.creds_path}
-    for js in reach.js_by_root.values():
-        server = next((s for s in js.servers if s.id in live), None)
-        if server is None:
-            continue
-        for account in _accounts(server):
-            if not server.account_has_js(account):
-                continue  # an account without JetStream gets an error reply, not a stream
-            login = login_for(server, account, documents, creds)
-            if login is not None:
-                # a JetStream that is not ready in 15 s will not answer probes either
-                ready = await create_marker(plans[server.id].ports["client"], login, js.id, account,
-                                             min(deadline, time.monotonic() + 15))
-                if not ready:
-                    unready.add(js.id)
-                    proof.skipped.append(f"{js.label}: never became ready (no marker stream in 15 s)")
+    unready = await _make_markers(proof, reach, plans, live, deadline, documents, creds)
     # 2. the probes: every host and wadm, and every server in each of its accounts
     subjects = [None, *domains]
     for h in fleet.hosts:
@@ -361,19 +360,70 @@ async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, 
     await asyncio.gather(*(run(p) for p in proof.probes))
     again = [p for p in proof.probes if p.ok is False]
     await asyncio.gather(*(run(p, window * 4) for p in again))
+    _name_unmarked(proof.probes, running)
 
 
-def _predictable(proof: Proof, fleet: Fleet, live: set[str]) -> set[str]:
-    """The running servers whose answers the model can predict: a cluster keeps one of two
-    members that share a name, whichever routes first (NL404), so neither is probed."""
-    for c in fleet.clusters:
-        names = [s.server_name.value for s in c.servers if isinstance(s.server_name.value, str)]
-        for s in c.servers:
-            if names.count(s.server_name.value) > 1 and s.id in live:
-                live.discard(s.id)
-                proof.skipped.append(f"{s.label}: shares its name with another member of cluster `{c.name}` "
-                                     "(NL404); which one the cluster keeps is decided at startup, so it is not probed")
-    return live
+def _name_unmarked(probes: list[Probe], running: list[Plan]) -> None:
+    """A reply that carries no marker comes from a JetStream prove made none in: the reply
+    does not say whose it is, so the note lists every running JetStream server by its /jsz."""
+    unmarked = [p for p in probes if p.observed is not None and p.observed.kind in ("jetstream", "several")
+                and p.observed.unmarked]
+    if not unmarked:
+        return
+    seen = []
+    for plan in running:
+        jsz = _http_json(plan.ports["monitor"], "/jsz")
+        if not jsz or jsz.get("disabled"):
+            continue
+        config, meta = jsz.get("config") or {}, jsz.get("meta_cluster") or {}
+        seen.append(f"{plan.server.label} (/jsz: domain {config.get('domain') or '(none)'}, "
+                    f"{jsz.get('streams', 0)} streams" + (f", meta leader {meta['leader']}" if meta.get("leader") else "")
+                    + ")")
+    for p in unmarked:
+        p.note = (f"{p.observed.unmarked} of its replies named no JetStream prove made a marker in; "  # type: ignore[union-attr]
+                  f"the JetStream servers running: {'; '.join(seen) or 'none answer /jsz'}")
+
+
+async def _make_markers(proof: Proof, reach: Reach, plans: dict[str, Plan], live: set[str], deadline: float,
+                        documents: dict, creds: dict[str, str]) -> set[int]:
+    """A marker stream in every JetStream and account a probe can log in to; the JetStreams
+    that never took one (so their probes are not run)."""
+    unready: set[int] = set()
+    for js in reach.js_by_root.values():
+        server = next((s for s in js.servers if s.id in live), None)
+        if server is None:
+            continue
+        if reach.leaderless(js):
+            await _no_leader(proof, js, plans, live, deadline)
+            continue  # no create can succeed there: its probes expect the error reply
+        for account in _accounts(server):
+            if not server.account_has_js(account):
+                continue  # an account without JetStream gets an error reply, not a stream
+            login = login_for(server, account, documents, creds)
+            if login is not None:
+                # a JetStream that is not ready in 15 s will not answer probes either
+                ready = await create_marker(plans[server.id].ports["client"], login, js.id, account,
+                                             min(deadline, time.monotonic() + 15))
+                if not ready:
+                    unready.add(js.id)
+                    proof.skipped.append(f"{js.label}: never became ready (no marker stream in 15 s)")
+    return unready
+
+
+async def _no_leader(proof: Proof, js: JetStream, plans: dict[str, Plan], live: set[str], deadline: float) -> None:
+    """The model says this JetStream never elects a meta leader.  A healthy one elects within a
+    few seconds of its routes coming up, so its members' /jsz is watched for the time a healthy
+    cluster of this size is given here (10 s after every member answers): a leader seen is
+    recorded, and the probes then disagree with the model."""
+    members = [plans[s.id] for s in js.servers if s.id in live]
+    until = min(deadline, time.monotonic() + 10)
+    while time.monotonic() < until:
+        leaders = {(_http_json(p.ports["monitor"], "/jsz") or {}).get("meta_cluster", {}).get("leader") for p in members}
+        leaders.discard(None)
+        if leaders:
+            proof.skipped.append(f"{js.label}: elected meta leader {sorted(leaders)[0]}, which the model says it never does")
+            return
+        await asyncio.sleep(0.5)
 
 
 def _accounts(s: Server) -> list[str]:

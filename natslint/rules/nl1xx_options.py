@@ -20,7 +20,7 @@ from natslint.codes import (
 )
 from natslint.deploy.workload import ChartDefault
 from natslint.findings import Edit, Finding, Fix, Related, Severity
-from natslint.fleet.values import account_js_enabled
+from natslint.fleet.startup_checks import system_account_js
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, roots
 from natslint.rules.nl107_store_dir import check_store_dir
@@ -386,17 +386,8 @@ def check_extension_hint(ctx: Context) -> Iterator[Finding]:
 
 def check_js_system_account(ctx: Context) -> Iterator[Finding]:
     for s, doc in roots(ctx):
-        root = doc.root
-        accounts = root.get_ci("accounts")
-        if accounts is None or not isinstance(accounts.value, Map):
-            continue
-        sys_acc = accounts.value.entry(s.system_account)
-        if sys_acc is None or not isinstance(sys_acc.value, Map):
-            continue
-        js = sys_acc.value.get_ci("jetstream")
-        if js is None:
-            continue
-        if account_js_enabled(js.value):
+        js = system_account_js(s, doc.root)
+        if js is not None:
             yield JS_ON_SYSTEM_ACCOUNT.at(js.key.span, f"JetStream is enabled for the system account "
                                           f"`{s.system_account}`", "nats-server stops with `Not allowed to enable "
                                           "JetStream on the system account`", fix="remove it")

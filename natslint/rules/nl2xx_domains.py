@@ -83,6 +83,12 @@ def check_duplicate_claims(ctx: Context) -> Iterator[Finding]:
             fix=f"keep domain `{domain}` on one JetStream and give the others their own domains")
 
 
+# what standalone servers joined by a system-account link with one domain (or none) do
+MIRRORED = ("the system-account link is treated as an extension, but neither server is clustered: each runs "
+            "every JetStream API request of the other, so streams are created on both and diverge, and a client "
+            "gets one reply or two")
+
+
 def _independent(ctx: Context, claimers, domain: str) -> list:
     """The claimers that do not get the domain by copying their hub's: a request stops at the
     first server that maps the domain, so a copy never answers beside its hub."""
@@ -106,12 +112,13 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
             anchor = next(s for s in hub_js.servers if s.domain.value == domain)
             ext = next((e for e in reach.extensions if e.leaf is leaf and e.hub is hub), None)
             why = f"the system-account link does not make it one JetStream: {ext.why}" if ext is not None else ""
+            effect = MIRRORED if reach.jetstream_of(leaf) in reach.mirrors(hub_js) else \
+                f"the leaf's own JetStream answers its clients' `$JS.{domain}.API` requests, so they never reach the hub"
             yield LEAF_REUSES_DOMAIN.at(
                 domain_span(leaf),
                 f"{as_leaf(leaf)} reuses domain `{domain}` of the JetStream it connects to",
                 f"it connects to {hub_js.label}",
-                f"the leaf's own JetStream answers its clients' `$JS.{domain}.API` requests, so they "
-                "never reach the hub",
+                effect,
                 why,
                 related=(Related(domain_span(anchor), f"the hub's domain `{domain}`: {anchor.label}"),
                          Related(remote.span, "the leaf link")),
@@ -205,11 +212,13 @@ def check_leaf_js_without_domain(ctx: Context) -> Iterator[Finding]:
             hub_js = reach.jetstream_of(remote.hub) if remote.hub is not None else None
             if hub_js is None or hub_js is reach.jetstream_of(leaf):
                 continue
+            mirrored = reach.jetstream_of(leaf) in reach.mirrors(hub_js)
             yield LEAF_JETSTREAM_WITHOUT_DOMAIN.at(
                 js_span(leaf),
                 f"{as_leaf(leaf)} runs JetStream without a domain, and so does the hub it connects to",
                 f"it connects to {remote.hub.label}",
-                "nothing outside the leaf can address the leaf's JetStream",
+                MIRRORED if mirrored else "nothing outside the leaf can address the leaf's JetStream",
+                severity=Severity.ERROR if mirrored else None,
                 related=(Related(remote.span, "the leaf link"),),
                 fix="give the leaf's JetStream its own domain: jetstream { domain: <name> }")
             break
@@ -222,7 +231,7 @@ def check_hub_js_without_domain(ctx: Context) -> Iterator[Finding]:
             continue  # a domain from a variable natslint cannot see is unknown, not missing
         attached = [(leaf, r) for leaf in ctx.fleet.servers for r in leaf.remotes
                     if r.hub is not None and reach.jetstream_of(r.hub) is js
-                    and reach.jetstream_of(leaf) is not js]
+                    and reach.jetstream_of(leaf) is not js and reach.jetstream_of(leaf) not in reach.mirrors(js)]
         if not attached:
             continue
         needy = [h for h in ctx.fleet.hosts if h.server is not None

@@ -147,9 +147,13 @@ def check_duplicate_names(ctx: Context) -> Iterator[Finding]:
             why = ("in one cluster the routes reject it (`Remote server has a duplicate name`)" if same_cluster
                    else "both solicit the same hub and account, so the hub keeps evicting one for the other"
                    if same_hub else "logs, reports and JetStream peer lists become ambiguous")
+            js = ctx.reach.jetstream_of(s) if same_cluster and s.js_enabled.value else None
+            stuck = ("their JetStream's meta group never elects a leader (its peer ids are made from the names), "
+                     "so every API request gets `JetStream system temporarily unavailable` (10008)"
+                     if js is not None and ctx.reach.leaderless(js) else "")
             yield DUPLICATE_SERVER_NAME.at(
                 s.server_name.span, f"server_name `{name}` is used by {_where(s)} and {_where(first)}",
-                _running(s, first), why,
+                _running(s, first), why, stuck,
                 severity=severity,
                 related=(Related(first.server_name.span, f"also `{name}`"),),
                 fix="give every server a unique server_name")
