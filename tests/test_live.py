@@ -75,7 +75,6 @@ def test_fixture_fleet_predictions_hold_live(fleet, monkeypatch):
 
 # The fixtures whose proof cannot be whole, and why (each gap names it).
 INCOMPLETE = {
-    "compose-duplicate-member": "shares its name with another member",  # which one the cluster keeps is random
     "k8s-configmap-absent": "server",  # a config that is not in the tree; the leaf's hub is one of those
     "leaf-extends-domain": "credentials files that are not present",
     "localhost-two-hubs": "was left out",  # 127.0.0.1:7422 names two hubs (NL406): never guessed

@@ -162,7 +162,7 @@ def _run(proof: Proof, result: Result, timeout: float, window: float, progress, 
             proof.plans = plan_fleet(fleet_model, documents, work)
             plans = {p.server.id: p for p in proof.plans}
             deadline = started + timeout
-            running = _start_all(proof, procs, binary, work, deadline, progress, on_start)
+            running = _start_all(proof, procs, binary, work, deadline, progress, on_start, fleet_model.cluster_of)
             asyncio.run(_probe_all(proof, fleet_model, reach, plans, running, deadline, window, progress, documents))
         except (KeyboardInterrupt, asyncio.CancelledError):  # asyncio may turn Ctrl-C into a cancellation
             proof.skipped.append("interrupted")
@@ -219,7 +219,7 @@ def same_refusal(logged: str, predicted: str | None) -> bool:
 
 
 def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline: float, progress,
-               on_start) -> list[Plan]:
+               on_start, cluster_of: dict) -> list[Plan]:
     """Start every planned server, hubs first (a leaf's first dial then finds its hub
     listening); the ones that refuse to start are listed with the reason from their log."""
     running: list[Plan] = []
@@ -246,7 +246,7 @@ def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline:
             if progress:
                 progress(f"started {p.server.label} (pid {proc.pid})")
         _wait_listening(running[first:], procs.procs[first:], deadline)
-    _wait_ready(running, procs.procs, deadline)
+    _wait_ready(running, procs.procs, deadline, cluster_of)
     for p, proc in zip(running, procs.procs):
         if proc.poll() is not None:  # it refused to start: say why, probe the rest
             log = os.path.join(work, f"server-{proof.plans.index(p)}.log")
@@ -291,9 +291,10 @@ def _wait_listening(running: list[Plan], procs: list[subprocess.Popen], deadline
             time.sleep(0.1)
 
 
-def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: float) -> None:
-    """Until each server answers /varz and has the leaf links the model expects (links the
-    model knows are refused are not waited for; a link that never comes up costs 10 s)."""
+def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: float, cluster_of: dict) -> None:
+    """Until each server answers /varz and its /leafz lists the leaf links the model expects,
+    on both sides: the ones it solicits and the ones its leaves solicit (links the model knows
+    are refused are not waited for; a link that never comes up costs 10 s)."""
     pending = {p.server.id: (p, proc) for p, proc in zip(running, procs)}
     leaf_deadline = min(deadline, time.monotonic() + 10)
     while pending and time.monotonic() < deadline:
@@ -312,6 +313,33 @@ def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: fl
             leafz = _http_json(p.ports["monitor"], "/leafz") or {}
             if len(leafz.get("leafs") or []) >= want:
                 del pending[sid]
+        time.sleep(0.2)
+    _wait_accepted(running, procs, leaf_deadline, cluster_of)
+
+
+def _wait_accepted(running: list[Plan], procs: list[subprocess.Popen], deadline: float, cluster_of: dict) -> None:
+    """The hub side of each leaf link: a remote dials one server of its hub's cluster (any URL it
+    lists), so each cluster's members together must list the links its leaves solicit, besides
+    their own."""
+    by_cluster: dict[int, list[Plan]] = {}
+    want: dict[int, int] = {}
+    started = {p.server.id: p for p, proc in zip(running, procs) if proc.poll() is None}
+    for p in started.values():
+        by_cluster.setdefault(id(cluster_of[p.server.id]), []).append(p)
+        for r in p.server.remotes:
+            if p.server.link_comes_up(r):
+                own = id(cluster_of[p.server.id])
+                want[own] = want.get(own, 0) + 1
+                if r.hub is not None and r.hub.id in started:
+                    key = id(cluster_of[r.hub.id])
+                    want[key] = want.get(key, 0) + 1
+    pending = {k for k in want if k in by_cluster}
+    while pending and time.monotonic() < deadline:
+        for key in list(pending):
+            listed = sum(len((_http_json(p.ports["monitor"], "/leafz") or {}).get("leafs") or [])
+                         for p in by_cluster[key])
+            if listed >= want[key]:
+                pending.discard(key)
         time.sleep(0.2)
 
 
