@@ -143,6 +143,10 @@ DUPLICATE_LEAF_LINK = _code(
 LEAF_LINK_UNUSABLE_ACCOUNT = _code(
     "NL410", "leaf-link-unusable-account", W,
     "a leaf remote binds an account that no client of its server can log into", scope="fleet", since="0.3.0")
+LEAF_TLS_MISMATCH = _code(
+    "NL411", "leaf-tls-mismatch", E,
+    "the two sides of a leaf link do not agree on TLS, so the link never comes up (a warning where a public CA "
+    "would let it)", also=(W,), scope="fleet", since="0.3.0")
 UNRESOLVED_ADDRESS = _code(
     "NL406", "unresolved-address", I,
     "an address the fleet cannot resolve (a mistyped service or a wrong port: error); that link or host is "

@@ -20,7 +20,9 @@ from natslint.fleet.model import (
     Host,
     Remote,
     Server,
+    serves_leaf,
 )
+from natslint.fleet.leaftls import tls_mismatch
 from natslint.fleet.operator import refused_user
 from natslint.fleet.resolve import (
     Resolution,
@@ -220,12 +222,15 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
         remote.targets.append((url, span, res.server, res.listener))
     # the leaf dials its URLs in turn until one answers as a leafnode listener: the model
     # follows the first that would, else the first that reaches a server at all
-    working = [t for t in remote.targets if t[3] is not None and t[3].kind == "leafnode"]
+    working = [t for t in remote.targets if serves_leaf(t[0], t[3])]
     chosen = (working or remote.targets or [None])[0]
     if chosen is not None:
         url, span, hub, listener = chosen
         _, _, user = parse_url(url, DEFAULT_LEAF_PORT)
         remote.hub, remote.resolved_url, remote.resolved_listener = hub, (url, span), listener
+        if listener is not None and listener.kind == "leafnode":  # a websocket port has TLS of its own
+            wrong = tls_mismatch(s, remote, hub)
+            remote.tls_failure = wrong.headline if wrong is not None and wrong.surely else None
         if remote.credentials and not user:  # a creds file's user belongs to the account that signed it
             # only an account the hub is known to hold: another resolver's accounts stay unknown
             remote.hub_account = remote.creds_account if hub.operator_mode and remote.creds_account in hub.accounts \

@@ -29,6 +29,28 @@ class Listener:
     span: Span | None = None
 
 
+def leaf_port_kind(url: str) -> str:
+    """The listener a leaf remote URL speaks to: `ws://` and `wss://` a websocket port (leafnode
+    connections over websocket), any other scheme the leafnode port."""
+    return "websocket" if url.lower().startswith(("ws://", "wss://")) else "leafnode"
+
+
+def serves_leaf(url: str, li: "Listener | None") -> bool:
+    """Whether the listener ``li`` a remote URL reached answers it as a leaf connection (live:
+    `nats-leaf://` at a websocket port and `ws://` at a leafnode port never come up)."""
+    return li is not None and li.kind == leaf_port_kind(url)
+
+
+@dataclass(frozen=True, slots=True)
+class LeafTLS:
+    """A `tls` block of a leaf connection: a remote's own (the side that dials) or `leafnodes.tls`
+    (the side that accepts; it also turns TLS on for every leaf that connects)."""
+
+    span: Span  # the `tls` key
+    handshake_first: object = None  # True, False, or a duration: accept TLS first, then INFO after it
+    ca: bool = False  # a ca_file: a private CA
+
+
 @dataclass(slots=True)
 class Creds:
     """A leaf remote's creds file as the leaf and the hub read it (its seed is never kept)."""
@@ -53,6 +75,9 @@ class Remote:
     creds_file: Creds | None = None  # its creds file, when it is in the tree (operator mode)
     creds_span: Span | None = None  # where `credentials:` is written
     refused: str | None = None  # why the hub refuses the link's user, when the model knows it
+    tls: LeafTLS | None = None  # the remote's own `tls`
+    # why the TLS of the two sides never agree (NL411), when the model knows: the link never comes up
+    tls_failure: str | None = None
     hub: "Server | None" = None  # resolved target
     hub_account: str = UNKNOWN_ACCOUNT
     resolved_url: tuple[str, Span] | None = None
@@ -132,6 +157,7 @@ class Server:
     no_auth_with_operator: Span | None = None  # `no_auth_user` beside an operator: nats-server exits
     leaf_users: dict[str, str] = field(default_factory=dict)  # leafnode user -> account
     leaf_default_account: str | None = None
+    leaf_tls: LeafTLS | None = None  # `leafnodes.tls`: the accepting side's TLS
     # clients: whether they must log in, and the accounts they can log into (None: not known,
     # an auth callout or a listener's own authentication decides); accounts that trade
     # messages with others through imports and exports
@@ -201,12 +227,13 @@ class Server:
         return [a for a in self.accounts if a != self.system_account]
 
     def link_comes_up(self, r: Remote) -> bool:
-        """Whether leaf remote ``r`` of this server connects: it reached a leafnode listener,
-        and the hub does not reject it for presenting the hub's own cluster name."""
-        if r.hub is None or r.resolved_listener is None or r.resolved_listener.kind != "leafnode":
+        """Whether leaf remote ``r`` of this server connects: it reached the listener its URL's
+        scheme speaks to, and the hub does not reject it for presenting the hub's own cluster name."""
+        if r.hub is None or r.resolved_url is None or not serves_leaf(r.resolved_url[0], r.resolved_listener):
             return False
-        if self.refuses or r.hub.refuses or r.refused or (r.creds_file is not None and r.creds_file.problem):
-            return False  # one side never starts, or the hub refuses the link's user
+        if self.refuses or r.hub.refuses or r.refused or r.tls_failure or \
+                (r.creds_file is not None and r.creds_file.problem):
+            return False  # one side never starts, the hub refuses the link's user, or TLS never agrees
         return not (self.effective_cluster_name and self.effective_cluster_name == r.hub.cluster_name.value)
 
     @property

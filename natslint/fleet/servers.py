@@ -20,6 +20,7 @@ from natslint.fleet.model import (
     DEFAULT_LEAF_PORT,
     DEFAULT_SYSTEM_ACCOUNT,
     GLOBAL_ACCOUNT,
+    LeafTLS,
     Listener,
     Remote,
     Route,
@@ -232,6 +233,7 @@ def _leafnodes(root: Map, s: Server) -> None:
     if li is not None:
         li.span = li.span or leaf_e.key.span
         s.listeners.append(li)
+    s.leaf_tls = leaf_tls(leaf)
     remotes = opt(leaf, "remotes")
     if remotes is None or not isinstance(remotes.value, Array):
         return
@@ -247,6 +249,7 @@ def _leafnodes(root: Map, s: Server) -> None:
         account = scalar(acc_e) if isinstance(scalar(acc_e), str) else GLOBAL_ACCOUNT
         creds = any(opt(r, k) is not None for k in ("credentials", "creds", "nkey", "seed"))
         remote = Remote(urls, account, r.span, creds, value_span(acc_e))  # type: ignore[arg-type]
+        remote.tls = leaf_tls(r)
         creds_e = opt(r, "credentials", "creds")
         remote.creds_file, remote.creds_span = read_creds(s.path, scalar(creds_e)), value_span(creds_e)
         for key, attr in (("deny_imports", "deny_imports"), ("deny_import", "deny_imports"),
@@ -255,6 +258,16 @@ def _leafnodes(root: Map, s: Server) -> None:
             if e is not None:
                 getattr(remote, attr).extend(text for text, _ in strings(e.value))
         s.remotes.append(remote)
+
+
+def leaf_tls(block: Map) -> LeafTLS | None:
+    """The `tls` of a leafnodes block or of one remote."""
+    e = opt(block, "tls")
+    tls = as_map(e)
+    if e is None or tls is None:
+        return None
+    first = scalar(opt(tls, "handshake_first", "first", "immediate"))
+    return LeafTLS(e.key.span, first, opt(tls, "ca_file", "ca_certs_match") is not None)
 
 
 def apply_cli(s: Server, cmd: CommandLine) -> None:

@@ -110,7 +110,7 @@ def plan_fleet(fleet: Fleet, documents: dict, workdir: str) -> list[Plan]:
     plans = {s.id: Plan(s) for s in fleet.servers}
     for p in plans.values():
         for li in p.server.listeners:
-            if li.kind in ("client", "cluster", "leafnode", "gateway"):
+            if li.kind in ("client", "cluster", "leafnode", "gateway", "websocket"):
                 p.ports[li.kind] = free_port()
         p.ports["monitor"] = free_port()
     for p in plans.values():
@@ -138,6 +138,7 @@ def _render(p: Plan, plans: dict[str, Plan], documents: dict, workdir: str) -> N
     if any(v is None for v in _leaves(base)):
         p.notes.append("values from the environment natslint does not see were left out")
     cfg = _without(_strip_none(base), _DROP_TOP)
+    _websocket(p, base, cfg)
     _absolute_files(cfg, os.path.dirname(s.path))  # the rendered config lives elsewhere: its files must not move
     name_key = _get(cfg, "server_name")
     if name_key:
@@ -163,6 +164,17 @@ def _render(p: Plan, plans: dict[str, Plan], documents: dict, workdir: str) -> N
     _leafnodes(p, cfg, plans)
     _gateway(p, cfg, plans)
     p.config = render_config(cfg)
+
+
+def _websocket(p: Plan, base: dict, cfg: dict) -> None:
+    """A websocket listener stays (leaf remotes may dial it with `ws://`), on its loopback port,
+    with its own TLS settings: without them the server refuses to start, as it would deployed."""
+    key = _get(base, "websocket", "ws")
+    if "websocket" not in p.ports or key is None or not isinstance(base[key], dict):
+        return
+    block = _without(_strip_none(base[key]), _DROP_BLOCK)
+    block["listen"] = f"{LOOPBACK}:{p.ports['websocket']}"
+    cfg["websocket"] = block
 
 
 def _listen_on(block: dict, p: Plan, kind: str) -> None:

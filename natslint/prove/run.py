@@ -5,7 +5,6 @@ by PID on every way out, Ctrl-C included."""
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import signal
@@ -13,7 +12,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -28,7 +26,8 @@ from natslint.prove.probe import (
     login_for,
     request_replies,
 )
-from natslint.prove.render import LOOPBACK, Plan, plan_fleet, release, release_all
+from natslint.prove.ready import http_json, wait_listening, wait_ready
+from natslint.prove.render import Plan, plan_fleet, release, release_all
 
 
 def nats_server_binary() -> str | None:
@@ -110,14 +109,6 @@ class Processes:
             except subprocess.TimeoutExpired:
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
-
-
-def _http_json(port: int, path: str) -> dict | None:
-    try:
-        with urllib.request.urlopen(f"http://{LOOPBACK}:{port}{path}", timeout=1) as resp:
-            return json.loads(resp.read())
-    except (OSError, ValueError):
-        return None
 
 
 def prove(result: Result, *, timeout: float = 60.0, window: float = 0.6, progress=None,
@@ -245,8 +236,8 @@ def _start_all(proof: Proof, procs: Processes, binary: str, work: str, deadline:
             running.append(p)
             if progress:
                 progress(f"started {p.server.label} (pid {proc.pid})")
-        _wait_listening(running[first:], procs.procs[first:], deadline)
-    _wait_ready(running, procs.procs, deadline, cluster_of)
+        wait_listening(running[first:], procs.procs[first:], deadline)
+    wait_ready(running, procs.procs, deadline, cluster_of)
     for p, proc in zip(running, procs.procs):
         if proc.poll() is not None:  # it refused to start: say why, probe the rest
             log = os.path.join(work, f"server-{proof.plans.index(p)}.log")
@@ -280,67 +271,6 @@ def _last_error(log: str) -> str:
 
 def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
-
-
-def _wait_listening(running: list[Plan], procs: list[subprocess.Popen], deadline: float) -> None:
-    pending = list(zip(running, procs))
-    while pending and time.monotonic() < deadline:
-        pending = [(p, proc) for p, proc in pending
-                   if proc.poll() is None and _http_json(p.ports["monitor"], "/varz") is None]
-        if pending:
-            time.sleep(0.1)
-
-
-def _wait_ready(running: list[Plan], procs: list[subprocess.Popen], deadline: float, cluster_of: dict) -> None:
-    """Until each server answers /varz and its /leafz lists the leaf links the model expects,
-    on both sides: the ones it solicits and the ones its leaves solicit (links the model knows
-    are refused are not waited for; a link that never comes up costs 10 s)."""
-    pending = {p.server.id: (p, proc) for p, proc in zip(running, procs)}
-    leaf_deadline = min(deadline, time.monotonic() + 10)
-    while pending and time.monotonic() < deadline:
-        for sid, (p, proc) in list(pending.items()):
-            if proc.poll() is not None:
-                del pending[sid]
-                continue
-            varz = _http_json(p.ports["monitor"], "/varz")
-            if varz is None:
-                continue
-            if time.monotonic() > leaf_deadline:
-                del pending[sid]
-                continue
-            s = p.server
-            want = sum(1 for r in s.remotes if s.link_comes_up(r))
-            leafz = _http_json(p.ports["monitor"], "/leafz") or {}
-            if len(leafz.get("leafs") or []) >= want:
-                del pending[sid]
-        time.sleep(0.2)
-    _wait_accepted(running, procs, leaf_deadline, cluster_of)
-
-
-def _wait_accepted(running: list[Plan], procs: list[subprocess.Popen], deadline: float, cluster_of: dict) -> None:
-    """The hub side of each leaf link: a remote dials one server of its hub's cluster (any URL it
-    lists), so each cluster's members together must list the links its leaves solicit, besides
-    their own."""
-    by_cluster: dict[int, list[Plan]] = {}
-    want: dict[int, int] = {}
-    started = {p.server.id: p for p, proc in zip(running, procs) if proc.poll() is None}
-    for p in started.values():
-        by_cluster.setdefault(id(cluster_of[p.server.id]), []).append(p)
-        for r in p.server.remotes:
-            if p.server.link_comes_up(r):
-                own = id(cluster_of[p.server.id])
-                want[own] = want.get(own, 0) + 1
-                if r.hub is not None and r.hub.id in started:
-                    key = id(cluster_of[r.hub.id])
-                    want[key] = want.get(key, 0) + 1
-    pending = {k for k in want if k in by_cluster}
-    while pending and time.monotonic() < deadline:
-        for key in list(pending):
-            listed = sum(len((_http_json(p.ports["monitor"], "/leafz") or {}).get("leafs") or [])
-                         for p in by_cluster[key])
-            if listed >= want[key]:
-                pending.discard(key)
-        time.sleep(0.2)
 
 
 async def _probe_all(proof: Proof, fleet: Fleet, reach: Reach, plans: dict[str, Plan], running: list[Plan],
@@ -400,7 +330,7 @@ def _name_unmarked(probes: list[Probe], running: list[Plan]) -> None:
         return
     seen = []
     for plan in running:
-        jsz = _http_json(plan.ports["monitor"], "/jsz")
+        jsz = http_json(plan.ports["monitor"], "/jsz")
         if not jsz or jsz.get("disabled"):
             continue
         config, meta = jsz.get("config") or {}, jsz.get("meta_cluster") or {}
@@ -446,7 +376,7 @@ async def _no_leader(proof: Proof, js: JetStream, plans: dict[str, Plan], live: 
     members = [plans[s.id] for s in js.servers if s.id in live]
     until = min(deadline, time.monotonic() + 10)
     while time.monotonic() < until:
-        leaders = {(_http_json(p.ports["monitor"], "/jsz") or {}).get("meta_cluster", {}).get("leader") for p in members}
+        leaders = {(http_json(p.ports["monitor"], "/jsz") or {}).get("meta_cluster", {}).get("leader") for p in members}
         leaders.discard(None)
         if leaders:
             proof.skipped.append(f"{js.label}: elected meta leader {sorted(leaders)[0]}, which the model says it never does")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from natslint.findings import Severity
-from natslint.fleet.model import Fleet, Host, Server
+from natslint.fleet.model import Fleet, Host, Server, serves_leaf
 from natslint.fleet.reach import Reach, short_labels
 from natslint.redact import mask_urls
 
@@ -140,7 +140,7 @@ def _mermaid(t: Topology) -> list[str]:
             if r.hub is not None:
                 hub_account = _account(r.hub, r.hub_account)
                 label = r.account if hub_account == r.account else f"{r.account} to {hub_account}"
-                style = "-->" if r.resolved_listener is not None and r.resolved_listener.kind == "leafnode" else "-.-x"
+                style = "-->" if r.resolved_url is not None and serves_leaf(r.resolved_url[0], r.resolved_listener) else "-.-x"
                 out.append(f'  {t.servers[s.id]} {style}|"leaf {_mq(label)}"| {t.servers[r.hub.id]}')
     for node, h in t.hosts:
         lattice = f" · lattice {h.lattice.value}" if isinstance(h.lattice.value, str) else ""

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from natslint.codes import REMOTE_URLS_SPLIT
 from natslint.findings import Finding, Related
+from natslint.fleet.model import serves_leaf
 from natslint.rules.base import Rule
 from natslint.rules.context import Context
 
@@ -13,7 +14,7 @@ from natslint.rules.context import Context
 def check(ctx: Context) -> Iterator[Finding]:
     for s in ctx.fleet.servers:
         for r in s.remotes:
-            leafward = [(url, span, t) for url, span, t, li in r.targets if li is not None and li.kind == "leafnode"]
+            leafward = [(url, span, t) for url, span, t, li in r.targets if serves_leaf(url, li)]
             if len(leafward) < 2:
                 continue
             clusters = {id(ctx.fleet.cluster_of[t.id]) for _, _, t in leafward}

@@ -13,7 +13,7 @@ from natslint.codes import (
     UNRESOLVED_ADDRESS,
 )
 from natslint.findings import Finding, Related, Severity
-from natslint.fleet.model import UNKNOWN_ACCOUNT, Server, short_name
+from natslint.fleet.model import UNKNOWN_ACCOUNT, Server, leaf_port_kind, serves_leaf, short_name
 from natslint.fleet.servers import parse_url
 from natslint.rules.base import Rule
 from natslint.rules.context import Context, as_leaf
@@ -24,10 +24,31 @@ _PORT_NAMES = {"client": "client", "cluster": "route (cluster)", "gateway": "gat
 
 
 def _dead(r) -> list[tuple[str, object, object, object]]:
-    """The remote's URLs that reach a server of the fleet but not its leafnode listener, and
-    whether another URL of the remote does (the leaf then connects through that one)."""
-    works = any(li is not None and li.kind == "leafnode" for _, _, _, li in r.targets)
-    return [(url, span, t, li, works) for url, span, t, li in r.targets if li is None or li.kind != "leafnode"]
+    """The remote's URLs that reach a server of the fleet but not the listener their scheme
+    speaks to (leafnode, or websocket for `ws://`), and whether another URL of the remote does
+    (the leaf then connects through that one)."""
+    works = any(serves_leaf(url, li) for url, _, _, li in r.targets)
+    return [(url, span, t, li, works) for url, span, t, li in r.targets if not serves_leaf(url, li)]
+
+
+def _never(url: str, kind: str) -> str:
+    """What the live servers do with a leaf URL at the wrong listener."""
+    if leaf_port_kind(url) == "websocket" and kind == "leafnode":
+        return ("this URL never comes up: the leaf speaks websocket to the leafnode port (`Error soliciting "
+                "websocket connection: malformed HTTP status code`)")
+    if kind == "websocket":
+        return "this URL never comes up: the websocket port expects an HTTP upgrade, which a `nats-leaf://` URL never sends"
+    return "this URL never comes up; the hub logs `attempted to connect to wrong port`"
+
+
+def _port_fix(url: str, kind: str, leaf_li, hub: Server) -> str:
+    if kind == "websocket" and leaf_port_kind(url) == "leafnode":
+        return "write ws:// (or wss://) for the websocket port, or use the leafnode port" + \
+            (f" {hub.listener('leafnode').port}" if hub.listener("leafnode") else "")
+    if leaf_li is None:
+        return f"open a leafnodes listener on {hub.label}" if leaf_port_kind(url) == "leafnode" else \
+            f"give {hub.label} a websocket listener, or write nats-leaf:// for its leafnode port"
+    return f"use the {leaf_li.kind} port {leaf_li.port}"
 
 
 def _through(r) -> str:
@@ -41,18 +62,17 @@ def check_wrong_port(ctx: Context) -> Iterator[Finding]:
             for url, span, hub, li, works in _dead(r):
                 if li is None:
                     continue
-                leaf_li = hub.listener("leafnode")
+                leaf_li = hub.listener(leaf_port_kind(url))
                 yield LEAF_REMOTE_WRONG_PORT.at(
                     span,
                     f"leaf remote {url} of {s.label} points at the {_PORT_NAMES.get(li.kind, li.kind)} port "
                     f"{li.port} of {hub.label}",
-                    "this URL never comes up; the hub logs `attempted to connect to wrong port`",
+                    _never(url, li.kind),
                     _through(r) if works else "",
                     severity=Severity.WARNING if works else None,
                     related=tuple(Related(x.span, f"{x.kind} listener of {hub.label}")
                                   for x in (li, leaf_li) if x is not None and x.span is not None),
-                    fix=f"use the leafnode port {leaf_li.port}" if leaf_li else
-                        f"open a leafnodes listener on {hub.label}")
+                    fix=_port_fix(url, li.kind, leaf_li, hub))
 
 
 def check_no_listener(ctx: Context) -> Iterator[Finding]:

@@ -16,6 +16,7 @@ from natslint.rules import (
     nl408_route_mismatch,
     nl409_duplicate_leaf_link,
     nl410_leaf_link_unusable_account,
+    nl411_leaf_tls_mismatch,
 )
 from natslint.rules.base import Rule
 
@@ -33,4 +34,5 @@ RULES: tuple[Rule, ...] = (
     nl408_route_mismatch.RULE,
     nl409_duplicate_leaf_link.RULE,
     nl410_leaf_link_unusable_account.RULE,
+    nl411_leaf_tls_mismatch.RULE,
 )
