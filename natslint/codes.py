@@ -74,6 +74,9 @@ STARTUP_REFUSAL = _code("NL113", "startup-refusal", E,
                         "and gateway of different names, websocket without TLS, max_payload over max_pending, "
                         "a lame duck grace period not shorter than the duration, MQTT without a server name or JetStream, "
                         "a gateway without a name, a port or a URL)", scope="server", since="0.3.0")
+OPTION_REJECTED = _code("NL114", "option-rejected", E,
+                        "a value nats-server rejects as it reads its options: users that clash, names with spaces",
+                        scope="server", since="0.3.0")
 UNKNOWN_FLAG = _code("NL110", "unknown-flag", E,
                      "a command-line flag nats-server does not define: it prints its usage and exits",
                      scope="server", since="0.2.0")

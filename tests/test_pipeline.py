@@ -75,11 +75,11 @@ def test_one_reach_per_run_of_check_and_graph(reach_builds):
 
 def test_a_marker_inside_a_quoted_string_suppresses_nothing(tmp_path):
     (tmp_path / "n.conf").write_text(
-        'server_name: "a # natslint: ignore[NL101]"\nbogus: "# natslint: ignore[NL101]"\n'
+        'server_name: n\npid_file: "a # natslint: ignore[NL101]"\nbogus: "# natslint: ignore[NL101]"\n'
         "other: 1  # natslint: ignore[NL101] a real comment\n")
     result = check_paths(["."], Settings(), root=str(tmp_path))
     got = [(f.code, f.span.path, f.span.line) for f in result.findings]
-    assert got == [("NL101", "n.conf", 2)]
+    assert got == [("NL101", "n.conf", 3)]
 
 
 def test_a_suppression_comment_still_suppresses_and_reports_its_column(tmp_path):

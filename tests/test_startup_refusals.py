@@ -56,7 +56,25 @@ CASES = {
         'no_auth_user: "ghost" not present as user or nkey in authorization block or account configuration', 3),
     "no-auth-user-without-users": (
         "listen: 127.0.0.1:{0}\nno_auth_user: ghost\n", 'no_auth_user: "ghost" present, but users/nkeys are not defined', 2),
+    "leafnode-listener-and-gateway-without-system-account": (
+        "listen: 127.0.0.1:{0}\nleafnodes {{ listen: 127.0.0.1:{1} }}\ngateway {{ name: g, listen: 127.0.0.1:{2} }}\n",
+        "leaf nodes and gateways (both being defined) require a system account to also be configured", 3),
+    "default-js-domain-of-an-undefined-account": (
+        "listen: 127.0.0.1:{0}\naccounts {{ A: {{}} }}\ndefault_js_domain: {{ C: hub }}\n",
+        'in non operator mode, `default_js_domain` references non existing account "C"', 3),
+    "default-js-domain-of-the-system-account": (
+        "listen: 127.0.0.1:{0}\naccounts {{ A: {{}}, SYS: {{}} }}\nsystem_account: SYS\ndefault_js_domain: {{ SYS: hub }}\n",
+        'system account "SYS" can not be in default_js_domain', 4),
+    "default-js-domain-of-a-jetstream-account": (
+        "listen: 127.0.0.1:{0}\njetstream {{ store_dir: \"{store}\", domain: hub }}\n"
+        "accounts {{ A: {{ jetstream: enabled }} }}\ndefault_js_domain: {{ A: hub }}\n",
+        'default_js_domain contains account name "A" with enabled JetStream', 4),
     # near misses: the server starts
+    "leafnode-listener-and-gateway-with-system-account": (
+        "listen: 127.0.0.1:{0}\naccounts {{ SYS: {{}} }}\nsystem_account: SYS\nleafnodes {{ listen: 127.0.0.1:{1} }}\n"
+        "gateway {{ name: g, listen: 127.0.0.1:{2} }}\n", None, None),
+    "default-js-domain-of-an-account-without-jetstream": (
+        "listen: 127.0.0.1:{0}\naccounts {{ A: {{}} }}\ndefault_js_domain: {{ A: hub }}\n", None, None),
     "no-auth-user-of-an-account": (
         "listen: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: u, password: p }} ] }} }}\nno_auth_user: u\n", None, None),
     "leafnode-authorization-account-defined": (

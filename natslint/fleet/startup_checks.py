@@ -5,22 +5,13 @@ Each is read from the server model and its config, with where to point at (NL113
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from natslint.fleet.model import GLOBAL_ACCOUNT, Listener, Server
+from natslint.fleet.option_errors import option_errors
+from natslint.fleet.refusal import Refusal
 from natslint.fleet.values import account_js_enabled, as_map, opt, scalar
 from natslint.span import Span
 from natslint.syntax.model import Array, Entry, Map, Node
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    message: str  # nats-server's own words
-    span: Span
-    related: tuple[tuple[Span, str], ...]
-    fix: str
-    code: str | None = None  # the rule that reports it, where not NL113 (NL103, NL104: JetStream)
-
 
 # nats-server's defaults (server/const.go): MAX_PAYLOAD_SIZE, MAX_PENDING_SIZE, DEFAULT_LAME_DUCK_*
 _MAX_PAYLOAD, _MAX_PENDING = 1024 * 1024, 64 * 1024 * 1024
@@ -87,8 +78,9 @@ def _go(seconds: float) -> str:
 
 def refusals(s: Server, root: Map | None) -> list[Refusal]:
     """In the order nats-server's validateOptions checks them: the first is what it prints."""
-    out: list[Refusal] = _limits(root) if root is not None else []
+    out: list[Refusal] = option_errors(root) + (_limits(root) if root is not None else [])
     out += _leaf_accounts(s, root)
+    out += _leaf_gateway_system_account(s, root)
     out += _no_auth_user(s, root)
     out += _gateway(s, root)
     cluster, gateway = s.cluster_name, s.gateway_name
@@ -100,7 +92,7 @@ def refusals(s: Server, root: Map | None) -> list[Refusal]:
             f"give the cluster and the gateway one name (`{gateway.value}`), or leave the cluster's name out "
             "(it takes the gateway's)"))
     out += _mqtt(s, root)
-    out += _jetstream_options(s)
+    out += _default_js_domain(s, root) + _jetstream_options(s)
     ws_entry = opt(root, "websocket", "ws") if root is not None else None
     ws = as_map(ws_entry)
     listener = s.listener("websocket")
@@ -264,3 +256,45 @@ def _jetstream_start(s: Server, root: Map | None) -> list[Refusal]:
     return [Refusal("Can't start JetStream: JetStream cluster requires configured routes or solicited leafnode "
                     "for the system account", s.cluster_listen.span or s.span, (),
                     "list the cluster's routes (its own URL included is fine)", "NL104")]
+
+
+def _leaf_gateway_system_account(s: Server, root: Map | None) -> list[Refusal]:
+    """validateLeafNode: a leafnode listener and a gateway need a system account written out
+    (remotes alone do not count; operator mode names its own)."""
+    gateway = opt(root, "gateway") if root is not None and not s.operator_mode else None
+    leaf = s.listener("leafnode")
+    if gateway is None or leaf is None or leaf.port == 0 or opt(root, "system_account") is not None:  # type: ignore[arg-type]
+        return []
+    name = scalar(opt(as_map(gateway), "name")) if as_map(gateway) is not None else None
+    if not name and (s.listener("gateway") or Listener("gateway", "", 0)).port == 0:
+        return []
+    return [Refusal("leaf nodes and gateways (both being defined) require a system account to also be configured",
+                    gateway.key.span, ((leaf.span, "the leafnode listener"),) if leaf.span is not None else (),
+                    "set `system_account` (and define that account)")]
+
+
+def _default_js_domain(s: Server, root: Map | None) -> list[Refusal]:
+    """validateJetStreamOptions, outside operator mode: each account `default_js_domain` maps
+    must be defined, and be neither the system account nor one with JetStream of its own."""
+    mapping = as_map(opt(root, "default_js_domain")) if root is not None and not s.operator_mode else None
+    if mapping is None:
+        return []
+    accounts = as_map(opt(root, "accounts"))  # type: ignore[arg-type]
+    defined = {e.key.name: e for e in (accounts.live() if accounts is not None else ())}
+    entries = list(mapping.live())
+    for e in entries:
+        if e.key.name not in defined:
+            return [Refusal(f"in non operator mode, `default_js_domain` references non existing account "
+                            f'"{e.key.name}"', e.key.span, (), f"define account `{e.key.name}`, or remove the entry")]
+    system = scalar(opt(root, "system_account"))  # type: ignore[arg-type]
+    for e in entries:
+        if e.key.name == system:
+            return [Refusal(f'system account "{e.key.name}" can not be in default_js_domain', e.key.span, (),
+                            "remove the system account from default_js_domain")]
+        own = as_map(defined[e.key.name])
+        js = opt(own, "jetstream") if own is not None else None
+        if scalar(e) and js is not None and account_js_enabled(js.value):
+            return [Refusal(f'default_js_domain contains account name "{e.key.name}" with enabled JetStream',
+                            e.key.span, ((js.key.span, "its JetStream"),),
+                            "remove the entry: an account with JetStream of its own uses it")]
+    return []

@@ -1,0 +1,70 @@
+"""Values nats-server rejects while it reads its options (`nats-server -t` says so too, with the
+file's position): users that clash, and names with spaces.  Each is a Refusal of code NL114,
+so the model knows the server never starts."""
+
+from __future__ import annotations
+
+from natslint.fleet.refusal import Refusal
+from natslint.fleet.values import as_map, opt, scalar
+from natslint.syntax.model import Array, Entry, Map
+
+
+def option_errors(root: Map | None) -> list[Refusal]:
+    """In the order nats-server reads them: the first is what it prints."""
+    if root is None:
+        return []
+    out: list[Refusal] = []
+    for key, what in (("server_name", "server name"),):
+        e = opt(root, key)
+        if isinstance(scalar(e), str) and " " in scalar(e):  # type: ignore[operator]
+            out.append(Refusal(f"{what} cannot contain spaces", e.value.span, (), "use a name without spaces",  # type: ignore[union-attr]
+                               "NL114"))
+    name = opt(as_map(opt(root, "cluster")), "name") if as_map(opt(root, "cluster")) is not None else None
+    if isinstance(scalar(name), str) and " " in scalar(name):  # type: ignore[operator]
+        out.append(Refusal("cluster name cannot contain spaces", name.value.span, (), "use a name without spaces",  # type: ignore[union-attr]
+                           "NL114"))
+    out += _single_and_array(opt(root, "authorization", "authentication"), "Can not")
+    out += _single_and_array(opt(as_map(opt(root, "leafnodes", "leaf")), "authorization")
+                             if as_map(opt(root, "leafnodes", "leaf")) is not None else None, "can not")
+    out += _duplicates(_users_of(root), 'Duplicate user "{}" detected')
+    leaf_auth = as_map(opt(as_map(opt(root, "leafnodes", "leaf")), "authorization")) \
+        if as_map(opt(root, "leafnodes", "leaf")) is not None else None
+    out += _duplicates(_listed(leaf_auth), 'duplicate user "{}" detected in leafnode authorization')
+    return out
+
+
+def _single_and_array(auth: Entry | None, can: str) -> list[Refusal]:
+    block = as_map(auth)
+    if auth is None or block is None or opt(block, "users") is None or opt(block, "user", "username") is None:
+        return []
+    return [Refusal(f"{can} have a single user/pass and a users array", auth.key.span, (),
+                    "keep either `user`/`password` or the `users` list", "NL114")]
+
+
+def _listed(block: Map | None) -> list[Map]:
+    users = opt(block, "users") if block is not None else None
+    return [u for u in users.value.items if isinstance(u, Map)] if users is not None and isinstance(users.value, Array) \
+        else []
+
+
+def _users_of(root: Map) -> list[Map]:
+    """The users of `authorization` and of every account, in the order the server reads them."""
+    out = _listed(as_map(opt(root, "authorization", "authentication")))
+    accounts = as_map(opt(root, "accounts"))
+    for a in accounts.live() if accounts is not None else ():
+        if isinstance(a.value, Map):
+            out += _listed(a.value)
+    return out
+
+
+def _duplicates(users: list[Map], message: str) -> list[Refusal]:
+    seen: dict[str, Map] = {}
+    for u in users:
+        name = scalar(opt(u, "user", "username"))
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            return [Refusal(message.format(name), u.span, ((seen[name].span, f"user `{name}` first"),),
+                            f"give each user a name of its own (`{name}` is defined twice)", "NL114")]
+        seen[name] = u
+    return []
