@@ -79,6 +79,7 @@ def _go(seconds: float) -> str:
 def refusals(s: Server, root: Map | None) -> list[Refusal]:
     """In the order nats-server's validateOptions checks them: the first is what it prints."""
     out: list[Refusal] = option_errors(root) + (_limits(root) if root is not None else [])
+    out += _trusted_operators(root)
     out += _leaf_accounts(s, root)
     out += _leaf_gateway_system_account(s, root)
     out += _no_auth_user(s, root)
@@ -297,4 +298,34 @@ def _default_js_domain(s: Server, root: Map | None) -> list[Refusal]:
             return [Refusal(f'default_js_domain contains account name "{e.key.name}" with enabled JetStream',
                             e.key.span, ((js.key.span, "its JetStream"),),
                             "remove the entry: an account with JetStream of its own uses it")]
+    return []
+
+
+def _trusted_operators(root: Map | None) -> list[Refusal]:
+    """validateTrustedOperators: with an operator, accounts, users and auth callouts come from
+    JWTs only, and `trusted_keys` may not stand beside it."""
+    operator = opt(root, "operator", "operators", "trusted", "trusted_operators") if root is not None else None
+    if operator is None:
+        return []
+    why = ((operator.key.span, "the operator"),)
+    accounts = opt(root, "accounts")  # type: ignore[arg-type]
+    if accounts is not None and (not isinstance(accounts.value, Map) or list(accounts.value.live())):
+        return [Refusal("operators do not allow Accounts to be configured directly", accounts.key.span,
+                        why,
+                        "define the accounts with nsc (JWTs the resolver holds), or drop the operator")]
+    auth_e = opt(root, "authorization", "authentication")  # type: ignore[arg-type]
+    auth = as_map(auth_e)
+    users = opt(auth, "users", "nkeys") if auth is not None else None
+    if users is not None:
+        return [Refusal("operators do not allow users to be configured directly", users.key.span,
+                        why, "issue the users as JWTs with nsc")]
+    keys = opt(root, "trusted_keys")  # type: ignore[arg-type]
+    if keys is not None:
+        return [Refusal("conflicting options for 'TrustedKeys' and 'TrustedOperators'", keys.key.span,
+                        why, "keep the operator, and remove trusted_keys")]
+    callout = opt(auth, "auth_callout", "callout", "callouts") if auth is not None else None
+    if callout is not None:
+        return [Refusal("operators do not allow authorization callouts to be configured directly",
+                        callout.key.span, why,
+                        "configure the callout in the account JWT (nsc), not in the config")]
     return []
