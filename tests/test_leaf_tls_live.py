@@ -63,6 +63,10 @@ CASES = {
         "websocket {{\n  listen: 127.0.0.1:{ws}\n  no_tls: true\n}}\nleafnodes {{\n  listen: 127.0.0.1:{leaf}\n}}\n",
         'leafnodes {{\n  remotes: [\n    {{ url: "ws://127.0.0.1:{leaf}" }}\n  ]\n}}\n',
         False, "Error soliciting websocket connection: malformed HTTP status code", [("NL401", "error", "leaf.conf", 3)]),
+    "ws-url-to-a-hub-without-a-leafnodes-listener": (
+        "websocket {{\n  listen: 127.0.0.1:{ws}\n  no_tls: true\n}}\n",
+        'leafnodes {{\n  remotes: [\n    {{ url: "ws://127.0.0.1:{ws}" }}\n  ]\n}}\n',
+        False, "Not configured to accept leaf node connections", [("NL401", "error", "leaf.conf", 3)]),
     "nats-leaf-url-at-the-websocket-port": (
         "websocket {{\n  listen: 127.0.0.1:{ws}\n  no_tls: true\n}}\nleafnodes {{\n  listen: 127.0.0.1:{leaf}\n}}\n",
         'leafnodes {{\n  remotes: [\n    {{ url: "nats-leaf://127.0.0.1:{ws}" }}\n  ]\n}}\n',

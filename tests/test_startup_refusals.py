@@ -69,7 +69,28 @@ CASES = {
         "listen: 127.0.0.1:{0}\njetstream {{ store_dir: \"{store}\", domain: hub }}\n"
         "accounts {{ A: {{ jetstream: enabled }} }}\ndefault_js_domain: {{ A: hub }}\n",
         'default_js_domain contains account name "A" with enabled JetStream', 4),
+    "websocket-jwt-cookie-without-operator": (
+        "listen: 127.0.0.1:{0}\nwebsocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n  jwt_cookie: my_jwt\n}}\n",
+        'trusted operators or trusted keys configuration is required for JWT authentication via cookie "my_jwt"', 5),
+    "websocket-no-auth-user-not-a-user": (
+        "listen: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: a, password: b }} ] }} }}\n"
+        "websocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n  no_auth_user: ghost\n}}\n",
+        'no_auth_user: "ghost" not present as user or nkey in authorization block or account configuration', 6),
+    "websocket-user-beside-users": (
+        "listen: 127.0.0.1:{0}\nauthorization {{ users: [ {{ user: a, password: b }} ] }}\n"
+        "websocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n  authorization {{ user: x, password: y }}\n}}\n",
+        "websocket authentication username not compatible with presence of users/nkeys", 6),
+    "websocket-token-beside-account-users": (
+        "listen: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: a, password: b }} ] }} }}\n"
+        "websocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n  authorization {{ token: abc }}\n}}\n",
+        "websocket authentication token not compatible with presence of users/nkeys", 6),
     # near misses: the server starts
+    "websocket-user-of-its-own": (
+        "listen: 127.0.0.1:{0}\nwebsocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n"
+        "  authorization {{ user: x, password: y }}\n}}\n", None, None),
+    "websocket-no-auth-user-of-an-account": (
+        "listen: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: a, password: b }} ] }} }}\n"
+        "websocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n  no_auth_user: a\n}}\n", None, None),
     "leafnode-listener-and-gateway-with-system-account": (
         "listen: 127.0.0.1:{0}\naccounts {{ SYS: {{}} }}\nsystem_account: SYS\nleafnodes {{ listen: 127.0.0.1:{1} }}\n"
         "gateway {{ name: g, listen: 127.0.0.1:{2} }}\n", None, None),

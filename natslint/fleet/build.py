@@ -222,7 +222,7 @@ def _link_remote(s: Server, remote: Remote, resolver: Resolver, unresolved, coun
         remote.targets.append((url, span, res.server, res.listener))
     # the leaf dials its URLs in turn until one answers as a leafnode listener: the model
     # follows the first that would, else the first that reaches a server at all
-    working = [t for t in remote.targets if serves_leaf(t[0], t[3])]
+    working = [t for t in remote.targets if serves_leaf(t[0], t[3], t[2])]
     chosen = (working or remote.targets or [None])[0]
     if chosen is not None:
         url, span, hub, listener = chosen

@@ -35,10 +35,14 @@ def leaf_port_kind(url: str) -> str:
     return "websocket" if url.lower().startswith(("ws://", "wss://")) else "leafnode"
 
 
-def serves_leaf(url: str, li: "Listener | None") -> bool:
-    """Whether the listener ``li`` a remote URL reached answers it as a leaf connection (live:
-    `nats-leaf://` at a websocket port and `ws://` at a leafnode port never come up)."""
-    return li is not None and li.kind == leaf_port_kind(url)
+def serves_leaf(url: str, li: "Listener | None", hub: "Server | None" = None) -> bool:
+    """Whether the listener ``li`` of ``hub`` a remote URL reached answers it as a leaf connection
+    (live: `nats-leaf://` at a websocket port and `ws://` at a leafnode port never come up, and
+    a websocket port takes leaf connections only on a server with a leafnodes listener too:
+    `Not configured to accept leaf node connections`)."""
+    if li is None or li.kind != leaf_port_kind(url):
+        return False
+    return li.kind != "websocket" or hub is None or hub.listener("leafnode") is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +233,7 @@ class Server:
     def link_comes_up(self, r: Remote) -> bool:
         """Whether leaf remote ``r`` of this server connects: it reached the listener its URL's
         scheme speaks to, and the hub does not reject it for presenting the hub's own cluster name."""
-        if r.hub is None or r.resolved_url is None or not serves_leaf(r.resolved_url[0], r.resolved_listener):
+        if r.hub is None or r.resolved_url is None or not serves_leaf(r.resolved_url[0], r.resolved_listener, r.hub):
             return False
         if self.refuses or r.hub.refuses or r.refused or r.tls_failure or \
                 (r.creds_file is not None and r.creds_file.problem):

@@ -94,15 +94,7 @@ def refusals(s: Server, root: Map | None) -> list[Refusal]:
             "(it takes the gateway's)"))
     out += _mqtt(s, root)
     out += _default_js_domain(s, root) + _jetstream_options(s)
-    ws_entry = opt(root, "websocket", "ws") if root is not None else None
-    ws = as_map(ws_entry)
-    listener = s.listener("websocket")
-    if ws is not None and ws_entry is not None and listener is not None and listener.port != 0 \
-            and opt(ws, "tls") is None and scalar(opt(ws, "no_tls")) is not True:
-        out.append(Refusal(
-            "websocket requires TLS configuration", ws_entry.key.span, (),
-            "add `tls { cert_file: ..., key_file: ... }` to `websocket`, or `no_tls: true` behind a proxy "
-            "that terminates TLS"))
+    out += _websocket(s, root)
     return out + _jetstream_start(s, root)
 
 
@@ -176,24 +168,20 @@ def _leaf_accounts(s: Server, root: Map | None) -> list[Refusal]:
     return []
 
 
-def _no_auth_user(s: Server, root: Map | None) -> list[Refusal]:
-    """validateAuth: `no_auth_user` names a user (or nkey) of `authorization` or of an account."""
-    e = opt(root, "no_auth_user") if root is not None and not s.operator_mode else None
+def _no_auth_user(s: Server, root: Map | None, e: Entry | None = None) -> list[Refusal]:
+    """validateAuth (and the websocket's own, with ``e``): `no_auth_user` names a user (or
+    nkey) of `authorization` or of an account."""
+    if e is None:
+        e = opt(root, "no_auth_user") if root is not None and not s.operator_mode else None
     name = scalar(e)
     if e is None or not isinstance(name, str) or not name:
         return []
     auth = as_map(opt(root, "authorization", "authentication"))  # type: ignore[arg-type]
     if auth is not None and opt(auth, "user", "username", "token", "auth_callout") is not None:
         return []  # a single user or a token is kept apart from the users: not judged
-    entries: list[Node] = []
-    accounts = as_map(opt(root, "accounts"))  # type: ignore[arg-type]
-    lists = [opt(auth, "users")] + [opt(a.value, "users") for a in (accounts.live() if accounts is not None else ())
-                                    if isinstance(a.value, Map)]
-    for users in lists:
-        if users is not None and not isinstance(users.value, Array):
-            return []  # users natslint cannot read (a variable it does not see): unknown, not absent
-        if users is not None:
-            entries += users.value.items
+    entries = _all_users(root)  # type: ignore[arg-type]
+    if entries is None:
+        return []  # users natslint cannot read (a variable it does not see): unknown, not absent
     names = {scalar(opt(u, k)) for u in entries if isinstance(u, Map) for k in ("user", "username", "nkey")}
     if not entries:
         return [Refusal(f'no_auth_user: "{name}" present, but users/nkeys are not defined', e.value.span, (),
@@ -201,6 +189,54 @@ def _no_auth_user(s: Server, root: Map | None) -> list[Refusal]:
     if name not in names:
         return [Refusal(f'no_auth_user: "{name}" not present as user or nkey in authorization block or account '
                         "configuration", e.value.span, (), "name a user an account or `authorization` defines")]
+    return []
+
+
+def _all_users(root: Map) -> list[Node] | None:
+    """The users of `authorization` and of every account (None: a list natslint cannot read)."""
+    auth = as_map(opt(root, "authorization", "authentication"))
+    entries: list[Node] = []
+    accounts = as_map(opt(root, "accounts"))
+    lists = [opt(auth, "users")] + [opt(a.value, "users") for a in (accounts.live() if accounts is not None else ())
+                                    if isinstance(a.value, Map)]
+    for users in lists:
+        if users is not None and not isinstance(users.value, Array):
+            return None
+        if users is not None:
+            entries += users.value.items
+    return entries
+
+
+def _websocket(s: Server, root: Map | None) -> list[Refusal]:
+    """validateWebsocketOptions, checked only when the websocket listens (a port other than 0):
+    TLS or `no_tls`, its own `no_auth_user`, its own user or token only without users, and a
+    JWT cookie only with an operator or trusted keys."""
+    ws_entry = opt(root, "websocket", "ws") if root is not None else None
+    ws = as_map(ws_entry)
+    listener = s.listener("websocket")
+    if ws is None or ws_entry is None or listener is None or listener.port == 0:
+        return []
+    if opt(ws, "tls") is None and scalar(opt(ws, "no_tls")) is not True:
+        return [Refusal("websocket requires TLS configuration", ws_entry.key.span, (),
+                        "add `tls { cert_file: ..., key_file: ... }` to `websocket`, or `no_tls: true` behind a "
+                        "proxy that terminates TLS")]
+    found = _no_auth_user(s, root, opt(ws, "no_auth_user"))
+    if found:
+        return found
+    auth = as_map(opt(ws, "authorization", "authentication"))
+    if auth is not None and _all_users(root):  # type: ignore[arg-type]
+        for keys, what in ((("user", "username"), "username"), (("token",), "token")):
+            e = opt(auth, *keys)
+            if e is not None:
+                return [Refusal(f"websocket authentication {what} not compatible with presence of users/nkeys",
+                                e.key.span, (), "log websocket clients in as one of the users, without a "
+                                f"websocket {what} of its own")]
+    cookie = opt(ws, "jwt_cookie")
+    if cookie is not None and opt(root, "operator", "operators", "trusted", "trusted_operators",  # type: ignore[arg-type]
+                                  "trusted_keys") is None:
+        return [Refusal(f'trusted operators or trusted keys configuration is required for JWT authentication via '
+                        f'cookie "{scalar(cookie)}"', cookie.key.span, (),
+                        "remove jwt_cookie, or run the server in operator mode")]
     return []
 
 

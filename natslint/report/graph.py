@@ -140,7 +140,7 @@ def _mermaid(t: Topology) -> list[str]:
             if r.hub is not None:
                 hub_account = _account(r.hub, r.hub_account)
                 label = r.account if hub_account == r.account else f"{r.account} to {hub_account}"
-                style = "-->" if r.resolved_url is not None and serves_leaf(r.resolved_url[0], r.resolved_listener) else "-.-x"
+                style = "-->" if r.resolved_url is not None and serves_leaf(r.resolved_url[0], r.resolved_listener, r.hub) else "-.-x"
                 out.append(f'  {t.servers[s.id]} {style}|"leaf {_mq(label)}"| {t.servers[r.hub.id]}')
     for node, h in t.hosts:
         lattice = f" · lattice {h.lattice.value}" if isinstance(h.lattice.value, str) else ""

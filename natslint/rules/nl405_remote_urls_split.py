@@ -14,7 +14,7 @@ from natslint.rules.context import Context
 def check(ctx: Context) -> Iterator[Finding]:
     for s in ctx.fleet.servers:
         for r in s.remotes:
-            leafward = [(url, span, t) for url, span, t, li in r.targets if serves_leaf(url, li)]
+            leafward = [(url, span, t) for url, span, t, li in r.targets if serves_leaf(url, li, t)]
             if len(leafward) < 2:
                 continue
             clusters = {id(ctx.fleet.cluster_of[t.id]) for _, _, t in leafward}

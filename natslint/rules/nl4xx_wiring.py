@@ -27,12 +27,15 @@ def _dead(r) -> list[tuple[str, object, object, object]]:
     """The remote's URLs that reach a server of the fleet but not the listener their scheme
     speaks to (leafnode, or websocket for `ws://`), and whether another URL of the remote does
     (the leaf then connects through that one)."""
-    works = any(serves_leaf(url, li) for url, _, _, li in r.targets)
-    return [(url, span, t, li, works) for url, span, t, li in r.targets if not serves_leaf(url, li)]
+    works = any(serves_leaf(url, li, t) for url, _, t, li in r.targets)
+    return [(url, span, t, li, works) for url, span, t, li in r.targets if not serves_leaf(url, li, t)]
 
 
 def _never(url: str, kind: str) -> str:
     """What the live servers do with a leaf URL at the wrong listener."""
+    if leaf_port_kind(url) == "websocket" and kind == "websocket":
+        return ("this URL never comes up: a websocket port takes leaf connections only on a server that has a "
+                "leafnodes listener too (the hub logs `Not configured to accept leaf node connections`)")
     if leaf_port_kind(url) == "websocket" and kind == "leafnode":
         return ("this URL never comes up: the leaf speaks websocket to the leafnode port (`Error soliciting "
                 "websocket connection: malformed HTTP status code`)")
@@ -42,6 +45,8 @@ def _never(url: str, kind: str) -> str:
 
 
 def _port_fix(url: str, kind: str, leaf_li, hub: Server) -> str:
+    if kind == "websocket" and leaf_port_kind(url) == "websocket":
+        return f"add `leafnodes {{ port: 7422 }}` to {hub.label}"
     if kind == "websocket" and leaf_port_kind(url) == "leafnode":
         return "write ws:// (or wss://) for the websocket port, or use the leafnode port" + \
             (f" {hub.listener('leafnode').port}" if hub.listener("leafnode") else "")
@@ -71,7 +76,7 @@ def check_wrong_port(ctx: Context) -> Iterator[Finding]:
                     _through(r) if works else "",
                     severity=Severity.WARNING if works else None,
                     related=tuple(Related(x.span, f"{x.kind} listener of {hub.label}")
-                                  for x in (li, leaf_li) if x is not None and x.span is not None),
+                                  for x in dict.fromkeys((li, leaf_li)) if x is not None and x.span is not None),
                     fix=_port_fix(url, li.kind, leaf_li, hub))
 
 
