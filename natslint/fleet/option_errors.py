@@ -9,20 +9,12 @@ from natslint.fleet.values import as_map, opt, scalar
 from natslint.syntax.model import Array, Entry, Map
 
 
-def option_errors(root: Map | None) -> list[Refusal]:
-    """In the order nats-server reads them: the first is what it prints."""
+def option_errors(root: Map | None, version: str) -> list[Refusal]:
+    """In the order nats-server reads them: the first is what it prints.  ``version``: the
+    server's (2.10 takes names with spaces, at `-t` and at a real start)."""
     if root is None:
         return []
-    out: list[Refusal] = []
-    for key, what in (("server_name", "server name"),):
-        e = opt(root, key)
-        if isinstance(scalar(e), str) and " " in scalar(e):  # type: ignore[operator]
-            out.append(Refusal(f"{what} cannot contain spaces", e.value.span, (), "use a name without spaces",  # type: ignore[union-attr]
-                               "NL114"))
-    name = opt(as_map(opt(root, "cluster")), "name") if as_map(opt(root, "cluster")) is not None else None
-    if isinstance(scalar(name), str) and " " in scalar(name):  # type: ignore[operator]
-        out.append(Refusal("cluster name cannot contain spaces", name.value.span, (), "use a name without spaces",  # type: ignore[union-attr]
-                           "NL114"))
+    out: list[Refusal] = _spaces(root) if _at_least(version, (2, 11)) else []
     out += _single_and_array(opt(root, "authorization", "authentication"), "Can not")
     out += _single_and_array(opt(as_map(opt(root, "leafnodes", "leaf")), "authorization")
                              if as_map(opt(root, "leafnodes", "leaf")) is not None else None, "can not")
@@ -30,6 +22,27 @@ def option_errors(root: Map | None) -> list[Refusal]:
     leaf_auth = as_map(opt(as_map(opt(root, "leafnodes", "leaf")), "authorization")) \
         if as_map(opt(root, "leafnodes", "leaf")) is not None else None
     out += _duplicates(_listed(leaf_auth), 'duplicate user "{}" detected in leafnode authorization')
+    return out
+
+
+def _at_least(version: str, wanted: tuple[int, int]) -> bool:
+    try:
+        return tuple(int(x) for x in version.split(".")[:2]) >= wanted
+    except ValueError:
+        return True
+
+
+def _spaces(root: Map) -> list[Refusal]:
+    out: list[Refusal] = []
+    e = opt(root, "server_name")
+    if isinstance(scalar(e), str) and " " in scalar(e):  # type: ignore[operator]
+        out.append(Refusal("server name cannot contain spaces", e.value.span, (), "use a name without spaces",  # type: ignore[union-attr]
+                           "NL114"))
+    cluster = as_map(opt(root, "cluster"))
+    name = opt(cluster, "name") if cluster is not None else None
+    if isinstance(scalar(name), str) and " " in scalar(name):  # type: ignore[operator]
+        out.append(Refusal("cluster name cannot contain spaces", name.value.span, (), "use a name without spaces",  # type: ignore[union-attr]
+                           "NL114"))
     return out
 
 

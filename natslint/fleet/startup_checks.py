@@ -78,7 +78,7 @@ def _go(seconds: float) -> str:
 
 def refusals(s: Server, root: Map | None) -> list[Refusal]:
     """In the order nats-server's validateOptions checks them: the first is what it prints."""
-    out: list[Refusal] = option_errors(root) + (_limits(root) if root is not None else [])
+    out: list[Refusal] = option_errors(root, s.nats_version) + (_limits(root) if root is not None else [])
     out += _trusted_operators(root)
     out += _leaf_accounts(s, root)
     out += _leaf_gateway_system_account(s, root)

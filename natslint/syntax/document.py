@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
+from natslint.defaults import DEFAULT_NATS_VERSION
 from natslint.findings import Finding
 from natslint.span import Span
 from natslint.syntax import lexer as lx
@@ -26,6 +27,7 @@ class Document:
     # why: the settings of a server that reads this document are then unknown
     opaque: list[tuple[Span | None, str]] = field(default_factory=list)
     origin: Span | None = None  # where an embedded config starts in the file that holds it
+    nats_version: str = DEFAULT_NATS_VERSION  # the server version it is read as (`--nats-version`)
     bare_vars: set[str] = field(default_factory=set)  # names it references as `$NAME`
     # `$NAME` inside quotes, NAME not a variable here: (name, where, the whole value is `$NAME`)
     quoted: list[tuple[str, Span, bool]] = field(default_factory=list)

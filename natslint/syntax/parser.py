@@ -260,7 +260,7 @@ def parse_text(text: str, path: str = "<string>", *, loader: Loader | None = Non
     ``lexed``: the text's tokens, when they were lexed elsewhere (lex_files)."""
     if loader is None:
         loader = Loader(env=env or {}, env_visible=env is not None, nats_version=nats_version)
-    doc = Document(path, text, None)
+    doc = Document(path, text, None, nats_version=loader.nats_version)
     doc.lines = lx.LineIndex(text)
     result = lexed or lx.lex(text, digit_ends_suffix=digit_ends_suffix(loader.nats_version))
     doc.comments = result.comments
