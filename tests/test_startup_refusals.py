@@ -84,6 +84,21 @@ CASES = {
         "listen: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: a, password: b }} ] }} }}\n"
         "websocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n  authorization {{ token: abc }}\n}}\n",
         "websocket authentication token not compatible with presence of users/nkeys", 6),
+    "mqtt-user-beside-users": (
+        "server_name: m\nlisten: 127.0.0.1:{0}\nauthorization {{ users: [ {{ user: a, password: b }} ] }}\n"
+        "mqtt {{\n  listen: 127.0.0.1:{1}\n  authorization {{ user: x, password: y }}\n}}\n",
+        "mqtt authentication username not compatible with presence of users/nkeys", 6),
+    "mqtt-token-beside-account-users": (
+        "server_name: m\nlisten: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: a, password: b }} ] }} }}\n"
+        "mqtt {{\n  listen: 127.0.0.1:{1}\n  authorization {{ token: abc }}\n}}\n",
+        "mqtt authentication token not compatible with presence of users/nkeys", 6),
+    "mqtt-no-auth-user-not-a-user": (
+        "server_name: m\nlisten: 127.0.0.1:{0}\naccounts {{ A: {{ users: [ {{ user: a, password: b }} ] }} }}\n"
+        "mqtt {{\n  listen: 127.0.0.1:{1}\n  no_auth_user: ghost\n}}\n",
+        'no_auth_user: "ghost" not present as user or nkey in authorization block or account configuration', 6),
+    "mqtt-negative-ack-wait": (
+        "server_name: m\nlisten: 127.0.0.1:{0}\nmqtt {{\n  listen: 127.0.0.1:{1}\n  ack_wait: \"-1s\"\n}}\n",
+        "ack wait must be a positive value", 5),
     # near misses: the server starts
     "websocket-user-of-its-own": (
         "listen: 127.0.0.1:{0}\nwebsocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n"

@@ -110,6 +110,14 @@ def _mqtt(s: Server, root: Map | None) -> list[Refusal]:
     if not (isinstance(s.server_name.value, str) and s.server_name.value) and (cluster or gateway):
         return [Refusal("mqtt requires server name to be explicitly set", where, (),
                         "set `server_name`: MQTT needs a unique, stable name in a cluster")]
+    mqtt = as_map(entry)
+    found = _listener_auth(s, root, mqtt, "mqtt") if mqtt is not None else []
+    if found:
+        return found
+    wait = opt(mqtt, "ack_wait", "ackwait") if mqtt is not None else None
+    seconds = go_duration(scalar(wait)) if isinstance(scalar(wait), str) else None
+    if wait is not None and seconds is not None and seconds < 0:
+        return [Refusal("ack wait must be a positive value", wait.value.span, (), "give ack_wait a positive duration")]
     if not s.js_enabled.value and not cluster and not gateway and s.listener("leafnode") is None and not s.remotes:
         return [Refusal("mqtt requires JetStream to be enabled if running in standalone mode", where, (),
                         "turn JetStream on (`jetstream { store_dir: ... }`), or link the server to one that runs it")]
@@ -207,6 +215,23 @@ def _all_users(root: Map) -> list[Node] | None:
     return entries
 
 
+def _listener_auth(s: Server, root: Map | None, block: Map, kind: str) -> list[Refusal]:
+    """A websocket's or MQTT's own `no_auth_user` must name a user, and its own user or token
+    cannot stand beside users."""
+    found = _no_auth_user(s, root, opt(block, "no_auth_user"))
+    if found:
+        return found
+    auth = as_map(opt(block, "authorization", "authentication"))
+    if auth is not None and _all_users(root):  # type: ignore[arg-type]
+        for keys, what in ((("user", "username"), "username"), (("token",), "token")):
+            e = opt(auth, *keys)
+            if e is not None:
+                return [Refusal(f"{kind} authentication {what} not compatible with presence of users/nkeys",
+                                e.key.span, (), f"log {kind} clients in as one of the users, without a "
+                                f"{kind} {what} of its own")]
+    return []
+
+
 def _websocket(s: Server, root: Map | None) -> list[Refusal]:
     """validateWebsocketOptions, checked only when the websocket listens (a port other than 0):
     TLS or `no_tls`, its own `no_auth_user`, its own user or token only without users, and a
@@ -220,17 +245,9 @@ def _websocket(s: Server, root: Map | None) -> list[Refusal]:
         return [Refusal("websocket requires TLS configuration", ws_entry.key.span, (),
                         "add `tls { cert_file: ..., key_file: ... }` to `websocket`, or `no_tls: true` behind a "
                         "proxy that terminates TLS")]
-    found = _no_auth_user(s, root, opt(ws, "no_auth_user"))
+    found = _listener_auth(s, root, ws, "websocket")
     if found:
         return found
-    auth = as_map(opt(ws, "authorization", "authentication"))
-    if auth is not None and _all_users(root):  # type: ignore[arg-type]
-        for keys, what in ((("user", "username"), "username"), (("token",), "token")):
-            e = opt(auth, *keys)
-            if e is not None:
-                return [Refusal(f"websocket authentication {what} not compatible with presence of users/nkeys",
-                                e.key.span, (), "log websocket clients in as one of the users, without a "
-                                f"websocket {what} of its own")]
     cookie = opt(ws, "jwt_cookie")
     if cookie is not None and opt(root, "operator", "operators", "trusted", "trusted_operators",  # type: ignore[arg-type]
                                   "trusted_keys") is None:
