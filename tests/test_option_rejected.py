@@ -70,6 +70,22 @@ def test_nats_2_10_takes_names_with_spaces(tmp_path, monkeypatch):
     assert [(f["code"], f["line"]) for f in runs["2.11.0"]["findings"]] == [("NL114", 1), ("NL114", 3)]
 
 
+def test_the_image_tag_names_the_version(tmp_path, monkeypatch):
+    """A compose service's `nats:2.10-alpine` reads its config as 2.10 does, whatever
+    `--nats-version` says; its neighbour on 2.11 is judged as 2.11."""
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n"
+        "  old:\n    image: nats:2.10-alpine\n    command: [\"-c\", \"/etc/nats/old.conf\"]\n"
+        "    volumes: [\"./old.conf:/etc/nats/old.conf:ro\"]\n"
+        "  new:\n    image: nats:2.11.4-alpine\n    command: [\"-c\", \"/etc/nats/new.conf\"]\n"
+        "    volumes: [\"./new.conf:/etc/nats/new.conf:ro\"]\n", encoding="utf-8")
+    (tmp_path / "old.conf").write_text('server_name: "edge one"\n', encoding="utf-8")
+    (tmp_path / "new.conf").write_text('server_name: "edge two"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = json.loads(CliRunner().invoke(app, ["check", "--isolated", "-f", "json", "--fail-on", "info", "."]).stdout)
+    assert [(f["code"], f["path"], f["line"]) for f in out["findings"]] == [("NL114", "new.conf", 1)]
+
+
 @pytest.mark.live
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_dash_t_rejects_it_with_the_same_words(case, tmp_path, nats_server):

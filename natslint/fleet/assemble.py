@@ -41,7 +41,7 @@ def assemble(documents: dict[str, Document], roots: list[str], workloads: list[W
     fleet = unlinked(documents, roots, workloads, sources, reparse)
     for s in fleet.servers:
         doc = s.document if s.document is not None else documents.get(s.path) if not s.synthetic else None
-        s.nats_version = getattr(doc, "nats_version", s.nats_version)
+        s.nats_version = s.image_version or getattr(doc, "nats_version", s.nats_version)
         s.refuses = s.refuses or startup_failure(s, getattr(doc, "root", None))
     fleet.unseen = [s for s in fleet.servers if s.config_unseen]
     fleet.servers = [s for s in fleet.servers if not s.config_unseen]

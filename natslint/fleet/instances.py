@@ -121,6 +121,7 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
                                                           "rules that need them skip it",),
                                          "add the config to the checked files to check it", True, None))
     s.instance_of = w.id
+    s.image_version = nats_image_version(w.image)
     if w.unnamed_release:  # its pods' names hold a release name natslint does not know
         s.unnamed_release = w.unnamed_release
         s.display = f"the NATS chart release of {w.path}" + (f" (pod {i})" if n > 1 else "")
@@ -245,6 +246,12 @@ def _replica(h: Host, w: Workload, i: int) -> Host:
 
 
 _VERSION = re.compile(r":v?(\d+)\.(\d+)")
+
+
+def nats_image_version(image: str | None) -> str | None:
+    """The nats-server version a NATS image's tag names (`nats:2.10-alpine` -> 2.10)."""
+    name = (image or "").rsplit("/", 1)[-1]
+    return _image_version(name) if name.startswith("nats") else None
 
 
 def _image_version(image: str | None) -> str | None:
