@@ -169,3 +169,13 @@ def test_go_durations(text, seconds):
     from natslint.fleet.startup_checks import go_duration
 
     assert go_duration(text) == seconds
+
+
+def test_a_gateway_name_stands_in_for_the_jetstream_cluster_name(tmp_path, monkeypatch):
+    """`cluster.name` left out beside `gateway.name`: the cluster takes the gateway's name, so
+    clustered JetStream starts (live: it runs); neither NL104 nor NL113 says otherwise."""
+    (tmp_path / "nats.conf").write_text(
+        "server_name: a\nlisten: 127.0.0.1:4222\njetstream { store_dir: /data/js }\n"
+        "cluster { listen: 127.0.0.1:6222, routes: [ \"nats://127.0.0.1:6222\", \"nats://127.0.0.1:6223\" ] }\n"
+        "gateway { name: east, listen: 127.0.0.1:7222 }\n", encoding="utf-8")
+    assert [f for f in findings(tmp_path, monkeypatch) if f[0] in ("NL104", "NL113")] == []

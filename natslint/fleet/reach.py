@@ -148,6 +148,7 @@ class Reach:
             if not js.servers:
                 del self.js_by_root[root]
         self._mirrors = self._mirror_groups(mirrored)
+        self._leaderless: dict[int, bool] = {}  # JetStream id -> it never elects a meta leader
         self._claims: dict[str, list[JetStream]] = {}
         for js in self.js_by_root.values():
             for d in js.domains:
@@ -171,7 +172,10 @@ class Reach:
         return {js.id: group for group in out.values() if len(group) > 1 for js in group}
 
     def leaderless(self, js: JetStream) -> bool:
-        return leaderless(js.clusters, js.servers)
+        known = self._leaderless.get(js.id)
+        if known is None:
+            known = self._leaderless[js.id] = leaderless(js.clusters, js.servers)
+        return known
 
     def mirrors(self, js: JetStream) -> list[JetStream]:
         """The other JetStreams that run every API request ``js`` gets, and it theirs: standalone

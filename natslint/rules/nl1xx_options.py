@@ -338,7 +338,7 @@ def check_cluster(ctx: Context) -> Iterator[Finding]:
                 yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream without `server_name`",
                                                "nats-server refuses to start (`jetstream cluster requires "
                                                "`server_name` to be set`)", fix="set a unique server_name")
-            if s.cluster_name.value is None and s.cluster_name.span is None:
+            if s.cluster_name.value is None and s.cluster_name.span is None and not s.gateway_name.value:
                 yield JS_CLUSTER_INCOMPLETE.at(where, f"{s.label} runs clustered JetStream without `cluster.name`",
                                                "nats-server refuses to start (`jetstream cluster requires "
                                                "`cluster.name` to be set`)", fix="name the cluster")
