@@ -352,7 +352,10 @@ async def _make_markers(proof: Proof, reach: Reach, plans: dict[str, Plan], live
         if server is None:
             continue
         if reach.leaderless(js):
-            await _no_leader(proof, js, plans, live, deadline)
+            logins = {s.id: login_for(s, next((a for a in _accounts(s) if s.account_has_js(a)), GLOBAL_ACCOUNT),
+                                      documents, creds) for s in js.servers if s.id in live}
+            if not await _no_leader(proof, js, plans, logins, deadline):
+                unready.add(js.id)
             continue  # no create can succeed there: its probes expect the error reply
         for account in _accounts(server):
             if not server.account_has_js(account):
@@ -368,20 +371,34 @@ async def _make_markers(proof: Proof, reach: Reach, plans: dict[str, Plan], live
     return unready
 
 
-async def _no_leader(proof: Proof, js: JetStream, plans: dict[str, Plan], live: set[str], deadline: float) -> None:
-    """The model says this JetStream never elects a meta leader.  A healthy one elects within a
-    few seconds of its routes coming up, so its members' /jsz is watched for the time a healthy
-    cluster of this size is given here (10 s after every member answers): a leader seen is
-    recorded, and the probes then disagree with the model."""
-    members = [plans[s.id] for s in js.servers if s.id in live]
-    until = min(deadline, time.monotonic() + 10)
+async def _no_leader(proof: Proof, js: JetStream, plans: dict[str, Plan], logins: dict[str, dict | None],
+                     deadline: float) -> bool:
+    """The model says this JetStream never elects a meta leader.  It is ready to be probed when
+    each member's API answers at all (first it is silent, then it says `JetStream system
+    temporarily unavailable`); its members' /jsz is watched meanwhile, and a leader seen there
+    is recorded, for the probes then disagree with the model.  False: the API never answered
+    in 15 s."""
+    pending = {sid for sid, login in logins.items() if login is not None}
+    until = min(deadline, time.monotonic() + 15)
     while time.monotonic() < until:
-        leaders = {(http_json(p.ports["monitor"], "/jsz") or {}).get("meta_cluster", {}).get("leader") for p in members}
+        leaders = {(http_json(plans[sid].ports["monitor"], "/jsz") or {}).get("meta_cluster", {}).get("leader")
+                   for sid in logins}
         leaders.discard(None)
         if leaders:
             proof.skipped.append(f"{js.label}: elected meta leader {sorted(leaders)[0]}, which the model says it never does")
-            return
-        await asyncio.sleep(0.5)
+            return True
+        for sid in list(pending):
+            try:
+                _, bodies = await request_replies(plans[sid].ports["client"], logins[sid] or {}, api_subject(None), 0.5)
+            except Exception:  # not accepting clients yet
+                continue
+            if bodies:
+                pending.discard(sid)
+        if not pending:
+            return True
+        await asyncio.sleep(0.3)
+    proof.skipped.append(f"{js.label}: its API never answered (no reply in 15 s)")
+    return False
 
 
 def _accounts(s: Server) -> list[str]:
