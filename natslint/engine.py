@@ -6,10 +6,14 @@ NATS config the last run parsed, read by no deployment reader, whose includes, n
 addresses are the same, or a `.env` that is a host of its own and still names the same server
 (so the fleets are planned as before), it keeps the discovery, the other deployment files, the
 fleet plan and every other document, reads the changed files (and the configs that include
-them) again, and checks again only the fleets that hold them.  Anything else (natslint.toml or
-a lint env file, a compose file, a kustomization, a file created, deleted or renamed, or no word
-on what changed) is a full run, which still reuses documents and fleets whose files read the
-same (natslint.memo).  Either way the answer equals a cold `check` of the same files."""
+them) again, and checks again only the fleets that hold them.  A compose file, or a plain
+Kubernetes manifest (a folder's manifests: not a kustomization's or a chart's), takes the same
+path when it still starts the same workloads, wired the same way, and holds the same configs:
+its unit is read again and the fleets that hold it are checked again.  Anything else
+(natslint.toml or a lint env file, a kustomization, a chart's values, a file created, deleted or
+renamed, or no word on what changed) is a full run, which still reuses documents and fleets
+whose files read the same (natslint.memo).  Either way the answer equals a cold `check` of the
+same files."""
 
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ from natslint.check import (
 )
 from natslint.crash import Crashes
 from natslint.deploy.envfile import read_envfile_workload
-from natslint.deploy.read import read_compose_project
+from natslint.deploy.read import read_compose_project, read_manifest_units
 from natslint.deploy.workload import Workload
 from natslint.discover import Discovery, accept_configs, kind_by_name
 from natslint.fixing import settle
@@ -154,13 +158,17 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     configs = {p for p in changed if p in prev.documents}
     hosts = {p for p in changed if p in prev.deployed.host_env}
     composes = {p for p in changed - configs - hosts if p in _compose_files(prev)}
-    if not _edits_in_place(prev, configs, hosts | composes, changed,
-                           {t for t in touched if sources.display(t) not in composes}):
+    manifests = {p for p in changed - configs - hosts - composes if p in _manifest_files(prev)}
+    deployments = composes | manifests
+    if not _edits_in_place(prev, configs, hosts | deployments, changed,
+                           {t for t in touched if sources.display(t) not in deployments}):
         return None
     sources.refresh(touched, overlays)
     read_again = _compose_read_again(prev, composes) if composes else ({}, set())
-    if read_again is None:
+    manifests_again = _manifests_read_again(prev, manifests) if manifests else ({}, set(), prev.deployed.secret_spans)
+    if read_again is None or manifests_again is None:
         return None  # what decides where its fleets end changed: planned anew
+    read_again[0].update(manifests_again[0])
     if any(_accepted(prev, p) != (p in prev.accepted) for p in configs if p in prev.found.sniff):
         return None  # a candidate now reads as another format (or as NATS): discovery's answer changed
     affected = with_includers(configs, prev.includers())
@@ -174,7 +182,7 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     if swapped is None:
         return None
     swapped.update(read_again[0])
-    hosts = hosts | composes  # fleets that hold them are built again, with their new workloads
+    hosts = hosts | deployments  # fleets that hold them are built again, with their new workloads
     if affected:
         _judge_quoted(prev.roots, documents, affected, prev.includers())
     memo.documents.keep_all()
@@ -190,13 +198,13 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
             memo.used.add(fc.key)
             memo.reused += 1
             fleets.append(fc)
-    deployed = prev.deployed
+    deployed = replace(prev.deployed, secret_spans=manifests_again[2]) if manifests else prev.deployed
     if swapped:
         deployed = replace(deployed, workloads=[swapped.get(id(w), w) for w in deployed.workloads],
                            host_env={p: swapped.get(id(w), w) for p, w in deployed.host_env.items()})
     suppressions = {p: s for p, s in prev.suppressions.items() if p not in affected | hosts}
     return replace(prev, documents=documents, fleets=fleets, suppressions=suppressions, deployed=deployed,
-                   plans=[fc.plan for fc in fleets], deploy_reads=prev.deploy_reads | read_again[1])
+                   plans=[fc.plan for fc in fleets], deploy_reads=prev.deploy_reads | read_again[1] | manifests_again[1])
 
 
 def _edits_in_place(prev: Stages, configs: set[str], hosts: set[str], changed: set[str], touched: set[str]) -> bool:
@@ -255,6 +263,44 @@ def _compose_read_again(prev: Stages, paths: set[str]) -> tuple[dict[int, Worklo
         return swapped, set(sources.touched)
     finally:
         sources.touched = None
+
+
+def _manifest_files(prev: Stages) -> set[str]:
+    """The files of plain Kubernetes manifest units (a folder's manifests); a kustomization's or
+    a chart's are planned anew when edited."""
+    return set().union(*(files for unit, files in prev.deployed.unit_files.items() if unit.startswith("k8s:")))
+
+
+def _manifests_read_again(prev: Stages, paths: set[str]) -> tuple[dict[int, Workload], set[str], list] | None:
+    """The manifest units of the edited files read again: id of each old workload -> the new one,
+    the files read, and every secret value's span; None when a workload appears or goes, what
+    decides where its fleet ends changed, or a config held in a ConfigMap changed (its
+    document would be parsed anew)."""
+    units = {u for u, files in prev.deployed.unit_files.items() if u.startswith("k8s:") and files & paths}
+    files = set().union(*(prev.deployed.unit_files[u] for u in units))
+    sources = prev.sources
+    sources.touched = set()
+    try:
+        got = read_manifest_units(files, sources, Crashes(prev.ask.settings.debug))
+        reads = set(sources.touched)
+    finally:
+        sources.touched = None
+    if got is None or got.findings or got.skipped or got.unit_files != {u: prev.deployed.unit_files[u] for u in units}:
+        return None
+    held = {k: (e.text, e.lines) for k, e in prev.deployed.embedded.items() if e.file in files}
+    if {k: (e.text, e.lines) for k, e in got.embedded.items()} != held:
+        return None
+    old = [w for w in prev.deployed.workloads if w.unit in units]
+    if [w.id for w in old] != [w.id for w in got.workloads]:
+        return None
+    swapped: dict[int, Workload] = {}
+    for was, now in zip(old, got.workloads):
+        if _links_of(was) != _links_of(now) or \
+                (was.replicas, was.instance_names, was.pod_name) != (now.replicas, now.instance_names, now.pod_name):
+            return None
+        swapped[id(was)] = now
+    spans = [s for s in prev.deployed.secret_spans if s.path not in files] + got.secret_spans
+    return swapped, reads, spans
 
 
 def _links_of(w: Workload) -> tuple:

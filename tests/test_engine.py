@@ -327,3 +327,71 @@ def test_a_compose_file_edited_rechecks_its_fleet(tmp_path, monkeypatch):
         assert result == _cold({})
         if how == "edit" and new != text:
             assert '"NL301"' in result and (engine.memo.built, engine.memo.reused) == (1, 2)
+
+
+KUBE = "kube/hosts.yaml"
+MANIFEST_STEP = st.one_of(
+    # a host's domain in a plain manifest: on the edit path
+    st.tuples(st.just("domain"), st.sampled_from(["hub", "edge", "dfault"])),
+    # a line above it: every span of the file moves
+    st.tuples(st.just("shift"), st.sampled_from(["# hosts\n", "# hosts\n# of the lattice\n"])),
+    # replicas: where the fleet ends changes, planned anew
+    st.tuples(st.just("replicas"), st.sampled_from(["1", "2", "3"])),
+    st.tuples(st.just("restore"), st.just("")),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(MANIFEST_STEP, st.booleans()), min_size=1, max_size=5))
+def test_manifest_edits_equal_a_cold_check(steps):
+    """A plain Kubernetes manifest edited (saved or not): the host's domain, lines that move it,
+    its replicas; after every step the engine's answer is a cold check's."""
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copytree(ROOT / "fixtures" / "k8s-manifest-lattice", root / "kube")
+        original = (root / KUBE).read_text()
+        os.chdir(root)
+        try:
+            engine = _engine()
+            overlays: dict[str, str] = {}
+            assert render_json(engine.check(overlays)) == _cold(overlays)
+            for (op, arg), unsaved in steps:
+                text = overlays.get(str(root / KUBE), (root / KUBE).read_text())
+                if op == "domain":
+                    text = re.sub(r"(WASMCLOUD_JS_DOMAIN, value: )\S+?}", lambda m: m.group(1) + arg + "}", text)
+                elif op == "shift":
+                    text = arg + text
+                elif op == "replicas":
+                    text = text.replace("replicas: 2", f"replicas: {arg}", 1) if "replicas: 2" in text else \
+                        re.sub(r"replicas: \d", f"replicas: {arg}", text, count=1)
+                else:
+                    text = original
+                if unsaved:
+                    overlays[str(root / KUBE)] = text
+                    changed: list[str] = []
+                else:
+                    (root / KUBE).write_text(text)
+                    overlays.pop(str(root / KUBE), None)
+                    changed = [str(root / KUBE)]
+                got = render_json(engine.check(overlays, changed))
+                assert got == _cold(overlays), (op, arg, unsaved, engine.last)
+        finally:
+            os.chdir(here)
+
+
+def test_a_manifest_edited_rechecks_its_fleet_without_planning_anew(tmp_path, monkeypatch):
+    """A host's domain edited in a plain manifest keeps the plan; a replica added plans anew."""
+    shutil.copytree(ROOT / "fixtures" / "k8s-manifest-lattice", tmp_path / "kube")
+    hosts = tmp_path / KUBE
+    text = hosts.read_text()
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    engine.check()
+    for how, new, typo in [("edit", text.replace("value: hub}", "value: dfault}", 1), True),
+                           ("edit", "# moved\n" + text, False), ("full", text.replace("replicas: 2", "replicas: 3", 1), False)]:
+        hosts.write_text(new)
+        result = render_json(engine.check({}, [str(hosts)]))
+        assert engine.last == how, new
+        assert result == _cold({})
+        assert ('"NL301"' in result) == typo

@@ -83,10 +83,29 @@ def read_deployments(found: Discovery, sources: SourceCache, env: Mapping[str, s
         out.workloads.append(w)
     if standalone:
         read_host_env_files(found, sources, out)
-    # a Kubernetes env `value:` sits under its `name:`: no line shows that it is a secret
-    out.secret_spans = [v.span for w in out.workloads if w.kind == "k8s" for v in w.env.values()
-                        if is_secret_key(v.name) and v.value and v.span.line == v.span.end_line
-                        and v.span.end_col > v.span.col]
+    out.secret_spans = secret_spans(out.workloads)
+    return out
+
+
+def secret_spans(workloads: list[Workload]) -> list[Span]:
+    """A Kubernetes env `value:` sits under its `name:`: no line shows that it is a secret."""
+    return [v.span for w in workloads if w.kind == "k8s" for v in w.env.values()
+            if is_secret_key(v.name) and v.value and v.span.line == v.span.end_line and v.span.end_col > v.span.col]
+
+
+def read_manifest_units(paths: set[str], sources: SourceCache, crashes: Crashes) -> ReadResult | None:
+    """Whole units of plain Kubernetes manifests (a folder's files: their ConfigMaps and
+    Services are looked up among them alone) read again as a full run reads them; None when
+    one of them no longer reads."""
+    files: dict[str, list] = {}
+    for path in sorted(paths):
+        docs, error = _load(sources, path)
+        if error or not docs:
+            return None
+        files[path] = docs
+    out = ReadResult()
+    _read_manifests(files, sources, crashes, out)
+    out.secret_spans = secret_spans(out.workloads)
     return out
 
 
