@@ -203,3 +203,40 @@ def test_a_twin_no_route_leads_to_is_proven_either_way(nats_server):
         twin = [p for p in fleet["probes"] if p["predicted"].get("or_timeout")]
         assert len(twin) == 4 and all(_say(p["observed"]) in (hub, "timeout") for p in twin), run
         assert all(_say(p["observed"]) == hub for p in fleet["probes"] if p not in twin), run
+
+
+HUB_MEMBER = """server_name: hub{i}
+port: 429{i}
+jetstream {{ domain: core, store_dir: "./data/hub{i}" }}
+accounts {{
+  SYS: {{ users: [ {{ user: sys, password: s }} ] }}
+  APP: {{ jetstream: enabled, users: [ {{ user: app, password: a }} ] }}
+}}
+system_account: SYS
+cluster {{ name: hub, port: 629{i}, routes: [ "nats-route://127.0.0.1:6291", "nats-route://127.0.0.1:6292", "nats-route://127.0.0.1:6293" ] }}
+leafnodes {{
+  port: 749{i}
+  authorization {{ users: [ {{ user: leafsys, password: l, account: SYS }}, {{ user: leafapp, password: l, account: APP }} ] }}
+}}
+"""
+
+
+def test_a_standalone_leaf_on_a_clustered_hub_is_partly_mirrored(tmp_path, nats_server):
+    """A clustered hub and a standalone leaf of one domain, their system accounts linked, no
+    `will_extend` (row 5 of the decision table): each side runs some of the other's requests,
+    and which varies from run to run (live: one reply with both sides' streams, two replies, or
+    the hub's alone).  The model predicts the group loosely; three runs, every probe agrees."""
+    for i in (1, 2, 3):
+        (tmp_path / f"hub{i}.conf").write_text(HUB_MEMBER.format(i=i), encoding="utf-8")
+    (tmp_path / "leaf.conf").write_text((SYSTEM_LINK_LEAF % "domain: core,").replace("7471", "7491")
+                                        .replace("port: 4272", "port: 4299"), encoding="utf-8")
+    check = subprocess.run([sys.executable, "-m", "natslint", "check", "-f", "json", "."], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert [(f["code"], f["path"], f["line"]) for f in json.loads(check.stdout)["findings"]] == [("NL202", "leaf.conf", 3)]
+    hub = "cluster `hub` (hub1, hub2, hub3)"
+    for run in range(3):
+        code, fleet = _prove(tmp_path)
+        assert (code, fleet["mismatches"], fleet["incomplete"]) == (0, 0, []), (run, fleet)
+        predicted = Counter(_say(p["predicted"]) for p in fleet["probes"])
+        assert predicted == Counter({f"{hub} + server `leaf` (partly mirrored)": 6,
+                                     f"server `leaf` + {hub} (partly mirrored)": 2}), run

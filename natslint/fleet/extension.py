@@ -16,7 +16,9 @@ class Extension:
     hub: Server
     valid: bool
     why: str
-    mirrors: bool = False  # both standalone with JetStream: each runs the other's API requests
+    # both run JetStream and each runs API requests of the other: "both" every one (standalone
+    # hub and leaf), "some" some of them, from run to run (a clustered hub, a standalone leaf)
+    mirrors: str = ""
 
 
 def extension_of(fleet: Fleet, leaf: Server, r: Remote, hub: Server) -> Extension | None:
@@ -34,11 +36,12 @@ def extension_of(fleet: Fleet, leaf: Server, r: Remote, hub: Server) -> Extensio
     hub_cluster = fleet.cluster_of[hub.id]
     leaf_cluster = fleet.cluster_of[leaf.id]
     if len(hub_cluster.servers) < 2 and not hub.routes:
-        both = bool(len(leaf_cluster.servers) < 2 and not leaf.routes and leaf.js_enabled.value and hub.js_enabled.value)
+        both = len(leaf_cluster.servers) < 2 and not leaf.routes and leaf.js_enabled.value and hub.js_enabled.value
         return Extension(leaf, r, hub, False, f"{hub.label} is standalone: only a clustered "
-                         "JetStream can be extended, so both servers run the API", both)
+                         "JetStream can be extended, so both servers run the API", "both" if both else "")
     if len(leaf_cluster.servers) < 2 and not leaf.routes and leaf.extension_hint.value != "will_extend":
         return Extension(leaf, r, hub, False, f"{leaf.label} is standalone without "
                          "`extension_hint: will_extend`, so it runs its own JetStream while the "
-                         "system link is treated as extended")
+                         "system link is treated as extended",
+                         "some" if leaf.js_enabled.value and hub.js_enabled.value else "")
     return Extension(leaf, r, hub, True, "extended over the shared system account")

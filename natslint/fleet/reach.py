@@ -99,6 +99,7 @@ class Prediction:
     # extension joins standalone JetStreams, so each runs every API request of the other
     # (assets on both, one reply or two: see Reach.mirrors)
     mirrored: bool = False
+    loosely: bool = False  # mirrored, but which of them answer, and what each holds, varies
     # nats-server's own behaviour varies: the request may also time out (a member that shares
     # its name with another and that no route leads to: its routes are kept or refused by
     # whichever twin the others met first)
@@ -111,7 +112,7 @@ class Reach:
         self._of_host: dict[int, list[JetStream]] = {}  # host_jetstreams, asked by several rules
         self.extensions: list[Extension] = []
         groups = Groups(c.id for c in fleet.clusters)
-        mirrored: list[tuple[int, int]] = []  # clusters whose JetStreams run each other's requests
+        mirrored: list[tuple[int, int, bool]] = []  # clusters whose JetStreams run each other's requests
         self.edges: dict[int, list[tuple[str, int, str, Remote]]] = {c.id: [] for c in fleet.clusters}
         # server -> (its account, the server across a leaf link, that side's account, subjects
         # the link will not carry in this direction: the remote's deny_exports or deny_imports)
@@ -132,7 +133,7 @@ class Reach:
                     if ext.valid:
                         groups.join(cl, ch)
                     elif ext.mirrors:
-                        mirrored.append((cl, ch))
+                        mirrored.append((cl, ch, ext.mirrors == "some"))
         for s in fleet.servers:  # a super-cluster (gateways) is one JetStream meta group
             for t in s.gateway_targets:
                 groups.join(fleet.cluster_of[s.id].id, fleet.cluster_of[t.id].id)
@@ -160,12 +161,14 @@ class Reach:
         self._next: dict[tuple[str, str], list[tuple[str, str, bool]]] = {}
         self._closures: dict[str, dict[tuple, frozenset[int]]] = {}
 
-    def _mirror_groups(self, pairs: list[tuple[int, int]]) -> dict[int, list[JetStream]]:
+    def _mirror_groups(self, pairs: list[tuple[int, int, bool]]) -> dict[int, list[JetStream]]:
         joined = Groups(self.js_by_root)
-        for a, b in pairs:
+        self._loose: set[int] = set()  # JetStreams of a group where what answers varies
+        for a, b, loose in pairs:
             ja, jb = self.js_of_cluster[a], self.js_of_cluster[b]
             if ja.id in self.js_by_root and jb.id in self.js_by_root:
                 joined.join(ja.id, jb.id)
+                self._loose |= {ja.id, jb.id} if loose else set()
         out: dict[int, list[JetStream]] = {}
         for i in self.js_by_root:
             out.setdefault(joined.find(i), []).append(self.js_by_root[i])
@@ -183,6 +186,10 @@ class Reach:
         row 6, verified live): a request is handled on both sides, a create makes the asset on
         both, and the client gets one reply or two."""
         return [j for j in self._mirrors.get(js.id, ()) if j is not js]
+
+    def loosely_mirrored(self, js: JetStream) -> bool:
+        """A clustered hub, a standalone leaf without `will_extend` (row 5, live): which requests each runs varies."""
+        return js.id in self._loose
 
     # -- the question -------------------------------------------------------------------------
 
@@ -224,7 +231,8 @@ class Reach:
             if len(js) == 1 and self.leaderless(js[0]):
                 return Prediction("error_reply", js, err_code=10008)
             if len(js) == 1 and self.mirrors(js[0]):
-                return Prediction("jetstream", js + self.mirrors(js[0]), mirrored=True)
+                return Prediction("jetstream", js + self.mirrors(js[0]), mirrored=True,
+                                  loosely=self.loosely_mirrored(js[0]))
             return Prediction("jetstream" if len(js) == 1 else "several", js,
                               repeated=self._parallel_links(server, account), may_time_out=unrouted_twin(self.fleet.cluster_of[server.id], server))
         if server.js_enabled.value and account != UNKNOWN_ACCOUNT and not server.account_has_js(account) \

@@ -49,6 +49,8 @@ def predicted_dict(p: Prediction) -> dict:
             out["or_timeout"] = True  # nats-server's own answer varies here
         if p.mirrored:
             out["mirrored"] = [_js(j) for j in p.jetstreams[1:]]  # they run each request too
+            if p.loosely:
+                out["loosely"] = True  # some requests, varying
     elif p.kind == "several":
         out["count"] = len(p.jetstreams)
         out["jetstreams"] = [_js(j) for j in p.jetstreams]
@@ -81,7 +83,8 @@ def _say(d: dict) -> str:
     if kind == "jetstream" and len(d.get("jetstreams") or ()) > 1:
         return f"one reply, with the streams of {' + '.join(d['jetstreams'])}"
     if kind == "jetstream":
-        return d["jetstream"] + "".join(f" + {m} (mirrored)" for m in d.get("mirrored", ())) + \
+        return d["jetstream"] + "".join(f" + {m} ({'partly ' if d.get('loosely') else ''}mirrored)"
+                                        for m in d.get("mirrored", ())) + \
             (" or timeout" if d.get("or_timeout") else "")
     if kind == "several":
         return f"{d['count']} replies: {', '.join(d.get('jetstreams') or [])}"

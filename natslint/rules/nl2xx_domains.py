@@ -89,6 +89,13 @@ MIRRORED = ("the system-account link is treated as an extension, but neither ser
             "gets one reply or two")
 
 
+# a clustered hub, a standalone leaf without `will_extend`, their system accounts linked
+PARTLY_MIRRORED = ("the system-account link is treated as an extension, but the leaf is standalone without "
+                   "`extension_hint: will_extend`: each side runs some of the other's JetStream API requests, "
+                   "which ones varies from run to run, so a stream lands on one side or both and clients get "
+                   "replies from either")
+
+
 def _independent(ctx: Context, claimers, domain: str) -> list:
     """The claimers that do not get the domain by copying their hub's: a request stops at the
     first server that maps the domain, so a copy never answers beside its hub."""
@@ -112,7 +119,9 @@ def check_leaf_reuses_domain(ctx: Context) -> Iterator[Finding]:
             anchor = next(s for s in hub_js.servers if s.domain.value == domain)
             ext = next((e for e in reach.extensions if e.leaf is leaf and e.hub is hub), None)
             why = f"the system-account link does not make it one JetStream: {ext.why}" if ext is not None else ""
-            effect = MIRRORED if reach.jetstream_of(leaf) in reach.mirrors(hub_js) else \
+            leaf_js = reach.jetstream_of(leaf)
+            effect = (PARTLY_MIRRORED if reach.loosely_mirrored(hub_js) else MIRRORED) \
+                if leaf_js in reach.mirrors(hub_js) else \
                 f"the leaf's own JetStream answers its clients' `$JS.{domain}.API` requests, so they never reach the hub"
             yield LEAF_REUSES_DOMAIN.at(
                 domain_span(leaf),
