@@ -14,14 +14,13 @@ def option_errors(root: Map | None, version: str) -> list[Refusal]:
     server's (2.10 takes names with spaces, at `-t` and at a real start)."""
     if root is None:
         return []
+    leaf = as_map(opt(root, "leafnodes", "leaf"))
+    leaf_auth = opt(leaf, "authorization") if leaf is not None else None
     out: list[Refusal] = _spaces(root) if _at_least(version, (2, 11)) else []
     out += _single_and_array(opt(root, "authorization", "authentication"), "Can not")
-    out += _single_and_array(opt(as_map(opt(root, "leafnodes", "leaf")), "authorization")
-                             if as_map(opt(root, "leafnodes", "leaf")) is not None else None, "can not")
+    out += _single_and_array(leaf_auth, "can not")
     out += _duplicates(_users_of(root), 'Duplicate user "{}" detected')
-    leaf_auth = as_map(opt(as_map(opt(root, "leafnodes", "leaf")), "authorization")) \
-        if as_map(opt(root, "leafnodes", "leaf")) is not None else None
-    out += _duplicates(_listed(leaf_auth), 'duplicate user "{}" detected in leafnode authorization')
+    out += _duplicates(_listed(as_map(leaf_auth)), 'duplicate user "{}" detected in leafnode authorization')
     return out
 
 
