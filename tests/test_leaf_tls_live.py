@@ -47,6 +47,17 @@ CASES = {
         'leafnodes {{\n  remotes: [\n    {{ url: "nats-leaf://127.0.0.1:{leaf}", tls {{ ca_file: "{ca}", '
         'handshake_first: true }} }}\n  ]\n}}\n',
         True, "", []),
+    "hub-verifies-a-remote-without-a-certificate": (
+        "leafnodes {{\n  listen: 127.0.0.1:{leaf}\n  " + HUB_TLS.replace("{hub_first}", ', ca_file: "{ca}", verify: true')
+        + "\n}}\n",
+        'leafnodes {{\n  remotes: [\n    {{ url: "nats-leaf://127.0.0.1:{leaf}", tls {{ ca_file: "{ca}" }} }}\n  ]\n}}\n',
+        False, "tls: client didn't provide a certificate", [("NL411", "error", "leaf.conf", 3)]),
+    "hub-verifies-a-remote-with-its-certificate": (
+        "leafnodes {{\n  listen: 127.0.0.1:{leaf}\n  " + HUB_TLS.replace("{hub_first}", ', ca_file: "{ca}", verify: true')
+        + "\n}}\n",
+        'leafnodes {{\n  remotes: [\n    {{ url: "nats-leaf://127.0.0.1:{leaf}", tls {{ ca_file: "{ca}", '
+        'cert_file: "{cert}", key_file: "{key}" }} }}\n  ]\n}}\n',
+        True, "", []),
     "remote-tls-to-a-hub-without-tls": (
         "leafnodes {{\n  listen: 127.0.0.1:{leaf}\n}}\n",
         'leafnodes {{\n  remotes: [\n    {{ url: "nats-leaf://127.0.0.1:{leaf}", tls {{ ca_file: "{ca}" }} }}\n  ]\n}}\n',

@@ -9,7 +9,9 @@
   while the hub sends INFO (`connection reset by peer`); a duration on the accepting side waits
   that long for TLS and then falls back, so it suits both (nats-server#4119);
 - a remote with a `tls` block dialing a hub without TLS never connects (the hub logs
-  `authentication error`); a `tls://` URL alone does connect to it.
+  `authentication error`); a `tls://` URL alone does connect to it;
+- a hub whose `leafnodes.tls` verifies clients (`verify: true`) refuses a remote that presents no
+  certificate (`tls: client didn't provide a certificate`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ def tls_mismatch(leaf: Server, r: Remote, hub: Server) -> Mismatch | None:
         return Mismatch("this remote starts with a TLS handshake (`handshake_first: true`), and the hub sends its "
                         "INFO first", "the hub logs `TLS leafnode handshake error: ... connection reset by peer`",
                         "set `handshake_first: true` in the hub's `leafnodes.tls`, or remove it here", True)
+    if accept is not None and accept.verify and dial is not None and not dial.certificate:
+        return Mismatch("the hub asks every leaf for a certificate (`verify: true`), and this remote has none",
+                        "the hub logs `TLS leafnode handshake error: tls: client didn't provide a certificate`",
+                        "give the remote's `tls` a `cert_file` and `key_file` the hub's CA signed", True)
     if accept is None and dial is not None:
         return Mismatch("this remote starts TLS, and the hub's leafnode listener has none",
                         "the hub logs `authentication error` for every attempt",

@@ -54,6 +54,8 @@ class LeafTLS:
     span: Span  # the `tls` key
     handshake_first: object = None  # True, False, or a duration: accept TLS first, then INFO after it
     ca: bool = False  # a ca_file: a private CA
+    verify: bool = False  # `verify` (or `verify_and_map`): the accepting side asks for a certificate
+    certificate: bool = False  # a certificate of its own to present (`cert_file`, `cert_store`)
 
 
 @dataclass(slots=True)

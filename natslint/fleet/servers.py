@@ -267,7 +267,9 @@ def leaf_tls(block: Map) -> LeafTLS | None:
     if e is None or tls is None:
         return None
     first = scalar(opt(tls, "handshake_first", "first", "immediate"))
-    return LeafTLS(e.key.span, first, opt(tls, "ca_file", "ca_certs_match") is not None)
+    verify = any(scalar(opt(tls, k)) is True for k in ("verify", "verify_and_map", "verify_cert_and_check_known_urls"))
+    return LeafTLS(e.key.span, first, opt(tls, "ca_file", "ca_certs_match") is not None, verify,
+                   opt(tls, "cert_file", "cert_store") is not None)
 
 
 def apply_cli(s: Server, cmd: CommandLine) -> None:
