@@ -99,6 +99,9 @@ CASES = {
     "mqtt-negative-ack-wait": (
         "server_name: m\nlisten: 127.0.0.1:{0}\nmqtt {{\n  listen: 127.0.0.1:{1}\n  ack_wait: \"-1s\"\n}}\n",
         "ack wait must be a positive value", 5),
+    "mqtt-negative-js-api-timeout": (
+        "server_name: m\nlisten: 127.0.0.1:{0}\nmqtt {{\n  listen: 127.0.0.1:{1}\n  js_api_timeout: \"-1s\"\n}}\n",
+        "JS API timeout must be a positive value", 5),
     # near misses: the server starts
     "websocket-user-of-its-own": (
         "listen: 127.0.0.1:{0}\nwebsocket {{\n  listen: 127.0.0.1:{1}\n  no_tls: true\n"

@@ -114,10 +114,11 @@ def _mqtt(s: Server, root: Map | None) -> list[Refusal]:
     found = _listener_auth(s, root, mqtt, "mqtt") if mqtt is not None else []
     if found:
         return found
-    wait = opt(mqtt, "ack_wait", "ackwait") if mqtt is not None else None
-    seconds = go_duration(scalar(wait)) if isinstance(scalar(wait), str) else None
-    if wait is not None and seconds is not None and seconds < 0:
-        return [Refusal("ack wait must be a positive value", wait.value.span, (), "give ack_wait a positive duration")]
+    for keys, what in ((("ack_wait", "ackwait"), "ack wait"), (("js_api_timeout", "api_timeout"), "JS API timeout")):
+        e = opt(mqtt, *keys) if mqtt is not None else None
+        seconds = go_duration(scalar(e)) if isinstance(scalar(e), str) else None
+        if e is not None and seconds is not None and seconds < 0:
+            return [Refusal(f"{what} must be a positive value", e.value.span, (), f"give {e.key.name} a positive duration")]
     if not s.js_enabled.value and not cluster and not gateway and s.listener("leafnode") is None and not s.remotes:
         return [Refusal("mqtt requires JetStream to be enabled if running in standalone mode", where, (),
                         "turn JetStream on (`jetstream { store_dir: ... }`), or link the server to one that runs it")]
