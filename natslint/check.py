@@ -70,6 +70,7 @@ class Settings:
     max_bytes: int = DEFAULT_MAX_BYTES
     fail_on: Severity = Severity.WARNING
     nats_version: str = DEFAULT_NATS_VERSION
+    nats_version_given: bool = False  # named on the command line, not natslint's default
     aliases: dict[str, str] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
     expect_domain: str | None = None
@@ -126,6 +127,7 @@ class Result:
     # path -> line -> (start, end) columns, 0-based, of secret values the readers located
     secrets: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)
     baseline: object = None  # a baseline.Comparison when --baseline narrowed the findings
+    changes: object = None  # `--since REF`: a natslint.since.compare.ChangeSet
     _lines: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
@@ -239,6 +241,7 @@ class Stages:
     scoped: dict
     fleets: list[FleetCheck]
     suppressions: dict[str, list[Suppression]] = field(default_factory=dict)  # path -> its inline suppressions
+    changes: object = None  # `--since REF`: a natslint.since.compare.ChangeSet
     _includers: dict[str, set[str]] | None = None
 
     def includers(self) -> dict[str, set[str]]:
@@ -311,12 +314,14 @@ def finish(stages: Stages) -> Result:
               if not (path in run and f.code in PER_INSTANCE)]
     lacking = per_location([f for fc in fleets for f in fc.fleet.instance_findings])
     crashed = [*stages.deploy_crashes, *(f for fc in fleets for f in fc.crashed)]
-    raw = [*stages.vanished, *parsed, *lacking, *deployed.findings, *crashed,
+    changed = stages.changes.findings if stages.changes is not None else []
+    raw = [*stages.vanished, *parsed, *lacking, *deployed.findings, *crashed, *changed,
            *once([f for fc in fleets for f in fc.findings], [label for fc in fleets for label in fc.labels()])]
     shown = select(raw, documents, stages.found, stages.sources, stages.ask.settings, stages.ask.resolve,
                    stages.suppressions)
     return Result(shown, documents, stages.found, stages.roots, fleets, stages.sources,
-                  [*stages.found.skipped, *stages.not_nats, *deployed.skipped], by_line(deployed.secret_spans))
+                  [*stages.found.skipped, *stages.not_nats, *deployed.skipped], by_line(deployed.secret_spans),
+                  changes=stages.changes)
 
 
 def check_fleet(plan: FleetPlan, documents: dict[str, Document], sources: SourceCache, own: Settings, reparse,

@@ -1,6 +1,6 @@
 """The code table: every code natslint can report, with the data its docs and outputs show.
 
-One table for input problems (NL0xx), rules (NL1xx-NL4xx) and NL901.  The codes are fixed:
+One table for input problems (NL0xx), rules (NL1xx-NL4xx), change rules (NL5xx) and NL901.  The codes are fixed:
 users write them in configs and suppression comments.  A rule's doc in ``rules/`` repeats
 the header fields (severity, scope, since) and a test holds the two together.
 """
@@ -154,6 +154,23 @@ UNRESOLVED_ADDRESS = _code(
     "NL406", "unresolved-address", I,
     "an address the fleet cannot resolve (a mistyped service or a wrong port: error); that link or host is "
     "treated as external", also=(E,), scope="fleet")
+
+# -- changes (NL5xx): what a change does to running servers (`check --since REF`) ------------
+RESTART_REQUIRED = _code(
+    "NL501", "restart-required", W,
+    "a changed option that the server's nats-server version does not reload: it takes effect only at the next "
+    "restart (a warning where a reloader will try; info otherwise)", also=(I,), scope="change", since="0.3.0")
+IDENTITY_CHANGED = _code(
+    "NL502", "identity-changed", E,
+    "the server_name, cluster name or gateway name of a JetStream server changes", scope="change", since="0.3.0")
+JETSTREAM_MOVED = _code(
+    "NL503", "jetstream-moved", E,
+    "a change moves a server's JetStream: a new domain, another store_dir or volume, or JetStream turned off "
+    "(a warning where no stream is stranded)", also=(W,), scope="change", since="0.3.0")
+ACCOUNT_MOVED = _code(
+    "NL504", "account-moved", W,
+    "a user or a leaf remote moves to another account: its subscriptions and streams stay behind",
+    scope="change", since="0.3.0")
 
 # -- suppressions ------------------------------------------------------------------------------
 UNUSED_SUPPRESSION = _code("NL901", "unused-suppression", I,

@@ -4,6 +4,10 @@ An example fleet is a run of fenced blocks under "## Bad fleet" or "## Good flee
 with its path in the info string: ```` ```nats path=hub/n1.conf expect=NL202:3 ````.
 ``expect`` lists the findings the bad fleet must produce (code:line, comma-separated);
 ``encoding`` writes the block in another encoding (to show unreadable files).
+
+A change rule's (NL5xx) fleet is a change: ``side=before`` blocks are the files at the
+revision the change starts from (committed to a git repository by the test), ``side=after``
+blocks the files after it, and blocks without a side are in both.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ class ExampleFile:
     text: str
     encoding: str = "utf-8"
     expect: list[tuple[str, int]] = field(default_factory=list)
+    side: str = ""  # "before" | "after" | "" (both): a change rule's example
 
 
 @dataclass(slots=True)
@@ -49,7 +54,8 @@ def _fleet(section: str) -> list[ExampleFile]:
         for item in filter(None, attrs.get("expect", "").split(",")):
             code, line = item.split(":")
             expect.append((code, int(line)))
-        files.append(ExampleFile(attrs["path"], m.group("body"), attrs.get("encoding", "utf-8"), expect))
+        files.append(ExampleFile(attrs["path"], m.group("body"), attrs.get("encoding", "utf-8"), expect,
+                                 attrs.get("side", "")))
     return files
 
 
@@ -65,8 +71,15 @@ def load(path: Path) -> RuleDoc:
                    _fleet(sections.get("Bad fleet", "")), _fleet(sections.get("Good fleet", "")))
 
 
-def write_fleet(files: list[ExampleFile], root: Path) -> None:
+def is_change(files: list[ExampleFile]) -> bool:
+    return any(f.side for f in files)
+
+
+def write_fleet(files: list[ExampleFile], root: Path, side: str = "after") -> None:
+    """The files of one side of the example (a plain fleet has one side: every file)."""
     for f in files:
+        if f.side and f.side != side:
+            continue
         target = root / f.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(f.text.encode(f.encoding))

@@ -176,6 +176,7 @@ class Resolver:
             max_bytes=cli["max_bytes"],
             fail_on=Severity.parse(cli["fail_on"] or project.fail_on or "warning"),
             nats_version=cli["nats_version"],
+            nats_version_given=bool(cli.get("nats_version_given")),
             aliases=project.aliases,
             policy=policy,
             expect_domain=project.expect_domain,
@@ -196,15 +197,15 @@ def _spec(patterns: tuple[str, ...]):
 
 def settings_for(paths: list[str], *, config: Path | None = None, isolated: bool = False, env=None, env_file=None,
                  use_process_env: bool = False, fail_on: str | None = None, select=None, ignore=None,
-                 no_ignores: bool = False, nats_version: str = DEFAULT_NATS_VERSION,
+                 no_ignores: bool = False, nats_version: str | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, debug: bool = False, extend_select=None
                  ) -> tuple[Settings, Resolver]:
     """The run's settings (those of the first path's project: the fail-on threshold, the
     file size limit) and the resolver of each folder's settings."""
     resolver = Resolver(config, isolated, dict(
         env=env, env_file=env_file, use_process_env=use_process_env, fail_on=fail_on, select=select,
-        ignore=ignore, no_ignores=no_ignores, nats_version=nats_version, max_bytes=max_bytes, debug=debug,
-        extend_select=extend_select))
+        ignore=ignore, no_ignores=no_ignores, nats_version=nats_version or DEFAULT_NATS_VERSION, max_bytes=max_bytes,
+        debug=debug, extend_select=extend_select, nats_version_given=nats_version is not None))
     return resolver(first_folder(paths)), resolver
 
 
@@ -221,7 +222,7 @@ def ask_for(paths: list[str], settings: Settings, resolver: Resolver, force_excl
 
 
 def run_check(paths: list[str], settings: Settings, resolver: Resolver, force_exclude: bool = False,
-              overlays=None, memo=None, progress=None):
+              overlays=None, memo=None, progress=None, since: str | None = None):
     """A check as the command runs it, fixes settled. ``memo`` (a natslint.memo.RunMemo): what
     a long-running process keeps between checks; the answer is the same as without it."""
     from natslint.check import finish, run_stages
@@ -231,10 +232,36 @@ def run_check(paths: list[str], settings: Settings, resolver: Resolver, force_ex
     if memo is not None:
         memo.start()
     ask = ask_for(paths, settings, resolver, force_exclude, progress)
-    result = settle(finish(run_stages(ask, SourceCache(ask.root, overlays, settings.max_bytes), memo)))
+    stages = run_stages(ask, SourceCache(ask.root, overlays, settings.max_bytes), memo)
+    if since is not None:
+        stages.changes = changes_since(since, ask, stages)
+    result = settle(finish(stages))
     if memo is not None:
         memo.prune(result.documents)
     return result
+
+
+def changes_since(ref: str, ask, stages):
+    """`--since REF`: the change from REF to the tree ``stages`` checked (natslint.since.compare)."""
+    from natslint.since.compare import changes_since as compare_since
+    from natslint.since.gitref import GitError
+
+    try:
+        return compare_since(ref, ask, stages)
+    except GitError as exc:
+        raise UsageError(str(exc))
+
+
+def check_change(paths: list[str], settings: Settings, root: str, since: str):
+    """A check of ``paths`` under ``root`` with the change from git ``since`` (the API of
+    `check --since`, without the project configs the command line reads)."""
+    from natslint.check import Ask, finish, run_stages
+    from natslint.sources import SourceCache
+
+    ask = Ask(paths, root, settings)
+    stages = run_stages(ask, SourceCache(root, None, settings.max_bytes))
+    stages.changes = changes_since(since, ask, stages)
+    return finish(stages)
 
 
 def engine_for(paths: list[str], resolver: Resolver, force_exclude: bool = False, progress=None):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from natslint.codes import CODES
-from natslint.rules.registry import RULES
+from natslint.rules.registry import CHANGE_RULES, RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "natslint"
@@ -23,9 +23,11 @@ LAYERS: list[tuple[str, list[str]]] = [
               "natslint.defaults", "natslint.crash", "natslint.sources", "natslint.resources", "natslint.parallel",
               "natslint.words", "natslint.redact", "natslint.gitignored", "natslint.natsjwt"]),
     ("syntax", ["natslint.syntax.*", "natslint.options"]),
-    ("model", ["natslint.deploy.*", "natslint.fleet.*", "natslint.discover"]),
+    ("model", ["natslint.deploy.*", "natslint.fleet.*", "natslint.discover", "natslint.since",
+               "natslint.since.reload", "natslint.since.pairing", "natslint.since.changes", "natslint.since.context"]),
     ("rules", ["natslint.rules.*", "natslint.selection", "natslint.ruledocs"]),
-    ("pipeline", ["natslint.memo", "natslint.gather", "natslint.check", "natslint.engine", "natslint.changed", "natslint.baseline", "natslint.fixing"]),
+    ("pipeline", ["natslint.memo", "natslint.gather", "natslint.check", "natslint.engine", "natslint.changed", "natslint.baseline", "natslint.fixing",
+                  "natslint.since.gitref", "natslint.since.compare"]),
     ("report", ["natslint.report.*"]),
     ("prove", ["natslint.prove.*"]),
     ("workspace", ["natslint.config", "natslint.workspace"]),
@@ -164,7 +166,12 @@ def test_codes_are_unique_kebab_case_and_every_rule_is_registered_once():
     rule_codes = [r.code.code for r in RULES]
     assert len(rule_codes) == len(set(rule_codes))
     # every code is either a rule or an input problem / NL901, which the pipeline emits itself
-    assert {c.code for c in CODES} - set(rule_codes) == {c.code for c in CODES if c.code[2] == "0"} | {"NL901"}
+    change_codes = [r.code.code for r in CHANGE_RULES]
+    assert not set(rule_codes) & set(change_codes) and len(change_codes) == len(set(change_codes))
+    assert all(code.startswith("NL5") for code in change_codes)
+    # every code is a rule, a change rule, or an input problem / NL901, which the pipeline emits itself
+    assert {c.code for c in CODES} - set(rule_codes) - set(change_codes) == \
+        {c.code for c in CODES if c.code[2] == "0"} | {"NL901"}
     assert all(c.severity == c.severities[0] and c.default_severity is c.severity for c in CODES)
 
 

@@ -8,6 +8,8 @@ from natslint import ruledocs
 from natslint.check import Settings, check_paths
 from natslint.codes import CODES as ALL_CODES
 from natslint.resources import rule_docs
+from natslint.workspace import check_change
+from gitrepo import git
 
 DOCS = {code: ruledocs.load(path) for code, path in rule_docs().items()}
 NO_EXAMPLES = {"NL000"}  # internal errors have no input that triggers them on purpose
@@ -26,8 +28,20 @@ def test_every_code_has_exactly_one_doc():
 
 
 def _run(files, tmp_path, monkeypatch):
-    ruledocs.write_fleet(files, tmp_path)
-    return check_paths(["."], Settings(env={}, env_visible=True), root=str(tmp_path)).findings
+    """A fleet's findings; a change rule's example is committed as it was (`side=before`) and
+    checked as it is, with `--since HEAD`."""
+    if not ruledocs.is_change(files):
+        ruledocs.write_fleet(files, tmp_path)
+        return check_paths(["."], Settings(env={}, env_visible=True), root=str(tmp_path)).findings
+    ruledocs.write_fleet(files, tmp_path, "before")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "before")
+    for f in files:
+        if f.side == "before":
+            (tmp_path / f.path).unlink()
+    ruledocs.write_fleet(files, tmp_path, "after")
+    return check_change(["."], Settings(env={}, env_visible=True), str(tmp_path), "HEAD").findings
 
 
 @pytest.mark.parametrize("code", sorted(DOCS))

@@ -35,6 +35,7 @@ from natslint.cli.check_options import (
     SelectOpt,
     ShowFilesOpt,
     ShowSettingsOpt,
+    SinceOpt,
     StatisticsOpt,
     UnsafeFixesOpt,
     WatchOpt,
@@ -112,9 +113,10 @@ def check(
     max_file_size: MaxFileSizeOpt = DEFAULT_MAX_BYTES,
     show_files: ShowFilesOpt = False,
     force_exclude: ForceExcludeOpt = False,
-    nats_version: NatsVersionOpt = DEFAULT_NATS_VERSION,
+    nats_version: NatsVersionOpt = None,  # type: ignore[assignment]
     color: ColorOpt = "auto",
     fleets_of: FleetsOfOpt = False,
+    since: SinceOpt = None,
     baseline: BaselineOpt = None,
     write_baseline: WriteBaselineOpt = None,
     prune_baseline: PruneBaselineOpt = False,
@@ -134,6 +136,8 @@ def check(
     from natslint.workspace import engine_for, run_check, settings_for
 
     _usable(color, output, also or [])  # before any work
+    if since is not None and watch:
+        raise fail("--since and --watch do not go together: a change is checked once")
     with reported_errors(debug):
         settings, resolver = settings_for(
             paths, config=config, isolated=isolated, env=env, env_file=env_file, use_process_env=use_process_env,
@@ -141,7 +145,7 @@ def check(
             extend_select=extend_select, nats_version=nats_version, max_bytes=max_file_size, debug=debugging(debug))
         engine = engine_for(paths, resolver, force_exclude, _progress()) if watch else None
         result = engine.check() if engine else run_check(paths, settings, resolver, force_exclude,
-                                                         progress=_progress())
+                                                         progress=_progress(), since=since)
         if show_settings:
             typer.echo(describe(result, resolver))
             raise typer.Exit(0)

@@ -53,6 +53,9 @@ ColorOpt = Annotated[str, typer.Option(
 FleetsOfOpt = Annotated[bool, typer.Option(
     "--fleets-of", help="PATHS are changed files: check the tree (.) and report only the fleets that hold "
     "them, or held them (staged deletions too).")]
+SinceOpt = Annotated[Optional[str], typer.Option(
+    "--since", metavar="REF", help="Also check what the change from git REF does to running servers (NL5xx): "
+    "REF's tree, read from git, against the files now. In pre-commit, `--since HEAD` compares the staged tree.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print the findings without the summary.")]
 StatisticsOpt = Annotated[bool, typer.Option("--statistics", help="Print the count of each code, then exit.")]
 BaselineOpt = Annotated[Optional[Path], typer.Option(

@@ -111,7 +111,7 @@ def _manifests(values: chart.Values, names: chart.Names, ns: str | None, chart_n
         {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": names.statefulset, **meta},
          "spec": {"replicas": replicas, "serviceName": names.headless,
                   "template": {"metadata": {"labels": labels},
-                               "spec": {"containers": [container],
+                               "spec": {"containers": [container, *_reloader(values)],
                                         "volumes": [{"name": "config",
                                                      "configMap": {"name": names.config_map}}]}}}},
         {"apiVersion": "v1", "kind": "Service", "metadata": {"name": names.headless, **meta},
@@ -121,6 +121,15 @@ def _manifests(values: chart.Values, names: chart.Names, ns: str | None, chart_n
         docs.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": names.service, **meta},
                      "spec": {"selector": labels}})
     return docs
+
+
+def _reloader(values: chart.Values) -> list[dict]:
+    """`reloader.enabled` (on by default): the sidecar that sends nats-server a reload when the
+    ConfigMap changes."""
+    if values.get("reloader", "enabled") is False:
+        return []
+    return [{"name": "reloader", "image": f"{values.get('reloader', 'image', 'repository', default='natsio/nats-server-config-reloader')}"
+                                          f":{values.get('reloader', 'image', 'tag', default='latest')}"}]
 
 
 def _image(values: chart.Values) -> str:

@@ -137,6 +137,10 @@ def _containers(doc: dict, path: str, kind: str, name: str, ns: str, services, m
                     w.other_configs.append(entry.config)
         w.bundled_config = w.bundled_config or (w.runs_nats and not w.command)
         out.append(w)
+    sidecar = next((w for w in out if not w.runs_nats and "config-reloader" in (w.image or "")), None)
+    for w in out if sidecar is not None else ():
+        if w.runs_nats:
+            w.reloader = f"the config-reloader sidecar `{sidecar.id.rsplit('/', 1)[-1]}`"
     return out
 
 

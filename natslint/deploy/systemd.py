@@ -1,4 +1,5 @@
-"""systemd units and drop-ins: Environment=, EnvironmentFile=, ExecStart= (nats-server -c ...)."""
+"""systemd units and drop-ins: Environment=, EnvironmentFile=, ExecStart= (nats-server -c ...), and an
+ExecReload= that sends nats-server a reload."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def read_systemd(sources: SourceCache, path: str) -> Workload | None:
                 w.env[var.name] = var
         elif line.startswith("ExecStart="):
             _exec_start(w, path, n, raw, line)
+        elif line.startswith("ExecReload=") and re.search(r"-HUP|SIGHUP|--signal\s+reload|-sl\s+reload", line):
+            w.reloader = "the unit's ExecReload (`systemctl reload`)"
     _expand(w)
     return w
 

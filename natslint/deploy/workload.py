@@ -79,6 +79,9 @@ class Workload:
     # (folder or file, data key -> the path holding it | why its content is unknown)
     mounts: list[tuple[str, dict[str, str | None] | str]] = field(default_factory=list)
     runs_nats: bool = False
+    # what applies a changed config to the running server without a restart (a config-reloader
+    # sidecar, a unit's ExecReload): it reports success even when nats-server refuses the reload
+    reloader: str | None = None
     host_config: HostConfigSpec | None = None  # kind whc
     chart: ChartSpec | None = None  # kind helm-nats
     opaque_env: list[str] = field(default_factory=list)  # env sources natslint cannot read

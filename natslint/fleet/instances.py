@@ -122,6 +122,7 @@ def _instance(fleet: Fleet, w: Workload, i: int, root: str, documents: dict[str,
                                          "add the config to the checked files to check it", True, None))
     s.instance_of = w.id
     s.image_version = nats_image_version(w.image)
+    s.reloader = w.reloader
     if w.unnamed_release:  # its pods' names hold a release name natslint does not know
         s.unnamed_release = w.unnamed_release
         s.display = f"the NATS chart release of {w.path}" + (f" (pod {i})" if n > 1 else "")

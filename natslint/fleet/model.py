@@ -187,6 +187,7 @@ class Server:
     # server carries no JetStream and no link
     refuses: str | None = None
     nats_version: str = DEFAULT_NATS_VERSION  # as its config is read (`--nats-version`)
+    reloader: str | None = None  # what sends it a reload when its config changes (deploy.workload)
     image_version: str | None = None  # the version its image tag names (`nats:2.10-alpine`), when it does
     # (the config root they were read from, what validateOptions refuses in it): read once, for
     # `refuses` and for NL113 (fleet.startup.refusals_of); a copy reads its own

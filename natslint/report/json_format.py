@@ -53,6 +53,8 @@ def render_json(result: Result) -> str:
                        for fc in result.fleets],
         },
     }
+    if result.changes is not None:  # `--since REF`: an addition; without it the keys are absent
+        doc.update(result.changes.as_json())
     b = result.baseline
     if b is not None:
         doc["baseline"] = {"file": b.file, "matched": b.matched, "new": b.new,

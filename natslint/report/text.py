@@ -127,6 +127,7 @@ def _render(result: Result, color: bool, quiet: bool, statistics: bool) -> str:
     out += fleet_lines(result)
     out += coverage_lines(result)
     out += baseline_lines(result)
+    out += change_lines(result)
     return "\n".join(out) + "\n"
 
 
@@ -162,6 +163,21 @@ def baseline_lines(result: Result) -> list[str]:
     lines = [f"Baseline {b.file}: {b.matched} known (not shown), {b.new} new, {len(b.fixed)} fixed"
              + (" since it was written (remove them with --prune-baseline):" if b.fixed else ".")]
     lines += [f"  fixed  {e.code}  {e.path}  {e.message}" for e in b.fixed]
+    return lines
+
+
+def change_lines(result: Result) -> list[str]:
+    """`--since REF`: which servers of REF were paired with which now, and which came or went."""
+    cs = result.changes
+    if cs is None:
+        return []
+    p = cs.pairing
+    lines = [f"Compared with {cs.ref} ({cs.commit[:10]}): {count(len(p.pairs), 'server')} paired, "
+             f"{len(p.added)} added, {len(p.removed)} removed; {count(len(cs.changes), 'option')} changed."]
+    lines += [f"  added    {s.label}" for s in p.added]
+    lines += [f"  removed  {s.label}" for s in p.removed]
+    renamed = [(b, a, how) for b, a, how in p.pairs if b.label != a.label]
+    lines += [f"  paired   {b.label} -> {a.label} (same {how.replace('_', ' ')})" for b, a, how in renamed]
     return lines
 
 

@@ -18,4 +18,4 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class Rule:
     code: Code
-    check: Callable[["Context"], Iterator[Finding]]
+    check: Callable[..., Iterator[Finding]]  # (Context) -> findings; a change rule's: (ChangeContext)

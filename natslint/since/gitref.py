@@ -1,0 +1,90 @@
+"""The tree of a git revision, read from git's objects (never a checkout of the work tree).
+
+``natslint check --since REF`` checks the files as they were at REF beside the files as they
+are.  The REF side is written out of ``git archive`` into a temporary folder laid out like the
+work tree, so that a path checked in one is the same path in the other, and every display
+path (``hub/core.conf``) names the same file on both sides.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+
+
+
+class GitError(Exception):
+    """REF cannot be read: no git, no repository, no such commit."""
+
+
+@dataclass(slots=True)
+class RefTree:
+    ref: str  # as the user wrote it
+    commit: str  # the full object name it resolved to
+    top: str  # the temporary copy of the repository's tree at ``commit``
+    root: str  # the folder in it that stands for the working folder
+    files: int  # how many files the tree held under that folder
+
+    def remove(self) -> None:
+        shutil.rmtree(self.top, ignore_errors=True)
+
+
+def _git(args: list[str], cwd: str, *, binary: bool = False) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=not binary, timeout=120)
+    except FileNotFoundError:
+        raise GitError("--since needs git, and no `git` is on PATH")
+    except subprocess.TimeoutExpired:
+        raise GitError(f"--since: `git {' '.join(args)}` took longer than 120 s")
+
+
+def read_ref(ref: str, cwd: str) -> RefTree:
+    """REF's tree under the repository that holds ``cwd``, written to a temporary folder.
+    Raises GitError when ``cwd`` is not in a repository or REF names no commit."""
+    prefix = _git(["rev-parse", "--show-prefix"], cwd)
+    if prefix.returncode != 0:
+        raise GitError(f"--since {ref}: {os.path.abspath(cwd)} is not inside a git repository")
+    commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd)
+    if commit.returncode != 0:
+        raise GitError(f"--since {ref}: git knows no commit by that name (try `git log --oneline` for one)")
+    sha = commit.stdout.strip()
+    sub = prefix.stdout.strip()
+    # run at the repository's top, so that the pathspec is the working folder however deep it is
+    toplevel = _git(["rev-parse", "--show-toplevel"], cwd).stdout.strip() or cwd
+    archive = _git(["archive", "--format=tar", sha, *(["--", sub] if sub else [])], toplevel, binary=True)
+    top = tempfile.mkdtemp(prefix="natslint-since-")
+    root = os.path.join(top, sub) if sub else top
+    os.makedirs(root, exist_ok=True)
+    files = 0
+    if archive.returncode == 0:
+        files = _extract(archive.stdout, top)
+    elif b"did not match any files" not in archive.stderr:  # an empty folder at REF is an empty tree
+        shutil.rmtree(top, ignore_errors=True)
+        raise GitError(f"--since {ref}: git archive failed: {archive.stderr.decode(errors='replace').strip()}")
+    return RefTree(ref, sha, top, root, files)
+
+
+def _extract(data: bytes, top: str) -> int:
+    """The archive's regular files and folders; links are left out (a link at REF could
+    point outside the copy), so a config reached only through one reads as missing."""
+    files = 0
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        for member in tar.getmembers():
+            target = os.path.realpath(os.path.join(top, member.name))
+            if not target.startswith(os.path.realpath(top) + os.sep):
+                continue
+            if member.isdir():
+                os.makedirs(target, exist_ok=True)
+            elif member.isfile():
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                source = tar.extractfile(member)
+                if source is not None:
+                    with open(target, "wb") as out:
+                        shutil.copyfileobj(source, out)
+                    files += 1
+    return files
