@@ -17,6 +17,7 @@ from natslint.findings import Finding, Related, Severity
 from natslint.fleet.model import Server
 from natslint.rules.base import Rule
 from natslint.since.context import ChangeContext, restart_words
+from natslint.span import Span
 from natslint.words import listing
 
 
@@ -28,14 +29,34 @@ def _place(s: Server) -> tuple[str, str] | None:
     return ("own", path) if where.startswith("own:") else place  # its own filesystem, whatever its id
 
 
+Members = list[tuple[Server, Server, Span]]  # (before, after, where) of the servers one config moves
+
+
 def check(ctx: ChangeContext) -> Iterator[Finding]:
-    seen: set[tuple] = set()
+    """One finding per place and kind of move: a config that three servers run is said once,
+    naming the three."""
+    groups: dict[tuple, Members] = {}
     for b, a, _ in ctx.pairing.pairs:
-        for f in (*_domain(ctx, b, a), *_store(ctx, b, a), *_off(ctx, b, a)):
-            key = (f.span.path, f.span.line, f.span.col, f.message.split(":")[0])
-            if key not in seen:
-                seen.add(key)
-                yield f
+        for kind, span in _moves(ctx, b, a):
+            groups.setdefault((kind, span.path, span.line, span.col), []).append((b, a, span))
+    for (kind, *_), members in groups.items():
+        yield BUILD[kind](ctx, members)
+
+
+def _moves(ctx: ChangeContext, b: Server, a: Server) -> list[tuple[str, Span]]:
+    out = []
+    both = b.js_enabled.value and a.js_enabled.value
+    if both and b.domain.value != a.domain.value and not (b.domain_unknown or a.domain_unknown):
+        _mark(ctx, a, "jetstream.domain")
+        out.append(("domain", a.domain.span or a.js_enabled.span or a.span))
+    if both and None not in (_place(b), _place(a)) and _place(b) != _place(a):
+        _mark(ctx, a, "jetstream.store_dir", "jetstream.store")
+        out.append(("store", a.store_dir.span or a.js_enabled.span or a.span))
+    if b.js_enabled.value and not a.js_enabled.value:
+        _mark(ctx, a, "jetstream")
+        said = next((c.span for c in ctx.changes if c.after is a and c.option == "jetstream"), None)
+        out.append(("off", said or a.js_enabled.span or a.span))
+    return out
 
 
 def _mark(ctx: ChangeContext, a: Server, *options: str) -> None:
@@ -44,68 +65,63 @@ def _mark(ctx: ChangeContext, a: Server, *options: str) -> None:
             c.rule = JETSTREAM_MOVED.code
 
 
-def _domain(ctx: ChangeContext, b: Server, a: Server) -> list[Finding]:
+def _names(members: Members) -> str:
+    return listing([a.label for _, a, _ in members])
+
+
+def _domain(ctx: ChangeContext, members: Members) -> Finding:
+    b, a, span = members[0]
     old, new = b.domain.value, a.domain.value
-    if not (b.js_enabled.value and a.js_enabled.value) or old == new or b.domain_unknown or a.domain_unknown:
-        return []
-    _mark(ctx, a, "jetstream.domain")
     old_api = f"$JS.{old}.API" if old else "$JS.API"
-    users = [h for h in ctx.hosts_now() if h.domain.value == old and old]
-    span = a.domain.span or a.js_enabled.span or a.span
+    new_api = f"$JS.{new}.API" if new else "$JS.API"
+    users = [h for h in ctx.hosts_now() if old and h.domain.value == old]
     shown = f"`{new}`" if new else "none"
+    restart = f"nats-server does not reload a domain: it takes {restart_words(ctx, [m[1] for m in members])}"
+    what = f"the JetStream domain of {_names(members)} changes from `{old}` to {shown}" if old else \
+        f"{_names(members)} {'gains' if len(members) == 1 else 'gain'} the JetStream domain {shown}"
     if users:
-        return [JETSTREAM_MOVED.at(
-            span, f"the JetStream domain of {a.label} changes from `{old}` to {shown}: "
-            f"{listing([h.label for h in users])} still {'uses' if len(users) == 1 else 'use'} `{old}`",
-            f"every stream and KV bucket moves from `{old_api}` to `$JS.{new}.API`" if new else
-            f"every stream and KV bucket moves from `{old_api}` to `$JS.API`",
-            "those requests go unanswered: the lattice's hosts lose their links, config and state",
-            f"nats-server does not reload a domain: it takes {restart_words(ctx, [a])}",
+        return JETSTREAM_MOVED.at(
+            span, f"{what}: {listing([h.label for h in users])} still {'uses' if len(users) == 1 else 'use'} `{old}`",
+            f"every stream and KV bucket moves from `{old_api}` to `{new_api}`",
+            "those requests go unanswered: the lattice's hosts lose their links, config and state", restart,
             related=tuple(Related(h.domain.span or h.span, f"{h.label} names `{old}` here") for h in users[:5]),
-            fix=f"keep `{old}`, or change the hosts' and wadm's domain in the same change")]
-    return [JETSTREAM_MOVED.at(
-        span, f"the JetStream domain of {a.label} changes from `{old}` to {shown}" if old else
-        f"{a.label} gains the JetStream domain {shown}",
-        f"every stream and KV bucket moves from `{old_api}` to `$JS.{new}.API`" if new else
-        f"every stream moves from `{old_api}` to `$JS.API`",
+            fix=f"keep `{old}`, or change the hosts' and wadm's domain in the same change")
+    return JETSTREAM_MOVED.at(
+        span, what, f"every stream and KV bucket moves from `{old_api}` to `{new_api}`",
         "no host or wadm in the tree names the old domain, but every client outside it that does loses its streams",
-        f"nats-server does not reload a domain: it takes {restart_words(ctx, [a])}",
-        severity=Severity.WARNING)]
+        restart, severity=Severity.WARNING)
 
 
-def _store(ctx: ChangeContext, b: Server, a: Server) -> list[Finding]:
-    if not (b.js_enabled.value and a.js_enabled.value):
-        return []
-    was, now = _place(b), _place(a)
-    if was is None or now is None or was == now:
-        return []
-    _mark(ctx, a, "jetstream.store_dir", "jetstream.store")
+def _store(ctx: ChangeContext, members: Members) -> Finding:
+    b, a, span = members[0]
     moved_dir = b.store_dir.value != a.store_dir.value
-    what = (f"the JetStream store of {a.label} moves from `{b.store_dir.value}` to `{a.store_dir.value}`"
-            if moved_dir else f"the volume under the JetStream store `{a.store_dir.value}` of {a.label} changes "
-            f"from `{was[0]}` to `{now[0]}`")
-    return [JETSTREAM_MOVED.at(
-        a.store_dir.span or a.js_enabled.span or a.span, what,
-        "the streams stay where they were; the server starts with an empty store, and a stream it held "
+    was, now = _place(b), _place(a)
+    what = (f"the JetStream store of {_names(members)} moves from `{b.store_dir.value}` to `{a.store_dir.value}`"
+            if moved_dir else f"the volume under the JetStream store `{a.store_dir.value}` of {_names(members)} "
+            f"changes from `{was[0] if was else '?'}` to `{now[0] if now else '?'}`")
+    return JETSTREAM_MOVED.at(
+        span, what, "the streams stay where they were; the server starts with an empty store, and a stream it held "
         "alone is gone from the fleet",
-        f"nats-server does not reload a store_dir: it takes {restart_words(ctx, [a])}" if moved_dir else "",
-        fix="move the data with the server stopped, or keep the old store")]
+        f"nats-server does not reload a store_dir: it takes {restart_words(ctx, [m[1] for m in members])}"
+        if moved_dir else "",
+        fix="move the data with the server stopped, or keep the old store")
 
 
-def _off(ctx: ChangeContext, b: Server, a: Server) -> list[Finding]:
-    if not b.js_enabled.value or a.js_enabled.value:
-        return []
-    _mark(ctx, a, "jetstream")
+def _off(ctx: ChangeContext, members: Members) -> Finding:
+    _, a, span = members[0]
     cluster = ctx.cluster_of(a)
-    others = [s for s in (cluster.servers if cluster else []) if s is not a and s.js_enabled.value]
-    replicated = len(others) >= 3
-    return [JETSTREAM_MOVED.at(
-        a.js_enabled.span or a.span, f"JetStream is turned off on {a.label}, which had it",
+    off = {id(m[1]) for m in members}
+    kept = [s for s in (cluster.servers if cluster else []) if id(s) not in off and s.js_enabled.value]
+    replicated = len(kept) >= 3
+    return JETSTREAM_MOVED.at(
+        span, f"JetStream is turned off on {_names(members)}, which had it",
         "its streams stay on disk and nobody serves them; a reload applies this at once (nats-server#2990)",
-        f"its cluster keeps {len(others)} JetStream servers: streams with replicas there live on, streams "
-        "it held alone do not" if replicated else "",
+        f"its cluster keeps {len(kept)} JetStream servers: streams with replicas there live on, streams it held "
+        "alone do not" if replicated else "",
         severity=Severity.WARNING if replicated else None,
-        fix="keep JetStream on, or move its streams away first")]
+        fix="keep JetStream on, or move its streams away first")
 
+
+BUILD = {"domain": _domain, "store": _store, "off": _off}
 
 RULE = Rule(JETSTREAM_MOVED, check)

@@ -20,7 +20,7 @@ from natslint.syntax.model import Array, Map, Node, plain
 # compared as one value: their parts are not options of their own
 WHOLE = {"accounts", "authorization", "cluster.routes", "cluster.authorization", "gateway.gateways",
          "leafnodes.authorization", "leafnodes.remotes", "websocket.authorization", "mqtt.authorization",
-         "tls", "cluster.tls", "leafnodes.tls", "gateway.tls", "websocket.tls", "mqtt.tls", "server_tags",
+         "tls", "server_tags",
          "cluster.permissions", "jetstream.tiered_limits"}
 # read from the model instead (JetStream on or off)
 SEMANTIC = {"jetstream", "jetstream.enabled"}
@@ -89,12 +89,14 @@ def changes_of(before: Server, after: Server, old_doc: Document | None, new_doc:
         out.append(Change(before, after, option, old, new, span, cls,
                           reload.verdict(cls, version) if cls is not None else None, node=node))
 
+    old = flatten(old_doc.root) if old_doc is not None else None
+    new = flatten(new_doc.root) if new_doc is not None else None
     if bool(before.js_enabled.value) != bool(after.js_enabled.value):
+        written = new.values.get("jetstream.enabled") if new is not None else None  # `enabled: false`
         add("jetstream", bool(before.js_enabled.value), bool(after.js_enabled.value),
-            after.js_enabled.span or before_span(after), "jetstream_on_off")
-    if old_doc is None or new_doc is None:
+            written[1] if written else after.js_enabled.span or before_span(after), "jetstream_on_off")
+    if old is None or new is None:
         return out  # a config not read on one side: its options are not known there
-    old, new = flatten(old_doc.root), flatten(new_doc.root)
     for key in sorted(set(old.values) | set(new.values)):
         if key in SEMANTIC or key == "leafnodes.remotes":
             continue
