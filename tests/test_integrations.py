@@ -132,3 +132,22 @@ def test_the_hook_works_with_a_baseline(tmp_path, cache):
     proc = repo.hook("natslint")
     assert proc.returncode == 1 and "deploy/nats/hub-1.conf" in proc.stdout and "NL202" not in proc.stdout.split(
         "Baseline")[0], proc.stdout
+
+
+def test_the_hook_reports_what_a_commit_does_to_running_servers(tmp_path, cache):
+    """The hooks compare the staged tree with HEAD: a renamed JetStream server is NL502."""
+    repo = Repo(tmp_path / "r", cache, {"deploy": "compose-lattice"})
+    repo.edit("deploy/nats/hub-1.conf", "server_name: hub-1", "server_name: hub-a")
+    for hook in ("natslint", "natslint-changed-fleets"):
+        proc = repo.hook(hook)
+        assert proc.returncode == 1 and "deploy/nats/hub-1.conf:2:14: NL502 [error]" in proc.stdout, proc.stdout
+        assert "Compared with HEAD (" in proc.stdout
+
+
+def test_the_first_commit_of_a_repository_starts_from_nothing(tmp_path, cache):
+    repo = Repo(tmp_path / "r", cache, {"deploy": "compose-lattice"})
+    shutil.rmtree(repo.where / ".git")
+    repo.run_git("init", "-q")
+    repo.run_git("add", "-A")
+    proc = repo.hook("natslint")
+    assert proc.returncode == 0 and "Passed" in proc.stdout, proc.stdout

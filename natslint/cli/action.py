@@ -2,7 +2,8 @@
 
 `args` and `path` are split as a POSIX shell splits words (quotes group, backslashes escape),
 never evaluated. The SARIF file's folder is created first, for the upload step that reads it.
-The exit code goes to the step's `exit-code` output and is the step's own.
+`since` (by default the pull request's base commit) is fetched when a shallow checkout lacks
+it. The exit code goes to the step's `exit-code` output and is the step's own.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ def command_line(env: dict[str, str]) -> list[str]:
         args += ["--also", f"sarif:{sarif}"]
     if env.get("INPUT_BASELINE"):
         args += ["--baseline", env["INPUT_BASELINE"]]
+    since = env.get("INPUT_SINCE", "").strip()
+    if since and since != "none":
+        args += ["--since", since]
     words = {}
     for name in ("args", "path"):
         try:
@@ -27,6 +31,22 @@ def command_line(env: dict[str, str]) -> list[str]:
         except ValueError as exc:
             raise ValueError(f"the `{name}` input does not split into words: {exc}") from None
     return [*args, *words["args"], *(words["path"] or ["."])]
+
+
+def fetch_if_missing(ref: str) -> None:
+    """actions/checkout fetches one commit by default: the base a pull request starts from is
+    fetched on its own (one commit deep), so that `--since` can read its tree."""
+    import subprocess
+
+    def known() -> bool:
+        return subprocess.run(["git", "cat-file", "-e", f"{ref}^{{commit}}"], capture_output=True).returncode == 0
+
+    try:
+        if not known():
+            subprocess.run(["git", "fetch", "--no-tags", "--quiet", "--depth=1", "origin", ref], capture_output=True,
+                           timeout=300)
+    except (OSError, subprocess.SubprocessError):
+        pass  # natslint says what it cannot read
 
 
 def main() -> int:
@@ -40,6 +60,8 @@ def main() -> int:
         sarif = env.get("INPUT_SARIF_FILE", "")
         if sarif:
             os.makedirs(os.path.dirname(sarif) or ".", exist_ok=True)
+        if "--since" in argv:
+            fetch_if_missing(argv[argv.index("--since") + 1])
         if env.get("INPUT_SUMMARY", "true") != "true":
             os.environ.pop("GITHUB_STEP_SUMMARY", None)
         import subprocess

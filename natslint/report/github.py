@@ -66,7 +66,7 @@ def summary_markdown(result, graph: str | None = None) -> str:
             f"{count(len(result.findings), 'finding')} in {count(result.files_read, 'file')}: "
             f"{count(counts[Severity.ERROR], 'error')}, {count(counts[Severity.WARNING], 'warning')}, "
             f"{counts[Severity.INFO]} info.", ""]
-    tail = ["", *fleet_lines(result), *coverage_lines(result)]
+    tail = [*change_table(result), "", *fleet_lines(result), *coverage_lines(result)]
     if result.coverage["needed_missing"]:
         tail.append(f"**{count(result.coverage['needed_missing'], 'link')} the domain rules need could not be resolved: "
                     "domain checks are incomplete.**")
@@ -96,6 +96,43 @@ def summary_markdown(result, graph: str | None = None) -> str:
         else:
             text += "\nThe topology graph is left out: it would take the summary over 1 MiB (see `natslint graph`).\n"
     return text
+
+
+def change_table(result) -> list[str]:
+    """`--since REF`: per cluster (or standalone server), what the change needs: a restart for
+    the options its version does not reload, and what a reload applies."""
+    cs = result.changes
+    if cs is None:
+        return []
+    p = cs.pairing
+    out = ["", "### What this change does to running servers", "",
+           f"Compared with `{cs.ref}` ({cs.commit[:10]}): {count(len(p.pairs), 'server')} paired, "
+           f"{len(p.added)} added, {len(p.removed)} removed."]
+    groups: dict[int, dict] = {}
+    for c in cs.changes:
+        cluster = next((cl for fc in result.fleets if (cl := fc.fleet.cluster_of.get(c.after.id)) is not None
+                        and any(s is c.after for s in cl.servers)), None)
+        key = id(cluster) if cluster is not None and len(cluster.servers) > 1 else id(c.after)
+        g = groups.setdefault(key, {"label": cluster.label if cluster is not None and len(cluster.servers) > 1
+                                    else c.after.label, "servers": set(), "restart": set(), "reload": set(),
+                                    "unknown": set(), "rules": set()})
+        g["servers"].add(id(c.after))
+        v = c.verdict
+        reloads = None if v is None else v.reloads if v.reloads is not None else v.everywhere
+        g["reload" if reloads else "restart" if reloads is False or (v is not None and v.hangs) else "unknown"].add(
+            c.shown_option)
+        if c.rule:
+            g["rules"].add(c.rule)
+    if not groups:
+        return [*out, "", "No server's options change."]
+    out += ["", "| servers | changed | needs a restart for | a reload applies | not known | findings |",
+            "|---|---|---|---|---|---|"]
+    for g in groups.values():
+        def cell(key: str) -> str:
+            return ", ".join(f"`{o}`" for o in sorted(g[key])) or "—"
+        out.append(f"| {g['label']} | {len(g['servers'])} | {cell('restart')} | {cell('reload')} | {cell('unknown')} "
+                   f"| {', '.join(sorted(g['rules'])) or '—'} |")
+    return out
 
 
 def _size(lines: list[str]) -> int:

@@ -49,11 +49,16 @@ def read_ref(ref: str, cwd: str) -> RefTree:
     prefix = _git(["rev-parse", "--show-prefix"], cwd)
     if prefix.returncode != 0:
         raise GitError(f"--since {ref}: {os.path.abspath(cwd)} is not inside a git repository")
+    sub = prefix.stdout.strip()
     commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd)
     if commit.returncode != 0:
+        if ref == "HEAD" and _git(["rev-parse", "--verify", "--quiet", "HEAD"], cwd).returncode != 0:
+            # the first commit of a repository: it starts from nothing, every server is added
+            top = tempfile.mkdtemp(prefix="natslint-since-")
+            os.makedirs(os.path.join(top, sub), exist_ok=True)
+            return RefTree(ref, "(no commit yet)", top, os.path.join(top, sub) if sub else top, 0)
         raise GitError(f"--since {ref}: git knows no commit by that name (try `git log --oneline` for one)")
     sha = commit.stdout.strip()
-    sub = prefix.stdout.strip()
     # run at the repository's top, so that the pathspec is the working folder however deep it is
     toplevel = _git(["rev-parse", "--show-toplevel"], cwd).stdout.strip() or cwd
     archive = _git(["archive", "--format=tar", sha, *(["--", sub] if sub else [])], toplevel, binary=True)
