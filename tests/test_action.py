@@ -47,8 +47,10 @@ class Runner:
     def __init__(self, work: Path, temp: Path, inputs: dict[str, str], python: str, path_first: Path) -> None:
         action = _action()
         self.steps = action["runs"]["steps"]
-        self.inputs = {k: str(v.get("default", "")) for k, v in action["inputs"].items()} | inputs
         self.outputs: dict[str, dict[str, str]] = {}
+        self.event: dict[str, str] = {}  # a push: no pull request, so no base commit to compare with
+        self.inputs: dict[str, str] = {}
+        self.inputs = {k: self.expand(str(v.get("default", ""))) for k, v in action["inputs"].items()} | inputs
         self.work, self.temp, self.python = work, temp, python
         self.summary = work / "summary.md"
         self.summary.touch()
@@ -63,6 +65,8 @@ class Runner:
             return self.inputs[rest]
         if head == "github" and rest == "action_path":
             return str(ROOT)
+        if head == "github" and rest.startswith("event."):
+            return self.event.get(rest.removeprefix("event."), "")
         if head == "steps":
             step, _, output = rest.partition(".outputs.")
             return self.outputs.get(step, {}).get(output, "")

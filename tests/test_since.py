@@ -200,3 +200,23 @@ def test_a_subfolder_is_compared_with_the_same_subfolder(tmp_path, monkeypatch):
     assert [(c["option"], c["from"], c["to"], c["file"]) for c in doc["changes"]] == \
         [("jetstream.domain", "a", "a2", "nats.conf")]
     assert [(f["code"], f["path"], f["line"]) for f in doc["findings"]] == [("NL503", "nats.conf", 2)]
+
+
+def test_the_job_summary_says_what_each_cluster_needs(tmp_path):
+    from natslint.report.github import change_table
+
+    repo = _changed(tmp_path, {"hub/core.conf": ("http_port: 8222\n", "http_port: 8223\nmax_payload: 2MB\n"),
+                               "edge/edge-b.conf": ('        "nats-leaf://leaf:leaf-fixture-pw@core-3:7422"\n', "")})
+    table = change_table(check_change(["."], Settings(), str(repo), "HEAD"))
+    assert table[-3:] == [
+        "|---|---|---|---|---|---|",
+        "| cluster 'core' (3 servers) | 3 | `http_port` | `max_payload` | — | NL501 |",
+        "| server `edge-b` | 1 | `leafnodes.remotes` | — | — | NL501 |"]
+
+
+@pytest.mark.parametrize("since, expected", [("abc123", ["--since", "abc123"]), ("none", []), ("", [])])
+def test_the_action_passes_since(since, expected):
+    from natslint.cli.action import command_line
+
+    argv = command_line({"INPUT_SINCE": since})
+    assert argv[argv.index("--fail-on") + 2:-1] == expected

@@ -51,7 +51,7 @@ from natslint.cli.options import (
     fail,
     reported_errors,
 )
-from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
+from natslint.defaults import DEFAULT_MAX_BYTES
 
 
 def use_color(stream, mode: str = "auto") -> bool:
