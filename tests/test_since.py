@@ -220,3 +220,67 @@ def test_the_action_passes_since(since, expected):
 
     argv = command_line({"INPUT_SINCE": since})
     assert argv[argv.index("--fail-on") + 2:-1] == expected
+
+
+def test_a_removed_volume_under_the_store_strands_the_streams(tmp_path):
+    compose = ("services:\n  core:\n    image: nats:2.14-alpine\n    command: [\"-c\", \"/etc/nats/core.conf\"]\n"
+               "    volumes:\n      - ./core.conf:/etc/nats/core.conf\n      - js-data:/data\nvolumes:\n  js-data: {}\n")
+    conf = "server_name: core-1\njetstream { domain: core, store_dir: /data/jetstream }\n"
+    commit_change(tmp_path, {"docker-compose.yml": compose, "core.conf": conf},
+                  {"docker-compose.yml": compose.replace("      - js-data:/data\n", "")})
+    result = check_change(["."], Settings(), str(tmp_path), "HEAD")
+    assert [(f.code, f.span.path, f.span.line, f.severity.name) for f in result.findings] == [
+        ("NL503", "core.conf", 2, "ERROR")]
+    assert "the volume under the JetStream store `/data/jetstream`" in result.findings[0].message
+
+
+def test_a_leaf_remote_moved_to_another_account(tmp_path):
+    before = ("server_name: edge\naccounts { APP { users: [ { user: app, password: a } ] }, "
+              "OPS { users: [ { user: ops, password: o } ] } }\n"
+              "leafnodes { remotes: [ { url: \"nats-leaf://hub.example.com:7422\", account: APP } ] }\n")
+    commit_change(tmp_path, {"edge.conf": before}, {"edge.conf": before.replace("account: APP", "account: OPS")})
+    result = check_change(["."], Settings(nats_version="2.14.6", nats_version_given=True), str(tmp_path), "HEAD")
+    assert [(f.code, f.span.line, f.message) for f in result.findings if f.code != "NL406"] == [
+        ("NL504", 3, "a leaf remote of server `edge` moves from account APP to account OPS")]
+
+
+def test_a_unit_that_reloads_on_sighup_makes_it_a_warning(tmp_path):
+    unit = ("[Unit]\nDescription=NATS\n[Service]\nExecStart=/usr/local/bin/nats-server -c /etc/nats/nats.conf\n"
+            "ExecReload=/bin/kill -s HUP $MAINPID\n")
+    conf = "server_name: solo\nport: 4222\nhttp_port: 8222\n"
+    commit_change(tmp_path, {"systemd/nats.service": unit, "systemd/nats.conf": conf},
+                  {"systemd/nats.conf": conf.replace("8222", "8223")})
+    got = [(f.code, f.severity.name, f.span.path, f.span.line) for f in
+           check_change(["."], Settings(), str(tmp_path), "HEAD").findings]
+    assert got == [("NL501", "WARNING", "systemd/nats.conf", 3)], got
+
+
+def test_a_config_reloader_sidecar_in_the_pod_makes_it_a_warning(tmp_path):
+    nats = (LATTICE.parent / "k8s-manifest-lattice" / "nats.yaml").read_text(encoding="utf-8")
+    sidecar = nats.replace("      volumes:\n", "        - name: reloader\n"
+                           "          image: natsio/nats-server-config-reloader:0.16.0\n"
+                           "          args: [\"-pid\", \"/var/run/nats/nats.pid\", \"-config\", "
+                           "\"/etc/nats-config/nats.conf\"]\n      volumes:\n", 1)
+    hosts = (LATTICE.parent / "k8s-manifest-lattice" / "hosts.yaml").read_text(encoding="utf-8")
+    commit_change(tmp_path, {"nats.yaml": sidecar, "hosts.yaml": hosts},
+                  {"nats.yaml": sidecar.replace("leafnodes { port: 7422 }", "leafnodes { port: 7422 }\n    http_port: 8222")})
+    got = [(f.code, f.severity.name, f.span.path, f.span.line, f.notes[0]) for f in
+           check_change(["."], Settings(), str(tmp_path), "HEAD").findings]
+    assert got == [("NL501", "WARNING", "nats.yaml", 12,
+                    "the config-reloader sidecar `reloader` will send the reload and report success; nats-server "
+                    "logs `Failed to reload server configuration: config reload not supported for HTTPPort` and keeps "
+                    "running the old config")], got
+
+
+def test_an_option_the_reload_table_does_not_hold_is_said_to_be_unknown(tmp_path, monkeypatch):
+    conf = "server_name: solo\nport: 4222\nlame_duck_duration: \"30s\"\n"
+    commit_change(tmp_path, {"solo.conf": conf}, {"solo.conf": conf.replace("30s", "2m")})
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(app, ["check", "--since", "HEAD", "."])
+    assert out.exit_code == 0
+    assert ("1 option changed (1 of them not in the reload table, so whether a reload applies it is not known: "
+            "lame_duck_duration).") in out.output
+    doc = json.loads(CliRunner().invoke(app, ["check", "--since", "HEAD", "--format", "json", "."]).output)
+    assert doc["changes"] == [{"server": "solo", "option": "lame_duck_duration", "kind": "changed", "from": "30s",
+                               "to": "2m", "reloadable": None, "version": None, "rule": None, "file": "solo.conf",
+                               "line": 3}]

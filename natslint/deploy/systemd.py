@@ -41,7 +41,7 @@ def read_systemd(sources: SourceCache, path: str) -> Workload | None:
                 w.env[var.name] = var
         elif line.startswith("ExecStart="):
             _exec_start(w, path, n, raw, line)
-        elif line.startswith("ExecReload=") and re.search(r"-HUP|SIGHUP|--signal\s+reload|-sl\s+reload", line):
+        elif line.startswith("ExecReload=") and re.search(r"\bHUP\b|--signal[\s=]+reload|-sl[\s=]+reload", line):
             w.reloader = "the unit's ExecReload (`systemctl reload`)"
     _expand(w)
     return w

@@ -172,8 +172,11 @@ def change_lines(result: Result) -> list[str]:
     if cs is None:
         return []
     p = cs.pairing
+    unknown = sorted({c.shown_option for c in cs.changes if c.cls is None})
     lines = [f"Compared with {cs.ref} ({cs.commit[:10]}): {count(len(p.pairs), 'server')} paired, "
-             f"{len(p.added)} added, {len(p.removed)} removed; {count(len(cs.changes), 'option')} changed."]
+             f"{len(p.added)} added, {len(p.removed)} removed; {count(len(cs.changes), 'option')} changed"
+             + (f" ({len(unknown)} of them not in the reload table, so whether a reload applies "
+                f"{'it' if len(unknown) == 1 else 'them'} is not known: {', '.join(unknown)})." if unknown else ".")]
     lines += [f"  added    {s.label}" for s in p.added]
     lines += [f"  removed  {s.label}" for s in p.removed]
     renamed = [(b, a, how) for b, a, how in p.pairs if b.label != a.label]
