@@ -18,8 +18,9 @@ def git(repo: Path, *args: str) -> str:
     return done.stdout
 
 
-def commit_change(repo: Path, before: dict[str, str], after: dict[str, str | None]) -> None:
-    """``before`` committed; then ``after`` written over it (None: the file is deleted)."""
+def commit_change(repo: Path, before: dict[str, str], after: dict[str, str | None], *, commit: bool = False) -> None:
+    """``before`` committed; then ``after`` written over it (None: the file is deleted), and
+    committed too with ``commit`` (a pull request's two ends: HEAD~1 and HEAD)."""
     for path, text in before.items():
         target = repo / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -34,3 +35,6 @@ def commit_change(repo: Path, before: dict[str, str], after: dict[str, str | Non
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
+    if commit:
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "after")

