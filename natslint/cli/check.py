@@ -330,7 +330,8 @@ def _write_outputs(result, fmt: Format | None, output: Path | None, also: list[s
     for item in also:
         kind, _, target = item.partition(":")
         if kind not in {f.value for f in Format} or not target:
-            raise fail(f"--also {item!r}: expected FORMAT:FILE with FORMAT one of text, concise, json, sarif, github")
+            raise fail(f"--also {item!r}: expected FORMAT:FILE with FORMAT one of "
+                       f"{', '.join(f.value for f in Format)}")
         extra.append((kind, target))
     mode, quiet, statistics = text_options
     if output:

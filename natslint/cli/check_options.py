@@ -15,6 +15,8 @@ class Format(str, Enum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    gitlab = "gitlab"
+    junit = "junit"
 
 
 class Level(str, Enum):

@@ -1,6 +1,6 @@
 """Output formats.  Each module renders a check Result; imported only when chosen."""
 
-FORMATS = ("text", "concise", "json", "sarif", "github")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "junit")
 
 
 def render(fmt: str, result, *, color: bool = False, quiet: bool = False, statistics: bool = False,
@@ -21,6 +21,10 @@ def render(fmt: str, result, *, color: bool = False, quiet: bool = False, statis
         from natslint.report.sarif import render_sarif
 
         return render_sarif(result)
+    if fmt in ("gitlab", "junit"):
+        from natslint.report import ci_formats
+
+        return ci_formats.render_gitlab(result) if fmt == "gitlab" else ci_formats.render_junit(result)
     if fmt == "github":
         from natslint.report.github import render_github
 
