@@ -25,6 +25,8 @@ def test_installed_wheel_carries_grammar_and_rule_docs():
     assert "natslint/_data/grammar/nats.lark" in files
     assert "natslint/_data/rules/NL001-syntax-error.md" in files
     assert "natslint/prove/output.schema.json" in files  # prove --format json's contract
+    assert "natslint/data/natslint.schema.json" in files  # the settings' schema, for editors
+    assert "natslint/data/reload.json" in files  # what each nats-server version reloads
 
 
 def test_lalr_table_is_built_once_and_cached_on_disk(tmp_path, monkeypatch):
