@@ -9,6 +9,7 @@ from __future__ import annotations
 
 # command name -> the module that defines it
 COMMANDS = {"check": "natslint.cli.check", "dump": "natslint.cli.dump", "graph": "natslint.cli.graph",
+            "model": "natslint.cli.model",
             "prove": "natslint.cli.prove", "rules": "natslint.cli.rules", "rule": "natslint.cli.rules",
             "server": "natslint.lsp"}
 
