@@ -196,7 +196,7 @@ def natslint_cli(*args: str) -> "subprocess.CompletedProcess[str]":
 @pytest.mark.parametrize("args, said", [
     (("check", "--format", "xml"),
      "natslint: error: invalid value for '--format' / '-f': 'xml' is not one of 'text', 'concise', 'json', "
-     "'sarif', 'github'; see `natslint check --help`"),
+     "'sarif', 'github', 'gitlab', 'junit'; see `natslint check --help`"),
     (("check", "--formt", "json"),
      "natslint: error: no such option: --formt (Possible options: --format); see `natslint check --help`"),
     (("rule",), "natslint: error: missing argument 'code'; see `natslint rule --help`"),
