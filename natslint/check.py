@@ -15,6 +15,7 @@ from typing import Callable, Mapping
 
 from natslint import parallel
 from natslint.codes import (
+    INTERNAL_ERROR,
     QUOTED_VARIABLE,
     UNDEFINED_QUOTED_VARIABLE,
     UNDEFINED_VARIABLE,
@@ -40,6 +41,8 @@ from natslint.fleet.reach import Reach
 from natslint.gather import by_line, once, per_location, select
 from natslint.memo import RunMemo
 from natslint.rules.context import Context
+from natslint.custom.plugins import plugin_rules
+from natslint.rules.registry import RULES
 from natslint.rules.runner import run_rules
 from natslint.selection import (
     Policy,
@@ -76,6 +79,7 @@ class Settings:
     expect_domain: str | None = None
     debug: bool = False  # a crashing reader or rule raises instead of becoming NL000
     require_resolved: bool = False  # NL406 an error for the links the domain rules need
+    custom_rules: tuple = ()  # the project config's `[[rules.custom]]`, as Rules (natslint.custom)
 
 
 @dataclass(slots=True)
@@ -280,6 +284,8 @@ def run_stages(ask: Ask, sources: SourceCache, memo: RunMemo | None = None) -> S
     sources.touched = set()  # what the readers open: an edit there plans the run anew
     deployed = read_deployments(found, sources, settings.env, crashes, ask.releases, standalone=False)
     deploy_reads, sources.touched = sources.touched, None
+    for why in plugin_rules()[1]:  # a plugin that cannot be used: said, and the other rules run
+        crashes.findings.append(INTERNAL_ERROR.at(file_start("."), why, fix="fix or uninstall the plugin"))
     read_host_env_files(found, sources, deployed)  # a host's own .env: an edit there rechecks its fleet
     for vpath, emb in deployed.embedded.items():  # every key, so includes find their siblings
         sources.embed(vpath, emb.text, emb.file, emb.lines)
@@ -339,7 +345,7 @@ def check_fleet(plan: FleetPlan, documents: dict[str, Document], sources: Source
     fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine, scoped)
     reach = Reach(fleet)
     found = run_rules(Context(fleet, reach, documents, own.expect_domain, require_resolved=own.require_resolved),
-                      crashes)
+                      crashes, (*RULES, *plugin_rules()[0], *own.custom_rules))
     if memo is not None:
         memo.keep(key, docs, fleet, reach, found, crashes.findings)
     return FleetCheck(plan, fleet, reach, own, found, crashes.findings, key)

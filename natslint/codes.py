@@ -182,11 +182,28 @@ INPUT_CODES: tuple[Code, ...] = tuple(c for c in CODES if c.code.startswith("NL0
 BY_CODE: dict[str, Code] = {c.code: c for c in CODES}
 
 
+# Codes of custom rules (natslint.custom: plugins and `[[rules.custom]]`), registered when they
+# are loaded; never an `NL` code.
+_CUSTOM: dict[str, Code] = {}
+
+
+def register_custom(code: Code) -> None:
+    _CUSTOM[code.code] = code
+
+
+def all_codes() -> tuple[Code, ...]:
+    """The built-in codes and every custom code registered so far."""
+    return (*CODES, *_CUSTOM.values()) if _CUSTOM else CODES
+
+
 def get(code_or_name: str) -> Code | None:
     """A code by its code (``NL202``, any case) or its name (``leaf-reuses-domain``)."""
     key = code_or_name.strip().lower()
-    return next((c for c in CODES if c.code.lower() == key or c.name == key), None)
+    return next((c for c in all_codes() if c.code.lower() == key or c.name == key), None)
 
 
 def doc_url(code: str, name: str) -> str:
+    custom = _CUSTOM.get(code)
+    if custom is not None:
+        return custom.url or f"{__url__}#rules-of-your-own"
     return f"{__url__}/blob/main/rules/{code}-{name}.md"

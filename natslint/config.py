@@ -12,7 +12,7 @@ from pathlib import Path
 
 KNOWN_KEYS = {"aliases", "env", "env-files", "select", "ignore", "per-file-ignores", "severity", "fail-on",
               "expect-domain", "exclude", "extend-exclude", "fleets", "require-resolved", "machines",
-              "releases", "extend-select", "baseline"}
+              "releases", "extend-select", "baseline", "rules"}
 LEVELS = ("error", "warning", "info")
 
 
@@ -41,6 +41,7 @@ class ProjectConfig:
     machine_aliases: dict[str, dict[str, str]] = field(default_factory=dict)  # machine -> its aliases
     require_resolved: bool = False
     baseline: str | None = None  # the baseline file, joined to the config's folder
+    custom_rules: list = field(default_factory=list)  # `[[rules.custom]]`: natslint.custom.declarative.Declared
 
     @property
     def folder(self) -> str:
@@ -81,6 +82,7 @@ def load_config(path: Path | None) -> ProjectConfig:
         raise ConfigError(f"{path}: unknown setting: {', '.join(sorted(unknown))} "
                           f"(known: {', '.join(sorted(KNOWN_KEYS))})")
     cfg = ProjectConfig(str(path))
+    cfg.custom_rules = _custom_rules(path, data.get("rules", {}))  # first: the selection may name them
     for key, target in (("aliases", cfg.aliases), ("env", cfg.env)):
         table = data.get(key, {})
         if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
@@ -121,6 +123,19 @@ def load_config(path: Path | None) -> ProjectConfig:
         raise ConfigError(f"{path}: `baseline` must be a file path (relative to this config)")
     cfg.baseline = os.path.join(base, baseline) if baseline else None
     return cfg
+
+
+def _custom_rules(path, rules: object) -> list:
+    if not rules:
+        return []
+    if not isinstance(rules, dict) or set(rules) - {"custom"}:
+        raise ConfigError(f"{path}: `rules` holds one table, `[[rules.custom]]`")
+    from natslint.custom.declarative import DeclaredRuleError, parse
+
+    try:
+        return parse(rules.get("custom", []), str(path))
+    except DeclaredRuleError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _selection(path, data: dict, cfg: ProjectConfig) -> None:
@@ -174,9 +189,10 @@ def _fleets(path, value, key: str) -> list[tuple[str, list[str]]]:
 
 
 def _check_codes(path, key: str, values: list) -> None:
-    from natslint.codes import CODES
+    from natslint.codes import all_codes
     from natslint.selection import matches_any_code
 
-    bad = [v for v in values if not isinstance(v, str) or not matches_any_code(v, CODES)]
+    codes = all_codes()
+    bad = [v for v in values if not isinstance(v, str) or not matches_any_code(v, codes)]
     if bad:
         raise ConfigError(f"{path}: `{key}` names no rule: {', '.join(map(str, bad))} (see `natslint rules`)")

@@ -92,6 +92,7 @@ class Code:
     severities: tuple[Severity, ...] = ()  # every severity its findings can carry
     scope: str = "fleet"  # what it looks at: a document, a server, the fleet, any file
     since: str = "0.1.0"
+    url: str = ""  # a custom rule's docs (natslint.custom); built-in codes' docs are in rules/
 
     @property
     def default_severity(self) -> Severity:

@@ -69,7 +69,8 @@ class RunMemo:
 
 def _settings_key(s) -> tuple:
     return (tuple(sorted(s.env.items())), s.env_visible, s.nats_version, tuple(sorted(s.aliases.items())),
-            s.expect_domain, s.require_resolved, s.debug, s.max_bytes)
+            s.expect_domain, s.require_resolved, s.debug, s.max_bytes,
+            tuple(repr(getattr(r.check, "__self__", r.code)) for r in s.custom_rules))  # a declared rule's definition
 
 
 def _signature(plan, documents: dict, sources, settings, on_machine: dict, scoped: dict) -> tuple[tuple, tuple]:

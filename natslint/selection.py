@@ -16,11 +16,16 @@ _SUPPRESS = re.compile(r"(?:#|//)\s*natslint:\s*(?P<kind>ignore-file|ignore)(?![
                        r"(?P<reason>[^\n]*)")
 
 
+_PREFIX = re.compile(r"[A-Z]{2,}[0-9]*")
+
+
 def matches(code: Code | Finding, pattern: str) -> bool:
     p = pattern.strip()
     if p.upper() == "ALL":
         return True
-    return code.code == p.upper() or code.code.startswith(p.upper()) and p[:2].upper() == "NL" or code.name == p.lower()
+    # a prefix is letters (and digits): `NL2`, a custom rule's `ACME`; a name is never a prefix
+    return code.code == p.upper() or code.code.startswith(p.upper()) and bool(_PREFIX.fullmatch(p.upper())) \
+        or code.name == p.lower()
 
 
 def matches_any_code(pattern: str, codes: Iterable[Code]) -> bool:
@@ -117,11 +122,12 @@ def apply(findings: list[Finding], suppressions: dict[str, list[Suppression]], p
                 s.used = suppressed = True
         if not suppressed:
             shown.append(f)
-    from natslint.codes import CODES
+    from natslint.codes import all_codes
 
+    codes = all_codes()
     for sups in suppressions.values():
         for s in sups:
-            unknown = [c for c in s.codes if not matches_any_code(c, CODES)]
+            unknown = [c for c in s.codes if not matches_any_code(c, codes)]
             if not s.codes:  # a bare marker suppresses nothing: say so, never silently
                 shown.append(UNUSED_SUPPRESSION.at(s.span, "a suppression must name its codes", "it suppresses nothing",
                                                    fix="name them: `# natslint: ignore[NL202] why`"))
@@ -142,9 +148,9 @@ def fold_consequences(shown: list[Finding], policy: Policy) -> list[Finding]:
     exactly (`--select NL302`).  The group's severity is the highest in it."""
     from dataclasses import replace
 
-    from natslint.codes import CODES
+    from natslint.codes import all_codes
 
-    exact = {p for p in policy.select if p in {c.code for c in CODES} or p in {c.name for c in CODES}}
+    exact = {p for p in policy.select if p in {c.code for c in all_codes()} or p in {c.name for c in all_codes()}}
     causes = {(f.code, f.span.path, f.span.line, f.span.col) for f in shown}
     folded: dict[tuple, list[Finding]] = {}
     out: list[Finding] = []

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from natslint.codes import CODES
+from natslint.codes import all_codes
 from natslint.config import ConfigError, ProjectConfig, find_config, load_config
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
 from natslint.discover import builtin_exclude
@@ -63,11 +63,14 @@ class Resolver:
             raise ConfigError(f"--config {config}: no such file")
         for key in ("select", "ignore", "extend_select"):  # comma lists, and the option repeated
             cli[key] = [v.strip() for item in cli.get(key) or [] for v in item.split(",") if v.strip()] or None
-        for flag, values in (("--select", cli["select"]), ("--ignore", cli["ignore"]),
-                             ("--extend-select", cli.get("extend_select"))):
-            bad = [v for v in values or [] if not matches_any_code(v, CODES)]
-            if bad:
-                raise ConfigError(f"{flag} {', '.join(bad)}: no such rule (see `natslint rules`)")
+        from natslint.custom.plugins import plugin_rules
+
+        plugin_rules()  # their codes, before the command line's selection is read
+        # a code natslint does not know yet may be a project config's own rule: judged once the
+        # first project config is loaded, still before any work
+        self._unknown = [(flag, v) for flag, values in (("--select", cli["select"]), ("--ignore", cli["ignore"]),
+                                                        ("--extend-select", cli.get("extend_select")))
+                         for v in values or [] if not matches_any_code(v, all_codes())]
         if not re.fullmatch(r"\d+\.\d+(\.\d+)?", str(cli.get("nats_version", "0.0"))):
             raise ConfigError(f"--nats-version {cli['nats_version']!r}: expected a version like 2.14.3")
         self.cli = cli
@@ -101,9 +104,17 @@ class Resolver:
             hit = self._by_file.get(key)
             if hit is None:
                 project = project or load_config(Path(key) if key else None)
+                self._judge_unknown_codes()
                 hit = self._by_file[key] = (self._settings(project), project)
             self._by_folder[folder] = hit
         return hit
+
+    def _judge_unknown_codes(self) -> None:
+        for flag in dict.fromkeys(flag for flag, _ in self._unknown):
+            bad = [v for f, v in self._unknown if f == flag and not matches_any_code(v, all_codes())]
+            if bad:
+                raise ConfigError(f"{flag} {', '.join(bad)}: no such rule (see `natslint rules`)")
+        self._unknown = []
 
     def exclude(self, shown: str, is_dir: bool) -> str | None:
         """Why discovery skips ``shown``: the built-in list of tool and VCS folders, which a
@@ -182,6 +193,7 @@ class Resolver:
             expect_domain=project.expect_domain,
             debug=cli["debug"],
             require_resolved=project.require_resolved,
+            custom_rules=tuple(d.rule() for d in project.custom_rules),
         )
 
 

@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("syntax", ["natslint.syntax.*", "natslint.options"]),
     ("model", ["natslint.deploy.*", "natslint.fleet.*", "natslint.discover", "natslint.since",
                "natslint.since.reload", "natslint.since.pairing", "natslint.since.changes", "natslint.since.context"]),
-    ("rules", ["natslint.rules.*", "natslint.selection", "natslint.ruledocs"]),
+    ("rules", ["natslint.rules.*", "natslint.selection", "natslint.ruledocs", "natslint.custom.*"]),
     ("pipeline", ["natslint.memo", "natslint.gather", "natslint.check", "natslint.engine", "natslint.changed", "natslint.baseline", "natslint.fixing",
                   "natslint.since.gitref", "natslint.since.compare"]),
     ("report", ["natslint.report.*"]),

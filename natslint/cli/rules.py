@@ -18,12 +18,14 @@ def rules_list(
     as_json: Annotated[bool, typer.Option("--json", hidden=True, help="The same as --format json.")] = False,
 ) -> None:
     """List every rule in code order: code, name, default severity, what it catches."""
-    from natslint.codes import CODES
-    from natslint.codes import doc_url
+    from natslint.codes import all_codes, doc_url
+    from natslint.custom.plugins import plugin_rules
+
+    plugin_rules()  # installed plugins' rules are listed too
 
     if fmt not in ("text", "json"):
         raise fail(f"--format {fmt!r}: expected text or json")
-    codes = sorted(CODES, key=lambda c: c.code)
+    codes = sorted(all_codes(), key=lambda c: c.code)
     if as_json or fmt == "json":
         typer.echo(json.dumps([{"code": c.code, "name": c.name, "severity": str(c.severity),
                                 "severities": [str(s) for s in c.severities], "summary": c.summary,
@@ -41,7 +43,10 @@ def rules_list(
 def rule_show(code: Annotated[str, typer.Argument(help="A code (NL202) or a name (leaf-reuses-domain).")]) -> None:
     """Show a rule's documentation."""
     from natslint.codes import get
+    from natslint.custom.plugins import plugin_rules
     from natslint.resources import rule_docs
+
+    plugin_rules()
 
     found = get(code)
     if found is None:

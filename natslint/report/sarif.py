@@ -9,7 +9,7 @@ from pathlib import Path
 
 from natslint import __url__, __version__
 from natslint.check import Result
-from natslint.codes import CODES, doc_url
+from natslint.codes import all_codes, doc_url
 from natslint.findings import Finding, Severity
 from natslint.redact import redact_line
 
@@ -101,7 +101,7 @@ def _rules() -> list[dict]:
 
     docs = rule_docs()
     rules = []
-    for c in CODES:
+    for c in all_codes():
         url = doc_url(c.code, c.name)
         doc = docs.get(c.code)
         markdown = doc.read_text(encoding="utf-8") if doc else c.summary
@@ -119,7 +119,7 @@ def _rules() -> list[dict]:
 def render_sarif(result: Result) -> str:
     root = source_root()
     where = _Locator(result.sources.root, root)
-    index = {c.code: i for i, c in enumerate(CODES)}
+    index = {c.code: i for i, c in enumerate(all_codes())}
     results = []
     seen: dict[tuple, int] = {}
     for f in result.findings:  # fingerprints count occurrences in file order, before any cap

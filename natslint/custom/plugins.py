@@ -1,0 +1,54 @@
+"""Python plugins: packages that declare rules under the `natslint.rules` entry point group.
+
+An entry point names a :class:`natslint.rules.base.Rule`, or a list of them, exactly as the
+built-in rules are made: a ``Code`` (``natslint.findings.Code``) and a ``check(ctx)`` that
+yields findings made with ``code.at(span, message, ...)``.  A plugin that fails to load or
+gives something else is reported (NL000), and the other rules still run.  Plugins are loaded
+once per process, and only by a run that checks: the command line starts without them.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+from natslint.codes import all_codes, register_custom
+from natslint.custom import code_problem
+from natslint.findings import Code
+from natslint.rules.base import Rule
+
+GROUP = "natslint.rules"
+
+
+@functools.lru_cache(maxsize=1)
+def plugin_rules() -> tuple[tuple[Rule, ...], tuple[str, ...]]:
+    """The rules every installed plugin declares, and why any could not be used."""
+    from importlib.metadata import entry_points
+
+    rules: list[Rule] = []
+    problems: list[str] = []
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
+        try:
+            loaded = ep.load()
+        except Exception as exc:  # a broken plugin must not stop the built-in rules
+            problems.append(f"plugin `{ep.name}` ({ep.value}) failed to load: {type(exc).__name__}: {exc}")
+            continue
+        for rule in loaded if isinstance(loaded, (list, tuple)) else [loaded]:
+            why = _problem(rule)
+            if why is not None:
+                problems.append(f"plugin `{ep.name}` ({ep.value}): {why}")
+                continue
+            if not rule.code.severities:  # a Code made with its default severity alone
+                rule = Rule(replace(rule.code, severities=(rule.code.severity,)), rule.check)
+            register_custom(rule.code)
+            rules.append(rule)
+    return tuple(rules), tuple(problems)
+
+
+def _problem(rule: object) -> str | None:
+    code = getattr(rule, "code", None)
+    if not isinstance(code, Code) or not callable(getattr(rule, "check", None)):
+        return f"{rule!r} is not a Rule (a Code and a check(ctx) function)"
+    if any(c.code == code.code for c in all_codes()):
+        return f"code `{code.code}` is used twice"
+    return code_problem(code.code, code.name)
