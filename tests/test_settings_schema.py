@@ -47,3 +47,10 @@ def test_what_the_schema_refuses_natslint_refuses_too(text, tmp_path):
     (tmp_path / "natslint.toml").write_text(text)
     with pytest.raises(ConfigError):
         load_config(tmp_path / "natslint.toml")
+
+
+def test_house_rules_validate_and_a_bad_one_does_not():
+    text = (ROOT / "fixtures" / "house-rules" / "natslint.toml").read_text(encoding="utf-8")
+    jsonschema.validate(tomllib.loads(text), SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(tomllib.loads(text.replace('"ACME001"', '"NL999"')), SCHEMA)
