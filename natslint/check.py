@@ -42,7 +42,6 @@ from natslint.gather import by_line, once, per_location, select
 from natslint.memo import RunMemo
 from natslint.rules.context import Context
 from natslint.custom.plugins import plugin_rules
-from natslint.rules.registry import RULES
 from natslint.rules.runner import run_rules
 from natslint.selection import (
     Policy,
@@ -344,8 +343,8 @@ def check_fleet(plan: FleetPlan, documents: dict[str, Document], sources: Source
     crashes = Crashes(own.debug)
     fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine, scoped)
     reach = Reach(fleet)
-    found = run_rules(Context(fleet, reach, documents, own.expect_domain, require_resolved=own.require_resolved),
-                      crashes, (*RULES, *plugin_rules()[0], *own.custom_rules))
+    found = run_rules(Context(fleet, reach, documents, own.expect_domain, require_resolved=own.require_resolved,
+                              extra_rules=(*plugin_rules()[0], *own.custom_rules)), crashes)
     if memo is not None:
         memo.keep(key, docs, fleet, reach, found, crashes.findings)
     return FleetCheck(plan, fleet, reach, own, found, crashes.findings, key)

@@ -150,3 +150,10 @@ def test_a_declarative_rule_that_cannot_be_used_is_a_usage_error(tmp_path, rule,
     (tmp_path / "a.conf").write_text("port: 4222\n")
     got = _natslint(tmp_path, "check", ".")
     assert got.returncode == 2 and said in got.stderr, got.stderr
+
+
+def test_natslint_rules_lists_the_project_configs_own_rules(lattice):
+    (lattice / "natslint.toml").write_text(HOUSE_RULES)
+    rows = json.loads(_natslint(lattice, "rules", "--format", "json").stdout)
+    assert [(r["code"], r["name"], r["severities"]) for r in rows if not r["code"].startswith("NL")] == [
+        ("ACME001", "leaf-lets-hub-api-in", ["warning"]), ("ACME002", "jetstream-cluster-size", ["error"])]

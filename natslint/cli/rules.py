@@ -12,20 +12,31 @@ from natslint.cli.app import app
 from natslint.cli.options import fail
 
 
+def _codes() -> list:
+    """natslint's codes, the installed plugins' and those of the project config in force here."""
+    import os
+
+    from natslint.cli.options import reported_errors
+    from natslint.codes import CODES
+    from natslint.config import find_config, load_config
+    from natslint.custom.plugins import plugin_rules
+
+    with reported_errors(False):
+        project = load_config(find_config(os.getcwd()))
+    return [*CODES, *(r.code for r in plugin_rules()[0]), *(d.code for d in project.custom_rules)]
+
+
 @app.command("rules")
 def rules_list(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     as_json: Annotated[bool, typer.Option("--json", hidden=True, help="The same as --format json.")] = False,
 ) -> None:
     """List every rule in code order: code, name, default severity, what it catches."""
-    from natslint.codes import all_codes, doc_url
-    from natslint.custom.plugins import plugin_rules
-
-    plugin_rules()  # installed plugins' rules are listed too
+    from natslint.codes import doc_url
 
     if fmt not in ("text", "json"):
         raise fail(f"--format {fmt!r}: expected text or json")
-    codes = sorted(all_codes(), key=lambda c: c.code)
+    codes = sorted(_codes(), key=lambda c: c.code)
     if as_json or fmt == "json":
         typer.echo(json.dumps([{"code": c.code, "name": c.name, "severity": str(c.severity),
                                 "severities": [str(s) for s in c.severities], "summary": c.summary,

@@ -19,6 +19,7 @@ class Context:
     expect_domain: str | None = None  # the lattice's intended domain, from the project config
     memo: dict = field(default_factory=dict)  # results rules share within one run
     require_resolved: bool = False  # NL406 is an error for links the domain rules need
+    extra_rules: tuple = ()  # rules of the user's own, run after the built-in ones (natslint.custom)
 
     def copies(self, domain: str) -> set[int]:
         """JetStreams that carry `domain` only because a leaf copied the domain of the

@@ -15,7 +15,7 @@ def run_rules(ctx: Context, crashes: Crashes, rules: tuple[Rule, ...] = RULES) -
     is reported once."""
     findings: list[Finding] = []
     seen: set[tuple] = set()
-    for rule in rules:
+    for rule in (*rules, *ctx.extra_rules):
         got = crashes.guard(".", f"rule {rule.code.code} {rule.code.name} failed",
                             "please report it; the other rules ran", _collect, rule, ctx)
         for f in got or ():

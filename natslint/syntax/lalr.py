@@ -67,7 +67,7 @@ def _table() -> tuple[dict, int, int]:
     from natslint.resources import grammar_text
 
     digest = hashlib.sha256((TABLE_FORMAT + grammar_text()).encode()).hexdigest()[:16]
-    cache = _cache_dir() / f"lalr-{digest}.json"
+    cache = cache_dir() / f"lalr-{digest}.json"
     try:
         raw = json.loads(cache.read_text(encoding="utf-8"))
         return ({int(k): {sym: tuple(v) for sym, v in row.items()} for k, row in raw["states"].items()},
@@ -101,7 +101,7 @@ def _table() -> tuple[dict, int, int]:
 TABLE_FORMAT = "natslint-lalr-1\n"
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
     base = os.environ.get("NATSLINT_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or \
         os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "natslint"
