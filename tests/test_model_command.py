@@ -52,3 +52,12 @@ def test_the_production_lattice_as_modelled(monkeypatch):
     assert (edge["reply"], edge["jetstreams"]) == ("no_responders", [])
     core = asked[(servers["edge-b"]["id"], "$G", "core")]
     assert (core["reply"], core["jetstreams"]) == ("jetstream", [hub_js])
+
+
+def test_each_server_carries_its_scalar_options_and_no_secret(monkeypatch):
+    [fleet] = _model_of(monkeypatch, "fixtures/prod-lattice")["fleets"]
+    core = next(s for s in fleet["servers"] if s["server_name"] == "core-1")
+    assert {k: core["options"][k] for k in ("server_name", "jetstream.max_file_store", "cluster.name", "http_port")} \
+        == {"server_name": "core-1", "jetstream.max_file_store": 10_000_000_000, "cluster.name": "core", "http_port": 8222}
+    assert "accounts" not in core["options"]  # blocks and lists are not scalar options
+    assert all(v == "(secret)" for k, v in core["options"].items() if "pass" in k)

@@ -102,7 +102,7 @@ def fill(template: str, obj: dict) -> str:
 def _objects(select: str, ctx: Context) -> Iterator[tuple[dict, Span]]:
     fleet, reach = ctx.fleet, ctx.reach
     ids = jetstream_ids(reach)
-    servers = {s.id: server_dict(s, fleet, reach, ids) for s in fleet.servers}
+    servers = {s.id: server_dict(s, fleet, reach, ids, ctx.documents) for s in fleet.servers}
     if select == "servers":
         yield from ((servers[s.id], s.span) for s in fleet.servers)
     elif select == "leaf_remotes":

@@ -6,8 +6,10 @@ Servers, JetStreams and hosts are named by ids that the other parts refer to.
 
 from __future__ import annotations
 
+from natslint.fleet.flat import scalar_options
 from natslint.fleet.model import Cluster, Fleet, Host, Remote, Server
 from natslint.fleet.reach import Reach
+from natslint.syntax.model import Map
 
 
 def value(v: object) -> object:
@@ -22,9 +24,11 @@ def jetstream_ids(reach: Reach) -> dict[int, str]:
     return {js.id: f"js{i}" for i, js in enumerate(reach.js_by_root.values())}
 
 
-def server_dict(s: Server, fleet: Fleet, reach: Reach, js_ids: dict[int, str]) -> dict:
+def server_dict(s: Server, fleet: Fleet, reach: Reach, js_ids: dict[int, str], documents: dict | None = None) -> dict:
     cluster = fleet.cluster_of.get(s.id)
     own = reach.jetstream_of(s)
+    doc = s.document if s.document is not None else (documents or {}).get(s.path)
+    root = getattr(doc, "root", None)
     return {
         "id": s.id, "label": s.label, "server_name": value(s.server_name.value), "config": s.path,
         "config_known": not s.config_unseen, "instance_of": s.instance_of or None,
@@ -39,6 +43,8 @@ def server_dict(s: Server, fleet: Fleet, reach: Reach, js_ids: dict[int, str]) -
         "leaf_remotes": [remote_dict(s, r) for r in s.remotes],
         "gateway": value(s.gateway_name.value),
         "reloader": s.reloader, "refuses_to_start": s.refuses,
+        # its config's scalar options as this server reads them (null: the config is not known)
+        "options": scalar_options(root) if isinstance(root, Map) and not s.config_unseen else None,
     }
 
 

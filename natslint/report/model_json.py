@@ -18,14 +18,14 @@ SCHEMA_VERSION = "natslint-model/1"
 SCHEMA = Path(__file__).with_name("model.schema.json")
 
 
-def fleet_dict(fc: FleetCheck) -> dict:
+def fleet_dict(fc: FleetCheck, documents: dict) -> dict:
     reach, fleet = fc.reach, fc.fleet
     js_ids = jetstream_ids(reach)
     jetstreams = list(reach.js_by_root.values())
     domains = sorted({d for js in jetstreams for d in js.domains if d})
     return {
         "name": fc.plan.name, "kind": fc.plan.kind, "root": fc.plan.root,
-        "servers": [server_dict(s, fleet, reach, js_ids) for s in fleet.servers],
+        "servers": [server_dict(s, fleet, reach, js_ids, documents) for s in fleet.servers],
         "servers_unknown": [{"id": s.id, "label": s.label, "why": s.config_unseen_why} for s in fleet.unseen],
         "clusters": [cluster_dict(c) for c in fleet.clusters if len(c.servers) > 1],
         "jetstreams": [{"id": js_ids[js.id], "label": js.short_label, "domains": sorted(d for d in js.domains if d),
@@ -53,5 +53,5 @@ def _reachability(fc: FleetCheck, js_ids: dict[int, str], domains: list[str]) ->
 
 
 def render_model(result: Result) -> str:
-    doc = {"schema": SCHEMA_VERSION, "natslint": __version__, "fleets": [fleet_dict(fc) for fc in result.fleets]}
+    doc = {"schema": SCHEMA_VERSION, "natslint": __version__, "fleets": [fleet_dict(fc, result.documents) for fc in result.fleets]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

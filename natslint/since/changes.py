@@ -15,13 +15,9 @@ from natslint.fleet.model import Server
 from natslint.since import reload
 from natslint.span import Span
 from natslint.syntax.document import Document
-from natslint.syntax.model import Array, Map, Node, plain
+from natslint.fleet.flat import Flat, flatten
+from natslint.syntax.model import Array, Node
 
-# compared as one value: their parts are not options of their own
-WHOLE = {"accounts", "authorization", "cluster.routes", "cluster.authorization", "gateway.gateways",
-         "leafnodes.authorization", "leafnodes.remotes", "websocket.authorization", "mqtt.authorization",
-         "tls", "server_tags",
-         "cluster.permissions", "jetstream.tiered_limits"}
 # read from the model instead (JetStream on or off)
 SEMANTIC = {"jetstream", "jetstream.enabled"}
 
@@ -44,34 +40,9 @@ class Change:
         return self.option.rstrip("+-")
 
 
-@dataclass(slots=True)
-class Flat:
-    """One config as dotted options: value and span, and the span of every block."""
-
-    values: dict[str, tuple[object, Span, Node]]
-    blocks: dict[str, Span]
-
-
 def document_of(s: Server, documents: dict[str, Document]) -> Document | None:
     doc = s.document if isinstance(s.document, Document) else documents.get(s.path)
     return doc if doc is not None and doc.root is not None else None
-
-
-def flatten(root: Map) -> Flat:
-    values: dict[str, tuple[object, Span, Node]] = {}
-    blocks: dict[str, Span] = {"": root.span}
-    stack: list[tuple[str, Map]] = [("", root)]
-    while stack:
-        prefix, m = stack.pop()
-        for e in m.live():
-            key = prefix + e.key.name.lower()
-            v = e.value
-            if isinstance(v, Map) and key not in WHOLE:
-                blocks[key] = v.span
-                stack.append((key + ".", v))
-            else:
-                values[key] = (plain(v), v.span, v)
-    return Flat(values, blocks)
 
 
 def version_of(s: Server, given: str | None) -> str | None:
