@@ -157,3 +157,19 @@ def test_natslint_rules_lists_the_project_configs_own_rules(lattice):
     rows = json.loads(_natslint(lattice, "rules", "--format", "json").stdout)
     assert [(r["code"], r["name"], r["severities"]) for r in rows if not r["code"].startswith("NL")] == [
         ("ACME001", "leaf-lets-hub-api-in", ["warning"]), ("ACME002", "jetstream-cluster-size", ["error"])]
+
+
+def test_a_declarative_rule_tests_a_servers_options(tmp_path):
+    (tmp_path / "natslint.toml").write_text('''
+[[rules.custom]]
+code = "ACME003"
+name = "payload-too-large"
+select = "servers"
+where = { "options.max_payload" = { gt = 8388608 } }
+message = "{label} allows {options.max_payload}-byte messages; ours stop at 8 MiB"
+''')
+    (tmp_path / "small.conf").write_text("server_name: small\nmax_payload: 1MB\n")
+    (tmp_path / "large.conf").write_text("server_name: large\nport: 4223\nmax_payload: 64MB\n")
+    got = _natslint(tmp_path, "check", "--format", "json", ".")
+    assert [(f["code"], f["path"], f["line"], f["message"]) for f in json.loads(got.stdout)["findings"]] == [
+        ("ACME003", "large.conf", 1, "server `large` allows 67108864-byte messages; ours stop at 8 MiB")]
