@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from natslint.codes import CODES
-from natslint.rules.registry import CHANGE_RULES, RULES
+from natslint.rules.change_registry import CHANGE_RULES
+from natslint.rules.registry import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "natslint"

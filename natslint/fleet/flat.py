@@ -15,7 +15,7 @@ WHOLE = {"accounts", "authorization", "cluster.routes", "cluster.authorization",
          "leafnodes.authorization", "leafnodes.remotes", "websocket.authorization", "mqtt.authorization",
          "tls", "server_tags",
          "cluster.permissions", "jetstream.tiered_limits"}
-SECRET = re.compile(r"pass|token|secret|seed|nkey|jwt|key_file|creds|credentials")
+SECRET = re.compile(r"pass|token|secret|seed|key|jwt|creds|credentials")  # an option whose value is not shown
 
 
 @dataclass(slots=True)

@@ -18,10 +18,6 @@ from natslint.rules import (
     nl409_duplicate_leaf_link,
     nl410_leaf_link_unusable_account,
     nl411_leaf_tls_mismatch,
-    nl501_restart_required,
-    nl502_identity_changed,
-    nl503_jetstream_moved,
-    nl504_account_moved,
 )
 from natslint.rules.base import Rule
 
@@ -41,13 +37,4 @@ RULES: tuple[Rule, ...] = (
     nl409_duplicate_leaf_link.RULE,
     nl410_leaf_link_unusable_account.RULE,
     nl411_leaf_tls_mismatch.RULE,
-)
-
-# The change rules (NL5xx) run only under `check --since REF`, over a ChangeContext
-# (natslint.since.context) instead of one fleet's Context.
-CHANGE_RULES: tuple[Rule, ...] = (
-    nl501_restart_required.RULE,
-    nl502_identity_changed.RULE,
-    nl503_jetstream_moved.RULE,
-    nl504_account_moved.RULE,
 )

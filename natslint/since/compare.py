@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from natslint.crash import Crashes
 from natslint.findings import Finding
+from natslint.fleet.flat import SECRET
 from natslint.fleet.model import Fleet, Server
 from natslint.since.changes import Change, changes_of, document_of, version_of
 from natslint.since.context import ChangeContext
@@ -50,9 +51,6 @@ class ChangeSet:
         }
 
 
-SECRET = re.compile(r"pass|token|secret|seed|key")
-
-
 def _shown(value: object, option: str) -> object:
     """Values as JSON holds them.  Blocks and lists are not copied out (accounts hold passwords,
     routes may carry them); a leaf remote shows its URLs without their user info."""
@@ -70,7 +68,7 @@ def _shown(value: object, option: str) -> object:
 
 def compare(ref: str, commit: str, before: list[Fleet], before_docs: dict[str, Document], after: list[Fleet],
             after_docs: dict[str, Document], given_version: str | None, crashes: Crashes) -> ChangeSet:
-    from natslint.rules.registry import CHANGE_RULES
+    from natslint.rules.change_registry import CHANGE_RULES
 
     out = ChangeSet(ref, commit)
     out.pairing = pair([s for f in before for s in f.servers], [s for f in after for s in f.servers])
