@@ -306,3 +306,20 @@ def test_a_chart_without_its_reloader_makes_it_info(tmp_path):
     got = [(f.code, f.severity.name, f.span.path, f.span.line) for f in
            check_change(["."], Settings(), str(tmp_path), "HEAD").findings]
     assert got == [("NL501", "INFO", "values.yaml", 6)], got
+
+
+def test_without_a_tar_program_the_tree_is_unpacked_in_python(tmp_path, monkeypatch):
+    import io
+    import tarfile
+
+    from natslint.since import gitref
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name, data in (("a/b.conf", b"port: 4222\n"), ("../escape.conf", b"x"), ("/abs.conf", b"y")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    monkeypatch.setattr(gitref.shutil, "which", lambda name: None)
+    gitref._unpack(buf.getvalue(), str(tmp_path / "top"))
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == ["top/a/b.conf"]
