@@ -1,6 +1,7 @@
 """Time the long-running engine (natslint.engine, what the language server and --watch keep
 between checks) in process: a cold check of a generated workspace, then one leaf config edited
-again and again, then a compose file's host domain, then a Kubernetes manifest's.
+again and again, then a compose file's host domain, then a Kubernetes manifest's, then a values
+file's (the wasmcloud-host chart's).
 
     python bench/bench_engine.py [--servers 1000] [--edits 11] [--connected]
 
@@ -60,7 +61,11 @@ def main() -> None:
             engine.check(changed=[str(compose)])
             edits.append(time.perf_counter() - t)
             compose_kinds.add(engine.last)
-        manifests, manifest_kinds = _manifest_edits(Path(tmp), engine, args.edits)
+        manifests, manifest_kinds = _folder_edits(Path(tmp), engine, args.edits, "k8s-manifest-lattice",
+                                                  ("nats.yaml", "hosts.yaml"), "value: hub}", "value: hbu}")
+        values, values_kinds = _folder_edits(Path(tmp), engine, args.edits, "helm-host-values",
+                                             ("nats.yaml", "hosts/values.yaml"), "jetstreamDomain: hub",
+                                             "jetstreamDomain: hbu")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         kind = "one connected fleet" if args.connected else "regions"
         print(f"| {args.servers} servers, {kind} | cold check {cold * 1000:.0f} ms | one leaf edited, engine: median "
@@ -68,24 +73,27 @@ def main() -> None:
               f"{'/'.join(sorted(kinds))} checks) | a compose host's domain edited: median "
               f"{statistics.median(edits) * 1000:.0f} ms ({'/'.join(sorted(compose_kinds))} checks) | "
               f"a manifest host's domain edited: median {statistics.median(manifests) * 1000:.0f} ms "
-              f"({'/'.join(sorted(manifest_kinds))} checks) | peak RSS {rss:.0f} MB |")
+              f"({'/'.join(sorted(manifest_kinds))} checks) | a values file's host domain edited: median "
+              f"{statistics.median(values) * 1000:.0f} ms ({'/'.join(sorted(values_kinds))} checks) | "
+              f"peak RSS {rss:.0f} MB |")
 
 
-def _manifest_edits(tmp: Path, engine, edits: int) -> tuple[list[float], set[str]]:
-    """A folder of plain Kubernetes manifests beside the regions (fixtures/k8s-manifest-lattice),
-    its host's domain edited on disk again and again."""
-    kube = tmp / "kube"
-    kube.mkdir()
-    for f in ("nats.yaml", "hosts.yaml"):
-        (kube / f).write_text((ROOT / "fixtures" / "k8s-manifest-lattice" / f).read_text())
-    hosts = kube / "hosts.yaml"
-    text = hosts.read_text()
-    engine.check(changed=[str(kube / "nats.yaml"), str(hosts)])
+def _folder_edits(tmp: Path, engine, edits: int, fixture: str, files: tuple[str, ...], old: str, new: str
+                  ) -> tuple[list[float], set[str]]:
+    """A fixture's folder beside the regions (plain manifests, a values file), the last of its
+    ``files`` edited on disk again and again: ``old`` and ``new`` in turn."""
+    where = tmp / fixture
+    for f in files:
+        (where / f).parent.mkdir(parents=True, exist_ok=True)
+        (where / f).write_text((ROOT / "fixtures" / fixture / f).read_text())
+    target = where / files[-1]
+    text = target.read_text()
+    engine.check(changed=[str(where / f) for f in files])
     times, kinds = [], set()
     for i in range(edits):
-        hosts.write_text(text if i % 2 else text.replace("value: hub}", "value: hbu}"))
+        target.write_text(text if i % 2 else text.replace(old, new))
         t = time.perf_counter()
-        engine.check(changed=[str(hosts)])
+        engine.check(changed=[str(target)])
         times.append(time.perf_counter() - t)
         kinds.add(engine.last)
     return times, kinds

@@ -33,7 +33,7 @@ from natslint.check import (
 )
 from natslint.crash import Crashes
 from natslint.deploy.envfile import read_envfile_workload
-from natslint.deploy.read import read_compose_project, read_manifest_units
+from natslint.deploy.read import read_compose_project, read_manifest_units, read_values_file
 from natslint.deploy.workload import Workload
 from natslint.discover import Discovery, accept_configs, kind_by_name
 from natslint.fixing import settle
@@ -159,16 +159,15 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     hosts = {p for p in changed if p in prev.deployed.host_env}
     composes = {p for p in changed - configs - hosts if p in _compose_files(prev)}
     manifests = {p for p in changed - configs - hosts - composes if p in _manifest_files(prev)}
-    deployments = composes | manifests
+    values = {p for p in changed - configs - hosts - composes - manifests if p in _values_files(prev)}
+    deployments = composes | manifests | values
     if not _edits_in_place(prev, configs, hosts | deployments, changed,
                            {t for t in touched if sources.display(t) not in deployments}):
         return None
     sources.refresh(touched, overlays)
-    read_again = _compose_read_again(prev, composes) if composes else ({}, set())
-    manifests_again = _manifests_read_again(prev, manifests) if manifests else ({}, set(), prev.deployed.secret_spans)
-    if read_again is None or manifests_again is None:
+    read_again = _deployments_read_again(prev, composes, manifests, values)
+    if read_again is None:
         return None  # what decides where its fleets end changed: planned anew
-    read_again[0].update(manifests_again[0])
     if any(_accepted(prev, p) != (p in prev.accepted) for p in configs if p in prev.found.sniff):
         return None  # a candidate now reads as another format (or as NATS): discovery's answer changed
     affected = with_includers(configs, prev.includers())
@@ -198,13 +197,29 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
             memo.used.add(fc.key)
             memo.reused += 1
             fleets.append(fc)
-    deployed = replace(prev.deployed, secret_spans=manifests_again[2]) if manifests else prev.deployed
+    deployed = replace(prev.deployed, secret_spans=read_again[2])
     if swapped:
         deployed = replace(deployed, workloads=[swapped.get(id(w), w) for w in deployed.workloads],
                            host_env={p: swapped.get(id(w), w) for p, w in deployed.host_env.items()})
     suppressions = {p: s for p, s in prev.suppressions.items() if p not in affected | hosts}
     return replace(prev, documents=documents, fleets=fleets, suppressions=suppressions, deployed=deployed,
-                   plans=[fc.plan for fc in fleets], deploy_reads=prev.deploy_reads | read_again[1] | manifests_again[1])
+                   plans=[fc.plan for fc in fleets], deploy_reads=prev.deploy_reads | read_again[1])
+
+
+def _deployments_read_again(prev: Stages, composes: set[str], manifests: set[str], values: set[str]
+                             ) -> tuple[dict[int, Workload], set[str], list] | None:
+    """The edited compose projects, manifest units and values files read again: id of each old
+    workload -> the new one, the files read, and every secret value's span; None when one of
+    them changes what decides where its fleets end."""
+    spans = prev.deployed.secret_spans
+    composed = _compose_read_again(prev, composes) if composes else ({}, set())
+    manifested = _manifests_read_again(prev, manifests) if manifests else ({}, set(), spans)
+    if composed is None or manifested is None:
+        return None
+    valued = _values_read_again(prev, values, manifested[2]) if values else manifested
+    if valued is None:
+        return None
+    return {**composed[0], **manifested[0], **valued[0]}, composed[1] | manifested[1] | valued[1], valued[2]
 
 
 def _edits_in_place(prev: Stages, configs: set[str], hosts: set[str], changed: set[str], touched: set[str]) -> bool:
@@ -303,12 +318,54 @@ def _manifests_read_again(prev: Stages, paths: set[str]) -> tuple[dict[int, Work
     return swapped, reads, spans
 
 
+def _values_files(prev: Stages) -> set[str]:
+    """Values files read on their own: not a declared release's (those render the NATS chart
+    with the release's other values, and are planned anew when edited)."""
+    return {p for p, inputs in prev.deployed.values_inputs.items() if not inputs[3]}
+
+
+def _values_read_again(prev: Stages, paths: set[str], spans: list) -> tuple[dict[int, Workload], set[str], list] | None:
+    """The edited values files read again: id of each old workload -> the new one, the files
+    read, and every secret value's span; None when a workload appears or goes, what decides
+    where its fleet ends changed, or a config the chart renders changed (it would be parsed anew)."""
+    swapped: dict[int, Workload] = {}
+    sources = prev.sources
+    sources.touched = set()
+    fresh: list = []
+    try:
+        for path in sorted(paths):
+            got = read_values_file(path, prev.deployed.values_inputs[path], sources, Crashes(prev.ask.settings.debug))
+            if got is None:
+                return None
+            held = {k: (e.text, e.lines) for k, e in prev.deployed.embedded.items() if e.file == path}
+            if {k: (e.text, e.lines) for k, e in got.embedded.items()} != held:
+                return None
+            old = [w for w in prev.deployed.workloads if w.unit == f"helm:{path}"]
+            if [w.id for w in old] != [w.id for w in got.workloads]:
+                return None
+            for was, now in zip(old, got.workloads):
+                if _links_of(was) != _links_of(now) or \
+                        (was.replicas, was.instance_names, was.pod_name) != (now.replicas, now.instance_names, now.pod_name):
+                    return None
+                swapped[id(was)] = now
+            fresh += got.secret_spans
+        reads = set(sources.touched)
+    finally:
+        sources.touched = None
+    return swapped, reads, [s for s in spans if s.path not in paths] + fresh
+
+
 def _links_of(w: Workload) -> tuple:
-    """What partition reads from a host's workload: its kinds, names, and the server it names."""
+    """What partition reads from a host's workload: its kinds, names, and the server it names;
+    for a WasmCloudHostConfig (the wasmcloud-host chart too), how its NATS leaf sidecar is made:
+    the address it dials, its ports and its domain."""
     fleet = Fleet()
     hosts_from_workloads(fleet, [w])
+    hc = w.host_config
+    sidecar = tuple(getattr(getattr(hc, f), "value", None) for f in
+                    ("leaf_node_domain", "nats_address", "nats_leafnode_port", "nats_client_port")) if hc else ()
     return (w.kind, w.unit, w.netns, w.runs_nats, sorted(w.names), [p for p, _ in w.config_paths],
-            [(h.kind, h.endpoint_host.value) for h in fleet.hosts])
+            [(h.kind, h.endpoint_host.value) for h in fleet.hosts], sidecar)
 
 
 def _accepted(prev: Stages, path: str) -> bool:

@@ -341,43 +341,101 @@ MANIFEST_STEP = st.one_of(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps=st.lists(st.tuples(MANIFEST_STEP, st.booleans()), min_size=1, max_size=5))
-def test_manifest_edits_equal_a_cold_check(steps):
-    """A plain Kubernetes manifest edited (saved or not): the host's domain, lines that move it,
-    its replicas; after every step the engine's answer is a cold check's."""
+def _replay(fixture: str, target: str, steps, edit) -> None:
+    """Each step edits ``target`` (saved, or only in the editor's buffer) with ``edit(text, op,
+    arg, original)``; after every step the engine's answer is a cold check's."""
     here = os.getcwd()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        shutil.copytree(ROOT / "fixtures" / "k8s-manifest-lattice", root / "kube")
-        original = (root / KUBE).read_text()
+        shutil.copytree(ROOT / "fixtures" / fixture, root / Path(target).parts[0])
+        original = (root / target).read_text()
         os.chdir(root)
         try:
             engine = _engine()
             overlays: dict[str, str] = {}
             assert render_json(engine.check(overlays)) == _cold(overlays)
             for (op, arg), unsaved in steps:
-                text = overlays.get(str(root / KUBE), (root / KUBE).read_text())
-                if op == "domain":
-                    text = re.sub(r"(WASMCLOUD_JS_DOMAIN, value: )\S+?}", lambda m: m.group(1) + arg + "}", text)
-                elif op == "shift":
-                    text = arg + text
-                elif op == "replicas":
-                    text = text.replace("replicas: 2", f"replicas: {arg}", 1) if "replicas: 2" in text else \
-                        re.sub(r"replicas: \d", f"replicas: {arg}", text, count=1)
-                else:
-                    text = original
+                text = edit(overlays.get(str(root / target), (root / target).read_text()), op, arg, original)
                 if unsaved:
-                    overlays[str(root / KUBE)] = text
+                    overlays[str(root / target)] = text
                     changed: list[str] = []
                 else:
-                    (root / KUBE).write_text(text)
-                    overlays.pop(str(root / KUBE), None)
-                    changed = [str(root / KUBE)]
+                    (root / target).write_text(text)
+                    overlays.pop(str(root / target), None)
+                    changed = [str(root / target)]
                 got = render_json(engine.check(overlays, changed))
                 assert got == _cold(overlays), (op, arg, unsaved, engine.last)
         finally:
             os.chdir(here)
+
+
+def _manifest_edit(text: str, op: str, arg: str, original: str) -> str:
+    if op == "domain":
+        return re.sub(r"(WASMCLOUD_JS_DOMAIN, value: )\S+?}", lambda m: m.group(1) + arg + "}", text)
+    if op == "shift":
+        return arg + text
+    if op == "replicas":
+        return text.replace("replicas: 2", f"replicas: {arg}", 1) if "replicas: 2" in text else \
+            re.sub(r"replicas: \d", f"replicas: {arg}", text, count=1)
+    return original
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(MANIFEST_STEP, st.booleans()), min_size=1, max_size=5))
+def test_manifest_edits_equal_a_cold_check(steps):
+    """A plain Kubernetes manifest edited (saved or not): the host's domain, lines that move it,
+    its replicas; after every step the engine's answer is a cold check's."""
+    _replay("k8s-manifest-lattice", KUBE, steps, _manifest_edit)
+
+
+VALUES = "hv/hosts/values.yaml"
+VALUES_STEP = st.one_of(
+    # the host's domain in the wasmcloud-host chart's values: on the edit path
+    st.tuples(st.just("domain"), st.sampled_from(["hub", "edge", "dfault"])),
+    st.tuples(st.just("shift"), st.sampled_from(["# host\n", "# the host\n# of the lattice\n"])),
+    # replicas or the address its leaf sidecar dials: where the fleet ends changes, planned anew
+    st.tuples(st.just("replicas"), st.sampled_from(["1", "2"])),
+    st.tuples(st.just("address"), st.sampled_from(["nats://nats.default.svc.cluster.local", "nats://nats-typo"])),
+    st.tuples(st.just("restore"), st.just("")),
+)
+
+
+def _values_edit(text: str, op: str, arg: str, original: str) -> str:
+    if op == "domain":
+        return re.sub(r"(jetstreamDomain: )\S+", lambda m: m.group(1) + arg, text)
+    if op == "shift":
+        return arg + text
+    if op == "replicas":
+        return re.sub(r"replicas: \d", f"replicas: {arg}", text, count=1)
+    if op == "address":
+        return re.sub(r"(natsAddress: )\S+", lambda m: m.group(1) + arg, text)
+    return original
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(VALUES_STEP, st.booleans()), min_size=1, max_size=5))
+def test_values_edits_equal_a_cold_check(steps):
+    """A chart's values file read on its own (the wasmcloud-host chart's), edited saved or not;
+    after every step the engine's answer is a cold check's."""
+    _replay("helm-host-values", VALUES, steps, _values_edit)
+
+
+def test_a_values_file_edited_rechecks_its_fleet_without_planning_anew(tmp_path, monkeypatch):
+    """A host's domain edited in a values file keeps the plan; a replica added plans anew."""
+    shutil.copytree(ROOT / "fixtures" / "helm-host-values", tmp_path / "hv")
+    values = tmp_path / VALUES
+    text = values.read_text()
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    engine.check()
+    for how, new, typo in [("edit", text.replace("jetstreamDomain: hub", "jetstreamDomain: dfault"), True),
+                           ("edit", "# moved\n" + text, False),
+                           ("full", text.replace("replicas: 1", "replicas: 2"), False)]:
+        values.write_text(new)
+        result = render_json(engine.check({}, [str(values)]))
+        assert engine.last == how, new
+        assert result == _cold({})
+        assert ('"NL301"' in result) == typo
 
 
 def test_a_manifest_edited_rechecks_its_fleet_without_planning_anew(tmp_path, monkeypatch):

@@ -109,6 +109,26 @@ def read_manifest_units(paths: set[str], sources: SourceCache, crashes: Crashes)
     return out
 
 
+def read_values_file(path: str, inputs: tuple, sources: SourceCache, crashes: Crashes) -> ReadResult | None:
+    """One values file read again as a full run reads it, with what that run took from the other
+    files (``inputs``: ReadResult.values_inputs); None when it no longer reads as values."""
+    docs, error = _load(sources, path)
+    if error or not docs or not looks_like_values(docs[0]):
+        return None
+    release, chart, aliases, consumed = inputs
+    installed = crashes.guard(path, f"natslint could not read {path}", _FIX, read_values, path, docs[0], release,
+                              chart, aliases, consumed)
+    if installed is None:
+        return None
+    out = ReadResult()
+    for w in installed:
+        w.unit = f"helm:{path}"
+        out.workloads.append(w)
+        out.embedded.update(w.rendered)
+    out.secret_spans = secret_spans(out.workloads)
+    return out
+
+
 def read_host_env_files(found: Discovery, sources: SourceCache, out: ReadResult) -> None:
     """The `.env` files that configure a host or wadm of their own (not compose's interpolation
     input, nor a kustomize generator's): one workload each, last in ``out.workloads``."""
@@ -202,6 +222,7 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
         what = f"natslint could not read {path}"
         if looks_like_values(docs[0]):
             chart, aliases = chart_of(path, files)
+            out.values_inputs[path] = (releases.get(path), chart, aliases, path in consumed)
             installed = crashes.guard(path, what, _FIX, read_values, path, docs[0], releases.get(path), chart, aliases,
                                       path in consumed)
             for w in installed or ():

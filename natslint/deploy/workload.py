@@ -151,6 +151,10 @@ class ReadResult:
     config_maps: dict[str, dict] = field(default_factory=dict)  # unit -> (namespace, name) -> ConfigMap
     secret_spans: list[Span] = field(default_factory=list)  # secret values the readers located
     host_env: dict[str, "Workload | None"] = field(default_factory=dict)  # `.env` file -> the host it is, if any
+    # values file -> what reading it took from other files (its release, the chart beside it and
+    # its dependencies' keys, whether a declared release renders its NATS values): an edit of
+    # the file alone reads it again with them (natslint.engine)
+    values_inputs: dict[str, tuple] = field(default_factory=dict)
 
 
 def image_name(image: str | None) -> str:
