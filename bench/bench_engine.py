@@ -66,6 +66,12 @@ def main() -> None:
         values, values_kinds = _folder_edits(Path(tmp), engine, args.edits, "helm-host-values",
                                              ("nats.yaml", "hosts/values.yaml"), "jetstreamDomain: hub",
                                              "jetstreamDomain: hbu")
+        kz = ROOT / "fixtures" / "k8s-kustomize-lattice"
+        kz_files = tuple(sorted(str(p.relative_to(kz)) for p in kz.rglob("*") if p.is_file() and p.name != "expected.txt"
+                                and str(p.relative_to(kz)) != "hosts/hosts.yaml")) + ("hosts/hosts.yaml",)
+        kustomized, kz_kinds = _folder_edits(Path(tmp), engine, args.edits, "k8s-kustomize-lattice", kz_files,
+                                             "value: default\n            - name: WASMCLOUD_NATS_HOST",
+                                             "value: dfault\n            - name: WASMCLOUD_NATS_HOST")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         kind = "one connected fleet" if args.connected else "regions"
         print(f"| {args.servers} servers, {kind} | cold check {cold * 1000:.0f} ms | one leaf edited, engine: median "
@@ -74,7 +80,9 @@ def main() -> None:
               f"{statistics.median(edits) * 1000:.0f} ms ({'/'.join(sorted(compose_kinds))} checks) | "
               f"a manifest host's domain edited: median {statistics.median(manifests) * 1000:.0f} ms "
               f"({'/'.join(sorted(manifest_kinds))} checks) | a values file's host domain edited: median "
-              f"{statistics.median(values) * 1000:.0f} ms ({'/'.join(sorted(values_kinds))} checks) | "
+              f"{statistics.median(values) * 1000:.0f} ms ({'/'.join(sorted(values_kinds))} checks) | a kustomization's "
+              f"host domain edited: median {statistics.median(kustomized) * 1000:.0f} ms "
+              f"({'/'.join(sorted(kz_kinds))} checks) | "
               f"peak RSS {rss:.0f} MB |")
 
 

@@ -160,12 +160,14 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
     composes = {p for p in changed - configs - hosts if p in _compose_files(prev)}
     manifests = {p for p in changed - configs - hosts - composes if p in _manifest_files(prev)}
     values = {p for p in changed - configs - hosts - composes - manifests if p in _values_files(prev)}
-    deployments = composes | manifests | values
+    others = {p for p in changed - configs - hosts - composes - manifests - values if p in _yaml_files(prev)}
+    deployments = composes | manifests | values | others
     if not _edits_in_place(prev, configs, hosts | deployments, changed,
                            {t for t in touched if sources.display(t) not in deployments}):
         return None
     sources.refresh(touched, overlays)
-    read_again = _deployments_read_again(prev, composes, manifests, values)
+    read_again = _deployments_read_again(prev, composes, manifests, values) if not others else \
+        _deployments_read_again(prev, composes, set(), set(), _yaml_files(prev))
     if read_again is None:
         return None  # what decides where its fleets end changed: planned anew
     if any(_accepted(prev, p) != (p in prev.accepted) for p in configs if p in prev.found.sniff):
@@ -206,14 +208,17 @@ def edited(prev: Stages, touched: set[str], overlays: Mapping[str, str], memo: R
                    plans=[fc.plan for fc in fleets], deploy_reads=prev.deploy_reads | read_again[1])
 
 
-def _deployments_read_again(prev: Stages, composes: set[str], manifests: set[str], values: set[str]
-                             ) -> tuple[dict[int, Workload], set[str], list] | None:
-    """The edited compose projects, manifest units and values files read again: id of each old
-    workload -> the new one, the files read, and every secret value's span; None when one of
-    them changes what decides where its fleets end."""
+def _deployments_read_again(prev: Stages, composes: set[str], manifests: set[str], values: set[str],
+                             every_yaml: set[str] | None = None) -> tuple[dict[int, Workload], set[str], list] | None:
+    """The edited compose projects, manifest units and values files read again (with
+    ``every_yaml``, every YAML file of the tree: a kustomization's or a declared release's
+    files reach across folders): id of each old workload -> the new one, the files read, and
+    every secret value's span; None when one of them changes what decides where its fleets end."""
     spans = prev.deployed.secret_spans
     composed = _compose_read_again(prev, composes) if composes else ({}, set())
     manifested = _manifests_read_again(prev, manifests) if manifests else ({}, set(), spans)
+    if every_yaml:
+        manifested = _manifests_read_again(prev, every_yaml, every=True)
     if composed is None or manifested is None:
         return None
     valued = _values_read_again(prev, values, manifested[2]) if values else manifested
@@ -286,23 +291,34 @@ def _manifest_files(prev: Stages) -> set[str]:
     return set().union(*(files for unit, files in prev.deployed.unit_files.items() if unit.startswith("k8s:")))
 
 
-def _manifests_read_again(prev: Stages, paths: set[str]) -> tuple[dict[int, Workload], set[str], list] | None:
-    """The manifest units of the edited files read again: id of each old workload -> the new one,
+def _manifests_read_again(prev: Stages, paths: set[str], every: bool = False
+                          ) -> tuple[dict[int, Workload], set[str], list] | None:
+    """The manifest units of the edited files read again (``every``: ``paths`` are every YAML
+    file of the tree, read as the full run read them): id of each old workload -> the new one,
     the files read, and every secret value's span; None when a workload appears or goes, what
-    decides where its fleet ends changed, or a config held in a ConfigMap changed (its
-    document would be parsed anew)."""
-    units = {u for u, files in prev.deployed.unit_files.items() if u.startswith("k8s:") and files & paths}
-    files = set().union(*(prev.deployed.unit_files[u] for u in units))
+    decides where its fleet ends changed, or a config held in a ConfigMap or rendered by a chart
+    changed (its document would be parsed anew)."""
+    if every:
+        files = set(paths)
+        units = {u for u in prev.deployed.unit_files if not u.startswith(("compose:", "plain:", "systemd:"))} | \
+            {w.unit for w in prev.deployed.workloads if w.path in files}
+    else:
+        units = {u for u, files in prev.deployed.unit_files.items() if u.startswith("k8s:") and files & paths}
+        files = set().union(*(prev.deployed.unit_files[u] for u in units))
     sources = prev.sources
     sources.touched = set()
     try:
-        got = read_manifest_units(files, sources, Crashes(prev.ask.settings.debug))
+        got = read_manifest_units(files, sources, Crashes(prev.ask.settings.debug), prev.ask.releases if every else None)
         reads = set(sources.touched)
     finally:
         sources.touched = None
-    if got is None or got.findings or got.skipped or got.unit_files != {u: prev.deployed.unit_files[u] for u in units}:
+    if got is None or got.findings or got.skipped or \
+            got.unit_files != {u: prev.deployed.unit_files[u] for u in units if u in prev.deployed.unit_files}:
         return None
-    held = {k: (e.text, e.lines) for k, e in prev.deployed.embedded.items() if e.file in files}
+    composed = set().union(*prev.deployed.unit_env_files.values())
+    if every and got.env_files_used | composed != prev.deployed.env_files_used:
+        return None  # a kustomization reads other env files: which `.env` files are hosts may change
+    held = {k: (e.text, e.lines) for k, e in prev.deployed.embedded.items() if e.file in files or every}
     if {k: (e.text, e.lines) for k, e in got.embedded.items()} != held:
         return None
     old = [w for w in prev.deployed.workloads if w.unit in units]
@@ -316,6 +332,11 @@ def _manifests_read_again(prev: Stages, paths: set[str]) -> tuple[dict[int, Work
         swapped[id(was)] = now
     spans = [s for s in prev.deployed.secret_spans if s.path not in files] + got.secret_spans
     return swapped, reads, spans
+
+
+def _yaml_files(prev: Stages) -> set[str]:
+    """The YAML files the last run read as manifests or values (not compose files)."""
+    return set(prev.found.yaml) - _compose_files(prev)
 
 
 def _values_files(prev: Stages) -> set[str]:

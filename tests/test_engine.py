@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -453,3 +454,67 @@ def test_a_manifest_edited_rechecks_its_fleet_without_planning_anew(tmp_path, mo
         assert engine.last == how, new
         assert result == _cold({})
         assert ('"NL301"' in result) == typo
+
+
+KUSTOMIZED = "kz/hosts/hosts.yaml"
+RELEASED = "pe/platform/values.yaml"
+ACROSS_STEP = st.one_of(
+    # a host's (or wadm's) domain: on the edit path, every YAML file of the tree read again
+    st.tuples(st.just("domain"), st.sampled_from(["default", "edge", "dfault"])),
+    st.tuples(st.just("shift"), st.sampled_from(["# hosts\n", "# hosts\n# of the lattice\n"])),
+    # the NATS domain a chart renders, or replicas: planned anew
+    st.tuples(st.just("nats"), st.sampled_from(["default", "core"])),
+    st.tuples(st.just("replicas"), st.sampled_from(["2", "3"])),
+    st.tuples(st.just("restore"), st.just("")),
+)
+
+
+def _across_edit(text: str, op: str, arg: str, original: str) -> str:
+    if op == "domain":
+        text = re.sub(r"(WASMCLOUD_JS_DOMAIN\n\s+value: )\S+", lambda m: m.group(1) + arg, text)
+        return re.sub(r"(jetstreamDomain: )\S+", lambda m: m.group(1) + arg, text)
+    if op == "shift":
+        return arg + text
+    if op == "nats":
+        return re.sub(r"(merge:\n\s+domain: )\S+", lambda m: m.group(1) + arg, text)
+    if op == "replicas":
+        return re.sub(r"(hostReplicas|replicas): \d", lambda m: f"{m.group(1)}: {arg}", text, count=1)
+    return original
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(ACROSS_STEP, st.booleans()), min_size=1, max_size=4))
+def test_kustomization_edits_equal_a_cold_check(steps):
+    """A kustomization's manifest edited (saved or not): after every step the engine's answer is
+    a cold check's."""
+    _replay("k8s-kustomize-lattice", KUSTOMIZED, steps, _across_edit)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(ACROSS_STEP, st.booleans()), min_size=1, max_size=4))
+def test_declared_release_values_edits_equal_a_cold_check(steps):
+    """A helmfile release's values (the platform chart: NATS, wadm, hosts) edited: after every
+    step the engine's answer is a cold check's."""
+    _replay("helm-platform-edge-ok", RELEASED, steps, _across_edit)
+
+
+@pytest.mark.parametrize("fixture, target, old, new", [
+    ("k8s-kustomize-lattice", KUSTOMIZED, "WASMCLOUD_JS_DOMAIN\n              value: default",
+     "WASMCLOUD_JS_DOMAIN\n              value: dfault"),
+    ("helm-platform-edge-ok", RELEASED, "jetstreamDomain: default", "jetstreamDomain: dfault"),
+])
+def test_a_kustomization_or_a_release_edited_keeps_the_plan(tmp_path, monkeypatch, fixture, target, old, new):
+    """A host's (or wadm's) domain edited keeps the plan; the NATS domain a chart renders plans anew."""
+    shutil.copytree(ROOT / "fixtures" / fixture, tmp_path / Path(target).parts[0])
+    path = tmp_path / target
+    text = path.read_text()
+    assert old in text
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    engine.check()
+    path.write_text(text.replace(old, new))
+    result = render_json(engine.check({}, [str(path)]))
+    assert engine.last == "edit" and result == _cold({}) and '"NL301"' in result
+    if "merge:\n        domain: default" in text:
+        path.write_text(text.replace("merge:\n        domain: default", "merge:\n        domain: core"))
+        assert render_json(engine.check({}, [str(path)])) == _cold({}) and engine.last == "full"

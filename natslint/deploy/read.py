@@ -93,10 +93,11 @@ def secret_spans(workloads: list[Workload]) -> list[Span]:
             if is_secret_key(v.name) and v.value and v.span.line == v.span.end_line and v.span.end_col > v.span.col]
 
 
-def read_manifest_units(paths: set[str], sources: SourceCache, crashes: Crashes) -> ReadResult | None:
-    """Whole units of plain Kubernetes manifests (a folder's files: their ConfigMaps and
-    Services are looked up among them alone) read again as a full run reads them; None when
-    one of them no longer reads."""
+def read_manifest_units(paths: set[str], sources: SourceCache, crashes: Crashes,
+                        release_of: Callable[[str], str | None] | None = None) -> ReadResult | None:
+    """Whole units of Kubernetes manifests and values files (a folder's manifests, or every
+    YAML file of the tree for kustomizations and declared releases, which reach across folders)
+    read again as a full run reads them; None when one of them no longer reads."""
     files: dict[str, list] = {}
     for path in sorted(paths):
         docs, error = _load(sources, path)
@@ -104,7 +105,7 @@ def read_manifest_units(paths: set[str], sources: SourceCache, crashes: Crashes)
             return None
         files[path] = docs
     out = ReadResult()
-    _read_manifests(files, sources, crashes, out)
+    _read_manifests(files, sources, crashes, out, release_of)
     out.secret_spans = secret_spans(out.workloads)
     return out
 
