@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from natslint.codes import BY_CODE, all_codes
+from natslint.codes import all_codes
 
 CODE = re.compile(r"[A-Z]{2,}[0-9]+")
 NAME = re.compile(r"[a-z]+(-[a-z0-9]+)*")
@@ -23,6 +23,6 @@ def code_problem(code: str, name: str) -> str | None:
     if not NAME.fullmatch(name or ""):
         return f"name `{name}`: a rule's name is kebab-case, such as leaf-denies-hub-api"
     taken = next((c for c in all_codes() if c.name == name and c.code != code), None)
-    if taken is not None or name in {c.name for c in BY_CODE.values()}:
-        return f"name `{name}` is taken by {taken.code if taken else 'a natslint rule'}"
+    if taken is not None:
+        return f"name `{name}` is taken by {taken.code}"
     return None

@@ -65,7 +65,7 @@ def changes_of(before: Server, after: Server, old_doc: Document | None, new_doc:
     if bool(before.js_enabled.value) != bool(after.js_enabled.value):
         written = new.values.get("jetstream.enabled") if new is not None else None  # `enabled: false`
         add("jetstream", bool(before.js_enabled.value), bool(after.js_enabled.value),
-            written[1] if written else after.js_enabled.span or before_span(after), "jetstream_on_off")
+            written[1] if written else after.js_enabled.span or _where_server(after), "jetstream_on_off")
     if old is None or new is None:
         return out  # a config not read on one side: its options are not known there
     for key in sorted(set(old.values) | set(new.values)):
@@ -74,13 +74,15 @@ def changes_of(before: Server, after: Server, old_doc: Document | None, new_doc:
         was, now = old.values.get(key), new.values.get(key)
         if was is not None and now is not None and was[0] == now[0]:
             continue
-        span = now[1] if now is not None else _block(new, key) or before_span(after)
+        span = now[1] if now is not None else _block(new, key) or _where_server(after)
         add(key, was[0] if was else None, now[0] if now else None, span, node=now[2] if now else None)
     _remotes(old, new, after, add)
     return out
 
 
-def before_span(s: Server) -> Span:
+def _where_server(s: Server) -> Span:
+    """Where a server is defined: a change with no line of its own (an option removed with its
+    whole block) is reported there."""
     return s.span
 
 
