@@ -421,37 +421,25 @@ def test_values_edits_equal_a_cold_check(steps):
     _replay("helm-host-values", VALUES, steps, _values_edit)
 
 
-def test_a_values_file_edited_rechecks_its_fleet_without_planning_anew(tmp_path, monkeypatch):
-    """A host's domain edited in a values file keeps the plan; a replica added plans anew."""
-    shutil.copytree(ROOT / "fixtures" / "helm-host-values", tmp_path / "hv")
-    values = tmp_path / VALUES
-    text = values.read_text()
-    monkeypatch.chdir(tmp_path)
-    engine = _engine()
-    engine.check()
-    for how, new, typo in [("edit", text.replace("jetstreamDomain: hub", "jetstreamDomain: dfault"), True),
-                           ("edit", "# moved\n" + text, False),
-                           ("full", text.replace("replicas: 1", "replicas: 2"), False)]:
-        values.write_text(new)
-        result = render_json(engine.check({}, [str(values)]))
-        assert engine.last == how, new
-        assert result == _cold({})
-        assert ('"NL301"' in result) == typo
-
-
-def test_a_manifest_edited_rechecks_its_fleet_without_planning_anew(tmp_path, monkeypatch):
-    """A host's domain edited in a plain manifest keeps the plan; a replica added plans anew."""
-    shutil.copytree(ROOT / "fixtures" / "k8s-manifest-lattice", tmp_path / "kube")
-    hosts = tmp_path / KUBE
+@pytest.mark.parametrize("fixture, target, old, new, more", [
+    ("k8s-manifest-lattice", KUBE, "value: hub}", "value: dfault}", ("replicas: 2", "replicas: 3")),
+    ("helm-host-values", VALUES, "jetstreamDomain: hub", "jetstreamDomain: dfault", ("replicas: 1", "replicas: 2")),
+])
+def test_a_manifest_or_values_edited_rechecks_its_fleet_without_planning_anew(tmp_path, monkeypatch, fixture, target,
+                                                                              old, new, more):
+    """A host's domain edited in a plain manifest or a values file keeps the plan; a replica
+    added plans anew."""
+    shutil.copytree(ROOT / "fixtures" / fixture, tmp_path / Path(target).parts[0])
+    hosts = tmp_path / target
     text = hosts.read_text()
     monkeypatch.chdir(tmp_path)
     engine = _engine()
     engine.check()
-    for how, new, typo in [("edit", text.replace("value: hub}", "value: dfault}", 1), True),
-                           ("edit", "# moved\n" + text, False), ("full", text.replace("replicas: 2", "replicas: 3", 1), False)]:
-        hosts.write_text(new)
+    for how, edited, typo in [("edit", text.replace(old, new, 1), True), ("edit", "# moved\n" + text, False),
+                              ("full", text.replace(*more, 1), False)]:
+        hosts.write_text(edited)
         result = render_json(engine.check({}, [str(hosts)]))
-        assert engine.last == how, new
+        assert engine.last == how, edited
         assert result == _cold({})
         assert ('"NL301"' in result) == typo
 

@@ -145,16 +145,17 @@ def test_an_unknown_version_is_said_to_be_unknown(tmp_path):
     assert [f.code for f in given.findings if f.code == "NL501"] == []
 
 
-def test_the_chart_config_reloader_makes_it_a_warning(tmp_path):
-    values = ("config:\n  cluster:\n    enabled: true\n    replicas: 3\n  jetstream:\n    enabled: true\n"
-              "    fileStore:\n      pvc:\n        size: 10Gi\n  merge:\n    jetstream:\n      domain: core\n"
-              "      max_memory_store: 1G\ncontainer:\n  image:\n    tag: 2.11.3-alpine\n")
+@pytest.mark.parametrize("reloader, severity", [("", "WARNING"), ("reloader:\n  enabled: false\n", "INFO")])
+def test_the_charts_config_reloader_makes_it_a_warning(tmp_path, reloader, severity):
+    """The chart's config-reloader sidecar is on by default: it will send the reload."""
+    values = ("config:\n  jetstream:\n    enabled: true\n  merge:\n    jetstream:\n      max_memory_store: 1G\n"
+              "container:\n  image:\n    tag: 2.11.3-alpine\n" + reloader)
     release = "releases:\n  - name: nats\n    chart: nats/nats\n    version: 1.2.6\n    values: [values.yaml]\n"
     commit_change(tmp_path, {"values.yaml": values, "helmfile.yaml": release},
                   {"values.yaml": values.replace("max_memory_store: 1G", "max_memory_store: 2G")})
     got = [(f.code, f.severity.name, f.span.path, f.span.line) for f in
            check_change(["."], Settings(), str(tmp_path), "HEAD").findings]
-    assert got == [("NL501", "WARNING", "values.yaml", 13)], got
+    assert got == [("NL501", severity, "values.yaml", 6)], got
 
 
 def test_cli_since_prints_the_pairing_and_json_changes(tmp_path, monkeypatch):
@@ -295,17 +296,6 @@ def test_a_pull_request_from_its_base_commit_to_its_head(tmp_path, monkeypatch):
     assert [(f["code"], f["path"], f["line"]) for f in doc["findings"]] == [("NL502", "core.conf", 1)]
     assert doc["since"]["ref"] == "HEAD~1" and doc["since"]["paired"] == [
         {"before": "core-1", "after": "core-one", "by": "path"}]
-
-
-def test_a_chart_without_its_reloader_makes_it_info(tmp_path):
-    values = ("config:\n  jetstream:\n    enabled: true\n  merge:\n    jetstream:\n      max_memory_store: 1G\n"
-              "container:\n  image:\n    tag: 2.11.3-alpine\nreloader:\n  enabled: false\n")
-    release = "releases:\n  - name: nats\n    chart: nats/nats\n    version: 1.2.6\n    values: [values.yaml]\n"
-    commit_change(tmp_path, {"values.yaml": values, "helmfile.yaml": release},
-                  {"values.yaml": values.replace("max_memory_store: 1G", "max_memory_store: 2G")})
-    got = [(f.code, f.severity.name, f.span.path, f.span.line) for f in
-           check_change(["."], Settings(), str(tmp_path), "HEAD").findings]
-    assert got == [("NL501", "INFO", "values.yaml", 6)], got
 
 
 def test_without_a_tar_program_the_tree_is_unpacked_in_python(tmp_path, monkeypatch):
