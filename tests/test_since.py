@@ -8,6 +8,7 @@ asserted exactly (code, file, line); the pairing of servers and the JSON `change
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -313,3 +314,32 @@ def test_without_a_tar_program_the_tree_is_unpacked_in_python(tmp_path, monkeypa
     monkeypatch.setattr(gitref.shutil, "which", lambda name: None)
     gitref._unpack(buf.getvalue(), str(tmp_path / "top"))
     assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file()) == ["top/a/b.conf"]
+
+
+def test_the_action_checks_without_since_when_the_base_cannot_be_read(tmp_path, monkeypatch, capsys):
+    from natslint.cli import action
+
+    commit_change(tmp_path, {"a.conf": "port: 4222\n"}, {})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    ran: list[list[str]] = []
+    monkeypatch.setattr("subprocess.run", _recording(ran))
+    monkeypatch.setattr(action, "fetch_if_missing", lambda ref: False)
+    env = {"INPUT_SINCE": "0123456789abcdef0123456789abcdef01234567", "INPUT_PATH": "."}
+    monkeypatch.setattr(action.os, "environ", env)
+    action.main()
+    assert "--since" not in ran[-1] and "cannot read commit 0123456789abcdef" in capsys.readouterr().out
+
+
+def _recording(ran: list):
+    import subprocess as sp
+
+    real = sp.run
+
+    def run(args, *a, **k):
+        if args[:3] == [sys.executable, "-m", "natslint"]:
+            ran.append(list(args))
+            return sp.CompletedProcess(args, 0)
+        return real(args, *a, **k)
+
+    return run

@@ -33,9 +33,10 @@ def command_line(env: dict[str, str]) -> list[str]:
     return [*args, *words["args"], *(words["path"] or ["."])]
 
 
-def fetch_if_missing(ref: str) -> None:
+def fetch_if_missing(ref: str) -> bool:
     """actions/checkout fetches one commit by default: the base a pull request starts from is
-    fetched on its own (one commit deep), so that `--since` can read its tree."""
+    fetched on its own (one commit deep), so that `--since` can read its tree.  False when it
+    still cannot be read (a private repository checked out without credentials, say)."""
     import subprocess
 
     def known() -> bool:
@@ -45,8 +46,9 @@ def fetch_if_missing(ref: str) -> None:
         if not known():
             subprocess.run(["git", "fetch", "--no-tags", "--quiet", "--depth=1", "origin", ref], capture_output=True,
                            timeout=300)
+        return known()
     except (OSError, subprocess.SubprocessError):
-        pass  # natslint says what it cannot read
+        return False
 
 
 def main() -> int:
@@ -61,7 +63,12 @@ def main() -> int:
         if sarif:
             os.makedirs(os.path.dirname(sarif) or ".", exist_ok=True)
         if "--since" in argv:
-            fetch_if_missing(argv[argv.index("--since") + 1])
+            at = argv.index("--since")
+            if not fetch_if_missing(argv[at + 1]):
+                # the tree is still checked; what the change does to running servers is not
+                print(f"::warning title=natslint::cannot read commit {argv[at + 1]} to compare with (`since`), so "
+                      "NL5xx are not checked: give actions/checkout `fetch-depth: 0`, or set `since: none`")
+                del argv[at:at + 2]
         if env.get("INPUT_SUMMARY", "true") != "true":
             os.environ.pop("GITHUB_STEP_SUMMARY", None)
         import subprocess
