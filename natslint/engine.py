@@ -272,14 +272,10 @@ def _compose_read_again(prev: Stages, paths: set[str]) -> tuple[dict[int, Worklo
             got = read_compose_project(unit, files, sources, settings.env, Crashes(settings.debug))
             if got is None or got[1] != prev.deployed.unit_env_files.get(unit):
                 return None
-            old = [w for w in prev.deployed.workloads if w.unit == unit]
-            if [w.id for w in old] != [w.id for w in got[0]]:
+            same = _swap([w for w in prev.deployed.workloads if w.unit == unit], got[0])
+            if same is None:
                 return None
-            for was, now in zip(old, got[0]):
-                if _links_of(was) != _links_of(now) or \
-                        (was.replicas, was.instance_names, was.pod_name) != (now.replicas, now.instance_names, now.pod_name):
-                    return None
-                swapped[id(was)] = now
+            swapped.update(same)
         return swapped, set(sources.touched)
     finally:
         sources.touched = None
@@ -321,15 +317,9 @@ def _manifests_read_again(prev: Stages, paths: set[str], every: bool = False
     held = {k: (e.text, e.lines) for k, e in prev.deployed.embedded.items() if e.file in files or every}
     if {k: (e.text, e.lines) for k, e in got.embedded.items()} != held:
         return None
-    old = [w for w in prev.deployed.workloads if w.unit in units]
-    if [w.id for w in old] != [w.id for w in got.workloads]:
+    swapped = _swap([w for w in prev.deployed.workloads if w.unit in units], got.workloads)
+    if swapped is None:
         return None
-    swapped: dict[int, Workload] = {}
-    for was, now in zip(old, got.workloads):
-        if _links_of(was) != _links_of(now) or \
-                (was.replicas, was.instance_names, was.pod_name) != (now.replicas, now.instance_names, now.pod_name):
-            return None
-        swapped[id(was)] = now
     spans = [s for s in prev.deployed.secret_spans if s.path not in files] + got.secret_spans
     return swapped, reads, spans
 
@@ -361,19 +351,27 @@ def _values_read_again(prev: Stages, paths: set[str], spans: list) -> tuple[dict
             held = {k: (e.text, e.lines) for k, e in prev.deployed.embedded.items() if e.file == path}
             if {k: (e.text, e.lines) for k, e in got.embedded.items()} != held:
                 return None
-            old = [w for w in prev.deployed.workloads if w.unit == f"helm:{path}"]
-            if [w.id for w in old] != [w.id for w in got.workloads]:
+            same = _swap([w for w in prev.deployed.workloads if w.unit == f"helm:{path}"], got.workloads)
+            if same is None:
                 return None
-            for was, now in zip(old, got.workloads):
-                if _links_of(was) != _links_of(now) or \
-                        (was.replicas, was.instance_names, was.pod_name) != (now.replicas, now.instance_names, now.pod_name):
-                    return None
-                swapped[id(was)] = now
+            swapped.update(same)
             fresh += got.secret_spans
         reads = set(sources.touched)
     finally:
         sources.touched = None
     return swapped, reads, [s for s in spans if s.path not in paths] + fresh
+
+
+def _swap(old: list[Workload], new: list[Workload]) -> dict[int, Workload] | None:
+    """Id of each old workload -> the one read again in its place; None when one appears or goes,
+    or what decides where its fleet ends changed (its wiring, replicas, pod names)."""
+    if [w.id for w in old] != [w.id for w in new]:
+        return None
+    for was, now in zip(old, new):
+        if _links_of(was) != _links_of(now) or \
+                (was.replicas, was.instance_names, was.pod_name) != (now.replicas, now.instance_names, now.pod_name):
+            return None
+    return {id(was): now for was, now in zip(old, new)}
 
 
 def _links_of(w: Workload) -> tuple:

@@ -99,11 +99,10 @@ def _unpack(data: bytes, top: str) -> None:
     _extract(data, top)
 
 
-def _extract(data: bytes, top: str) -> int:
+def _extract(data: bytes, top: str) -> None:
     """The archive's regular files and folders; links are left out (a link at REF could
     point outside the copy), so a config reached only through one reads as missing.  A name
     that climbs out of the copy (`..`, an absolute path) is left out too."""
-    files = 0
     base = os.path.realpath(top)
     made = {base}
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
@@ -125,5 +124,3 @@ def _extract(data: bytes, top: str) -> int:
                 if source is not None:
                     with open(target, "wb") as out:
                         out.write(source.read())
-                    files += 1
-    return files
