@@ -246,16 +246,25 @@ def test_the_process_leaves_with_its_exit_code_and_all_its_output(tmp_path):
     assert p.returncode == 1 and b"Traceback" not in err and b"BrokenPipe" not in err
 
 
-def test_json_check_does_not_import_rich_or_lark(tmp_path):
+LAZY = ("rich", "lark", "pydantic", "importlib.metadata", "natslint.natsjwt", "natslint.deploy.compose",
+        "natslint.deploy.kubernetes", "natslint.deploy.charts", "natslint.deploy.chartrelease",
+        "natslint.deploy.natschart", "natslint.deploy.systemd", "natslint.deploy.kpatch")
+
+
+def test_json_check_of_plain_configs_loads_no_reader_it_does_not_need(tmp_path):
+    """Rendering (rich), the grammar (lark), plugin discovery (importlib.metadata), the JWT
+    reader and the deployment readers load only when a run needs them: a pre-commit hook over
+    plain configs and a host's .env pays for none of them."""
     (tmp_path / "n.conf").write_text("port: 4222\n")
+    (tmp_path / "host.env").write_text("WASMCLOUD_JS_DOMAIN=core\n")
     # main() leaves through os._exit; here it must come back to list the modules loaded
     code = ("import os, sys, runpy; sys.argv=['natslint','check','-f','json',%r];\n"
             "def leave(code):\n    raise SystemExit(code)\n"
             "os._exit = leave\n"
             "try:\n    runpy.run_module('natslint', run_name='__main__')\n"
             "except SystemExit: pass\n"
-            "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in ('rich', 'lark', 'pydantic')))"
-            % str(tmp_path))
+            "print('LOADED', sorted(m for m in sys.modules if m.split('.')[0] in %r or m in %r))"
+            % (str(tmp_path), LAZY, LAZY))
     env = dict(os.environ, NATSLINT_CACHE_DIR=str(tmp_path / "cache"))
     subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)  # warm
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)

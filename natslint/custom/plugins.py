@@ -23,11 +23,12 @@ GROUP = "natslint.rules"
 @functools.lru_cache(maxsize=1)
 def plugin_rules() -> tuple[tuple[Rule, ...], tuple[str, ...]]:
     """The rules every installed plugin declares, and why any could not be used."""
-    from importlib.metadata import EntryPoint
-
     rules: list[Rule] = []
     problems: list[str] = []
-    for name, value in _declared():
+    declared = _declared()
+    if declared:  # importlib.metadata (email, zipfile, csv) is loaded only when there is a plugin
+        from importlib.metadata import EntryPoint
+    for name, value in declared:
         ep = EntryPoint(name, value, GROUP)
         try:
             loaded = ep.load()

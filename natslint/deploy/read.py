@@ -4,36 +4,11 @@ workload tagged with its deployment unit (:mod:`natslint.deploy.units`)."""
 from __future__ import annotations
 
 import posixpath
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from natslint.codes import UNREADABLE_FILE
 from natslint.crash import Crashes, file_start
-from natslint.deploy.chartrelease import HELMFILES, declared_releases, release_unit, rendered_releases
-from natslint.deploy.charts import Release, looks_like_values, read_values
-from natslint.deploy.compose import looks_like_compose, merge_services, read_compose
-from natslint.deploy.configmaps import (
-    Naming,
-    generated_config_maps,
-    manifest_config_maps,
-    merge_generated,
-)
 from natslint.deploy.envfile import read_envfile_workload
-from natslint.deploy.kpatch import patched_files
-from natslint.deploy.kubernetes import (
-    ConfigMaps,
-    looks_like_kubernetes,
-    read_kubernetes,
-    services_of,
-)
-from natslint.deploy.releases import chart_of
-from natslint.deploy.systemd import merge_drop_ins, read_systemd
-from natslint.deploy.units import (
-    alternatives,
-    compose_projects,
-    folder,
-    kustomize_builds,
-    kustomize_units,
-)
 from natslint.deploy.workload import ReadResult, Workload
 from natslint.deploy.yamlfiles import YamlError, as_list, as_map, load_yaml
 from natslint.discover import Discovery, Skipped, not_nats
@@ -41,6 +16,17 @@ from natslint.paths import TooLarge
 from natslint.redact import is_secret_key
 from natslint.sources import SourceCache
 from natslint.span import Span
+
+if TYPE_CHECKING:
+    from natslint.deploy.charts import Release
+    from natslint.deploy.kubernetes import ConfigMaps
+
+# The readers of compose files, manifests, charts and units load when a tree holds such a file:
+# a fleet of plain configs (the common pre-commit case) does not pay for importing them.
+
+def folder(path: str) -> str:  # as natslint.deploy.units.folder, without loading the compose readers
+    return posixpath.dirname(path) or "."
+
 
 _FIX = "please report this file's shape; the rest of the fleet was checked"
 
@@ -73,14 +59,20 @@ def read_deployments(found: Discovery, sources: SourceCache, env: Mapping[str, s
             out.skipped.append(Skipped(path, error))
         elif docs:
             parsed[path] = docs
-    compose = {p: d[0] for p, d in parsed.items() if p in found.compose or looks_like_compose(d[0])}
-    _read_compose(compose, sources, env, crashes, out)
-    manifests = {p: d for p, d in parsed.items() if p not in compose}
-    _read_manifests(manifests, sources, crashes, out, release_of)
-    units = [w for w in (read_systemd(sources, p) for p in found.systemd) if w is not None]
-    for w in merge_drop_ins(units):
-        w.unit = f"systemd:{folder(w.id)}"
-        out.workloads.append(w)
+    if parsed:
+        from natslint.deploy.compose import looks_like_compose
+
+        compose = {p: d[0] for p, d in parsed.items() if p in found.compose or looks_like_compose(d[0])}
+        _read_compose(compose, sources, env, crashes, out)
+        manifests = {p: d for p, d in parsed.items() if p not in compose}
+        _read_manifests(manifests, sources, crashes, out, release_of)
+    if found.systemd:
+        from natslint.deploy.systemd import merge_drop_ins, read_systemd
+
+        units = [w for w in (read_systemd(sources, p) for p in found.systemd) if w is not None]
+        for w in merge_drop_ins(units):
+            w.unit = f"systemd:{folder(w.id)}"
+            out.workloads.append(w)
     if standalone:
         read_host_env_files(found, sources, out)
     out.secret_spans = secret_spans(out.workloads)
@@ -113,6 +105,8 @@ def read_manifest_units(paths: set[str], sources: SourceCache, crashes: Crashes,
 def read_values_file(path: str, inputs: tuple, sources: SourceCache, crashes: Crashes) -> ReadResult | None:
     """One values file read again as a full run reads it, with what that run took from the other
     files (``inputs``: ReadResult.values_inputs); None when it no longer reads as values."""
+    from natslint.deploy.charts import looks_like_values, read_values
+
     docs, error = _load(sources, path)
     if error or not docs or not looks_like_values(docs[0]):
         return None
@@ -145,6 +139,8 @@ def read_host_env_files(found: Discovery, sources: SourceCache, out: ReadResult)
 
 def _read_compose(files: dict[str, object], sources: SourceCache, env: Mapping[str, str], crashes: Crashes,
                   out: ReadResult) -> None:
+    from natslint.deploy.units import compose_projects
+
     for project, paths in compose_projects(files, sources).items():
         workloads, env_files = _project(project, paths, files, sources, env, crashes)
         out.workloads += workloads
@@ -156,6 +152,8 @@ def _read_compose(files: dict[str, object], sources: SourceCache, env: Mapping[s
 def _project(project: str, paths: list[str], files: dict[str, object], sources: SourceCache,
              env: Mapping[str, str], crashes: Crashes) -> tuple[list[Workload], set[str]]:
     """One compose project's services, each merged over its files; the env files it read."""
+    from natslint.deploy.compose import merge_services, read_compose
+
     services: list[Workload] = []
     env_files: set[str] = set()
     for path in paths:
@@ -175,6 +173,9 @@ def read_compose_project(unit: str, paths: set[str], sources: SourceCache, env: 
     """A compose project read again on its own (after an edit of one of its files), as a full
     read reads it; None when that could differ: a file no longer loads or reads as compose,
     the project's files would group otherwise, or the reader failed."""
+    from natslint.deploy.compose import looks_like_compose
+    from natslint.deploy.units import compose_projects
+
     files: dict[str, object] = {}
     for path in sorted(paths):
         docs, error = _load(sources, path)
@@ -193,6 +194,12 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
                     release_of: Callable[[str], str | None] | None = None) -> None:
     """Kubernetes manifests and chart values, each tagged with its unit; a pod's ConfigMaps
     (written in a manifest, or generated by a kustomization) are looked up within its unit."""
+    from natslint.deploy.charts import looks_like_values, read_values
+    from natslint.deploy.configmaps import Naming, manifest_config_maps
+    from natslint.deploy.kubernetes import looks_like_kubernetes, read_kubernetes, services_of
+    from natslint.deploy.releases import chart_of
+    from natslint.deploy.units import alternatives, kustomize_builds, kustomize_units
+
     files, patch_files = _patched(files, crashes, out)
     releases = _releases(files, release_of)
     roots = kustomize_units(files)
@@ -238,7 +245,11 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
             for w in res.workloads if res is not None else ():
                 w.unit = unit_of[path]
                 out.workloads.append(w)
-    # the embedded configs natslint parses: those a pod runs, and keys named like a NATS config
+    _wanted(out)
+
+
+def _wanted(out: ReadResult) -> None:
+    """The embedded configs natslint parses: those a pod runs, and keys named like a NATS config."""
     run = {p for w in out.workloads for p, _ in w.config_paths}
     others = {p: w.image or w.id for w in out.workloads for p in w.other_configs}
     for vpath, emb in out.embedded.items():
@@ -251,10 +262,10 @@ def _read_manifests(files: dict[str, list], sources: SourceCache, crashes: Crash
             out.skipped.append(Skipped(vpath, reason))
 
 
-
-
 def _patched(files: dict[str, list], crashes: Crashes, out: ReadResult) -> tuple[dict[str, list], set[str]]:
     """The manifests with their kustomize patches applied, and the patch files."""
+    from natslint.deploy.kpatch import patched_files
+
     got = crashes.guard(next(iter(sorted(files)), ""), "natslint could not apply the kustomize patches", _FIX,
                         patched_files, files)
     files, patch_files, missed = got if got is not None else (files, set(), [])
@@ -267,6 +278,8 @@ def _generated(files: dict[str, list], builds: list[str], naming: dict[str, Nami
                sources: SourceCache, crashes: Crashes, out: ReadResult, maps: dict[str, ConfigMaps]) -> None:
     """The ConfigMaps kustomizations generate, bases first: `behavior: merge` acts on what a
     base made."""
+    from natslint.deploy.configmaps import generated_config_maps, merge_generated
+
     for path in builds:
         got = crashes.guard(path, f"natslint could not read the generators of {path}", _FIX,
                             generated_config_maps, path, as_map(files[path][0]), naming[path], sources)
@@ -283,6 +296,8 @@ def _chart_releases(files: dict[str, list], sources: SourceCache, crashes: Crash
                     maps: dict[str, ConfigMaps]) -> set[str]:
     """The pods of the NATS chart releases that helmfiles, Argo CD and Flux declare; returns
     the values files they read (their NATS values are not read again file by file)."""
+    from natslint.deploy.chartrelease import declared_releases, release_unit, rendered_releases
+
     first = next(iter(sorted(files)), "")
     all_maps = {k: cm for unit in maps.values() for k, cm in unit.items()}
     declared = crashes.guard(first, "natslint could not read the chart releases", _FIX,
@@ -307,6 +322,9 @@ def _chart_releases(files: dict[str, list], sources: SourceCache, crashes: Crash
 def _releases(files: dict[str, list], release_of: Callable[[str], str | None] | None) -> dict[str, Release]:
     """Values file -> the release installed with it: `[[releases]]` in natslint.toml first,
     then a helmfile's `releases`, then an Argo CD Application's `helm.valueFiles`."""
+    from natslint.deploy.chartrelease import HELMFILES
+    from natslint.deploy.charts import Release
+
     out: dict[str, Release] = {}
     for path, docs in sorted(files.items()):
         where = folder(path)

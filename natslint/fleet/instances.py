@@ -9,7 +9,6 @@ from dataclasses import replace
 from typing import Callable
 
 from natslint.deploy.flags import parse_command
-from natslint.deploy.kubernetes import expand
 from natslint.deploy.workload import EnvVar, Located, Workload
 from natslint.findings import Finding
 from natslint.fleet.build import config_of
@@ -55,6 +54,8 @@ def instance_env(w: Workload, i: int) -> dict[str, str]:
         elif var.field == "metadata.namespace" and w.namespace:
             env[name] = w.namespace
         elif var.template is not None:  # `$(POD_NAME)` over a value this pod knows
+            from natslint.deploy.kubernetes import expand
+
             value = expand(var.template, {k: EnvVar(k, v, var.span) for k, v in env.items()})
             if value is not None and "$(" not in value:
                 env[name] = value

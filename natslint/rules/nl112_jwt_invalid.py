@@ -10,7 +10,6 @@ from typing import Iterator
 from natslint.codes import JWT_INVALID
 from natslint.findings import Finding, Severity
 from natslint.fleet.operator import operator_tokens
-from natslint.natsjwt import JWTError, load
 from natslint.rules.base import Rule
 from natslint.rules.context import Context
 from natslint.syntax.model import Map, Scalar
@@ -38,6 +37,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         for token, scalar, what in operator_tokens(path, op.value) if op is not None else ():
             if token is None:
                 continue
+            from natslint.natsjwt import JWTError, load  # loaded only where a config names an operator
+
             try:
                 claims = load(token)
                 if claims.kind != "operator":
