@@ -32,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from gen_fleet import a_leaf, edit_bench_args, generate  # noqa: E402
+from run import installed_env, warm  # noqa: E402
 
 NATSLINT = [sys.executable, "-m", "natslint"]
+ENV = installed_env()  # natslint and the protocol library loaded from bytecode, as installed
 TYPO = "\ndomian: x\n"  # NL101 in the leaf itself
 
 
@@ -41,7 +43,8 @@ class Client:
     """A minimal LSP client: Content-Length framed JSON-RPC over the server's stdio."""
 
     def __init__(self, cwd: Path) -> None:
-        self.proc = subprocess.Popen([*NATSLINT, "server"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen([*NATSLINT, "server"], cwd=cwd, env=ENV, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL)
         self.inbox: queue.Queue = queue.Queue()
         self.next_id = 0
@@ -148,7 +151,8 @@ def starts(work: Path, n: int = 5) -> tuple[list[float], list[float]]:
 
 
 def watch(work: Path, leaf: Path, edits: int) -> list[float]:
-    proc = subprocess.Popen([*NATSLINT, "check", "--watch", "--exit-zero", "."], cwd=work, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([*NATSLINT, "check", "--watch", "--exit-zero", "."], cwd=work, env=ENV,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put((time.perf_counter(), ln)) for ln in proc.stdout], daemon=True).start()
@@ -175,7 +179,7 @@ def watch(work: Path, leaf: Path, edits: int) -> list[float]:
 
 def cold_check(work: Path) -> float:
     t = time.perf_counter()
-    subprocess.run([*NATSLINT, "check", "--exit-zero", "-q", "."], cwd=work, stdout=subprocess.DEVNULL,
+    subprocess.run([*NATSLINT, "check", "--exit-zero", "-q", "."], cwd=work, env=ENV, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - t
 
@@ -186,6 +190,8 @@ def main() -> None:
         work = Path(tmp)
         generate(args.servers, work, connected=args.connected)
         leaf = a_leaf(work)
+        warm(work)
+        subprocess.run([sys.executable, "-c", "import natslint.lsp.server, watchfiles"], env=ENV, check=True)
         first, cold = starts(work)
         edits, rss = lsp(work, leaf, args.edits)
         unwatched, _ = lsp(work, leaf, args.edits, watching=False)

@@ -20,18 +20,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from gen_fleet import generate  # noqa: E402
-from run import nats_server, run_dash_t  # noqa: E402
+from run import installed_env, nats_server, run_dash_t, warm  # noqa: E402
 
 _PROBE = ("import os, resource, subprocess, sys, time\n"
           "t = time.perf_counter()\n"
           "subprocess.run([sys.executable, '-m', 'natslint', 'check', '.', '-f', 'json', '-o', '/dev/null'],"
-          " cwd=sys.argv[1], env={**os.environ, 'PYTHONPATH': sys.argv[2]}, stderr=subprocess.DEVNULL)\n"
+          " cwd=sys.argv[1], stderr=subprocess.DEVNULL)\n"
           "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n")
 
 
 def one_run(fleet: Path, source: Path) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", _PROBE, str(fleet), str(source)], capture_output=True, text=True,
-                         check=True).stdout.split()
+    """One cold check by the natslint of ``source``, loaded from bytecode as an install is."""
+    out = subprocess.run([sys.executable, "-c", _PROBE, str(fleet)], capture_output=True, text=True,
+                         check=True, env=installed_env(source)).stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -48,6 +49,8 @@ def main() -> None:
                        capture_output=True)
         try:
             runs: dict[str, list[tuple[float, float]]] = {"base": [], "head": []}
+            warm(fleet, base)
+            warm(fleet, ROOT)
             for _ in range(args.runs):
                 runs["base"].append(one_run(fleet, base))
                 runs["head"].append(one_run(fleet, ROOT))

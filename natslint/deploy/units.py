@@ -110,23 +110,26 @@ def kustomize_builds(files: dict[str, list]) -> tuple[dict[str, Naming], list[st
     referenced = {t for ts in refs.values() for t in ts if t in kustomizations}
     naming: dict[str, Naming] = {}
     order: list[str] = []
-
-    def visit(where: str, outer: Naming, stack: tuple[str, ...]) -> None:
-        path = kustomizations[where]
-        doc = files[path][0] if files[path] and isinstance(files[path][0], dict) else {}
-        own = outer.inside(doc)
-        naming.setdefault(path, own)
-        for t in refs.get(where, ()):
-            if t in kustomizations and t not in stack:
-                visit(t, own, (*stack, t))
-            elif t in files:
-                naming.setdefault(t, own)
-        if path not in order:
-            order.append(path)
-
     for root in sorted(set(kustomizations) - referenced):
-        visit(root, Naming(), (root,))
+        _visit(root, Naming(), (root,), kustomizations, refs, files, naming, order)
     return naming, order
+
+
+def _visit(where: str, outer: Naming, stack: tuple[str, ...], kustomizations: dict[str, str],
+           refs: dict[str, list[str]], files: dict[str, list], naming: dict[str, Naming], order: list[str]) -> None:
+    # a module-level function, not a closure: a nested function that calls itself is a cycle,
+    # which would keep every YAML document of the tree alive with the collector off
+    path = kustomizations[where]
+    doc = files[path][0] if files[path] and isinstance(files[path][0], dict) else {}
+    own = outer.inside(doc)
+    naming.setdefault(path, own)
+    for t in refs.get(where, ()):
+        if t in kustomizations and t not in stack:
+            _visit(t, own, (*stack, t), kustomizations, refs, files, naming, order)
+        elif t in files:
+            naming.setdefault(t, own)
+    if path not in order:
+        order.append(path)
 
 
 def kustomize_units(files: dict[str, list]) -> dict[str, str]:

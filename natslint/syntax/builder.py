@@ -9,6 +9,7 @@ else of it.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from typing import Mapping, Protocol
@@ -86,7 +87,8 @@ class Builder:
         # a config a chart renders: each line is located where its value was written
         self.line_spans = loader.sources.line_spans(doc.path) if loader.sources is not None else None
         if self.line_spans:
-            self.span = self._rendered_span  # type: ignore[method-assign]
+            # not a method bound to this builder: a cycle, kept to the end with the collector off
+            self.span = functools.partial(self.lines.rendered_span, self.line_spans)  # type: ignore[method-assign]
         self.root = Map(self.span(0, len(doc.text)))
         self.contexts: list[Map | Array] = [self.root]
         self.keys: list[Key] = []
@@ -96,11 +98,6 @@ class Builder:
 
     def span(self, start: int, end: int) -> Span:
         return LazySpan(self.span_path, start, end, self.lines)
-
-    def _rendered_span(self, start: int, end: int) -> Span:
-        line = self.lines.line_col(start)[0]
-        spans = self.line_spans
-        return spans[min(line, len(spans)) - 1]
 
     def tspan(self, tok: lx.RawToken) -> Span:
         return self.span(tok.start, tok.end)

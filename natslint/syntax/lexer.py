@@ -950,6 +950,9 @@ class Lexer:
         eof_line = self.s.count("\n", 0, self.eof_pos) + 1
         lstart = max(self.s.rfind("\n", 0, self.ilstart_at), 0)
         eof_go_pos = (eof_line, blen(self.s[lstart : self.eof_pos]))
+        # The lexer holds bound methods of its own (a cycle): a run with the cyclic collector
+        # off (natslint.program) would keep every file's lexer, and its tokens, to the end.
+        self.string_state, self.stack = None, []  # type: ignore[assignment]
         return LexResult(self.tokens, self.comments, self.error, eof_go_pos)
 
 
@@ -968,6 +971,11 @@ class LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self._starts: list[int] | None = None
+
+    def rendered_span(self, spans: list, start: int, end: int):
+        """A rendered config's span at ``start``: where its line's value was written (``spans``,
+        one per line)."""
+        return spans[min(self.line_col(start)[0], len(spans)) - 1]
 
     @property
     def starts(self) -> list[int]:
