@@ -341,7 +341,8 @@ def check_fleet(plan: FleetPlan, documents: dict[str, Document], sources: Source
     if kept is not None:
         return FleetCheck(plan, kept.fleet, kept.reach, own, kept.findings, kept.crashed, key)
     crashes = Crashes(own.debug)
-    fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine, scoped)
+    fleet = assemble(documents, plan.configs, plan.workloads, sources, own.aliases, reparse, on_machine, scoped,
+                     take=memo is None)  # nothing is kept for a next run: no copies of the documents' models
     reach = Reach(fleet)
     found = run_rules(Context(fleet, reach, documents, own.expect_domain, require_resolved=own.require_resolved,
                               extra_rules=(*plugin_rules()[0], *own.custom_rules)), crashes)

@@ -17,15 +17,16 @@ from natslint.syntax.document import Document
 
 
 def unlinked(documents: dict[str, Document], roots: list[str], workloads: list[Workload],
-             sources: SourceCache, reparse: Reparse | None = None) -> Fleet:
+             sources: SourceCache, reparse: Reparse | None = None, take: bool = False) -> Fleet:
     """One server per root config (a config no other config includes), the servers and hosts
-    the deployments describe; no link resolved yet."""
+    the deployments describe; no link resolved yet.  ``take``: the documents' kept server
+    models are handed over, not copied (a run that keeps nothing for the next)."""
     fleet = Fleet()
     present = [p for p in roots if p in documents]
     run = servers_from_workloads(fleet, workloads, {sources.realpath(p): p for p in present}, documents, sources,
                                  reparse)
     # a config no deployment starts is one server (before the deployments' instances)
-    fleet.servers[:0] = [server_from_document(documents[p], p) for p in present if p not in run]
+    fleet.servers[:0] = [server_from_document(documents[p], p, take=take) for p in present if p not in run]
     hosts_from_workloads(fleet, workloads)
     fleet.published = [(f"service `{short_name(w.id)}`", w.project, w.profiles, p)
                        for w in workloads if w.kind == "compose" for p in w.published]
@@ -34,11 +35,11 @@ def unlinked(documents: dict[str, Document], roots: list[str], workloads: list[W
 
 def assemble(documents: dict[str, Document], roots: list[str], workloads: list[Workload],
              sources: SourceCache, aliases: dict[str, str] | None = None, reparse: Reparse | None = None,
-             machines: dict[str, str] | None = None, machine_aliases: dict[str, dict[str, str]] | None = None
-             ) -> Fleet:
+             machines: dict[str, str] | None = None, machine_aliases: dict[str, dict[str, str]] | None = None,
+             take: bool = False) -> Fleet:
     """The fleet, with every leaf link, route, gateway and host connection resolved;
-    ``machines``: config -> the declared machine it runs on."""
-    fleet = unlinked(documents, roots, workloads, sources, reparse)
+    ``machines``: config -> the declared machine it runs on; ``take``: as :func:`unlinked`."""
+    fleet = unlinked(documents, roots, workloads, sources, reparse, take)
     for s in fleet.servers:
         doc = s.document if s.document is not None else documents.get(s.path) if not s.synthetic else None
         s.nats_version = s.image_version or getattr(doc, "nats_version", s.nats_version)

@@ -106,11 +106,15 @@ def _listen(m: Map | None, kind: str, default_port: int | None, *, listen_keys=(
     return Listener(kind, host, port, span)
 
 
-def server_from_document(doc: Document, path: str, *, names_and_links: bool = False) -> Server:
+def server_from_document(doc: Document, path: str, *, names_and_links: bool = False, take: bool = False) -> Server:
     """The server a config describes, read once per document (the document keeps it): each call
     gets a copy of its own, which linking may change; with ``names_and_links`` (deciding where
     a fleet ends reads its names and the addresses it dials) the kept model itself, not to be
-    changed."""
+    changed.  ``take``: a run that keeps nothing for the next (the command line) is handed the
+    kept model itself, once, instead of a copy; a later call reads the document again."""
+    if take:
+        kept = doc.derived.pop(("server", path), None)
+        return kept if kept is not None else _read_server(doc, path)
     kept = doc.derived.get(("server", path))
     if kept is None:
         kept = doc.derived[("server", path)] = _read_server(doc, path)
