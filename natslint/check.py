@@ -67,6 +67,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass(slots=True)
 class Settings:
+    """What one folder's project config and the command line decide for a check."""
+
     env: dict[str, str] = field(default_factory=dict)
     env_visible: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
@@ -120,6 +122,8 @@ class FleetCheck:
 
 @dataclass(slots=True)
 class Result:
+    """A run's findings, with the documents, discovery and fleets the reports draw from."""
+
     findings: list[Finding]
     documents: dict[str, Document]  # every config read, includes too, by display path
     discovery: Discovery

@@ -20,6 +20,8 @@ def file_start(path: str) -> Span:
 
 @dataclass(slots=True)
 class Crashes:
+    """What readers and rules that failed left behind, as NL000 findings (raised under --debug)."""
+
     debug: bool = False
     findings: list[Finding] = field(default_factory=list)
 

@@ -46,12 +46,16 @@ Exclude = Callable[[str, bool], "str | None"]  # (display path, is a folder) -> 
 
 @dataclass(slots=True)
 class Skipped:
+    """A file discovery or a reader left out, and why."""
+
     path: str
     reason: str
 
 
 @dataclass(slots=True)
 class Discovery:
+    """Every file of the tree a reader may take, by kind, and what was skipped."""
+
     nats: list[str] = field(default_factory=list)  # candidates until accept_configs reads them
     # candidate -> how accept_configs decides: "suffix" (a .conf/.cfg found by the walk), "name"
     # (no suffix: must open with NATS options), "name-explicit" (the same, named on the command line)

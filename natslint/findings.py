@@ -23,6 +23,8 @@ class Severity(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Related:
+    """Another place a finding points at, with what it says there."""
+
     span: Span
     message: str
 
@@ -58,6 +60,8 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One located diagnostic: a rule's code and severity, where, and what to do."""
+
     code: str
     name: str
     severity: Severity

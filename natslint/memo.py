@@ -17,6 +17,8 @@ from natslint.syntax.parser import DocumentMemo
 
 @dataclass(slots=True)
 class FleetParts:
+    """A fleet checked by an earlier run, kept with the documents it was built from."""
+
     documents: tuple  # the documents it was built from, compared by identity
     fleet: object
     reach: object
@@ -26,6 +28,8 @@ class FleetParts:
 
 @dataclass(slots=True)
 class RunMemo:
+    """What a long-running process keeps between checks: documents, fleets, models."""
+
     documents: DocumentMemo = field(default_factory=DocumentMemo)
     fleets: dict[tuple, FleetParts] = field(default_factory=dict)
     models: dict[int, tuple] = field(default_factory=dict)  # the partition's model of each document

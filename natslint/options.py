@@ -15,6 +15,8 @@ _TABLE = Path(__file__).resolve().parent / "data" / "nats_options.json"
 
 @dataclass(frozen=True, slots=True)
 class KeySpec:
+    """One option nats-server accepts in a block: its kind and value types."""
+
     name: str  # canonical lower-case name
     kind: str
     types: tuple[str, ...]
@@ -27,6 +29,8 @@ class KeySpec:
 
 @dataclass(frozen=True, slots=True)
 class Block:
+    """A block of the config (top level, jetstream, leafnodes...) and the options it takes."""
+
     name: str
     case_insensitive: bool
     unknown_result: str  # error | ignored | n/a

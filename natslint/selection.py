@@ -34,6 +34,8 @@ def matches_any_code(pattern: str, codes: Iterable[Code]) -> bool:
 
 @dataclass(slots=True)
 class Suppression:
+    """A `# natslint: ignore[...]` or `ignore-file` comment: the codes it silences, and where."""
+
     span: Span
     codes: list[str]
     whole_file: bool
@@ -43,6 +45,8 @@ class Suppression:
 
 @dataclass(slots=True)
 class Policy:
+    """Which rules run where: select, ignore, per-file ignores and severities."""
+
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)

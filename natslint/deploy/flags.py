@@ -17,6 +17,8 @@ from natslint.span import Span
 
 @dataclass(frozen=True, slots=True)
 class Flag:
+    """A nats-server command-line flag: its names and whether natslint models it."""
+
     names: tuple[str, ...]  # the first is the canonical name
     takes_value: bool
     modelled: bool  # natslint applies it to the server; otherwise accepted and listed

@@ -15,12 +15,16 @@ T = TypeVar("T")
 
 @dataclass(slots=True)
 class Located(Generic[T]):
+    """A value read from a deployment file, with where it was written."""
+
     value: T
     span: Span
 
 
 @dataclass(slots=True)
 class EnvVar:
+    """One environment variable of a workload, as its deployment sets it."""
+
     name: str
     value: str | None  # None: set, but the value comes from outside the repository
     span: Span
@@ -60,6 +64,8 @@ class ChartSpec:
 
 @dataclass(slots=True)
 class Workload:
+    """One thing a deployment runs: a compose service, a pod, a unit, a host's .env."""
+
     id: str
     kind: str  # compose | k8s | whc | systemd | envfile | helm-nats
     path: str

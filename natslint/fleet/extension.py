@@ -11,6 +11,8 @@ from natslint.fleet.model import UNKNOWN_ACCOUNT, Fleet, Remote, Server
 
 @dataclass(slots=True)
 class Extension:
+    """A leaf link the server treats as a JetStream extension: the system account on both sides, equal domains."""
+
     leaf: Server
     remote: Remote
     hub: Server

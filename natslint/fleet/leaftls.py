@@ -23,6 +23,8 @@ from natslint.fleet.model import Remote, Server
 
 @dataclass(frozen=True, slots=True)
 class Mismatch:
+    """Why a leaf link's TLS settings cannot meet, in the servers' own words."""
+
     headline: str
     effect: str  # what the servers log, in their words
     fix: str

@@ -24,6 +24,8 @@ UNKNOWN_ACCOUNT = "?"  # bound through credentials natslint cannot see
 
 @dataclass(slots=True, eq=False)
 class Listener:
+    """A port a server listens on, for one kind of connection."""
+
     kind: str  # client | cluster | leafnode | gateway | websocket | monitor
     host: str  # "" = every address
     port: int
@@ -106,6 +108,8 @@ class Remote:
 
 @dataclass(slots=True, eq=False)
 class Route:
+    """A cluster route a server dials, and what it resolved to."""
+
     url: str
     span: Span
     host: str
@@ -126,6 +130,8 @@ class Value:
 
 @dataclass(slots=True, eq=False)
 class Server:
+    """One nats-server as it starts: its config's options, listeners, links and names."""
+
     id: str  # display path of its config, or a synthesized name
     path: str
     span: Span  # where the server is defined (the file's start, or the deploying service)
@@ -314,6 +320,8 @@ def short_name(workload_id: str) -> str:
 
 @dataclass(slots=True, eq=False)
 class Cluster:
+    """Servers joined by routes: one NATS cluster of the fleet."""
+
     id: int
     servers: list[Server]
     name: str | None
@@ -327,6 +335,8 @@ class Cluster:
 
 @dataclass(slots=True)
 class Fleet:
+    """Every server and host of one fleet, with their links resolved by build.link."""
+
     servers: list[Server] = field(default_factory=list)
     hosts: list[Host] = field(default_factory=list)
     # servers whose config natslint could not read (a Secret, a file outside the tree): no rule

@@ -32,6 +32,8 @@ from natslint.syntax.document import Document
 
 @dataclass(slots=True)
 class FleetPlan:
+    """One fleet to check on its own: its configs, workloads and where it was found."""
+
     name: str
     kind: str  # compose | kustomize | k8s | helm | systemd | plain | declared
     root: str  # the folder common to its files
@@ -42,6 +44,8 @@ class FleetPlan:
 
 @dataclass(slots=True)
 class _Unit:
+    """Files that belong together before names join them: a project, a folder, a release."""
+
     key: str
     configs: list[str] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)

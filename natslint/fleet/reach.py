@@ -86,6 +86,8 @@ REPLY_CLASSES = ("no_responders", "jetstream", "error_reply", "several", "timeou
 
 @dataclass(slots=True)
 class Prediction:
+    """What a `$JS.API` request from one place gets back: which JetStream answers, or none."""
+
     kind: str  # one of REPLY_CLASSES
     jetstreams: list[JetStream] = field(default_factory=list)  # jetstream: one; several: all
     error_from: Server | None = None  # error_reply: the server that answers with the error

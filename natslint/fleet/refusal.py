@@ -9,6 +9,8 @@ from natslint.span import Span
 
 @dataclass(frozen=True, slots=True)
 class Refusal:
+    """Why nats-server would refuse to start, where, and what to change."""
+
     message: str  # nats-server's own words
     span: Span
     related: tuple[tuple[Span, str], ...]

@@ -18,6 +18,8 @@ from natslint.sources import SourceCache
 
 @dataclass(slots=True)
 class Resolution:
+    """What an address a server dials reached: a server and listener, or why none."""
+
     server: Server | None
     listener: Listener | None
     how: str  # how it was resolved, or why not

@@ -17,5 +17,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """A rule: its code and the check that yields its findings."""
+
     code: Code
     check: Callable[..., Iterator[Finding]]  # (Context) -> findings; a change rule's: (ChangeContext)

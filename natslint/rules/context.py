@@ -13,6 +13,8 @@ from natslint.syntax.document import Document
 
 @dataclass(slots=True)
 class Context:
+    """What a rule reads: the fleet, what reaches what, and the parsed documents."""
+
     fleet: Fleet
     reach: Reach
     documents: dict[str, Document] = field(default_factory=dict)  # display path -> parsed Document

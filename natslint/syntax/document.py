@@ -14,6 +14,8 @@ from natslint.syntax.model import Map
 
 @dataclass(slots=True)
 class Document:
+    """One parsed config file: its tree, the findings of reading it, and what it includes."""
+
     path: str  # display path (relative to the run's root where possible)
     text: str
     root: Map | None  # None when the file could not be read or does not parse

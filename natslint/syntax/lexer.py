@@ -100,6 +100,8 @@ def go_rune(c: str) -> str:
 
 @dataclass(slots=True)
 class RawToken:
+    """One token as the server's lexer emits it, with the offsets natslint points at."""
+
     kind: str
     value: str
     start: int  # offset of the literal's first character (quotes included)
@@ -111,6 +113,8 @@ class RawToken:
 
 @dataclass(slots=True)
 class Comment:
+    """A comment's offsets and text (suppressions live in comments)."""
+
     start: int
     end: int
     text: str
@@ -128,6 +132,8 @@ class LexError(Exception):
 
 @dataclass(slots=True)
 class LexResult:
+    """One file's tokens, its comments, and the lexer's error if it stopped on one."""
+
     tokens: list[RawToken]
     comments: list[Comment]
     error: LexError | None

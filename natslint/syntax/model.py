@@ -39,6 +39,8 @@ class VarUse:
 
 @dataclass(slots=True)
 class Scalar:
+    """A value that is no map or array: a string, number, size, boolean or date."""
+
     kind: str
     value: object  # str | int | float | bool | datetime | None (unknown)
     span: Span
@@ -53,6 +55,8 @@ class Scalar:
 
 @dataclass(slots=True)
 class Key:
+    """An entry's key as written, with its quoting."""
+
     name: str
     span: Span
     style: str = "bare"  # bare | double | single
@@ -60,6 +64,8 @@ class Key:
 
 @dataclass(slots=True)
 class Entry:
+    """A key and its value, with the includes and variables that brought it in."""
+
     key: Key
     value: "Node"
     via: tuple[Span, ...] = ()  # include directives that brought this entry in, outermost first
@@ -68,6 +74,8 @@ class Entry:
 
 @dataclass(slots=True)
 class Map:
+    """A block of entries; the last assignment of a key wins, as in the server."""
+
     span: Span
     entries: list[Entry] = field(default_factory=list)
     via: VarUse | None = None
@@ -129,6 +137,8 @@ class Map:
 
 @dataclass(slots=True)
 class Array:
+    """A list of values."""
+
     span: Span
     items: list["Node"] = field(default_factory=list)
     via: VarUse | None = None
