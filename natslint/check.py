@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from natslint import parallel
 from natslint.codes import (
@@ -39,18 +39,17 @@ from natslint.fleet.model import Fleet
 from natslint.fleet.partition import FleetPlan, includers_of, partition, with_includes
 from natslint.fleet.reach import Reach
 from natslint.gather import by_line, once, per_location, select
-from natslint.memo import RunMemo
 from natslint.rules.context import Context
 from natslint.custom.plugins import plugin_rules
 from natslint.rules.runner import run_rules
-from natslint.selection import (
-    Policy,
-    Suppression,
-)
+from natslint.selection import Policy, Suppression
 from natslint.sources import SourceCache
 from natslint.syntax.builder import quoted_variables
 from natslint.syntax.document import Document
 from natslint.syntax.parser import DocumentMemo, Loader, lex_files, prelexed
+
+if TYPE_CHECKING:
+    from natslint.memo import RunMemo  # the engine's; a cold check never loads it
 
 # What a config's `$VAR`s mean depends on the environment of the instance that runs it: these
 # findings come from reading the config again with each instance's environment.
@@ -58,8 +57,7 @@ PER_INSTANCE = {UNDEFINED_VARIABLE.code, QUOTED_VARIABLE.code, UNDEFINED_QUOTED_
 
 # Below this many configs a second process costs more than it saves.
 PARALLEL_MIN_CONFIGS = 300
-# The part of the files this process lexes itself: it also builds every document, so the
-# other process (which only lexes) takes the larger part.
+# The part of the files this process lexes itself (the other only lexes; this one builds them all).
 OWN_SHARE = 0.42
 
 Progress = Callable[[int, int], None]

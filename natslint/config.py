@@ -6,7 +6,6 @@ The file closest to the first checked path wins (walking up to the filesystem ro
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +57,8 @@ def find_config(start: str) -> Path | None:
                 return folder / name
         py = folder / "pyproject.toml"
         if py.is_file():
+            import tomllib  # loaded when there is a TOML file to read
+
             try:
                 if "natslint" in tomllib.loads(py.read_text(encoding="utf-8")).get("tool", {}):
                     return py
@@ -69,6 +70,8 @@ def find_config(start: str) -> Path | None:
 def load_config(path: Path | None) -> ProjectConfig:
     if path is None:
         return ProjectConfig()
+    import tomllib  # loaded when there is a TOML file to read
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

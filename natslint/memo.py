@@ -9,7 +9,6 @@ does not use is dropped after it: no entry outlives the file it describes.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from natslint.syntax.parser import DocumentMemo
@@ -83,10 +82,16 @@ def _signature(plan, documents: dict, sources, settings, on_machine: dict, scope
         if p in documents:
             continue
         try:
-            others.append((p, hashlib.sha1(sources.read_bytes(p.split("#", 1)[0])).hexdigest()))
+            others.append((p, _sha1(sources.read_bytes(p.split("#", 1)[0]))))
         except Exception:  # unreadable now: never the same as a read
             others.append((p, None))
     key = (plan.name, plan.kind, plan.root, tuple(sorted(plan.configs)), tuple(sorted(plan.files)), tuple(others),
            _settings_key(settings), tuple(sorted((p, m) for p, m in on_machine.items() if p in plan.files)),
            repr(sorted(scoped.items())))
     return key, tuple(documents[p] for p in sorted(plan.files) if p in documents)
+
+
+def _sha1(data: bytes) -> str:
+    import hashlib  # only a long-running engine fingerprints files: the command line never loads it
+
+    return hashlib.sha1(data).hexdigest()

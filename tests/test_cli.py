@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from natslint.cli import check as _check  # noqa: F401
 from natslint.cli import dump as _dump  # noqa: F401
+from natslint.cli import graph as _graph  # noqa: F401  (the commands these tests invoke)
 from natslint.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -248,7 +249,8 @@ def test_the_process_leaves_with_its_exit_code_and_all_its_output(tmp_path):
 
 LAZY = ("rich", "lark", "pydantic", "importlib.metadata", "natslint.natsjwt", "natslint.deploy.compose",
         "natslint.deploy.kubernetes", "natslint.deploy.charts", "natslint.deploy.chartrelease",
-        "natslint.deploy.natschart", "natslint.deploy.systemd", "natslint.deploy.kpatch")
+        "natslint.deploy.natschart", "natslint.deploy.systemd", "natslint.deploy.kpatch", "natslint.memo",
+        "natslint.baseline", "hashlib")
 
 
 def test_json_check_of_plain_configs_loads_no_reader_it_does_not_need(tmp_path):

@@ -238,10 +238,17 @@ def _watch(paths: list[str], engine, result, narrow, show) -> None:
 
 def _baselined(result, resolver, paths: list[str], given: Path | None, write_to: Path | None, prune: bool):
     """--write-baseline records the findings; --baseline (or the config's `baseline`) keeps the new ones."""
-    from natslint.baseline import BaselineError, compare, write
-    from natslint.baseline import prune as prune_file
     from natslint.workspace import first_folder
     from natslint.words import count
+
+    file = None if write_to is not None else \
+        str(given) if given else resolver.with_project(first_folder(paths))[1].baseline
+    if write_to is None and file is None:
+        if prune:
+            raise fail("--prune-baseline needs a baseline: --baseline FILE, or `baseline` in the config")
+        return result
+    from natslint.baseline import BaselineError, compare, write  # loaded with a baseline only (it hashes)
+    from natslint.baseline import prune as prune_file
 
     try:
         if write_to is not None:
@@ -249,11 +256,6 @@ def _baselined(result, resolver, paths: list[str], given: Path | None, write_to:
             n = write(result, str(write_to))
             typer.echo(f"Wrote {count(n, 'finding')} to the baseline {write_to}.")
             raise typer.Exit(0)
-        file = str(given) if given else resolver.with_project(first_folder(paths))[1].baseline
-        if file is None:
-            if prune:
-                raise fail("--prune-baseline needs a baseline: --baseline FILE, or `baseline` in the config")
-            return result
         result = compare(result, file)
         if prune:
             n = prune_file(result.baseline)

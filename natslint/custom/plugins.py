@@ -52,10 +52,10 @@ def _declared() -> list[tuple[str, str]]:
     distribution takes 40-80 ms, too long for a pre-commit hook's every run: the answer is kept
     in natslint's cache folder, keyed on the import path's folders and their modification times
     (installing or removing a package changes its folder's)."""
-    import hashlib
     import json
     import os
     import sys
+    import zlib  # not hashlib (3 ms to load): the file holds its stamps, so a name collision is harmless
 
     from natslint.syntax.lalr import cache_dir
 
@@ -65,18 +65,20 @@ def _declared() -> list[tuple[str, str]]:
             stamps.append(f"{folder}\0{os.stat(folder or '.').st_mtime_ns}")
         except OSError:
             stamps.append(folder)
-    key = hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:24]
-    cached = cache_dir() / f"plugins-{key}.json"
+    stamp = "\n".join(stamps)
+    cached = cache_dir() / f"plugins-{zlib.crc32(stamp.encode()):08x}.json"
     try:
-        return [tuple(pair) for pair in json.loads(cached.read_text(encoding="utf-8"))]
-    except (OSError, ValueError):
+        kept = json.loads(cached.read_text(encoding="utf-8"))
+        if kept["stamps"] == stamp:
+            return [tuple(pair) for pair in kept["found"]]
+    except (OSError, ValueError, KeyError, TypeError):
         pass
     from importlib.metadata import entry_points
 
     found = sorted({(ep.name, ep.value) for ep in entry_points(group=GROUP)})
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(found), encoding="utf-8")
+        cached.write_text(json.dumps({"stamps": stamp, "found": found}), encoding="utf-8")
     except OSError:
         pass  # a cache that cannot be written: scanned again next time
     return found

@@ -19,15 +19,7 @@ from typing import Iterator
 from natslint.fleet.extension import Extension, extension_of
 from natslint.fleet.groups import Groups
 from natslint.fleet.twins import leaderless, unrouted_twin
-from natslint.fleet.model import (
-    GLOBAL_ACCOUNT,
-    UNKNOWN_ACCOUNT,
-    Cluster,
-    Fleet,
-    Host,
-    Remote,
-    Server,
-)
+from natslint.fleet.model import GLOBAL_ACCOUNT, UNKNOWN_ACCOUNT, Cluster, Fleet, Host, Remote, Server
 from natslint.fleet.subjects import denies, imported_api, imports_plain_api
 
 
