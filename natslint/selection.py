@@ -105,14 +105,16 @@ def suppressions_in_comments(path: str, text: str, comments: Sequence[CommentTok
     if not parsed:
         return suppressions_in(path, text)
     out = []
+    line_no, counted = 1, 0  # comments come in file order: lines counted once, not from the start each time
     for c in comments:
         m = _SUPPRESS.search(text, c.start, c.end)  # the token's text lacks its '#' or '//'
         if m is None:
             continue
+        line_no, counted = line_no + text.count("\n", counted, c.start), c.start
         line_start = text.rfind("\n", 0, c.start) + 1
         line_end = text.find("\n", c.start)
         line = text[line_start: line_end if line_end >= 0 else len(text)]
-        out.append(_suppression(path, text.count("\n", 0, c.start) + 1, line, m, m.start() - line_start))
+        out.append(_suppression(path, line_no, line, m, m.start() - line_start))
     return out
 
 

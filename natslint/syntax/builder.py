@@ -272,7 +272,6 @@ class Builder:
         name = tok.value
         span = self.tspan(tok)
         self.doc.bare_vars.add(name)
-        line = self.go_line(tok)
         if name.startswith("2a$"):  # a bcrypt hash, not a reference
             return Scalar(STRING, "$" + name, span, "$" + name, "bare")
         for ctx in reversed(self.contexts):
@@ -282,7 +281,7 @@ class Builder:
                     entry.used_as_variable = True
                     return _with_use(entry.value, VarUse(name, span, entry.key.span, "config"))
         if name in self.resolving:
-            self.fatal(f"variable reference for '{name}' on line {line} could not be parsed: "
+            self.fatal(f"variable reference for '{name}' on line {self.go_line(tok)} could not be parsed: "
                        f"variable reference cycle for '{name}'",
                        SYNTAX_ERROR.at(span, f"environment variable `{name}` refers to itself"))
             return Scalar(UNKNOWN, None, span, tok.value, via=VarUse(name, span, None, "unresolved"))
@@ -298,19 +297,18 @@ class Builder:
             value = sub.root.get("pk") if sub.root is not None else None
             if sub.server_error is not None or value is None:
                 inner = sub.server_error or "config is invalid"
-                self.fatal(f"variable reference for '{name}' on line {line} could not be "
+                self.fatal(f"variable reference for '{name}' on line {self.go_line(tok)} could not be "
                            f"parsed: {inner}",
                            SYNTAX_ERROR.at(span, f"environment variable `{name}` does not parse as "
                                            f"a config value: {inner}",
                                            fix="quote the value in the environment"))
                 return Scalar(UNKNOWN, None, span, tok.value, via=VarUse(name, span, None, "env"))
             return _respan(value, span, VarUse(name, span, None, "env"))
-        message = f"variable reference for '{name}' on line {line} can not be found"
-        if self.loader.env_visible:
-            self.fatal(message, UNDEFINED_VARIABLE.at(
-                span, f"`${name}` is defined neither earlier in an enclosing block nor in the "
-                "environment the server runs with",
-                fix=f"define `{name}` before this line, or set it in the environment"))
+        if self.loader.env_visible:  # the line is counted only here: once per variable would be quadratic
+            self.fatal(f"variable reference for '{name}' on line {self.go_line(tok)} can not be found",
+                       UNDEFINED_VARIABLE.at(span, f"`${name}` is defined neither earlier in an enclosing block "
+                                             "nor in the environment the server runs with",
+                                             fix=f"define `{name}` before this line, or set it in the environment"))
         else:
             self.add(UNDEFINED_VARIABLE.at(
                 span, f"`${name}` is not defined in the config",
