@@ -13,7 +13,6 @@ import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from natslint import parallel
 from natslint.codes import (
     INTERNAL_ERROR,
     QUOTED_VARIABLE,
@@ -46,7 +45,8 @@ from natslint.selection import Policy, Suppression
 from natslint.sources import SourceCache
 from natslint.syntax.builder import quoted_variables
 from natslint.syntax.document import Document
-from natslint.syntax.parser import DocumentMemo, Loader, lex_files, prelexed
+from natslint.syntax.ahead import LexAhead, lex_ahead
+from natslint.syntax.parser import DocumentMemo, Loader
 
 if TYPE_CHECKING:
     from natslint.memo import RunMemo  # the engine's; a cold check never loads it
@@ -55,10 +55,6 @@ if TYPE_CHECKING:
 # findings come from reading the config again with each instance's environment.
 PER_INSTANCE = {UNDEFINED_VARIABLE.code, QUOTED_VARIABLE.code, UNDEFINED_QUOTED_VARIABLE.code}
 
-# Below this many configs a second process costs more than it saves.
-PARALLEL_MIN_CONFIGS = 300
-# The part of the files this process lexes itself (the other only lexes; this one builds them all).
-OWN_SHARE = 0.42
 
 Progress = Callable[[int, int], None]
 
@@ -282,21 +278,14 @@ def run_stages(ask: Ask, sources: SourceCache, memo: RunMemo | None = None) -> S
     crashes = Crashes(settings.debug)
     found = discover(ask.paths, ask.root, ask.exclude, ask.force_exclude)
     accepted, not_nats = accept_configs(found, sources)
-    sources.touched = set()  # what the readers open: an edit there plans the run anew
-    deployed = read_deployments(found, sources, settings.env, crashes, ask.releases, standalone=False)
-    deploy_reads, sources.touched = sources.touched, None
-    for why in plugin_rules()[1]:  # a plugin that cannot be used: said, and the other rules run
-        crashes.findings.append(INTERNAL_ERROR.at(file_start("."), why, fix="fix or uninstall the plugin"))
-    read_host_env_files(found, sources, deployed)  # a host's own .env: an edit there rechecks its fleet
-    for vpath, emb in deployed.embedded.items():  # every key, so includes find their siblings
-        sources.embed(vpath, emb.text, emb.file, emb.lines)
-    for w in deployed.workloads:  # volumes a pod mounts inside its config's folder
-        for where, target in w.mounts:
-            sources.mount(where, target)
-    configs, not_nats = _run_or_included([*accepted, *sorted(deployed.wanted)], not_nats, deployed.workloads, sources)
-    documents, roots, vanished = _parse(configs, sources, settings, resolve, ask.progress,
-                                        memo.documents if memo is not None else None)
-    not_nats = [s for s in not_nats if s.path not in documents]  # read after all: a config includes it
+    ahead = lex_ahead(accepted, Loader(nats_version=settings.nats_version, strict_text=True, sources=sources)) \
+        if memo is None or memo.documents.empty else None  # an engine's later runs reuse their documents
+    try:
+        deployed, deploy_reads, configs, not_nats, documents, roots, vanished = _read_and_parse(
+            ask, sources, crashes, found, accepted, not_nats, memo, ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
     listed = {}
     if ask.declared is not None:
         files = [*documents, *found.compose, *found.yaml, *found.envfiles, *found.systemd]
@@ -310,6 +299,29 @@ def run_stages(ask: Ask, sources: SourceCache, memo: RunMemo | None = None) -> S
               for plan in plans]
     return Stages(ask, sources, found, accepted, deployed, deploy_reads, crashes.findings, configs, not_nats,
                   documents, roots, vanished, plans, on_machine, scoped, fleets)
+
+
+def _read_and_parse(ask: Ask, sources: SourceCache, crashes: Crashes, found, accepted: list[str], not_nats: list,
+                    memo: RunMemo | None, ahead: LexAhead | None) -> tuple:
+    """The deployments and the hosts' `.env` files read, then every config parsed (``ahead``:
+    the later part lexed meanwhile by a second process)."""
+    settings, resolve = ask.settings, ask.resolve
+    sources.touched = set()  # what the readers open: an edit there plans the run anew
+    deployed = read_deployments(found, sources, settings.env, crashes, ask.releases, standalone=False)
+    deploy_reads, sources.touched = sources.touched, None
+    for why in plugin_rules()[1]:  # a plugin that cannot be used: said, and the other rules run
+        crashes.findings.append(INTERNAL_ERROR.at(file_start("."), why, fix="fix or uninstall the plugin"))
+    read_host_env_files(found, sources, deployed)  # a host's own .env: an edit there rechecks its fleet
+    for vpath, emb in deployed.embedded.items():  # every key, so includes find their siblings
+        sources.embed(vpath, emb.text, emb.file, emb.lines)
+    for w in deployed.workloads:  # volumes a pod mounts inside its config's folder
+        for where, target in w.mounts:
+            sources.mount(where, target)
+    configs, not_nats = _run_or_included([*accepted, *sorted(deployed.wanted)], not_nats, deployed.workloads, sources)
+    documents, roots, vanished = _parse(configs, sources, settings, resolve, ask.progress,
+                                        memo.documents if memo is not None else None, ahead)
+    not_nats = [s for s in not_nats if s.path not in documents]  # read after all: a config includes it
+    return deployed, deploy_reads, configs, not_nats, documents, roots, vanished
 
 
 def finish(stages: Stages) -> Result:
@@ -391,7 +403,7 @@ def _run_or_included(configs: list[str], not_nats: list[Skipped], workloads, sou
 
 
 def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve: SettingsFor,
-           progress: Progress | None, memo: DocumentMemo | None = None
+           progress: Progress | None, memo: DocumentMemo | None = None, ahead: LexAhead | None = None
            ) -> tuple[dict[str, Document], list[str], list[Finding]]:
     """Every config parsed once (includes shared), with the environment of its folder's
     settings; the roots are the configs no other config includes."""
@@ -407,6 +419,8 @@ def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve
     for own, paths in groups.values():
         loader = Loader(env=own.env, env_visible=own.env_visible, nats_version=settings.nats_version,
                         strict_text=True, sources=sources, memo=memo)
+        if ahead is not None:
+            loader.prelexed = ahead  # type: ignore[assignment]
         vanished += _load_all(loader, paths, progress, done, len(configs))
         done += len(paths)
         for doc in loader.cache.values():
@@ -428,23 +442,9 @@ def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve
 def _load_all(loader: Loader, configs: list[str], progress: Progress | None, done: int,
               total: int) -> list[Finding]:
     vanished: list[Finding] = []
-    # With many files, a second process lexes the later part while this one parses the
-    # earlier part; the files are still loaded here in the same order, so the output is the
-    # same byte for byte.  The child inherits the source cache: no file is read twice.
-    split, pending = len(configs), None
-    if len(configs) >= PARALLEL_MIN_CONFIGS and parallel.available() and (loader.memo is None or loader.memo.empty):
-        split = int(len(configs) * OWN_SHARE)
-        pending = parallel.start(lex_files, configs[split:], loader, codec="marshal")
-    try:
-        for n, path in enumerate(configs, 1):
-            if n == split + 1 and pending is not None:
-                loader.prelexed = prelexed(pending.result())
-            if progress is not None:
-                progress(done + n, total)
-            if loader.load(path).missing:
-                vanished.append(UNREADABLE_FILE.at(file_start(path), f"skipped {path}: it vanished during the run"))
-    finally:
-        if pending is not None:
-            pending.close()
-    loader.prelexed.clear()
+    for n, path in enumerate(configs, 1):
+        if progress is not None:
+            progress(done + n, total)
+        if loader.load(path).missing:
+            vanished.append(UNREADABLE_FILE.at(file_start(path), f"skipped {path}: it vanished during the run"))
     return vanished

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import natslint.check as ck
+import natslint.syntax.ahead as ahead
 from natslint import parallel
 from natslint.check import Settings, check_paths
 from natslint.report import render
@@ -35,7 +35,7 @@ def children() -> set[int]:
 
 def run(path: Path, monkeypatch, jobs: str, settings: Settings = ENV) -> tuple[str, str]:
     monkeypatch.setenv("NATSLINT_JOBS", jobs)
-    monkeypatch.setattr(ck, "PARALLEL_MIN_CONFIGS", 1)  # fork even for small fleets
+    monkeypatch.setattr(ahead, "PARALLEL_MIN_CONFIGS", 1)  # fork even for small fleets
     result = check_paths(["."], settings, root=str(path))
     return render("json", result), render("sarif", result)
 
