@@ -91,7 +91,8 @@ async def test_diagnostics_follow_an_edit_into_other_files_and_a_fix_applies(fle
         s.open(hub)
         text = (fleet / hub).read_text()
         s.change(hub, text.replace("port: 7422", "port: 7423"))  # unsaved: the buffer counts
-        got = await s.settle(lambda g: "nats/leaf-a.conf" in g)
+        # each file's diagnostics come in a notification of their own: wait for both leaves
+        got = await s.settle(lambda g: {"nats/leaf-a.conf", "nats/leaf-b.conf"} <= set(g))
         # the leaves' first URL is dead now (they connect through hub-2): in their files, not the hub's
         assert got == {"nats/leaf-a.conf": [(12, 15, "NL402")], "nats/leaf-b.conf": [(12, 15, "NL402")]}
         (diag,) = s.client.diagnostics[s.uri("nats/leaf-a.conf")]
