@@ -111,3 +111,37 @@ def test_without_fork_the_call_runs_here(monkeypatch):
     pending = parallel.start(os.getpid)
     assert pending.pid == 0
     assert pending.result() == os.getpid()
+
+
+@needs_fork
+def test_lexing_ahead_gives_the_files_it_read_and_leaves_the_others_to_this_process(tmp_path, monkeypatch):
+    """The child lexes what it can read; a path it could not read (gone, a folder) is not
+    offered, so this process reads it and reports it as always; the child is reaped."""
+    from natslint.sources import SourceCache
+    from natslint.syntax.parser import Loader
+
+    monkeypatch.setattr(ahead, "PARALLEL_MIN_CONFIGS", 1)
+    monkeypatch.setattr(ahead, "OWN_SHARE", 0.0)
+    (tmp_path / "a.conf").write_text("port: 4222\n")
+    (tmp_path / "b.conf").write_text("server_name: b\n")
+    (tmp_path / "dir.conf").mkdir()
+    before = children()
+    got = ahead.lex_ahead(["a.conf", "b.conf", "gone.conf", "dir.conf"],
+                          Loader(strict_text=True, sources=SourceCache(str(tmp_path), None, 1 << 20)))
+    assert got is not None and got._pending.pid in children()
+    assert "gone.conf" not in got and "dir.conf" not in got and "other.conf" not in got
+    text, lexed = got.pop("b.conf")
+    assert text == "server_name: b\n" and [(t.kind, t.value) for t in lexed.tokens][:2] == [("KEY", "server_name"),
+                                                                                          ("STRING", "b")]
+    assert "b.conf" not in got and "a.conf" in got  # each is used once
+    got.close()
+    assert children() == before and "a.conf" not in got
+
+
+def test_lexing_ahead_is_not_started_for_a_few_configs_or_without_fork(monkeypatch):
+    from natslint.syntax.parser import Loader
+
+    assert ahead.lex_ahead(["a.conf"], Loader()) is None  # below PARALLEL_MIN_CONFIGS
+    monkeypatch.setattr(ahead, "PARALLEL_MIN_CONFIGS", 1)
+    monkeypatch.setenv("NATSLINT_JOBS", "1")
+    assert ahead.lex_ahead(["a.conf"], Loader()) is None
