@@ -420,7 +420,7 @@ def _parse(configs: list[str], sources: SourceCache, settings: Settings, resolve
         loader = Loader(env=own.env, env_visible=own.env_visible, nats_version=settings.nats_version,
                         strict_text=True, sources=sources, memo=memo)
         if ahead is not None:
-            loader.prelexed = ahead  # type: ignore[assignment]
+            loader.prelexed = ahead
         vanished += _load_all(loader, paths, progress, done, len(configs))
         done += len(paths)
         for doc in loader.cache.values():

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Protocol
 
 from natslint.codes import UNREADABLE_FILE
 from natslint.defaults import DEFAULT_MAX_BYTES, DEFAULT_NATS_VERSION
@@ -28,6 +28,13 @@ from natslint.syntax.builder import Builder
 from natslint.syntax.document import Document
 from natslint.syntax.lalr import GrammarMismatch, dangling_keys
 from natslint.syntax.versions import digit_ends_suffix
+
+
+class Prelexed(Protocol):
+    """Texts and tokens lexed elsewhere, each used once: a dict, or natslint.syntax.ahead.LexAhead."""
+
+    def __contains__(self, path: object) -> bool: ...
+    def pop(self, path: str) -> tuple[str, lx.LexResult]: ...
 
 
 @dataclass
@@ -48,8 +55,8 @@ class Loader:
     strict_text: bool = False
     sources: SourceCache | None = None
     cache: dict[str, Document] = field(default_factory=dict)
-    # path -> (text, tokens) lexed ahead by another process (natslint.check); used once
-    prelexed: dict[str, tuple[str, lx.LexResult]] = field(default_factory=dict)
+    # path -> (text, tokens) lexed ahead by another process (natslint.syntax.ahead); used once
+    prelexed: Prelexed = field(default_factory=dict)
     # documents kept from earlier runs (natslint.engine): reused when the file and its includes
     # read the same as when they were parsed
     memo: "DocumentMemo | None" = None
