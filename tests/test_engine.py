@@ -506,3 +506,25 @@ def test_a_kustomization_or_a_release_edited_keeps_the_plan(tmp_path, monkeypatc
     if "merge:\n        domain: default" in text:
         path.write_text(text.replace("merge:\n        domain: default", "merge:\n        domain: core"))
         assert render_json(engine.check({}, [str(path)])) == _cold({}) and engine.last == "full"
+
+
+def test_an_edit_reads_again_only_the_edited_configs_refusals(tmp_path, monkeypatch):
+    """What validateOptions refuses is kept by each plain config's document: an edit of one
+    config of a fleet reads its refusals again, not its siblings', and a sibling's NL113 stays."""
+    import natslint.fleet.startup as startup
+
+    (tmp_path / "a.conf").write_text("server_name: a\nport: 4222\nlame_duck_duration: 10s\n"
+                                     "lame_duck_grace_period: 30s\n")
+    (tmp_path / "b.conf").write_text("server_name: b\nport: 4223\n")
+    monkeypatch.chdir(tmp_path)
+    engine = _engine()
+    nl113 = [(f.code, f.span.path, f.span.line) for f in engine.check().findings if f.code == "NL113"]
+    assert nl113 == [("NL113", "a.conf", 4)]
+    read: list[str] = []
+    real = startup.refusals
+    monkeypatch.setattr(startup, "refusals", lambda s, root: read.append(s.path) or real(s, root))
+    edited = {str(tmp_path / "b.conf"): "server_name: b\nport: 4224\n"}
+    result = engine.check(edited, [])
+    assert engine.last == "edit" and read == ["b.conf"]
+    assert [(f.code, f.span.path, f.span.line) for f in result.findings if f.code == "NL113"] == nl113
+    assert render_json(result) == _cold(edited)

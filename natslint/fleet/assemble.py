@@ -9,9 +9,9 @@ from natslint.fleet.instances import (
     hosts_from_workloads,
     servers_from_workloads,
 )
-from natslint.fleet.model import Fleet, short_name
+from natslint.fleet.model import Fleet, Server, short_name
 from natslint.fleet.servers import server_from_document
-from natslint.fleet.startup import startup_failure
+from natslint.fleet.startup import refusals_of, startup_failure
 from natslint.sources import SourceCache
 from natslint.syntax.document import Document
 
@@ -43,8 +43,22 @@ def assemble(documents: dict[str, Document], roots: list[str], workloads: list[W
     for s in fleet.servers:
         doc = s.document if s.document is not None else documents.get(s.path) if not s.synthetic else None
         s.nats_version = s.image_version or getattr(doc, "nats_version", s.nats_version)
+        if doc is not None and doc.root is not None and s.document is None and not s.instance_of:
+            _kept_refusals(s, doc)
         s.refuses = s.refuses or startup_failure(s, getattr(doc, "root", None))
     fleet.unseen = [s for s in fleet.servers if s.config_unseen]
     fleet.servers = [s for s in fleet.servers if not s.config_unseen]
     link(fleet, sources, aliases, machines, machine_aliases)
     return fleet
+
+
+def _kept_refusals(s: Server, doc: Document) -> None:
+    """A plain config's server is its document's model as read, nothing adjusted: what
+    validateOptions refuses depends on the document and the version alone, so the document
+    keeps it, and an engine's edit elsewhere in the fleet does not read it again."""
+    key = ("refusals", s.path, s.nats_version)
+    kept = doc.derived.get(key)
+    if kept is None:
+        doc.derived[key] = refusals_of(s, doc.root)
+    else:
+        s.refusals = (doc.root, kept)
