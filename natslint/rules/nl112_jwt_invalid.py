@@ -32,23 +32,13 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         seen.add(path)
         root = doc.root
-        op = _opt(root, "operator", "operators", "trusted_operators")
-        operators = []
-        for token, scalar, what in operator_tokens(path, op.value) if op is not None else ():
-            if token is None:
-                continue
-            from natslint.natsjwt import JWTError, load  # loaded only where a config names an operator
-
-            try:
-                claims = load(token)
-                if claims.kind != "operator":
-                    raise JWTError(f"not an operator JWT: a {claims.kind} JWT")
-                operators.append(claims)
-            except JWTError as exc:
-                yield JWT_INVALID.at(scalar.span, f"{what} does not verify: {exc}",
-                                     f"nats-server refuses to start: `error parsing operator JWT: {exc}`",
-                                     fix="write the operator JWT nsc gives (`nsc describe operator --raw`), unedited")
-        yield from _system_account(root, operators)
+        # a config that names no operator has no verdict here: the document keeps that (an
+        # operator's JWT may be a file of its own, read again every time)
+        if not doc.derived.get("nl112.no-operator"):
+            if _opt(root, "operator", "operators", "trusted_operators") is None:
+                doc.derived["nl112.no-operator"] = True
+            else:
+                yield from _operator_of(path, root)
         yield from _without_operator(root, s)
         for key, (span, why) in sorted(s.untrusted_accounts.items()):
             yield JWT_INVALID.at(span, f"account JWT {key[:8]}… is not signed by the operator: {why}",
@@ -57,6 +47,27 @@ def check(ctx: Context) -> Iterator[Finding]:
                                  fix="preload the account JWT the operator (or one of its signing keys) signed")
 
     yield from _creds(ctx)
+
+
+def _operator_of(path: str, root: Map) -> Iterator[Finding]:
+    """An operator JWT that does not verify, and a system account the MEMORY resolver lacks."""
+    op = _opt(root, "operator", "operators", "trusted_operators")
+    operators = []
+    for token, scalar, what in operator_tokens(path, op.value) if op is not None else ():
+        if token is None:
+            continue
+        from natslint.natsjwt import JWTError, load  # loaded only where a config names an operator
+
+        try:
+            claims = load(token)
+            if claims.kind != "operator":
+                raise JWTError(f"not an operator JWT: a {claims.kind} JWT")
+            operators.append(claims)
+        except JWTError as exc:
+            yield JWT_INVALID.at(scalar.span, f"{what} does not verify: {exc}",
+                                 f"nats-server refuses to start: `error parsing operator JWT: {exc}`",
+                                 fix="write the operator JWT nsc gives (`nsc describe operator --raw`), unedited")
+    yield from _system_account(root, operators)
 
 
 def _without_operator(root: Map, s) -> Iterator[Finding]:
