@@ -175,8 +175,8 @@ def test_a_check_leaves_no_reference_cycles_of_its_own():
     gc.disable()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
-        results = [check_paths([name], Settings(), root=str(FIXTURES)) for name in [*MIXED, "k8s-kustomize-lattice",
-                                                                                     "helm-host-values"]]
+        results = [check_paths([name], Settings(), root=str(FIXTURES))  # a kustomization, a NATS chart rendered
+                   for name in [*MIXED, "k8s-kustomize-lattice", "helm-jetstream-two-replicas", "helm-host-values"]]
         gc.collect()
         ours = Counter(type(o).__qualname__ for o in gc.garbage if type(o).__module__.startswith("natslint"))
     finally:
