@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Mapping
 from natslint.codes import UNREADABLE_FILE
 from natslint.crash import Crashes, file_start
 from natslint.deploy.envfile import read_envfile_workload
-from natslint.deploy.workload import ReadResult, Workload
+from natslint.deploy.workload import ReadResult, Workload, folder
 from natslint.deploy.yamlfiles import YamlError, as_list, as_map, load_yaml
 from natslint.discover import Discovery, Skipped, not_nats
 from natslint.paths import TooLarge
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
 
 # The readers of compose files, manifests, charts and units load when a tree holds such a file:
 # a fleet of plain configs (the common pre-commit case) does not pay for importing them.
-
-def folder(path: str) -> str:  # as natslint.deploy.units.folder, without loading the compose readers
-    return posixpath.dirname(path) or "."
-
 
 _FIX = "please report this file's shape; the rest of the fleet was checked"
 

@@ -20,6 +20,7 @@ import posixpath
 from natslint.deploy.compose import compose_includes
 from natslint.deploy.configmaps import Naming
 from natslint.deploy.envfile import read_env_file
+from natslint.deploy.workload import folder
 from natslint.deploy.yamlfiles import as_list
 from natslint.sources import SourceCache
 
@@ -27,10 +28,6 @@ COMPOSE_BASES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-c
 COMPOSE_OVERRIDES = ("compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml",
                      "docker-compose.override.yml")
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
-
-def folder(path: str) -> str:
-    return posixpath.dirname(path) or "."
 
 
 def compose_projects(files: dict[str, object], sources: SourceCache) -> dict[str, list[str]]:

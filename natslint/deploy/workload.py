@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -11,6 +12,11 @@ from natslint.findings import Finding
 from natslint.span import Span
 
 T = TypeVar("T")
+
+
+def folder(path: str) -> str:
+    """The folder of a deployment file, as deployment units are named (``.`` at the top)."""
+    return posixpath.dirname(path) or "."
 
 
 @dataclass(slots=True)

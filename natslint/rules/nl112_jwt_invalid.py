@@ -12,7 +12,7 @@ from natslint.findings import Finding, Severity
 from natslint.fleet.operator import operator_tokens
 from natslint.rules.base import Rule
 from natslint.rules.context import Context
-from natslint.syntax.model import Map, Scalar
+from natslint.syntax.model import Entry, Map, Scalar
 
 
 def _opt(m: Map, *names: str):
@@ -35,10 +35,11 @@ def check(ctx: Context) -> Iterator[Finding]:
         # a config that names no operator has no verdict here: the document keeps that (an
         # operator's JWT may be a file of its own, read again every time)
         if not doc.derived.get("nl112.no-operator"):
-            if _opt(root, "operator", "operators", "trusted_operators") is None:
+            op = _opt(root, "operator", "operators", "trusted_operators")
+            if op is None:
                 doc.derived["nl112.no-operator"] = True
             else:
-                yield from _operator_of(path, root)
+                yield from _operator_of(path, op, root)
         yield from _without_operator(root, s)
         for key, (span, why) in sorted(s.untrusted_accounts.items()):
             yield JWT_INVALID.at(span, f"account JWT {key[:8]}… is not signed by the operator: {why}",
@@ -49,11 +50,10 @@ def check(ctx: Context) -> Iterator[Finding]:
     yield from _creds(ctx)
 
 
-def _operator_of(path: str, root: Map) -> Iterator[Finding]:
+def _operator_of(path: str, op: Entry, root: Map) -> Iterator[Finding]:
     """An operator JWT that does not verify, and a system account the MEMORY resolver lacks."""
-    op = _opt(root, "operator", "operators", "trusted_operators")
     operators = []
-    for token, scalar, what in operator_tokens(path, op.value) if op is not None else ():
+    for token, scalar, what in operator_tokens(path, op.value):
         if token is None:
             continue
         from natslint.natsjwt import JWTError, load  # loaded only where a config names an operator
